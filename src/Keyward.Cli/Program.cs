@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Keyward.Cli.WebAuthn;
+
+var root = new RootCommand("Keyward: a self-hosted access broker that puts a hardware key in front of everything.");
+root.Subcommands.Add(WebAuthnCommands.Create());
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine(error.Message);
+    }
+
+    Console.Error.WriteLine("Run 'keyward --help' for usage.");
+    return 2;
+}
+
+return parse.Invoke();

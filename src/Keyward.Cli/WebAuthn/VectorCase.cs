@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Keyward.WebAuthn;
+using Keyward.WebAuthn.Cose;
+
+namespace Keyward.Cli.WebAuthn;
+
+/// <summary>
+/// One verification case in the JSON shape of shared/webauthn-vectors: the relying party's expectations and the
+/// browser's response. Parsing reports what is missing in plain words, because operators write these by hand.
+/// </summary>
+internal sealed record VectorCase
+{
+    public required string Ceremony { get; init; }
+
+    public required string RpId { get; init; }
+
+    public required IReadOnlyList<string> Origins { get; init; }
+
+    public required byte[] Challenge { get; init; }
+
+    public bool AllowCrossOrigin { get; init; }
+
+    public IReadOnlyList<string> AllowedTopOrigins { get; init; } = [];
+
+    public bool RequireUserVerification { get; init; }
+
+    public bool RequireUserPresence { get; init; } = true;
+
+    public IReadOnlyList<CoseAlgorithm>? Algorithms { get; init; }
+
+    public IReadOnlyList<X509Certificate2> TrustAnchors { get; init; } = [];
+
+    public DateTimeOffset? VerificationTime { get; init; }
+
+    public byte[]? CredentialPublicKey { get; init; }
+
+    public uint StoredSignCount { get; init; }
+
+    public bool? StoredBackupEligible { get; init; }
+
+    public required JsonElement Response { get; init; }
+
+    /// <summary>Reads a case; on failure returns null and a message that says what to fix.</summary>
+    public static VectorCase? Parse(JsonElement root, out string? error)
+    {
+        error = null;
+        try
+        {
+            return ParseCore(root);
+        }
+        catch (CaseFormatException e)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
+    private static VectorCase ParseCore(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new CaseFormatException("the case must be a JSON object");
+        }
+
+        var ceremony = RequiredString(root, "ceremony");
+        if (ceremony is not ("registration" or "authentication"))
+        {
+            throw new CaseFormatException("\"ceremony\" must be \"registration\" or \"authentication\"");
+        }
+
+        var origins = root.TryGetProperty("origin", out var o) ? o.ValueKind switch
+        {
+            JsonValueKind.String => [o.GetString()!],
+            JsonValueKind.Array => o.EnumerateArray().Select(e => e.GetString() ?? throw new CaseFormatException("\"origin\" list must hold strings")).ToArray(),
+            _ => throw new CaseFormatException("\"origin\" must be a string or a list of strings"),
+        } : throw new CaseFormatException("\"origin\" is required");
+
+        if (!Base64Url.TryDecode(RequiredString(root, "challenge"), out var challenge))
+        {
+            throw new CaseFormatException("\"challenge\" must be base64url");
+        }
+
+        if (!root.TryGetProperty("response", out var response) || response.ValueKind != JsonValueKind.Object)
+        {
+            throw new CaseFormatException("\"response\" must be the PublicKeyCredential JSON (toJSON()) object");
+        }
+
+        byte[]? publicKey = null;
+        if (ceremony == "authentication")
+        {
+            if (!Base64Url.TryDecode(RequiredString(root, "credentialPublicKey"), out var key))
+            {
+                throw new CaseFormatException("\"credentialPublicKey\" must be the stored COSE key, base64url");
+            }
+
+            publicKey = key;
+        }
+
+        return new VectorCase
+        {
+            Ceremony = ceremony,
+            RpId = RequiredString(root, "rpId"),
+            Origins = origins,
+            Challenge = challenge,
+            AllowCrossOrigin = OptionalBool(root, "allowCrossOrigin") ?? false,
+            AllowedTopOrigins = root.TryGetProperty("allowedTopOrigins", out var tops) && tops.ValueKind == JsonValueKind.Array
+                ? [.. tops.EnumerateArray().Select(t => t.GetString() ?? string.Empty)]
+                : [],
+            RequireUserVerification = OptionalBool(root, "requireUserVerification") ?? false,
+            RequireUserPresence = OptionalBool(root, "requireUserPresence") ?? true,
+            Algorithms = root.TryGetProperty("pubKeyCredParamsAlgs", out var algs) && algs.ValueKind == JsonValueKind.Array
+                ? [.. algs.EnumerateArray().Select(a => a.TryGetInt32(out var v) ? v : throw new CaseFormatException("\"pubKeyCredParamsAlgs\" must hold integers")).Where(v => Enum.IsDefined((CoseAlgorithm)v)).Select(v => (CoseAlgorithm)v)]
+                : null,
+            TrustAnchors = root.TryGetProperty("trustAnchorsDerHex", out var anchors) && anchors.ValueKind == JsonValueKind.Array
+                ? [.. anchors.EnumerateArray().Select(LoadAnchor)]
+                : [],
+            VerificationTime = root.TryGetProperty("verificationTime", out var vt) && vt.ValueKind == JsonValueKind.String
+                ? DateTimeOffset.TryParse(vt.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw new CaseFormatException("\"verificationTime\" must be an ISO 8601 instant")
+                : null,
+            CredentialPublicKey = publicKey,
+            StoredSignCount = root.TryGetProperty("storedSignCount", out var sc) && sc.TryGetUInt32(out var count) ? count : 0,
+            StoredBackupEligible = OptionalBool(root, "storedBackupEligible"),
+            Response = response.Clone(),
+        };
+    }
+
+    private static X509Certificate2 LoadAnchor(JsonElement hex)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(Convert.FromHexString(hex.GetString() ?? string.Empty));
+        }
+        catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new CaseFormatException("\"trustAnchorsDerHex\" must hold DER certificates in hex");
+        }
+    }
+
+    private static string RequiredString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()!
+            : throw new CaseFormatException($"\"{name}\" is required and must be a string");
+
+    private static bool? OptionalBool(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Null => null,
+            _ => throw new CaseFormatException($"\"{name}\" must be true or false"),
+        } : null;
+
+    private sealed class CaseFormatException(string message) : Exception(message);
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test in the repository: unit, vector, property, round-trip and real-browser tests.
+# The browser tests drive Debian's Chromium (/usr/bin/chromium); .ci/install-browser installs it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium is missing at /usr/bin/chromium: the browser tests need it. Install it with: sudo .ci/install-browser" >&2
+  exit 2
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Keyward.slnx --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for every test assembly together: "N passed, N failed, N skipped".
+awk '/(Passed|Failed)! +- +Failed:/ {
+       gsub(",", "");
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:") f += $(i+1);
+         if ($i == "Passed:") p += $(i+1);
+         if ($i == "Skipped:") s += $(i+1);
+       }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
