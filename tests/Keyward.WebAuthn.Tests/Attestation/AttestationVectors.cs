@@ -3,17 +3,15 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Keyward.WebAuthn.Attestation;
 using Keyward.WebAuthn.Cbor;
+using Keyward.WebAuthn.Tests.Vectors;
 
 namespace Keyward.WebAuthn.Tests.Attestation;
 
 /// <summary>
 /// The registration cases of shared/webauthn-vectors, decoded far enough to call an attestation format directly.
-/// The folder is found by walking up from the test binaries (CI clones the repository as main/ with shared/ beside it).
 /// </summary>
 internal static class AttestationVectors
 {
-    private static readonly string[] Files = ["spec_vectors.json", "py_webauthn_vectors.json", "fido2netlib_vectors.json"];
-
     private static readonly Lazy<IReadOnlyList<AttestationVectorCase>> All = new(Load);
 
     public static IReadOnlyList<AttestationVectorCase> Registrations => All.Value;
@@ -32,31 +30,12 @@ internal static class AttestationVectors
         return data;
     }
 
-    public static string Directory { get; } = Locate();
-
-    private static string Locate()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "webauthn-vectors"), Path.Combine(dir.FullName, "..", "shared", "webauthn-vectors") })
-            {
-                if (System.IO.Directory.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new InvalidOperationException("shared/webauthn-vectors was not found beside the repository (CI places shared/ next to the clone).");
-    }
-
     private static List<AttestationVectorCase> Load()
     {
         var cases = new List<AttestationVectorCase>();
-        foreach (var file in Files)
+        foreach (var file in VectorFiles.Names)
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, file)));
-            foreach (var c in document.RootElement.GetProperty("cases").EnumerateArray())
+            foreach (var c in VectorFiles.Cases(file))
             {
                 if (c.GetProperty("ceremony").GetString() != "registration")
                 {
