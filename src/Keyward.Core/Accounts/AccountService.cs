@@ -1,0 +1,230 @@
+using Keyward.Core.Credentials;
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Accounts;
+
+/// <summary>Accounts, their authenticators, invites and the first-start setup code.</summary>
+public sealed class AccountService(KeywardDatabase database, TimeProvider time)
+{
+    private const string SetupPurpose = "setup";
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>True once any admin exists.</summary>
+    public async Task<bool> HasAdminAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts.AnyAsync(a => a.Role == Roles.Admin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Issues a fresh single-use setup code when no admin exists (any earlier code is void), or returns null.
+    /// The code is returned once to be printed; only its hash is stored.
+    /// </summary>
+    public async Task<string?> IssueSetupCodeAsync(TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        if (await HasAdminAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var code = HumanCode.Generate();
+        await using var db = database.CreateContext();
+        await db.SetupCodes.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        db.SetupCodes.Add(new SetupCodeEntity
+        {
+            Id = Guid.NewGuid(),
+            CodeHash = HumanCode.Hash(SetupPurpose, HumanCode.Normalize(code)!),
+            UsesLeft = 1,
+            ExpiresAt = Now + (long)lifetime.TotalMilliseconds,
+            CreatedAt = Now,
+        });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return code;
+    }
+
+    /// <summary>True when the setup code is currently valid (unused, unexpired); does not consume it.</summary>
+    public async Task<bool> IsSetupCodeValidAsync(string? code, CancellationToken cancellationToken = default)
+    {
+        var normalized = HumanCode.Normalize(code);
+        if (normalized is null)
+        {
+            return false;
+        }
+
+        var hash = HumanCode.Hash(SetupPurpose, normalized);
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.SetupCodes.AnyAsync(s => s.CodeHash == hash && s.UsesLeft > 0 && s.ExpiresAt > now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Consumes the setup code atomically; true for exactly one caller.</summary>
+    public async Task<bool> ConsumeSetupCodeAsync(string? code, CancellationToken cancellationToken = default)
+    {
+        var normalized = HumanCode.Normalize(code);
+        if (normalized is null)
+        {
+            return false;
+        }
+
+        var hash = HumanCode.Hash(SetupPurpose, normalized);
+        var now = Now;
+        await using var db = database.CreateContext();
+        var updated = await db.SetupCodes
+            .Where(s => s.CodeHash == hash && s.UsesLeft > 0 && s.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UsesLeft, x => x.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    /// <summary>Creates a single-use invite for an account name and role; returns the <c>kwi_</c> token once.</summary>
+    public async Task<(string Token, InviteEntity Invite)> CreateInviteAsync(string accountName, string role, Guid? createdBy, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        if (!Roles.IsKnown(role))
+        {
+            throw new ArgumentException($"Unknown role \"{role}\".", nameof(role));
+        }
+
+        var token = SecretToken.Generate(CredentialKind.Invite);
+        var invite = new InviteEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = Tenants.Default,
+            TokenHash = SecretToken.Hash(CredentialKind.Invite, token),
+            AccountName = accountName,
+            Role = role,
+            UsesLeft = 1,
+            ExpiresAt = Now + (long)lifetime.TotalMilliseconds,
+            CreatedBy = createdBy,
+            CreatedAt = Now,
+        };
+        await using var db = database.CreateContext();
+        db.Invites.Add(invite);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (token, invite);
+    }
+
+    /// <summary>The invite a token names if it is usable now; does not consume it.</summary>
+    public async Task<InviteEntity?> FindUsableInviteAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!SecretToken.IsWellFormed(CredentialKind.Invite, token))
+        {
+            return null;
+        }
+
+        var hash = SecretToken.Hash(CredentialKind.Invite, token!);
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash && i.UsesLeft > 0 && i.ExpiresAt > now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Consumes an invite atomically; true for exactly one caller.</summary>
+    public async Task<bool> ConsumeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        var updated = await db.Invites
+            .Where(i => i.Id == inviteId && i.UsesLeft > 0 && i.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UsesLeft, x => x.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    /// <summary>An account by name in the default tenant.</summary>
+    public async Task<AccountEntity?> FindAccountAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.TenantId == Tenants.Default && a.Name == name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An account by id.</summary>
+    public async Task<AccountEntity?> GetAccountAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An account by WebAuthn user handle (discoverable sign-in).</summary>
+    public async Task<AccountEntity?> FindAccountByUserHandleAsync(byte[] userHandle, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserHandle == userHandle, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates an account (if new) and its first or next authenticator in one transaction. Returns null when the
+    /// credential id is already registered (WebAuthn L3 §7.1 step 26).
+    /// </summary>
+    public async Task<(AccountEntity Account, AuthenticatorEntity Authenticator)?> RegisterAsync(AccountEntity account, AuthenticatorEntity authenticator, bool newAccount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(authenticator);
+        await using var db = database.CreateContext();
+        if (await db.Authenticators.AnyAsync(a => a.CredentialId == authenticator.CredentialId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (newAccount)
+        {
+            db.Accounts.Add(account);
+        }
+
+        db.Authenticators.Add(authenticator);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // A unique index said no: the credential id or the account name was taken meanwhile.
+            return null;
+        }
+
+        return (account, authenticator);
+    }
+
+    /// <summary>The authenticators of an account.</summary>
+    public async Task<List<AuthenticatorEntity>> ListAuthenticatorsAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Authenticators.AsNoTracking().Where(a => a.AccountId == accountId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An authenticator by credential id.</summary>
+    public async Task<AuthenticatorEntity?> FindAuthenticatorAsync(byte[] credentialId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Authenticators.AsNoTracking().SingleOrDefaultAsync(a => a.CredentialId == credentialId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records a verified assertion: the new counter, BS, and the use time. The counter only moves forward, in the
+    /// database, so two racing sign-ins with the same authenticator cannot roll it back.
+    /// </summary>
+    public async Task RecordAssertionAsync(Guid authenticatorId, uint signCount, bool backedUp, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        await db.Authenticators.Where(a => a.Id == authenticatorId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.SignCount, a => a.SignCount > signCount ? a.SignCount : signCount)
+                .SetProperty(a => a.BackedUp, backedUp)
+                .SetProperty(a => a.LastUsedAt, now), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Renames an authenticator of the account; false when it is not theirs.</summary>
+    public async Task<bool> RenameAuthenticatorAsync(Guid accountId, Guid authenticatorId, string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Authenticators.Where(a => a.Id == authenticatorId && a.AccountId == accountId)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, name), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Removes an authenticator of the account; false when it is not theirs. The caller ends its sessions.</summary>
+    public async Task<bool> RemoveAuthenticatorAsync(Guid accountId, Guid authenticatorId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Authenticators.Where(a => a.Id == authenticatorId && a.AccountId == accountId)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+}

@@ -1,0 +1,288 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Keyward.Core.Credentials;
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Sessions;
+
+/// <summary>
+/// Sign-in sessions (<c>kws_</c>). A check costs no database round trip while the node's cached view is fresh:
+/// the token's form is checked without I/O, then the session is looked up by the hash of the token in memory.
+/// Revocations made on this node take effect at once (the revoked-id set wins over any racing cache fill); other
+/// nodes see them within <see cref="SessionOptions.CacheRevalidateInterval"/>.
+/// </summary>
+public sealed class SessionService
+{
+    private readonly KeywardDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly SessionOptions _options;
+    private readonly ConcurrentDictionary<(ulong, ulong), CachedSession> _cache = new();
+    private readonly ConcurrentDictionary<Guid, long> _revoked = new();
+
+    /// <summary>Creates the service; throws listing every invalid option.</summary>
+    public SessionService(KeywardDatabase database, TimeProvider time, SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _database = database;
+        _time = time;
+        _options = options;
+    }
+
+    /// <summary>Raised after a session is ended on this node (logout, revocation, key removal), with its id.</summary>
+    public event Action<Guid>? Ended;
+
+    /// <summary>The options in force.</summary>
+    public SessionOptions Options => _options;
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Opens a session after a verified sign-in; returns the token once (only its hash is stored).</summary>
+    public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var token = SecretToken.Generate(CredentialKind.Session);
+        var now = Now;
+        var entity = new SessionEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = account.TenantId,
+            TokenHash = SecretToken.Hash(CredentialKind.Session, token),
+            AccountId = account.Id,
+            AuthenticatorId = authenticatorId,
+            UserVerified = userVerified,
+            CreatedAt = now,
+            ExpiresAt = now + (long)_options.AbsoluteLifetime.TotalMilliseconds,
+            LastSeenAt = now,
+            ClientAddress = clientAddress,
+        };
+        await using (var db = _database.CreateContext())
+        {
+            db.Sessions.Add(entity);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var info = ToInfo(entity, account.Name, account.Role);
+        Cache(entity.TokenHash, info, entity.ExpiresAt, now, now);
+        return (token, info, DateTimeOffset.FromUnixTimeMilliseconds(now + (long)_options.IdleTimeout.TotalMilliseconds));
+    }
+
+    /// <summary>Checks a token and, when valid, records the use (which pushes idle expiry back).</summary>
+    public async ValueTask<SessionCheck> CheckAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!SecretToken.IsWellFormed(CredentialKind.Session, token))
+        {
+            return Fail(SessionFailure.Invalid);
+        }
+
+        var hash = SecretToken.Hash(CredentialKind.Session, token!);
+        var key = Key(hash);
+        var now = Now;
+        if (_cache.TryGetValue(key, out var cached) && cached.TokenHash.AsSpan().SequenceEqual(hash) && now < cached.RevalidateAt && !_revoked.ContainsKey(cached.Session.Id))
+        {
+            return await UseAsync(key, cached, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var db = _database.CreateContext();
+        var row = await db.Sessions.AsNoTracking()
+            .Where(s => s.TokenHash == hash)
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return Fail(SessionFailure.Invalid);
+        }
+
+        if (row.Session.RevokedAt is not null || _revoked.ContainsKey(row.Session.Id))
+        {
+            _cache.TryRemove(key, out _);
+            return Fail(SessionFailures.FromReason(row.Session.RevokedReason));
+        }
+
+        // Keep the later of the stored and the in-memory last use: this node may not have written it back yet.
+        var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
+        var entry = Cache(hash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt);
+        return await UseAsync(key, entry, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the session a token names (logout). False when the token names no live session.</summary>
+    public async Task<bool> EndAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!SecretToken.IsWellFormed(CredentialKind.Session, token))
+        {
+            return false;
+        }
+
+        var hash = SecretToken.Hash(CredentialKind.Session, token!);
+        await using var db = _database.CreateContext();
+        var id = await db.Sessions.Where(s => s.TokenHash == hash && s.RevokedAt == null).Select(s => (Guid?)s.Id).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return id is { } sessionId && await RevokeWhereAsync(db, s => s.Id == sessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Revokes one of an account's own sessions. False when it is not theirs or already ended.</summary>
+    public async Task<bool> RevokeAsync(Guid accountId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        return await RevokeWhereAsync(db, s => s.Id == sessionId && s.AccountId == accountId, RevocationReasons.Revoked, cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Revokes every live session of an account; returns how many.</summary>
+    public async Task<int> RevokeAllAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        return await RevokeWhereAsync(db, s => s.AccountId == accountId, RevocationReasons.Revoked, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends every session an authenticator opened (it was removed); returns how many.</summary>
+    public async Task<int> RevokeForAuthenticatorAsync(Guid authenticatorId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        return await RevokeWhereAsync(db, s => s.AuthenticatorId == authenticatorId, RevocationReasons.AuthenticatorRemoved, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An account's live sessions, newest first.</summary>
+    public async Task<List<SessionEntity>> ListAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var idle = (long)_options.IdleTimeout.TotalMilliseconds;
+        await using var db = _database.CreateContext();
+        var rows = await db.Sessions.AsNoTracking()
+            .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.ExpiresAt > now)
+            .OrderByDescending(s => s.CreatedAt)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. rows.Where(s => Math.Max(s.LastSeenAt, LastSeenInMemory(s.Id)) + idle > now)];
+    }
+
+    private long LastSeenInMemory(Guid sessionId)
+    {
+        foreach (var entry in _cache.Values)
+        {
+            if (entry.Session.Id == sessionId)
+            {
+                return entry.LastSeen;
+            }
+        }
+
+        return 0;
+    }
+
+    private async Task<int> RevokeWhereAsync(KeywardDbContext db, System.Linq.Expressions.Expression<Func<SessionEntity, bool>> match, string reason, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var ids = await db.Sessions.Where(match).Where(s => s.RevokedAt == null).Select(s => new { s.Id, s.ExpiresAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        // Mark first: from here on no cached or racing read of these sessions is honoured on this node.
+        foreach (var s in ids)
+        {
+            _revoked[s.Id] = s.ExpiresAt;
+        }
+
+        var idList = ids.Select(s => s.Id).ToList();
+        var updated = await db.Sessions.Where(s => idList.Contains(s.Id) && s.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), cancellationToken).ConfigureAwait(false);
+        foreach (var pair in _cache.Where(p => _revoked.ContainsKey(p.Value.Session.Id)).ToList())
+        {
+            _cache.TryRemove(pair.Key, out _);
+        }
+
+        SweepRevoked(now);
+        foreach (var id in idList)
+        {
+            Ended?.Invoke(id);
+        }
+
+        return updated;
+    }
+
+    private async ValueTask<SessionCheck> UseAsync((ulong, ulong) key, CachedSession entry, long now, CancellationToken cancellationToken)
+    {
+        if (now >= entry.ExpiresAt)
+        {
+            _cache.TryRemove(key, out _);
+            return Fail(SessionFailure.Expired);
+        }
+
+        var idle = (long)_options.IdleTimeout.TotalMilliseconds;
+        if (now - Interlocked.Read(ref entry.LastSeen) >= idle)
+        {
+            _cache.TryRemove(key, out _);
+            return Fail(SessionFailure.IdleExpired);
+        }
+
+        Interlocked.Exchange(ref entry.LastSeen, now);
+        if (now - Interlocked.Read(ref entry.PersistedLastSeen) >= (long)_options.LastSeenWriteInterval.TotalMilliseconds)
+        {
+            Interlocked.Exchange(ref entry.PersistedLastSeen, now);
+            await using var db = _database.CreateContext();
+            var id = entry.Session.Id;
+            await db.Sessions.Where(s => s.Id == id && s.LastSeenAt < now)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SessionCheck(entry.Session, null, DateTimeOffset.FromUnixTimeMilliseconds(now + idle));
+    }
+
+    private CachedSession Cache(byte[] hash, SessionInfo info, long expiresAt, long lastSeen, long persistedLastSeen)
+    {
+        var entry = new CachedSession(info, hash, expiresAt, Now + (long)_options.CacheRevalidateInterval.TotalMilliseconds)
+        {
+            LastSeen = lastSeen,
+            PersistedLastSeen = persistedLastSeen,
+        };
+        if (!_revoked.ContainsKey(info.Id))
+        {
+            _cache[Key(hash)] = entry;
+        }
+
+        return entry;
+    }
+
+    private void SweepRevoked(long now)
+    {
+        if (_revoked.Count < 10_000)
+        {
+            return;
+        }
+
+        foreach (var pair in _revoked)
+        {
+            if (pair.Value < now)
+            {
+                _revoked.TryRemove(pair.Key, out _);
+            }
+        }
+    }
+
+    private static SessionInfo ToInfo(SessionEntity s, string accountName, string role) => new(
+        s.Id, s.AccountId, accountName, role, s.AuthenticatorId, s.UserVerified,
+        DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt));
+
+    private static (ulong, ulong) Key(byte[] hash) =>
+        (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash.AsSpan(8)));
+
+    private static SessionCheck Fail(SessionFailure failure) => new(null, failure, default);
+
+    private sealed class CachedSession(SessionInfo session, byte[] tokenHash, long expiresAt, long revalidateAt)
+    {
+        public long LastSeen;
+        public long PersistedLastSeen;
+
+        public SessionInfo Session { get; } = session;
+
+        public byte[] TokenHash { get; } = tokenHash;
+
+        public long ExpiresAt { get; } = expiresAt;
+
+        public long RevalidateAt { get; } = revalidateAt;
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Storage;
+
+/// <summary>
+/// The one EF Core model. Provider-specific subclasses (<see cref="SqliteKeywardDbContext"/>,
+/// <see cref="PostgresKeywardDbContext"/>) exist only so each provider keeps its own migrations.
+/// </summary>
+public abstract class KeywardDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<TenantEntity> Tenants => Set<TenantEntity>();
+    public DbSet<AccountEntity> Accounts => Set<AccountEntity>();
+    public DbSet<AuthenticatorEntity> Authenticators => Set<AuthenticatorEntity>();
+    public DbSet<InviteEntity> Invites => Set<InviteEntity>();
+    public DbSet<SetupCodeEntity> SetupCodes => Set<SetupCodeEntity>();
+    public DbSet<SessionEntity> Sessions => Set<SessionEntity>();
+    public DbSet<CeremonyEntity> Ceremonies => Set<CeremonyEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<TenantEntity>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).HasMaxLength(64);
+            e.Property(t => t.Name).HasMaxLength(200);
+        });
+        modelBuilder.Entity<AccountEntity>(e =>
+        {
+            e.ToTable("accounts");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.TenantId).HasMaxLength(64);
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.Property(a => a.Role).HasMaxLength(32);
+            e.HasIndex(a => new { a.TenantId, a.Name }).IsUnique();
+            e.HasIndex(a => a.UserHandle).IsUnique();
+        });
+        modelBuilder.Entity<AuthenticatorEntity>(e =>
+        {
+            e.ToTable("authenticators");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.TenantId).HasMaxLength(64);
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.Property(a => a.Format).HasMaxLength(32);
+            e.Property(a => a.Transports).HasMaxLength(200);
+            e.HasIndex(a => a.CredentialId).IsUnique();
+            e.HasIndex(a => a.AccountId);
+        });
+        modelBuilder.Entity<InviteEntity>(e =>
+        {
+            e.ToTable("invites");
+            e.HasKey(i => i.Id);
+            e.Property(i => i.TenantId).HasMaxLength(64);
+            e.Property(i => i.AccountName).HasMaxLength(200);
+            e.Property(i => i.Role).HasMaxLength(32);
+            e.HasIndex(i => i.TokenHash).IsUnique();
+        });
+        modelBuilder.Entity<SetupCodeEntity>(e =>
+        {
+            e.ToTable("setup_codes");
+            e.HasKey(s => s.Id);
+            e.HasIndex(s => s.CodeHash).IsUnique();
+        });
+        modelBuilder.Entity<SessionEntity>(e =>
+        {
+            e.ToTable("sessions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.RevokedReason).HasMaxLength(64);
+            e.Property(s => s.ClientAddress).HasMaxLength(64);
+            e.HasIndex(s => s.TokenHash).IsUnique();
+            e.HasIndex(s => s.AccountId);
+            e.HasIndex(s => s.AuthenticatorId);
+        });
+        modelBuilder.Entity<CeremonyEntity>(e =>
+        {
+            e.ToTable("ceremonies");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.Property(c => c.Kind).HasMaxLength(32);
+            e.HasIndex(c => c.ExpiresAt);
+        });
+    }
+}
+
+/// <summary>The SQLite flavour of the model (embedded default).</summary>
+public sealed class SqliteKeywardDbContext(DbContextOptions<SqliteKeywardDbContext> options) : KeywardDbContext(options);
+
+/// <summary>The PostgreSQL flavour of the model (several broker nodes).</summary>
+public sealed class PostgresKeywardDbContext(DbContextOptions<PostgresKeywardDbContext> options) : KeywardDbContext(options);
