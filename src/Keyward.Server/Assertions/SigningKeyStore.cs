@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Keyward.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Assertions;
+
+/// <summary>
+/// ES256 keys for identity assertions, kept in <c>&lt;data&gt;/keys</c> (PKCS#8 PEM, mode 0600, named by creation
+/// time and key id). The newest key signs; a new one is made every <see cref="AssertionOptions.KeyRotationInterval"/>;
+/// a retired key stays published in the JWKS for <see cref="AssertionOptions.KeyOverlap"/>, then its file is deleted.
+/// </summary>
+internal sealed class SigningKeyStore
+{
+    private readonly string _directory;
+    private readonly AssertionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private List<SigningKey> _keys = [];
+    private string _jwks = "{\"keys\":[]}";
+
+    public SigningKeyStore(IOptions<KeywardOptions> options, TimeProvider time)
+    {
+        _directory = Path.Combine(options.Value.DataDirectory, "keys");
+        _options = options.Value.Assertions;
+        _time = time;
+        Directory.CreateDirectory(_directory);
+        Load();
+        Rotate();
+    }
+
+    /// <summary>The key that signs now (rotating first when it is due).</summary>
+    public SigningKey Current
+    {
+        get
+        {
+            var keys = _keys;
+            if (_time.GetUtcNow() - keys[^1].CreatedAt >= _options.KeyRotationInterval)
+            {
+                Rotate();
+                keys = _keys;
+            }
+
+            return keys[^1];
+        }
+    }
+
+    /// <summary>The published JWKS document.</summary>
+    public string Jwks => _jwks;
+
+    /// <summary>Makes a new key when due and drops keys retired longer than the overlap.</summary>
+    public void Rotate()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_keys.Count == 0 || now - _keys[^1].CreatedAt >= _options.KeyRotationInterval)
+            {
+                var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var id = Base64UrlKeyId(key);
+                var path = Path.Combine(_directory, $"assertion-{now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}-{id}.pem");
+                SecretFile.Write(path, key.ExportPkcs8PrivateKeyPem());
+
+                _keys = [.. _keys, new SigningKey(id, key, now)];
+            }
+
+            // A key is retired when its successor appears; keep it published for the overlap after that.
+            var keep = new List<SigningKey>();
+            for (var i = 0; i < _keys.Count; i++)
+            {
+                var retiredAt = i + 1 < _keys.Count ? _keys[i + 1].CreatedAt : DateTimeOffset.MaxValue;
+                if (retiredAt == DateTimeOffset.MaxValue || now - retiredAt < _options.KeyOverlap)
+                {
+                    keep.Add(_keys[i]);
+                }
+                else
+                {
+                    foreach (var file in Directory.EnumerateFiles(_directory, $"assertion-*-{_keys[i].KeyId}.pem"))
+                    {
+                        File.Delete(file);
+                    }
+                }
+            }
+
+            _keys = keep;
+            _jwks = BuildJwks(keep);
+        }
+    }
+
+    private void Load()
+    {
+        var loaded = new List<SigningKey>();
+        foreach (var file in Directory.EnumerateFiles(_directory, "assertion-*.pem"))
+        {
+            var parts = Path.GetFileNameWithoutExtension(file).Split('-', 3);
+            if (parts.Length != 3 || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var created))
+            {
+                continue;
+            }
+
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(file));
+            loaded.Add(new SigningKey(parts[2], key, DateTimeOffset.FromUnixTimeSeconds(created)));
+        }
+
+        _keys = [.. loaded.OrderBy(k => k.CreatedAt)];
+    }
+
+    private static string Base64UrlKeyId(ECDsa key) =>
+        Keyward.WebAuthn.Base64Url.Encode(SHA256.HashData(key.ExportSubjectPublicKeyInfo()).AsSpan(0, 12));
+
+    private static string BuildJwks(IEnumerable<SigningKey> keys)
+    {
+        var array = new JsonArray();
+        foreach (var k in keys)
+        {
+            var p = k.Key.ExportParameters(false);
+            array.Add(new JsonObject
+            {
+                ["kty"] = "EC",
+                ["crv"] = "P-256",
+                ["x"] = Keyward.WebAuthn.Base64Url.Encode(p.Q.X),
+                ["y"] = Keyward.WebAuthn.Base64Url.Encode(p.Q.Y),
+                ["kid"] = k.KeyId,
+                ["use"] = "sig",
+                ["alg"] = "ES256",
+            });
+        }
+
+        return new JsonObject { ["keys"] = array }.ToJsonString();
+    }
+}

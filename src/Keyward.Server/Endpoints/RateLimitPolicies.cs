@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Keyward.Server.Hosting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Keyward.Server.Endpoints;
+
+/// <summary>The per-address limit on sign-in and registration (in memory per node; fixed one-minute windows).</summary>
+internal static class RateLimitPolicies
+{
+    public const string SignIn = "signin";
+
+    public static void Configure(RateLimiterOptions limiter, KeywardOptions options)
+    {
+        limiter.AddPolicy(SignIn, context => RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignIn.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        limiter.OnRejected = async (context, cancellationToken) =>
+        {
+            var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+            context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many sign-in attempts from this address. Wait and try again.").ConfigureAwait(false);
+        };
+    }
+
+    public static IResult TooMany(TimeSpan wait) => new TooManyResult(wait);
+
+    private sealed class TooManyResult(TimeSpan wait) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Problems.WriteAsync(httpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many sign-in attempts for this account. Wait and try again.");
+        }
+    }
+}

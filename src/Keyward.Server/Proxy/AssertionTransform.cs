@@ -1,0 +1,66 @@
+using Keyward.Server.Assertions;
+using Keyward.Server.Authentication;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Keyward.Server.Proxy;
+
+/// <summary>
+/// For every proxied request: drop identity headers and the session cookie the client sent, then add
+/// <c>Keyward-Assertion</c> for the session and route.
+/// </summary>
+internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformProvider
+{
+    public const string HeaderName = "Keyward-Assertion";
+
+    public void ValidateRoute(TransformRouteValidationContext context)
+    {
+    }
+
+    public void ValidateCluster(TransformClusterValidationContext context)
+    {
+    }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        var routeId = context.Route.RouteId;
+        context.AddRequestTransform(transform =>
+        {
+            var headers = transform.ProxyRequest.Headers;
+            foreach (var name in IdentityHeaders.Removed)
+            {
+                headers.Remove(name);
+            }
+
+            foreach (var name in headers.Select(h => h.Key).Where(IdentityHeaders.IsKeyward).ToList())
+            {
+                headers.Remove(name);
+            }
+
+            StripSessionCookie(transform);
+
+            // The route's policy already required a session; without one the request never gets here.
+            var session = transform.HttpContext.Features.GetRequiredFeature<SessionFeature>().Session;
+            headers.TryAddWithoutValidation(HeaderName, issuer.Issue(session, routeId));
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private static void StripSessionCookie(RequestTransformContext transform)
+    {
+        if (!transform.ProxyRequest.Headers.TryGetValues("Cookie", out var values))
+        {
+            return;
+        }
+
+        var kept = values
+            .SelectMany(v => v.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => !c.StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.Ordinal))
+            .ToList();
+        transform.ProxyRequest.Headers.Remove("Cookie");
+        if (kept.Count > 0)
+        {
+            transform.ProxyRequest.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", kept));
+        }
+    }
+}
