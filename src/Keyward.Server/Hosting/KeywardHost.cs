@@ -37,17 +37,6 @@ public static partial class KeywardHost
         return app;
     }
 
-    /// <summary>Migrates storage and issues the setup code when no admin exists. Returns the code to print, or null.</summary>
-    public static async Task<string?> InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var options = app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value;
-        var database = app.Services.GetRequiredService<KeywardDatabase>();
-        await database.MigrateAsync(app.Services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
-        _ = app.Services.GetRequiredService<SigningKeyStore>();
-        return await app.Services.GetRequiredService<AccountService>().IssueSetupCodeAsync(options.SignIn.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
-    }
-
     private static void ConfigureServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -71,6 +60,8 @@ public static partial class KeywardHost
         services.AddSingleton<SignInLimiter>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<AssertionIssuer>();
+        services.AddSingleton<SetupCode>();
+        services.AddHostedService<StartupTasks>();
         services.AddSingleton(sp => new RelyingParty(
             new RelyingPartyPolicy { RpId = options.EffectiveRpId, Origins = [options.EffectiveOrigin], RpName = "Keyward" },
             sp.GetRequiredService<TimeProvider>()));

@@ -1,0 +1,46 @@
+using Keyward.Core.Accounts;
+using Keyward.Core.Storage;
+using Keyward.Server.Assertions;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Hosting;
+
+/// <summary>
+/// Start-up work that must finish before Keyward serves: migrate storage, load or make signing keys, and issue the
+/// setup code while no admin exists. The code is printed once to the console (never logged) and kept in
+/// <see cref="SetupCode"/> for an in-process caller such as <c>keyward demo</c>.
+/// </summary>
+internal sealed class StartupTasks(
+    KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
+    IOptions<KeywardOptions> options, TimeProvider time) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
+        _ = keys.Current;
+        var code = await accounts.IssueSetupCodeAsync(options.Value.SignIn.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
+        if (code is not null)
+        {
+            setupCode.Value = code;
+            if (setupCode.Print)
+            {
+                Console.WriteLine($"No admin yet. Open {options.Value.EffectiveOrigin}/ and register the first key with setup code {code} (single use, valid {options.Value.SignIn.SetupCodeLifetime.TotalMinutes:0} minutes).");
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The setup code issued at this start, if any. Process memory only; no endpoint returns it.</summary>
+public sealed class SetupCode
+{
+    /// <summary>The code, or null when an admin already existed.</summary>
+    public string? Value { get; internal set; }
+
+    /// <summary>Whether to print the code to the console at start (the demo turns this off).</summary>
+    public bool Print { get; set; } = true;
+
+    /// <inheritdoc />
+    public override string ToString() => Value is null ? "(none)" : "(set)";
+}
