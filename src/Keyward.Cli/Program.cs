@@ -1,7 +1,15 @@
 using System.CommandLine;
+using Keyward.Cli.Broker;
 using Keyward.Cli.WebAuthn;
 
 var root = new RootCommand("Keyward: a self-hosted access broker that puts a hardware key in front of everything.");
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+foreach (var command in SessionCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 root.Subcommands.Add(WebAuthnCommands.Create());
 
 var parse = root.Parse(args);
@@ -16,4 +24,4 @@ if (parse.Errors.Count > 0)
     return 2;
 }
 
-return parse.Invoke();
+return await parse.InvokeAsync();

@@ -93,3 +93,54 @@ public sealed class CeremonyEntity
     public required string State { get; set; }
     public long ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// One audit event: a leaf of the Merkle tree (RFC 6962). <see cref="LeafHash"/> = SHA-256(0x00 ‖ canonical bytes);
+/// see docs/audit.md for the canonical encoding. Sequence numbers start at 0 and have no gaps.
+/// </summary>
+public sealed class AuditEventEntity
+{
+    public long Sequence { get; set; }
+    public required string TenantId { get; set; }
+    public long Time { get; set; }
+    public required string Actor { get; set; }
+    public required string Action { get; set; }
+    public string? Target { get; set; }
+    public required string Outcome { get; set; }
+    public string? ClientAddress { get; set; }
+    public required string Details { get; set; }
+    public required byte[] LeafHash { get; set; }
+}
+
+/// <summary>The hash of a complete subtree: level k, index i covers leaves [i·2^k, (i+1)·2^k).</summary>
+public sealed class AuditNodeEntity
+{
+    public int Level { get; set; }
+    public long Index { get; set; }
+    public required byte[] Hash { get; set; }
+}
+
+/// <summary>A signed tree head: the tree's size and root at a time, signed with the audit key.</summary>
+public sealed class AuditTreeHeadEntity
+{
+    public long TreeSize { get; set; }
+    public required byte[] RootHash { get; set; }
+    public long Timestamp { get; set; }
+    public required string KeyId { get; set; }
+    public required byte[] Signature { get; set; }
+}
+
+/// <summary>A single-use WebSocket upgrade ticket (<c>kwt_</c>), stored as its hash.</summary>
+public sealed class WebSocketTicketEntity
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public required byte[] TokenHash { get; set; }
+    public Guid AccountId { get; set; }
+    public Guid SessionId { get; set; }
+    public required string RouteId { get; set; }
+    public string? Origin { get; set; }
+    public int UsesLeft { get; set; }
+    public long ExpiresAt { get; set; }
+    public long CreatedAt { get; set; }
+}

@@ -15,6 +15,10 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<SetupCodeEntity> SetupCodes => Set<SetupCodeEntity>();
     public DbSet<SessionEntity> Sessions => Set<SessionEntity>();
     public DbSet<CeremonyEntity> Ceremonies => Set<CeremonyEntity>();
+    public DbSet<AuditEventEntity> AuditEvents => Set<AuditEventEntity>();
+    public DbSet<AuditNodeEntity> AuditNodes => Set<AuditNodeEntity>();
+    public DbSet<AuditTreeHeadEntity> AuditTreeHeads => Set<AuditTreeHeadEntity>();
+    public DbSet<WebSocketTicketEntity> WebSocketTickets => Set<WebSocketTicketEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -80,6 +84,43 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(c => c.TenantId).HasMaxLength(64);
             e.Property(c => c.Kind).HasMaxLength(32);
             e.HasIndex(c => c.ExpiresAt);
+        });
+        modelBuilder.Entity<AuditEventEntity>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(a => a.Sequence);
+            e.Property(a => a.Sequence).ValueGeneratedNever();
+            e.Property(a => a.TenantId).HasMaxLength(64);
+            e.Property(a => a.Actor).HasMaxLength(200);
+            e.Property(a => a.Action).HasMaxLength(100);
+            e.Property(a => a.Target).HasMaxLength(400);
+            e.Property(a => a.Outcome).HasMaxLength(64);
+            e.Property(a => a.ClientAddress).HasMaxLength(64);
+            e.HasIndex(a => a.Time);
+            e.HasIndex(a => new { a.Actor, a.Time });
+            e.HasIndex(a => new { a.Action, a.Time });
+        });
+        modelBuilder.Entity<AuditNodeEntity>(e =>
+        {
+            e.ToTable("audit_nodes");
+            e.HasKey(n => new { n.Level, n.Index });
+        });
+        modelBuilder.Entity<AuditTreeHeadEntity>(e =>
+        {
+            e.ToTable("audit_tree_heads");
+            e.HasKey(h => h.TreeSize);
+            e.Property(h => h.TreeSize).ValueGeneratedNever();
+            e.Property(h => h.KeyId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<WebSocketTicketEntity>(e =>
+        {
+            e.ToTable("websocket_tickets");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.TenantId).HasMaxLength(64);
+            e.Property(t => t.RouteId).HasMaxLength(100);
+            e.Property(t => t.Origin).HasMaxLength(300);
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.ExpiresAt);
         });
     }
 }

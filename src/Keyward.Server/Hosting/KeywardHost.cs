@@ -29,8 +29,10 @@ public static partial class KeywardHost
             // The sign-in page ships beside the binaries, wherever Keyward is started from.
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddEnvironmentVariables("KEYWARD_");
         configure?.Invoke(builder);
+
+        // Command-line arguments win over any file added by configure.
+        builder.Configuration.AddCommandLine(args);
         ConfigureServices(builder);
         var app = builder.Build();
         ConfigurePipeline(app);

@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Keyward.AspNetCore;
+
+/// <summary>
+/// Verifies one identity assertion: form and header first (ES256, a kid, without touching the network), then the
+/// signing key (refreshing the JWKS once for an unknown kid), then signature, issuer, audience, typ and lifetime
+/// through <see cref="JsonWebTokenHandler"/>, then the claims Keyward always sets. Never sees an HttpContext.
+/// </summary>
+internal sealed class KeywardAssertionValidator
+{
+    /// <summary>Larger than any assertion Keyward mints by far; bounds the work an unauthenticated caller can ask for.</summary>
+    public const int MaxTokenLength = 8 * 1024;
+
+    private readonly KeywardAssertionValidatorSettings _settings;
+    private readonly ILogger _logger;
+    private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength, MapInboundClaims = false };
+    private readonly LifetimeValidator _lifetime;
+
+    public KeywardAssertionValidator(KeywardAssertionValidatorSettings settings, KeywardJwksCache cache, ILogger logger)
+    {
+        _settings = settings;
+        Cache = cache;
+        _logger = logger;
+        _lifetime = AssertionLifetime.Create(settings.TimeProvider, settings.ClockSkew, settings.MaxLifetime);
+    }
+
+    public KeywardJwksCache Cache { get; }
+
+    public async Task<AssertionValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.Length > MaxTokenLength || !TryReadHeader(token, out var kid, out var algorithm, out var type))
+        {
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionInvalid);
+        }
+
+        // Refuse alg "none", HS256 (a public key used as an HMAC secret) and every other algorithm before any key
+        // lookup, so such tokens cannot even cause a JWKS fetch. ValidAlgorithms below enforces the same again.
+        if (algorithm != KeywardAssertionDefaults.Algorithm || string.IsNullOrEmpty(kid))
+        {
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionInvalid, kid);
+        }
+
+        // Kinds never mix: a capability token or any other JWT is refused by its typ before any key lookup.
+        if (!string.Equals(type, KeywardAssertionDefaults.TokenType, StringComparison.Ordinal))
+        {
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionWrongType, kid);
+        }
+
+        var keys = await Cache.GetKeysAsync(cancellationToken).ConfigureAwait(false);
+        if (keys is null)
+        {
+            // The fetch just failed (or failed less than the refresh interval ago): fetching again would not help.
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.KeysUnavailable, kid);
+        }
+
+        if (!keys.TryGetKey(kid, out var key))
+        {
+            // Keys rotate with overlap: the kid may be newer than the cached set.
+            keys = await Cache.RefreshForUnknownKeyAsync(keys, kid, cancellationToken).ConfigureAwait(false);
+            if (keys is null || !keys.TryGetKey(kid, out key))
+            {
+                return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionUntrustedKey, kid);
+            }
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, CreateParameters(key)).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            _logger.AssertionValidationException(LogSafe.Kid(kid), result.Exception?.GetType().Name ?? "unknown");
+            return AssertionValidationResult.Fail(Map(result.Exception), kid);
+        }
+
+        var identity = result.ClaimsIdentity;
+        if (string.IsNullOrEmpty(identity.FindFirst(KeywardAssertionClaimTypes.Subject)?.Value)
+            || string.IsNullOrEmpty(identity.FindFirst(KeywardAssertionClaimTypes.SessionId)?.Value))
+        {
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionInvalid, kid);
+        }
+
+        return AssertionValidationResult.Ok(identity, kid);
+    }
+
+    private bool TryReadHeader(string token, out string? kid, out string? algorithm, out string? type)
+    {
+        kid = algorithm = type = null;
+        if (!_handler.CanReadToken(token))
+        {
+            return false;
+        }
+
+        try
+        {
+            var jwt = _handler.ReadJsonWebToken(token);
+            if (jwt.IsEncrypted)
+            {
+                return false;
+            }
+
+            kid = jwt.Kid;
+            algorithm = jwt.Alg;
+            type = jwt.Typ;
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // SecurityTokenMalformedException and friends derive from ArgumentException.
+            return false;
+        }
+    }
+
+    private TokenValidationParameters CreateParameters(SecurityKey key) => new()
+    {
+        ValidIssuer = _settings.Issuer,
+        ValidateIssuer = true,
+        ValidAudience = _settings.Audience,
+        ValidateAudience = true,
+        RequireAudience = true,
+        ValidTypes = [KeywardAssertionDefaults.TokenType],
+        ValidAlgorithms = [KeywardAssertionDefaults.Algorithm],
+        IssuerSigningKeys = [key],
+        TryAllIssuerSigningKeys = false,
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ValidateLifetime = true,
+        LifetimeValidator = _lifetime,
+        ClockSkew = _settings.ClockSkew,
+        NameClaimType = KeywardAssertionClaimTypes.Name,
+        RoleClaimType = "role",
+        AuthenticationType = _settings.AuthenticationType,
+        SaveSigninToken = false,
+    };
+
+    // Subclasses first: SecurityTokenExpiredException and SecurityTokenNotYetValidException both derive from
+    // SecurityTokenValidationException, like everything else that falls through to "invalid".
+    private static KeywardAssertionErrorCode Map(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => KeywardAssertionErrorCode.AssertionExpired,
+        SecurityTokenNotYetValidException => KeywardAssertionErrorCode.AssertionNotYetValid,
+        SecurityTokenInvalidAudienceException => KeywardAssertionErrorCode.AssertionWrongAudience,
+        SecurityTokenInvalidIssuerException => KeywardAssertionErrorCode.AssertionWrongIssuer,
+        SecurityTokenInvalidTypeException => KeywardAssertionErrorCode.AssertionWrongType,
+        SecurityTokenSignatureKeyNotFoundException => KeywardAssertionErrorCode.AssertionUntrustedKey,
+        _ => KeywardAssertionErrorCode.AssertionInvalid,
+    };
+}

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Text.Json;
+using Keyward.Authenticator;
+
+namespace Keyward.Cli.Broker;
+
+/// <summary><c>keyward key create</c>, <c>register</c>, <c>login</c>, <c>status</c>, <c>logout</c>: the prototype's flow from a terminal.</summary>
+internal static class SessionCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static IEnumerable<Command> Create()
+    {
+        var server = new Option<Uri>("--server") { Description = "Keyward's address.", DefaultValueFactory = _ => new Uri("https://localhost:8443") };
+        var caCert = new Option<FileInfo?>("--cacert") { Description = "PEM CA to trust for Keyward's certificate (e.g. data/tls/ca.pem)." };
+        var keyFile = new Option<FileInfo>("--key") { Description = "The virtual security key file.", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultKeyFile) };
+        var tokenFile = new Option<FileInfo>("--token-file") { Description = "Where the session token is kept (mode 0600).", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultTokenFile) };
+
+        var create = new Command("create", "Create a virtual security key file, encrypted under a passphrase (KEYWARD_KEY_PASSPHRASE or prompted).");
+        create.Options.Add(keyFile);
+        create.SetAction(parse =>
+        {
+            var path = parse.GetValue(keyFile)!;
+            if (path.Exists)
+            {
+                Console.Error.WriteLine($"{path.FullName} exists; refusing to overwrite a key.");
+                return 1;
+            }
+
+            Directory.CreateDirectory(path.DirectoryName!);
+            VirtualAuthenticator.Create().Save(path.FullName, CliPaths.Passphrase());
+            Console.WriteLine($"Created {path.FullName}.");
+            return 0;
+        });
+        var key = new Command("key", "Virtual security keys.");
+        key.Subcommands.Add(create);
+
+        var setupCode = new Option<string?>("--setup-code") { Description = "The setup code Keyward printed at first start (first admin)." };
+        var invite = new Option<string?>("--invite") { Description = "An invite (kwi_…) from an admin." };
+        var username = new Option<string?>("--username") { Description = "Account name (required with --setup-code; optional for login: omit for a passkey sign-in)." };
+        var keyName = new Option<string>("--key-name") { Description = "A name for the key.", DefaultValueFactory = _ => "virtual key" };
+        var register = new Command("register", "Register the virtual key with Keyward.");
+        foreach (var o in new Option[] { server, caCert, keyFile, setupCode, invite, username, keyName })
+        {
+            register.Options.Add(o);
+        }
+
+        register.SetAction((parse, ct) => RunAsync(async () =>
+        {
+            var (client, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            using (client)
+            {
+                var result = await client.RegisterAsync(authenticator, parse.GetValue(setupCode), parse.GetValue(invite), parse.GetValue(username), parse.GetValue(keyName)!, ct).ConfigureAwait(false);
+                authenticator.Save(path, passphrase);
+                Console.WriteLine(result.ToJsonString(Indented));
+            }
+        }));
+
+        var printToken = new Option<bool>("--print-token") { Description = "Also print the session token (for scripts such as the curl walk-through)." };
+        var login = new Command("login", "Sign in with the virtual key and keep the session token.");
+        foreach (var o in new Option[] { server, caCert, keyFile, username, tokenFile, printToken })
+        {
+            login.Options.Add(o);
+        }
+
+        login.SetAction((parse, ct) => RunAsync(async () =>
+        {
+            var (client, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            using (client)
+            {
+                var result = await client.LoginAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
+                authenticator.Save(path, passphrase);
+                var token = result["session_token"]!.GetValue<string>();
+                CliPaths.SaveToken(parse.GetValue(tokenFile)!.FullName, token);
+                result.Remove("session_token");
+                Console.WriteLine(result.ToJsonString(Indented));
+                if (parse.GetValue(printToken))
+                {
+                    Console.WriteLine(token);
+                }
+            }
+        }));
+
+        var status = new Command("status", "Show the current session.");
+        var logout = new Command("logout", "End the current session.");
+        foreach (var command in new[] { status, logout })
+        {
+            command.Options.Add(server);
+            command.Options.Add(caCert);
+            command.Options.Add(tokenFile);
+        }
+
+        status.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(parse, server, caCert, tokenFile, "/session/status", remove: false, ct)));
+        logout.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(parse, server, caCert, tokenFile, "/session/logout", remove: true, ct)));
+        return [key, register, login, status, logout];
+    }
+
+    private static async Task SessionCallAsync(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> tokenFile, string path, bool remove, CancellationToken ct)
+    {
+        var file = parse.GetValue(tokenFile)!;
+        if (!file.Exists)
+        {
+            throw new InvalidOperationException($"No session: {file.FullName} does not exist. Run keyward login first.");
+        }
+
+        using var client = new BrokerClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName);
+        var result = await client.PostAsync(path, null, File.ReadAllText(file.FullName).Trim(), ct).ConfigureAwait(false);
+        if (remove)
+        {
+            file.Delete();
+        }
+
+        Console.WriteLine(result.ToJsonString(Indented));
+    }
+
+    private static (BrokerClient Client, VirtualAuthenticator Key, string Path, string Passphrase) Open(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> keyFile)
+    {
+        var path = parse.GetValue(keyFile)!.FullName;
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"No key file at {path}. Create one with: keyward key create --key {path}");
+        }
+
+        var passphrase = CliPaths.Passphrase();
+        var key = VirtualAuthenticator.TryLoad(path, passphrase);
+        if (!key.Succeeded)
+        {
+            throw new InvalidOperationException(key.Failure!.Message);
+        }
+
+        return (new BrokerClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName), key.Value, path, passphrase);
+    }
+
+    /// <summary>Runs a command body: 0 on success; 1 with a plain message on a refusal or a usage problem.</summary>
+    public static async Task<int> RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+            return 0;
+        }
+        catch (BrokerException e)
+        {
+            Console.Error.WriteLine($"Refused: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or AuthenticatorException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+}
