@@ -1,0 +1,27 @@
+namespace Keyward.Core.Audit;
+
+/// <summary>The stable action names Keyward records. New features add theirs here.</summary>
+public static class AuditActions
+{
+    public const string SignInSucceeded = "signin.succeeded";
+    public const string SignInFailed = "signin.failed";
+    public const string SessionCreated = "session.created";
+    public const string SessionEnded = "session.ended";
+    public const string SessionRevoked = "session.revoked";
+    public const string SessionsRevokedAll = "session.revoked_all";
+    public const string KeyRegistered = "key.registered";
+    public const string KeyRegistrationFailed = "key.registration_failed";
+    public const string KeyRemoved = "key.removed";
+    public const string KeyRenamed = "key.renamed";
+    public const string SetupCodeIssued = "setup_code.issued";
+    public const string SetupCodeUsed = "setup_code.used";
+    public const string InviteCreated = "invite.created";
+    public const string InviteUsed = "invite.used";
+    public const string ProxyDenied = "proxy.denied";
+    public const string RateLimited = "rate_limit.hit";
+    public const string WebSocketTicketIssued = "websocket.ticket_issued";
+    public const string WebSocketUpgradeDenied = "websocket.upgrade_denied";
+    public const string WebSocketOpened = "websocket.opened";
+    public const string WebSocketClosed = "websocket.closed";
+    public const string InternalCredentialRefused = "internal_credential.refused";
+}

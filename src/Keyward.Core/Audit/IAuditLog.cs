@@ -1,0 +1,15 @@
+namespace Keyward.Core.Audit;
+
+/// <summary>
+/// The one place every security decision is recorded. When <see cref="RecordAsync"/> completes, the event is
+/// durable; when it throws <see cref="AuditUnavailableException"/>, the caller must fail the operation it was
+/// recording (fail closed) and report it as not done.
+/// </summary>
+public interface IAuditLog
+{
+    /// <summary>Appends an event and returns its sequence number once it is durable.</summary>
+    ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The audit log could not make an event durable; the operation it recorded must not be reported as done.</summary>
+public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
