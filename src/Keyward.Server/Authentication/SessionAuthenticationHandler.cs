@@ -57,7 +57,7 @@ internal sealed class SessionAuthenticationHandler(
         if (IsBrowserNavigation(Request))
         {
             var target = Request.PathBase + Request.Path + Request.QueryString;
-            Response.Redirect("/?return=" + Uri.EscapeDataString(target));
+            Response.Redirect(Request.PathBase + "/?return=" + Uri.EscapeDataString(target));
             return Task.CompletedTask;
         }
 

@@ -123,7 +123,18 @@ public static partial class KeywardHost
     private static void ConfigurePipeline(WebApplication app)
     {
         app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // Keyward's own page: no framing (clickjacking), no sniffing, scripts and styles only from here.
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+            },
+        });
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,0 +1,289 @@
+// Keyward's sign-in page. Plain DOM and fetch, no framework. The session lives only in Keyward's HttpOnly
+// __Host- cookie: this script never sees or stores a token (fetch sends the cookie with credentials: 'same-origin').
+// Everything shown comes from the server through textContent, never innerHTML.
+'use strict';
+
+(() => {
+  const $ = id => document.getElementById(id);
+
+  /** A refusal from Keyward: RFC 9457 problem+json with a stable code. */
+  class ApiError extends Error {
+    constructor(status, code, detail) {
+      super(detail);
+      this.name = 'ApiError';
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  const fallbackDetail = status => ({
+    401: 'You are not signed in.',
+    403: 'You may not use this resource.',
+    429: 'Too many attempts. Wait a minute and try again.',
+    502: 'The service behind Keyward did not answer.',
+    504: 'The service behind Keyward took too long to answer.',
+  })[status] ?? `Keyward answered HTTP ${status}.`;
+
+  async function api(method, path, body) {
+    const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+
+    const response = await fetch(path, init);
+    const type = response.headers.get('content-type') ?? '';
+    const data = type.includes('json') ? await response.json().catch(() => null) : null;
+    if (!response.ok) {
+      throw new ApiError(response.status, data?.code ?? `http_${response.status}`, data?.detail ?? fallbackDetail(response.status));
+    }
+
+    return data;
+  }
+
+  // ---- messages and busy state ----
+
+  function show(kind, text) {
+    const message = $('message');
+    message.dataset.kind = kind;
+    message.textContent = text;
+  }
+
+  function describe(error) {
+    if (error instanceof ApiError) {
+      return `${error.message} (${error.code}, HTTP ${error.status})`;
+    }
+
+    switch (error?.name) {
+      case 'NotAllowedError':
+        return 'The security key request was cancelled, timed out, or not allowed. Try again.';
+      case 'InvalidStateError':
+        return 'This security key is already registered here.';
+      case 'SecurityError':
+        return 'The browser refused WebAuthn on this address (it needs HTTPS or localhost, and the configured origin).';
+      case 'TypeError':
+        return `Could not reach Keyward: ${error.message}`;
+      default:
+        return `${error?.name ?? 'Error'}: ${error?.message ?? error}`;
+    }
+  }
+
+  async function busy(progress, work) {
+    const buttons = [...document.querySelectorAll('button')];
+    buttons.forEach(b => { b.disabled = true; });
+    $('main').setAttribute('aria-busy', 'true');
+    show('progress', progress);
+    try {
+      await work();
+    } catch (error) {
+      console.error(error);
+      show('error', describe(error));
+    } finally {
+      buttons.forEach(b => { b.disabled = false; });
+      $('main').removeAttribute('aria-busy');
+    }
+  }
+
+  function requireWebAuthnJson() {
+    if (!window.PublicKeyCredential?.parseCreationOptionsFromJSON || !window.PublicKeyCredential?.parseRequestOptionsFromJSON) {
+      throw new Error('This browser lacks the WebAuthn JSON API; use a current Chrome, Edge, Firefox or Safari.');
+    }
+  }
+
+  // ---- where to go after sign-in ----
+
+  /** The ?return= path when it is a same-origin relative path ("/x", never "//host", "/\host" or absolute), else null. */
+  function returnPath() {
+    const raw = new URLSearchParams(location.search).get('return');
+    // Backslashes and control characters are refused outright: URL parsers turn "/\host" and "/\t/host" into "//host".
+    if (!raw || raw[0] !== '/' || raw[1] === '/' || /[\\\u0000-\u001f\u007f]/.test(raw)) {
+      return null;
+    }
+
+    try {
+      const url = new URL(raw, location.origin);
+      return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- ceremonies ----
+
+  async function register(begin, secret) {
+    requireWebAuthnJson();
+    const started = await api('POST', '/api/register/begin', begin);
+    show('progress', 'Touch your security key…');
+    const credential = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(started.public_key),
+    });
+    show('progress', 'Checking the new key…');
+    // The setup code or invite is sent again: Keyward checks it at begin and consumes it only here.
+    const done = await api('POST', '/api/register/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON(), ...secret });
+    show('ok', `Key “${done.key.name}” registered for ${done.account} (${done.role}).`);
+    return done;
+  }
+
+  async function signIn(username) {
+    requireWebAuthnJson();
+    const started = await api('POST', '/session/login/begin', { username: username || null });
+    show('progress', 'Touch your security key…');
+    const credential = await navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(started.public_key),
+    });
+    show('progress', 'Checking…');
+    // The answer also carries session_token for scripts; the page ignores it and relies on the cookie.
+    const done = await api('POST', '/session/login/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON() });
+    const target = returnPath();
+    if (target) {
+      show('progress', `Signed in as ${done.account}. Going back to ${target}…`);
+      location.replace(target);
+      return;
+    }
+
+    show('ok', `Signed in as ${done.account}.`);
+    await refresh();
+  }
+
+  // ---- the session panel ----
+
+  const when = iso => (iso ? new Date(iso).toLocaleString() : '—');
+
+  function listItem(text, current, onRemove, label) {
+    const li = document.createElement('li');
+    const span = document.createElement('span');
+    span.textContent = text + (current ? ' (this one)' : '');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = 'Remove';
+    remove.setAttribute('aria-label', `Remove ${label}`);
+    remove.addEventListener('click', () => busy('Removing…', onRemove));
+    li.append(span, remove);
+    return li;
+  }
+
+  function showSignedOut() {
+    const target = returnPath();
+    $('return-notice').textContent = target ? `Sign in to continue to ${target}.` : '';
+    $('return-notice').hidden = !target;
+    $('signed-in').hidden = true;
+    $('signed-out').hidden = false;
+    $('session-list').replaceChildren();
+    $('key-list').replaceChildren();
+  }
+
+  async function refresh() {
+    let status;
+    try {
+      status = await api('POST', '/session/status');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        showSignedOut();
+        return;
+      }
+
+      throw error;
+    }
+
+    $('status-account').textContent = status.account;
+    $('status-role').textContent = status.role;
+    $('status-uv').textContent = status.user_verified ? 'yes (PIN or biometric)' : 'no (presence only)';
+    $('status-expires').textContent = when(status.expires_at);
+    $('status-idle').textContent = when(status.idle_expires_at);
+    const target = returnPath();
+    $('continue').hidden = !target;
+    if (target) {
+      $('continue-link').href = target;
+      $('continue-link').textContent = `Continue to ${target}`;
+    }
+
+    $('return-notice').hidden = true;
+    $('signed-out').hidden = true;
+    $('signed-in').hidden = false;
+
+    const [sessions, keys] = await Promise.all([api('GET', '/session/list'), api('GET', '/api/keys')]);
+    $('session-list').replaceChildren(...sessions.map(s => listItem(
+      `Started ${when(s.created_at)} from ${s.client_address ?? 'unknown address'}, expires ${when(s.expires_at)}${s.user_verified ? ', verified' : ''}`,
+      s.current,
+      async () => {
+        await api('DELETE', `/session/${encodeURIComponent(s.id)}`);
+        show('ok', s.current ? 'This session was ended.' : 'Session ended.');
+        await refresh();
+      },
+      s.current ? 'this session' : `the session started ${when(s.created_at)}`)));
+    $('key-list').replaceChildren(...keys.map(k => listItem(
+      `${k.name}, added ${when(k.created_at)}, last used ${when(k.last_used_at)}`,
+      k.current,
+      async () => {
+        const done = await api('DELETE', `/api/keys/${encodeURIComponent(k.id)}`);
+        show('ok', `Key “${k.name}” removed; ${done.sessions_ended} session(s) ended.`);
+        await refresh();
+      },
+      `the key ${k.name}`)));
+  }
+
+  // ---- the protected counter ----
+
+  async function callCounter() {
+    const result = $('counter-result');
+    result.textContent = '';
+    try {
+      const data = await api('POST', '/resource/counter');
+      result.dataset.kind = 'ok';
+      result.textContent = typeof data?.value === 'number' ? `Counter value: ${data.value}` : 'The counter answered without a value.';
+    } catch (error) {
+      const label = { 401: 'Not signed in', 403: 'Forbidden', 502: 'Counter service unavailable', 504: 'Counter service timed out' }[error.status];
+      result.dataset.kind = 'error';
+      result.textContent = label && error instanceof ApiError ? `${error.status} ${label}: ${error.message} (${error.code})` : describe(error);
+      if (error.status === 401) {
+        showSignedOut();
+      }
+    }
+
+    show('info', '');
+  }
+
+  // ---- wiring ----
+
+  function onSubmit(id, progress, work) {
+    $(id).addEventListener('submit', event => {
+      event.preventDefault();
+      busy(progress, work);
+    });
+  }
+
+  onSubmit('signin-form', 'Starting sign-in…', () => signIn($('signin-username').value.trim()));
+
+  onSubmit('setup-form', 'Starting registration…', async () => {
+    const code = $('setup-code').value.trim();
+    const done = await register({ setup_code: code, username: $('setup-username').value.trim(), key_name: $('setup-key-name').value.trim() || null }, { setup_code: code });
+    $('setup-form').reset();
+    $('signin-username').value = done.account;
+  });
+
+  onSubmit('invite-form', 'Starting registration…', async () => {
+    const invite = $('invite-token').value.trim();
+    const done = await register({ invite, key_name: $('invite-key-name').value.trim() || null }, { invite });
+    $('invite-form').reset();
+    $('signin-username').value = done.account;
+  });
+
+  onSubmit('add-key-form', 'Starting registration…', async () => {
+    await register({ key_name: $('add-key-name').value.trim() || null }, {});
+    $('add-key-name').value = '';
+    await refresh();
+  });
+
+  $('signout-button').addEventListener('click', () => busy('Signing out…', async () => {
+    await api('POST', '/session/logout');
+    showSignedOut();
+    show('ok', 'Signed out.');
+  }));
+
+  $('counter-button').addEventListener('click', () => busy('Calling the counter…', callCounter));
+
+  busy('Loading…', async () => {
+    await refresh();
+    show('info', '');
+  });
+})();
