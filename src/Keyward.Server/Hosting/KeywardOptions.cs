@@ -1,6 +1,6 @@
 using Keyward.Core.Accounts;
-using SessionOptions = Keyward.Core.Sessions.SessionOptions;
 using Keyward.Core.Storage;
+using SessionOptions = Keyward.Core.Sessions.SessionOptions;
 
 namespace Keyward.Server.Hosting;
 
