@@ -79,7 +79,8 @@ public static partial class KeywardHost
                 authorization.AddPolicy(AuthorizationPolicies.Route(id), p => p.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(route.RequireUserVerification, route.Role)));
             }
 
-            // Deny what is not explicitly allowed.
+            // Only the sign-in and registration ceremonies, the JWKS, the health check and the page are public; every
+            // other endpoint and every proxied route names its policy above, and unknown paths are 404.
             authorization.FallbackPolicy = null;
         });
         services.AddRateLimiter(limiter => RateLimitPolicies.Configure(limiter, options));
