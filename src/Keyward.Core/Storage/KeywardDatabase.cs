@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 
 namespace Keyward.Core.Storage;
 
@@ -60,7 +61,15 @@ public sealed class KeywardDatabase
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
 
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (Provider == StorageProvider.Postgres)
+        {
+            await MigrateUnderLockAsync(db, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!await db.Tenants.AnyAsync(t => t.Id == Tenants.Default, cancellationToken).ConfigureAwait(false))
         {
             db.Tenants.Add(new TenantEntity { Id = Tenants.Default, Name = "Default", CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() });
@@ -74,4 +83,37 @@ public sealed class KeywardDatabase
             }
         }
     }
+
+    /// <summary>
+    /// Nodes that start together against one PostgreSQL database would otherwise each read the history table, find
+    /// the same migrations pending and race to create the same tables. A session-level advisory lock, held on its own
+    /// connection for the whole migration, lets exactly one node migrate at a time; the others then find nothing
+    /// pending. The lock is released when the connection closes, so a crashed node cannot leave it held.
+    /// </summary>
+    private static async Task MigrateUnderLockAsync(KeywardDbContext db, CancellationToken cancellationToken)
+    {
+        var connectionString = db.Database.GetConnectionString();
+        await using var lockConnection = new NpgsqlConnection(connectionString);
+        await lockConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
+        {
+            acquire.Parameters.AddWithValue("key", MigrationLockKey);
+            acquire.CommandTimeout = 0;
+            await acquire.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
+            release.Parameters.AddWithValue("key", MigrationLockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // An arbitrary constant of Keyward's own ("kwmigrat" in ASCII), so the lock does not collide with other tools'.
+    private const long MigrationLockKey = 0x6B776D6967726174;
 }
