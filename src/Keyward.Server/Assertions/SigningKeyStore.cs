@@ -19,6 +19,7 @@ internal sealed class SigningKeyStore
     private readonly Lock _gate = new();
     private List<SigningKey> _keys = [];
     private string _jwks = "{\"keys\":[]}";
+    private long _nextChangeTicks;
 
     public SigningKeyStore(IOptions<KeywardOptions> options, TimeProvider time)
     {
@@ -35,19 +36,20 @@ internal sealed class SigningKeyStore
     {
         get
         {
-            var keys = _keys;
-            if (_time.GetUtcNow() - keys[^1].CreatedAt >= _options.KeyRotationInterval)
-            {
-                Rotate();
-                keys = _keys;
-            }
-
-            return keys[^1];
+            RotateIfDue();
+            return _keys[^1];
         }
     }
 
-    /// <summary>The published JWKS document.</summary>
-    public string Jwks => _jwks;
+    /// <summary>The published JWKS document (without keys whose overlap has ended).</summary>
+    public string Jwks
+    {
+        get
+        {
+            RotateIfDue();
+            return _jwks;
+        }
+    }
 
     /// <summary>Makes a new key when due and drops keys retired longer than the overlap.</summary>
     public void Rotate()
@@ -85,6 +87,24 @@ internal sealed class SigningKeyStore
 
             _keys = keep;
             _jwks = BuildJwks(keep);
+
+            // The next moment the key set changes: the signer's rotation, or the end of a retired key's overlap.
+            var next = keep[^1].CreatedAt + _options.KeyRotationInterval;
+            if (keep.Count > 1 && keep[1].CreatedAt + _options.KeyOverlap < next)
+            {
+                next = keep[1].CreatedAt + _options.KeyOverlap;
+            }
+
+            Volatile.Write(ref _nextChangeTicks, next.UtcTicks);
+        }
+    }
+
+    // One clock read and a compare on the hot path; the lock only when something is due.
+    private void RotateIfDue()
+    {
+        if (_time.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextChangeTicks))
+        {
+            Rotate();
         }
     }
 

@@ -61,10 +61,17 @@ internal static class RegistrationEndpoints
         }
         else
         {
-            var check = await sessions.CheckAsync(SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
+            const string Hint = "Send a setup code, an invite, or a session to add a key to your account.";
+            var token = SessionAuthenticationHandler.ReadToken(context.Request);
+            if (token is null)
+            {
+                return Problems.Create(401, "session_missing", Hint);
+            }
+
+            var check = await sessions.CheckAsync(token, cancellationToken).ConfigureAwait(false);
             if (!check.IsValid)
             {
-                return Problems.Create(401, check.Failure is null ? "session_missing" : SessionFailures.Code(check.Failure.Value), "Send a setup code, an invite, or a session to add a key to your account.");
+                return Problems.Create(401, check.Failure is null ? "session_missing" : SessionFailures.Code(check.Failure.Value), Hint);
             }
 
             var account = (await accounts.GetAccountAsync(check.Session!.AccountId, cancellationToken).ConfigureAwait(false))!;

@@ -7,7 +7,8 @@ namespace Keyward.Server.Proxy;
 
 /// <summary>
 /// For every proxied request: drop identity headers and the session cookie the client sent, then add
-/// <c>Keyward-Assertion</c> for the session and route.
+/// <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> for the session
+/// cookie: an upstream must not be able to plant or clear Keyward's session in the browser.
 /// </summary>
 internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformProvider
 {
@@ -44,7 +45,21 @@ internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformPro
             headers.TryAddWithoutValidation(HeaderName, issuer.Issue(session, routeId));
             return ValueTask.CompletedTask;
         });
+        context.AddResponseTransform(transform =>
+        {
+            var headers = transform.HttpContext.Response.Headers;
+            var cookies = headers.SetCookie;
+            if (cookies.Count > 0 && cookies.Any(IsSessionCookie))
+            {
+                headers.SetCookie = new([.. cookies.Where(c => !IsSessionCookie(c))]);
+            }
+
+            return ValueTask.CompletedTask;
+        });
     }
+
+    private static bool IsSessionCookie(string? setCookie) =>
+        setCookie is not null && setCookie.TrimStart().StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase);
 
     private static void StripSessionCookie(RequestTransformContext transform)
     {
@@ -55,7 +70,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformPro
 
         var kept = values
             .SelectMany(v => v.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Where(c => !c.StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.Ordinal))
+            .Where(c => !c.StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase))
             .ToList();
         transform.ProxyRequest.Headers.Remove("Cookie");
         if (kept.Count > 0)
