@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Keyward.Authenticator;
+using Keyward.Server.Tests.Infrastructure;
+
+namespace Keyward.Server.Tests;
+
+public abstract partial class BrokerTests
+{
+    [Fact]
+    public async Task SignIn_RegisterLoginStatusProxyLogout_SameTokenRefusedAfterLogout()
+    {
+        var (host, client, admin) = await StartWithAdminAsync();
+
+        var status = await client.StatusAsync(admin.Token);
+        ProblemAssert.Ok(status);
+        Assert.True(status.Json.GetProperty("active").GetBoolean());
+        Assert.Equal("admin", status.String("account"));
+        Assert.Equal("admin", status.String("role"));
+        Assert.True(status.Json.GetProperty("user_verified").GetBoolean());
+        Assert.Equal(host.Time.GetUtcNow().AddMinutes(30), status.Json.GetProperty("idle_expires_at").GetDateTimeOffset());
+
+        var proxied = await client.ProxyAsync("/echo/counter?step=1", admin.Token);
+        var upstream = UpstreamView.Parse(proxied);
+        Assert.Equal("/echo/counter", upstream.Path);
+        var assertion = IdentityAssertion.Parse(upstream.Header("Keyward-Assertion")!);
+        Assert.Equal("kw-id+jwt", assertion.Header.GetProperty("typ").GetString());
+        Assert.Equal("ES256", assertion.Header.GetProperty("alg").GetString());
+        Assert.Equal("echo", assertion.Claim("aud"));
+        Assert.Equal(admin.Id.ToString(), assertion.Claim("sid"));
+        Assert.True(Guid.TryParse(assertion.Claim("sub"), out _));
+        Assert.Equal(Origin, assertion.Claim("iss"));
+        Assert.Equal("admin", assertion.Claim("name"));
+        Assert.Equal("admin", assertion.Claim("role"));
+        Assert.Equal(["hwk", "uv"], assertion.Amr);
+        var now = host.Time.GetUtcNow().ToUnixTimeSeconds();
+        Assert.InRange(assertion.NumericClaim("exp"), now + 1, now + 60);
+        Assert.InRange(assertion.NumericClaim("exp") - assertion.NumericClaim("iat"), 1, 60);
+
+        var jwks = await client.GetAsync("/.well-known/keyward/jwks.json");
+        ProblemAssert.Ok(jwks);
+        Assert.True(assertion.VerifiesWith(jwks.Json), "The assertion must verify with a key from Keyward's JWKS.");
+
+        var logout = await client.LogoutAsync(admin.Token);
+        ProblemAssert.Ok(logout);
+        Assert.True(logout.Json.GetProperty("ended").GetBoolean());
+
+        ProblemAssert.Problem(await client.StatusAsync(admin.Token), 401, "session_logged_out");
+        ProblemAssert.Problem(await client.ProxyAsync("/echo/counter", admin.Token), 401, "session_logged_out");
+        ProblemAssert.Problem(await client.LogoutAsync(admin.Token), 401, "session_logged_out");
+        Assert.Equal(1, Echo.RequestCount);
+    }
+
+    [Fact]
+    public async Task LoginFinish_Success_SetsHostPrefixedSecureCookieThatAuthenticates()
+    {
+        var host = StartHost();
+        var client = ClientOf(host);
+        await client.RegisterAdminAsync(host.SetupCode!);
+
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+        var finished = await client.LoginFinishAsync(ceremony, credential);
+
+        ProblemAssert.Ok(finished);
+        var token = finished.String("session_token");
+        Assert.StartsWith("kws_", token, StringComparison.Ordinal);
+        Assert.Equal(host.Time.GetUtcNow().AddHours(12), finished.Json.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Equal(host.Time.GetUtcNow().AddMinutes(30), finished.Json.GetProperty("idle_expires_at").GetDateTimeOffset());
+        var cookie = Assert.Single(finished.Headers.GetValues("Set-Cookie"));
+        var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
+        Assert.StartsWith($"__Host-keyward-session={token}", cookie, StringComparison.Ordinal);
+        Assert.Contains("secure", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=strict", attributes);
+        Assert.Contains("path=/", attributes);
+        Assert.DoesNotContain(attributes, a => a.StartsWith("domain", StringComparison.Ordinal));
+
+        var viaCookie = await client.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
+        ProblemAssert.Ok(viaCookie);
+        Assert.Equal("admin", viaCookie.String("account"));
+
+        // Signing out from the browser ends the session and deletes the cookie with the attributes __Host- needs.
+        var logout = await client.SendAsync(HttpMethod.Post, "/session/logout", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
+        ProblemAssert.Ok(logout);
+        var deletion = Assert.Single(logout.Headers.GetValues("Set-Cookie")).Split(';', StringSplitOptions.TrimEntries).ToList();
+        Assert.Equal("__Host-keyward-session=", deletion[0]);
+        Assert.Contains(deletion, a => a.StartsWith("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(deletion, a => a.Equals("secure", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(deletion, a => a.Equals("path=/", StringComparison.OrdinalIgnoreCase));
+        ProblemAssert.Problem(await client.StatusAsync(token), 401, "session_logged_out");
+    }
+
+    [Fact]
+    public async Task LoginBegin_UnknownUsername_LooksLikeDiscoverableSignIn()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+
+        var known = (await client.LoginBeginAsync("admin")).Json.GetProperty("public_key");
+        var unknown = (await client.LoginBeginAsync("nobody")).Json.GetProperty("public_key");
+        var discoverable = (await client.LoginBeginAsync(null)).Json.GetProperty("public_key");
+
+        static int Allowed(System.Text.Json.JsonElement options) =>
+            options.TryGetProperty("allowCredentials", out var allow) ? allow.GetArrayLength() : 0;
+        static string Shape(System.Text.Json.JsonElement options) => string.Join(",", options.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(1, Allowed(known));
+        Assert.Equal(0, Allowed(unknown));
+        Assert.Equal(Shape(discoverable), Shape(unknown));
+    }
+
+    [Fact]
+    public async Task LoginBegin_MoreAttemptsThanPerAccountLimit_Returns429RateLimitedWithRetryAfter()
+    {
+        var host = StartHost(s => s["Keyward:SignIn:PerAccountPerMinute"] = "3");
+        var client = ClientOf(host);
+        await client.RegisterAdminAsync(host.SetupCode!);
+
+        for (var i = 0; i < 3; i++)
+        {
+            ProblemAssert.Ok(await client.LoginBeginAsync("admin"));
+        }
+
+        var limited = await client.LoginBeginAsync("admin");
+
+        ProblemAssert.Problem(limited, 429, "rate_limited");
+        var retryAfter = int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        ProblemAssert.Problem(await client.LoginBeginAsync("ADMIN"), 429, "rate_limited");
+        ProblemAssert.Ok(await client.LoginBeginAsync("someone-else"));
+
+        // A discoverable sign-in names no account at begin; the limit still holds when the key identifies it.
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, client.Key);
+        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 429, "rate_limited");
+    }
+
+    [Fact]
+    public async Task LoginBegin_MoreAttemptsThanPerAddressLimit_Returns429RateLimitedWithRetryAfter()
+    {
+        var client = ClientOf(StartHost(s => s["Keyward:SignIn:PerAddressPerMinute"] = "2"));
+
+        ProblemAssert.Ok(await client.LoginBeginAsync(null));
+        ProblemAssert.Ok(await client.LoginBeginAsync("a"));
+        var limited = await client.LoginBeginAsync("b");
+
+        ProblemAssert.Problem(limited, 429, "rate_limited");
+        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1, 60);
+    }
+
+    [Fact]
+    public async Task LoginFinish_SameCeremonyTwice_SecondReturnsCeremonyInvalid()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+
+        ProblemAssert.Ok(await client.LoginFinishAsync(ceremony, credential));
+        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 400, "ceremony_invalid");
+    }
+
+    [Fact]
+    public async Task LoginFinish_TenConcurrentFinishesOfOneCeremony_OpenExactlyOneSession()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => client.LoginFinishAsync(ceremony, credential))));
+
+        Assert.Single(results, r => r.StatusCode == 200);
+        Assert.All(results.Where(r => r.StatusCode != 200), r => ProblemAssert.Problem(r, 400, "ceremony_invalid"));
+    }
+
+    [Fact]
+    public async Task LoginFinish_ResponseToAnOlderChallenge_ReturnsChallengeMismatch()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var (first, oldCredential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+        ProblemAssert.Ok(await client.LoginFinishAsync(first, oldCredential));
+        var fresh = await client.LoginBeginAsync("admin");
+
+        var replayed = await client.LoginFinishAsync(Guid.Parse(fresh.String("ceremony_id")), oldCredential);
+
+        ProblemAssert.Problem(replayed, 401, "challenge_mismatch");
+    }
+
+    [Fact]
+    public async Task LoginFinish_ClonedKeyBehindOnItsCounter_ReturnsSignCountRegressed()
+    {
+        var host = StartHost();
+        var client = ClientOf(host);
+        var original = BrokerClient.NewKey(new VirtualAuthenticatorOptions { KeyFileIterations = VirtualAuthenticatorOptions.MinimumKeyFileIterations });
+        await client.RegisterAdminAsync(host.SetupCode!, key: original);
+        var file = _data.Combine("cloned-key.bin");
+        original.Save(file, "clone");
+        var clone = VirtualAuthenticator.Load(file, "clone");
+        await client.LoginAsync("admin", original);
+        await client.LoginAsync("admin", original);
+
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync("admin", clone);
+
+        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 401, "sign_count_regressed");
+    }
+
+    [Fact]
+    public async Task LoginFinish_KeyThatKeepsNoCounter_SignsInRepeatedly()
+    {
+        var host = StartHost();
+        var client = ClientOf(host);
+        var passkey = BrokerClient.NewKey(new VirtualAuthenticatorOptions { SignCounter = SignCounterMode.Zero });
+        await client.RegisterAdminAsync(host.SetupCode!, key: passkey);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("admin", (await client.LoginAsync("admin", passkey)).Account);
+        }
+    }
+
+    [Fact]
+    public async Task LoginFinish_CeremonyOlderThanItsLifetime_ReturnsCeremonyInvalid()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+
+        broker.Host.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+
+        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 400, "ceremony_invalid");
+    }
+
+    [Fact]
+    public async Task LoginFinish_RegistrationCeremonyId_ReturnsCeremonyInvalid()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var registration = await client.RegisterBeginAsync(new JsonObject(), broker.Admin.Token);
+        ProblemAssert.Ok(registration);
+        var (_, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+
+        var finished = await client.LoginFinishAsync(Guid.Parse(registration.String("ceremony_id")), credential);
+
+        ProblemAssert.Problem(finished, 400, "ceremony_invalid");
+    }
+
+    [Fact]
+    public async Task LoginFinish_UnregisteredKey_ReturnsCredentialUnknown()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+
+        // The stranger's key holds a credential for this RP that was never registered (the ceremony was abandoned).
+        var stranger = BrokerClient.NewKey();
+        var invite = await client.CreateInviteAsync(broker.Admin.Token, "stranger", "user");
+        await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, stranger);
+        var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, stranger);
+
+        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 401, "credential_unknown");
+    }
+
+    [Fact]
+    public async Task LoginFinish_AnotherAccountsKeyForANamedSignIn_ReturnsCredentialUnknown()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var (_, bobKey) = await AddUserAsync(broker, "bob");
+        var started = await client.LoginBeginAsync("admin");
+        var options = JsonNode.Parse(started.Json.GetProperty("public_key").GetRawText())!.AsObject();
+
+        // Bob's browser ignores the allow list and answers with his own passkey.
+        options.Remove("allowCredentials");
+        var credential = bobKey.GetAssertion(options.ToJsonString(), Origin);
+
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.String("ceremony_id")), credential), 401, "credential_unknown");
+    }
+
+    [Fact]
+    public async Task LoginFinish_ResponseMadeForAnotherOrigin_ReturnsOriginMismatch()
+    {
+        var broker = await StartWithAdminAsync();
+        var client = broker.Client;
+        var started = await client.LoginBeginAsync("admin");
+
+        // A sibling site under the RP ID may run the ceremony, but Keyward only accepts its own origin.
+        var credential = client.Key.GetAssertion(started.Json.GetProperty("public_key").GetRawText(), "https://evil.localhost");
+
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.String("ceremony_id")), credential), 401, "origin_mismatch");
+    }
+}

@@ -1,0 +1,33 @@
+using Keyward.Testing;
+using Npgsql;
+
+namespace Keyward.Server.Tests;
+
+/// <summary>The broker scenarios on PostgreSQL: a fresh database per test on the shared throwaway cluster.</summary>
+[Collection(PostgresFixture.CollectionName)]
+public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync();
+        return new Dictionary<string, string>
+        {
+            ["Keyward:Storage:Provider"] = "Postgres",
+            ["Keyward:Storage:ConnectionString"] = _connectionString,
+        };
+    }
+
+    protected override Task DropStorageAsync()
+    {
+        // Give this test's pooled connections back to the server: the cluster allows a bounded number.
+        if (_connectionString is not null)
+        {
+            using var connection = new NpgsqlConnection(_connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+
+        return Task.CompletedTask;
+    }
+}
