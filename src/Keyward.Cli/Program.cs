@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Keyward.Cli.Audit;
 using Keyward.Cli.Broker;
 using Keyward.Cli.WebAuthn;
 
@@ -11,6 +12,7 @@ foreach (var command in SessionCommands.Create())
 }
 
 root.Subcommands.Add(WebAuthnCommands.Create());
+root.Subcommands.Add(AuditCommands.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

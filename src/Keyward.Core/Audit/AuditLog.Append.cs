@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Audit;
+
+public sealed partial class AuditLog
+{
+    /// <summary>Appends one batch in one transaction; returns the first sequence number it was given.</summary>
+    private async Task<long> AppendAsync(List<PendingAppend> batch, int count)
+    {
+        var cancellationToken = CancellationToken.None;
+        await using var db = _database.CreateContext();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = db.Database.GetDbConnection();
+
+        // SQLite: BEGIN IMMEDIATE takes the write lock now, so the size read below cannot go stale.
+        // PostgreSQL: the advisory lock orders appends from every broker node.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await AuditSql.LockForAppendAsync(connection, transaction, _database.Provider, cancellationToken).ConfigureAwait(false);
+        var size = await AuditSql.SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var frontier = _frontier is { } cached && cached.Size == size
+            ? cached.Clone()
+            : await LoadFrontierAsync(connection, transaction, size, cancellationToken).ConfigureAwait(false);
+
+        var events = new List<AuditEventEntity>(count);
+        var nodes = new List<(MerkleNodeId, byte[])>(count + 64);
+        var buffer = new ArrayBufferWriter<byte>(512);
+        var sequence = size;
+        foreach (var pending in batch)
+        {
+            foreach (var record in pending.Records)
+            {
+                var leafHash = LeafHash(buffer, record, sequence);
+                events.Add(new AuditEventEntity
+                {
+                    Sequence = sequence,
+                    TenantId = record.TenantId,
+                    Time = record.Time,
+                    Actor = record.Actor,
+                    Action = record.Action,
+                    Target = record.Target,
+                    Outcome = record.Outcome,
+                    ClientAddress = record.ClientAddress,
+                    Details = record.DetailsJson,
+                    LeafHash = leafHash,
+                });
+                frontier.Append(leafHash, (id, hash) => nodes.Add((id, hash)));
+                sequence++;
+            }
+        }
+
+        await AuditSql.InsertEventsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        await AuditSql.InsertNodesAsync(connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
+        if (BeforeCommit is { } hook)
+        {
+            await hook(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _frontier = frontier;
+        return size;
+    }
+
+    private static async Task<MerkleFrontier> LoadFrontierAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long size, CancellationToken cancellationToken)
+    {
+        var ids = MerkleTree.RootNodes(size);
+        var found = await AuditSql.ReadNodesAsync(connection, transaction, [.. ids], cancellationToken).ConfigureAwait(false);
+        return MerkleFrontier.Load(size, id => found.TryGetValue(id, out var hash)
+            ? hash
+            : throw new InvalidOperationException($"The audit tree is missing node {id} of a tree of {size} events; the store is damaged."));
+    }
+
+    private static byte[] LeafHash(ArrayBufferWriter<byte> buffer, PreparedRecord r, long sequence)
+    {
+        buffer.ResetWrittenCount();
+        buffer.GetSpan(1)[0] = 0x00;
+        buffer.Advance(1);
+        AuditCanonical.Write(buffer, sequence, r.Time, r.TenantId, r.Actor, r.Action, r.Target, r.Outcome, r.ClientAddress, r.DetailsUtf8);
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Keyward.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keyward.Core.Audit;
+
+/// <summary>
+/// The audit log (one per process). Callers' records wait in a bounded queue; one writer takes up to
+/// <see cref="AuditOptions.BatchSize"/> of them and, in one database transaction, numbers them after the current end
+/// of the log, inserts them with the subtree hashes they complete, and commits. Only then does each caller learn its
+/// sequence number: an event is durable before <see cref="RecordAsync"/> returns. When the transaction fails, every
+/// caller in the batch gets <see cref="AuditUnavailableException"/> and nothing of the batch is stored; later batches
+/// are tried afresh.
+/// </summary>
+public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
+{
+    private readonly KeywardDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly AuditOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingAppend> _queue;
+    private readonly Task _writer;
+
+    // The right edge of the tree after the last batch this process committed; only the writer touches it. Reloaded
+    // from storage whenever the log's size differs (another node appended, or a batch failed).
+    private MerkleFrontier? _frontier;
+
+    /// <summary>Creates the log and starts its writer; throws listing every invalid option.</summary>
+    public AuditLog(KeywardDatabase database, TimeProvider time, AuditOptions options, ILogger<AuditLog>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _database = database;
+        _time = time;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _writer = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Test hook: runs inside the append transaction after the rows are inserted and before commit. Throwing here
+    /// must leave no trace of the batch and fail every caller in it.
+    /// </summary>
+    internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The record breaks a limit (a bug in the caller; nothing was queued).</exception>
+    public async ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingAppend([PreparedRecord.From(record, Now, _options)]);
+        await EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Appends many records in one transaction (imports, benchmarks): all are stored with consecutive sequence numbers,
+    /// or none is. Returns the first sequence number once they are durable.
+    /// </summary>
+    /// <exception cref="AuditUnavailableException">Nothing was stored.</exception>
+    public async Task<long> AppendBatchAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            throw new ArgumentException("There is nothing to append.", nameof(records));
+        }
+
+        var now = Now;
+        var pending = new PendingAppend([.. records.Select(r => PreparedRecord.From(r, now, _options))]);
+        await EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops taking records, writes those already queued, and waits for the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, blocking (for containers disposed synchronously).</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async ValueTask EnqueueAsync(PendingAppend pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new AuditUnavailableException("The audit log is shut down; the event was not recorded.", e);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>();
+        PendingAppend? carried = null;
+        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var count = 0;
+            if (carried is not null)
+            {
+                batch.Add(carried);
+                count = carried.Records.Count;
+                carried = null;
+            }
+
+            // A bulk append larger than a batch goes alone; otherwise fill the batch without splitting an append.
+            while (count < _options.BatchSize && reader.TryRead(out var next))
+            {
+                if (count > 0 && count + next.Records.Count > _options.BatchSize)
+                {
+                    carried = next;
+                    break;
+                }
+
+                batch.Add(next);
+                count += next.Records.Count;
+            }
+
+            await WriteAsync(batch, count).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(List<PendingAppend> batch, int count)
+    {
+        long first;
+        try
+        {
+            first = await AppendAsync(batch, count).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever failed, the batch's callers must hear of it and the writer must go on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _frontier = null;
+            LogWriteFailed(_logger, count, e);
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(new AuditUnavailableException("The audit log could not record the event; the operation it records must fail.", e));
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult(first);
+            first += pending.Records.Count;
+        }
+    }
+
+    [LoggerMessage(AuditEventIds.WriteFailed, LogLevel.Error, "Could not write {Count} audit events; their operations were failed (fail closed).")]
+    private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
+
+    /// <summary>One caller's records (one for <see cref="RecordAsync"/>), appended together and completed with the first sequence number.</summary>
+    private sealed class PendingAppend(IReadOnlyList<PreparedRecord> records)
+    {
+        public IReadOnlyList<PreparedRecord> Records { get; } = records;
+
+        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

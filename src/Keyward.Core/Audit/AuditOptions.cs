@@ -1,0 +1,50 @@
+namespace Keyward.Core.Audit;
+
+/// <summary>Audit log settings (<c>Keyward:Audit</c>).</summary>
+public sealed record AuditOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Keyward:Audit";
+
+    /// <summary>The most events written in one database transaction. Default 512.</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>How many events may wait to be written before callers wait for room. Default 10,000.</summary>
+    public int QueueCapacity { get; init; } = 10_000;
+
+    /// <summary>How often a signed tree head is issued when the log grew. Default 5 min.</summary>
+    public TimeSpan TreeHeadInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most entries in an event's details. Default 32.</summary>
+    public int MaxDetails { get; init; } = 32;
+
+    /// <summary>The longest details key or value, in characters. Default 1,000.</summary>
+    public int MaxDetailLength { get; init; } = 1_000;
+
+    /// <summary>Returns every problem, each saying how to fix it.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (BatchSize is < 1 or > 10_000)
+        {
+            errors.Add("Keyward:Audit:BatchSize must be between 1 and 10000 (e.g. 512).");
+        }
+
+        if (QueueCapacity < 1 || QueueCapacity > 1_000_000)
+        {
+            errors.Add("Keyward:Audit:QueueCapacity must be between 1 and 1000000 (e.g. 10000).");
+        }
+
+        if (TreeHeadInterval < TimeSpan.FromSeconds(1) || TreeHeadInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add("Keyward:Audit:TreeHeadInterval must be between 00:00:01 and 1.00:00:00 (e.g. 00:05:00).");
+        }
+
+        if (MaxDetails is < 0 or > 1_000 || MaxDetailLength is < 1 or > 100_000)
+        {
+            errors.Add("Keyward:Audit:MaxDetails must be between 0 and 1000 and MaxDetailLength between 1 and 100000.");
+        }
+
+        return errors;
+    }
+}

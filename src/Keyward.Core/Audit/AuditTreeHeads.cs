@@ -1,0 +1,118 @@
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keyward.Core.Audit;
+
+/// <summary>
+/// Issues and reads signed tree heads (<c>audit_tree_heads</c>). A head is signed only when the log grew since the
+/// latest one; heads are never rewritten, so each later head extends the earlier ones (checked by consistency proofs).
+/// </summary>
+public sealed partial class AuditTreeHeads : IDisposable
+{
+    private readonly KeywardDatabase _database;
+    private readonly AuditReader _reader;
+    private readonly AuditSigningKey _key;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Creates the service.</summary>
+    public AuditTreeHeads(KeywardDatabase database, AuditReader reader, AuditSigningKey key, TimeProvider time, ILogger<AuditTreeHeads>? logger = null)
+    {
+        _database = database;
+        _reader = reader;
+        _key = key;
+        _time = time;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The key that signs heads.</summary>
+    public AuditSigningKey Key => _key;
+
+    /// <summary>The latest signed head, or null before the first.</summary>
+    public async Task<SignedTreeHead?> GetLatestAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        var row = await db.AuditTreeHeads.AsNoTracking().OrderByDescending(h => h.TreeSize).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToHead(row);
+    }
+
+    /// <summary>Every signed head, oldest first.</summary>
+    public async Task<IReadOnlyList<SignedTreeHead>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        var rows = await db.AuditTreeHeads.AsNoTracking().OrderBy(h => h.TreeSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(ToHead)];
+    }
+
+    /// <summary>
+    /// Signs and stores a head for the log as it is now, unless the latest head already covers it (then returns that
+    /// one). The first call on an empty log signs the empty tree.
+    /// </summary>
+    public async Task<SignedTreeHead> SignIfGrownAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var latest = await GetLatestAsync(cancellationToken).ConfigureAwait(false);
+            var size = await _reader.GetSizeAsync(cancellationToken).ConfigureAwait(false);
+            if (latest is not null && latest.TreeSize >= size)
+            {
+                return latest;
+            }
+
+            var root = await _reader.GetRootAsync(size, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The audit log shrank while a tree head was being signed.");
+
+            // Timestamps never go backwards along the heads, whatever the clocks of several nodes say.
+            var timestamp = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), latest?.Timestamp ?? 0);
+            var head = new SignedTreeHead(size, root, timestamp, _key.KeyId, _key.Sign(SignedTreeHead.SignatureInput(size, timestamp, root)));
+            await using var db = _database.CreateContext();
+            db.AuditTreeHeads.Add(new AuditTreeHeadEntity
+            {
+                TreeSize = head.TreeSize,
+                RootHash = head.RootHash,
+                Timestamp = head.Timestamp,
+                KeyId = head.KeyId,
+                Signature = head.Signature,
+            });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node signed this size first, and its head stands; anything else is a real failure.
+                if (!await SizeSignedAsync(size, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                return (await GetLatestAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            LogSigned(_logger, head.TreeSize, head.KeyId);
+            return head;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<bool> SizeSignedAsync(long size, CancellationToken cancellationToken)
+    {
+        await using var db = _database.CreateContext();
+        return await db.AuditTreeHeads.AnyAsync(h => h.TreeSize == size, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static SignedTreeHead ToHead(AuditTreeHeadEntity row) => new(row.TreeSize, row.RootHash, row.Timestamp, row.KeyId, row.Signature);
+
+    [LoggerMessage(AuditEventIds.TreeHeadSigned, LogLevel.Information, "Signed audit tree head at size {TreeSize} with key {KeyId}.")]
+    private static partial void LogSigned(ILogger logger, long treeSize, string keyId);
+}

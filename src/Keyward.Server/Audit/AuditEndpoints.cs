@@ -1,0 +1,182 @@
+using System.Globalization;
+using Keyward.Core.Audit;
+using Keyward.Server.Authentication;
+using Keyward.Server.Endpoints;
+
+namespace Keyward.Server.Audit;
+
+/// <summary>
+/// The audit API: events (filtered, paged), signed tree heads, inclusion and consistency proofs (admins only), and the
+/// tree-head public key (anyone). Hashes and signatures are standard base64; docs/audit.md describes every field.
+/// </summary>
+internal static class AuditEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/audit/key", GetKey);
+        var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
+        audit.MapGet("/events", ListAsync);
+        audit.MapGet("/sth", TreeHeadAsync);
+        audit.MapGet("/proof/inclusion", InclusionAsync);
+        audit.MapGet("/proof/consistency", ConsistencyAsync);
+    }
+
+    private static IResult GetKey(AuditSigningKey key, HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["key_id"] = key.KeyId,
+            ["algorithm"] = AuditSigningKey.Algorithm,
+            ["public_key"] = key.PublicKeyPem,
+            ["jwk"] = key.ToJwk(),
+        });
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (!TryInstant(query["from"], out var from) || !TryInstant(query["to"], out var to))
+        {
+            return Invalid("from and to are ISO 8601 instants, e.g. 2026-01-31T12:00:00Z.");
+        }
+
+        if (!TryLong(query["after"], out var after) || after < 0)
+        {
+            return Invalid("after is a sequence number (0 or more): the next cursor of the previous page.");
+        }
+
+        if (!TryLong(query["limit"], out var limit) || limit is < 1 or > AuditQuery.MaxLimit)
+        {
+            return Invalid($"limit is 1 to {AuditQuery.MaxLimit}.");
+        }
+
+        string? actor = query["actor"], action = query["action"];
+        if (actor?.Length > 200 || action?.Length > 100)
+        {
+            return Invalid("actor is at most 200 characters and action at most 100.");
+        }
+
+        var page = await reader.ListAsync(
+            new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action },
+            cancellationToken).ConfigureAwait(false);
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["events"] = page.Events.Select(Event).ToList(),
+            ["next"] = page.Next?.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    private static async Task<IResult> TreeHeadAsync(AuditTreeHeads heads, CancellationToken cancellationToken)
+    {
+        SignedTreeHead head;
+        try
+        {
+            head = await heads.SignIfGrownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+        {
+            return Problems.Create(503, "audit_unavailable", "The audit log could not sign a tree head now; try again shortly.");
+        }
+
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["tree_size"] = head.TreeSize,
+            ["root_hash"] = Convert.ToBase64String(head.RootHash),
+            ["timestamp"] = head.Timestamp,
+            ["key_id"] = head.KeyId,
+            ["signature"] = Convert.ToBase64String(head.Signature),
+        });
+    }
+
+    private static async Task<IResult> InclusionAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
+    {
+        if (!TryLong(request.Query["sequence"], out var sequence) || !TryLong(request.Query["tree_size"], out var treeSize) || sequence is null || treeSize is null)
+        {
+            return Range("sequence and tree_size are required whole numbers.");
+        }
+
+        var proof = await reader.GetInclusionProofAsync(sequence.Value, treeSize.Value, cancellationToken).ConfigureAwait(false);
+        return proof is null
+            ? Range("Need 0 ≤ sequence < tree_size ≤ the number of events in the log.")
+            : Results.Json(new Dictionary<string, object?>
+            {
+                ["sequence"] = proof.Sequence,
+                ["tree_size"] = proof.TreeSize,
+                ["leaf_hash"] = Convert.ToBase64String(proof.LeafHash),
+                ["audit_path"] = proof.Path.Select(Convert.ToBase64String).ToList(),
+            });
+    }
+
+    private static async Task<IResult> ConsistencyAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
+    {
+        if (!TryLong(request.Query["first"], out var first) || !TryLong(request.Query["second"], out var second) || first is null || second is null)
+        {
+            return Range("first and second are required whole numbers.");
+        }
+
+        var proof = first >= 1 ? await reader.GetConsistencyProofAsync(first.Value, second.Value, cancellationToken).ConfigureAwait(false) : null;
+        return proof is null
+            ? Range("Need 1 ≤ first ≤ second ≤ the number of events in the log.")
+            : Results.Json(new Dictionary<string, object?>
+            {
+                ["first"] = proof.First,
+                ["second"] = proof.Second,
+                ["consistency_path"] = proof.Path.Select(Convert.ToBase64String).ToList(),
+            });
+    }
+
+    /// <summary>An event as the export writes it: the canonical members, plus its leaf hash and a readable time.</summary>
+    private static Dictionary<string, object?> Event(AuditEvent e) => new()
+    {
+        ["sequence"] = e.Sequence,
+        ["time"] = e.Time,
+        ["recorded_at"] = e.Timestamp,
+        ["tenant"] = e.TenantId,
+        ["actor"] = e.Actor,
+        ["action"] = e.Action,
+        ["target"] = e.Target,
+        ["outcome"] = e.Outcome,
+        ["client"] = e.ClientAddress,
+        ["details"] = e.Details,
+        ["leaf_hash"] = Convert.ToBase64String(e.LeafHash),
+    };
+
+    private static bool TryInstant(string? text, out DateTimeOffset? value)
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryLong(string? text, out long? value)
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Invalid(string detail) => Problems.Create(400, "audit_query_invalid", detail);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Range(string detail) => Problems.Create(400, "audit_range_invalid", detail);
+}
