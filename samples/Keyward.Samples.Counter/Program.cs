@@ -12,14 +12,27 @@ builder.Services.AddOptions<CounterOptions>()
 builder.Services.AddSingleton<IValidateOptions<CounterOptions>, CounterOptionsValidator>();
 builder.Services.AddSingleton<CounterStore>();
 
-builder.Services.AddAuthentication(KeywardAssertionDefaults.AuthenticationScheme).AddKeywardAssertion(_ => { });
+builder.Services.AddAuthentication(KeywardAssertionDefaults.AuthenticationScheme)
+    .AddKeywardAssertion(_ => { })
+    .AddKeywardAssertion(EchoEndpoint.Scheme, _ => { });
 builder.Services.AddOptions<KeywardAssertionOptions>(KeywardAssertionDefaults.AuthenticationScheme)
     .Configure<IOptions<CounterOptions>>((options, counter) => CounterAuthentication.Configure(options, counter.Value));
+
+// The echo socket is its own route in Keyward, so its assertions carry its own audience.
+builder.Services.AddOptions<KeywardAssertionOptions>(EchoEndpoint.Scheme)
+    .Configure<IOptions<CounterOptions>>((options, counter) =>
+    {
+        CounterAuthentication.Configure(options, counter.Value);
+        options.Audience = builder.Configuration["Counter:EchoAudience"] ?? EchoEndpoint.DefaultAudience;
+    });
 
 // Deny by default: every endpoint needs a Keyward assertion unless it says otherwise.
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(CounterAuthentication.Policy, policy => policy
         .AddAuthenticationSchemes(KeywardAssertionDefaults.AuthenticationScheme)
+        .RequireAuthenticatedUser())
+    .AddPolicy(EchoEndpoint.Policy, policy => policy
+        .AddAuthenticationSchemes(EchoEndpoint.Scheme)
         .RequireAuthenticatedUser())
     .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(KeywardAssertionDefaults.AuthenticationScheme)
         .RequireAuthenticatedUser()
@@ -31,6 +44,7 @@ var store = app.Services.GetRequiredService<CounterStore>();
 store.Initialize();
 app.Logger.StorageReady(store.DatabasePath);
 
+app.UseWebSockets();
 app.UseAuthentication();
 app.UseAuthorization();
 
@@ -42,6 +56,8 @@ app.MapPost("/resource/counter", async (CounterStore counter, ClaimsPrincipal us
     logger.Incremented(value, user.FindFirst(KeywardAssertionClaimTypes.Subject)?.Value);
     return Results.Json(new CounterResponse(value));
 }).RequireAuthorization(CounterAuthentication.Policy);
+
+EchoEndpoint.Map(app);
 
 app.Run();
 

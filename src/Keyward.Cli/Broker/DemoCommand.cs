@@ -13,7 +13,8 @@ namespace Keyward.Cli.Broker;
 /// <c>keyward demo</c>: the prototype's whole flow, for real. Starts Keyward (in this process) and the protected
 /// counter (a child process) on loopback with TLS, registers a virtual key with the setup code, signs in, checks
 /// status, sends N counter requests at parallelism P through the proxy, checks the values are unique and gap-free,
-/// signs out, and checks the token is then refused. Exits non-zero on any failure.
+/// opens a WebSocket to the counter's echo with a ticket and exchanges a message, signs out, and checks that the
+/// socket is closed (4401) and the token refused. Exits non-zero on any failure.
 /// </summary>
 internal static class DemoCommand
 {
@@ -78,6 +79,11 @@ internal static class DemoCommand
             "--Keyward:Routes:counter:Path=/resource/{**rest}",
             $"--Keyward:Routes:counter:Upstream=https://127.0.0.1:{counterPort}",
             $"--Keyward:Routes:counter:UpstreamCaFile={ca.CaCertificatePath}",
+            "--Keyward:Routes:echo:Path=/resource/echo",
+            $"--Keyward:Routes:echo:Upstream=https://127.0.0.1:{counterPort}",
+            $"--Keyward:Routes:echo:UpstreamCaFile={ca.CaCertificatePath}",
+            "--Keyward:Routes:echo:WebSocket:Enabled=true",
+            $"--Keyward:Routes:echo:WebSocket:AllowedOrigins:0={origin}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         app.Services.GetRequiredService<SetupCode>().Print = false;
@@ -118,7 +124,21 @@ internal static class DemoCommand
             var gapFree = Check(values, out var detail);
             report.Add("values unique and gap-free", TimeSpan.Zero, gapFree ? null : detail);
 
+            using var socket = new DemoWebSocket(new Uri(origin), ca.CaCertificatePath);
+            await Step(report, "WebSocket: ticket, upgrade, echo", () => socket.OpenAndEchoAsync(token, ct)).ConfigureAwait(false);
+
+            var signedOut = Stopwatch.GetTimestamp();
             await Step(report, "sign out", () => client.PostAsync("/session/logout", null, token, ct)).ConfigureAwait(false);
+            await Step(report, "WebSocket closed by sign-out (4401)", async () =>
+            {
+                var (code, reason, after) = await socket.WaitClosedAsync(signedOut).ConfigureAwait(false);
+                if (code != 4401)
+                {
+                    throw new InvalidOperationException($"expected close code 4401, got {code} {reason}");
+                }
+
+                report.Note($"WebSocket closed {after.TotalMilliseconds:0} ms after sign-out: {code} \"{reason}\"");
+            }).ConfigureAwait(false);
             await Step(report, "token refused after sign-out", async () =>
             {
                 var (status, body) = await client.SendAsync(HttpMethod.Post, "/resource/counter", null, token, ct).ConfigureAwait(false);
@@ -133,7 +153,7 @@ internal static class DemoCommand
             Array.Sort(latencies);
             report.Note($"values {values.Min()}..{values.Max()}; {requests / clock.Elapsed.TotalSeconds:0} requests/s; latency p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms");
         }
-        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException)
+        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or System.Net.WebSockets.WebSocketException)
         {
             report.Add("demo", TimeSpan.Zero, e.Message);
             foreach (var line in counter.Output.TakeLast(10))
@@ -159,7 +179,7 @@ internal static class DemoCommand
             report.Add(name, clock.Elapsed, null);
             AnsiConsole.MarkupLineInterpolated($"  [green]✓[/] {name} [grey]({clock.Elapsed.TotalMilliseconds:0} ms)[/]");
         }
-        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or AuthenticatorException)
+        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or AuthenticatorException or System.Net.WebSockets.WebSocketException)
         {
             AnsiConsole.MarkupLineInterpolated($"  [red]✗[/] {name}: {e.Message}");
             throw new InvalidOperationException($"{name}: {e.Message}", e);

@@ -111,6 +111,55 @@ public sealed class SessionService
         return await UseAsync(key, entry, now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The state of sessions by id, for holders of a session's id rather than its token (open WebSockets). It records
+    /// no use, so it never pushes idle expiry back. One database read for all of them; idle time counts the later of
+    /// the stored and this node's in-memory last use. An unknown id is <see cref="SessionFailure.Invalid"/>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, SessionCheck>> InspectAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        var result = new Dictionary<Guid, SessionCheck>(sessionIds.Count);
+        if (sessionIds.Count == 0)
+        {
+            return result;
+        }
+
+        var ids = sessionIds.Distinct().ToList();
+        await using var db = _database.CreateContext();
+        var rows = await db.Sessions.AsNoTracking()
+            .Where(s => ids.Contains(s.Id))
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .ToDictionaryAsync(r => r.Session.Id, cancellationToken).ConfigureAwait(false);
+        var inMemory = new Dictionary<Guid, long>();
+        foreach (var entry in _cache.Values)
+        {
+            if (rows.ContainsKey(entry.Session.Id))
+            {
+                inMemory[entry.Session.Id] = Math.Max(inMemory.GetValueOrDefault(entry.Session.Id), Interlocked.Read(ref entry.LastSeen));
+            }
+        }
+
+        var now = Now;
+        var idle = (long)_options.IdleTimeout.TotalMilliseconds;
+        foreach (var id in ids)
+        {
+            if (!rows.TryGetValue(id, out var row))
+            {
+                result[id] = Fail(SessionFailure.Invalid);
+                continue;
+            }
+
+            var lastSeen = Math.Max(row.Session.LastSeenAt, inMemory.GetValueOrDefault(id));
+            result[id] = row.Session.RevokedAt is not null || _revoked.ContainsKey(id) ? Fail(SessionFailures.FromReason(row.Session.RevokedReason))
+                : now >= row.Session.ExpiresAt ? Fail(SessionFailure.Expired)
+                : now - lastSeen >= idle ? Fail(SessionFailure.IdleExpired)
+                : new SessionCheck(ToInfo(row.Session, row.Name, row.Role), null, DateTimeOffset.FromUnixTimeMilliseconds(lastSeen + idle));
+        }
+
+        return result;
+    }
+
     /// <summary>Ends the session a token names (logout). False when the token names no live session.</summary>
     public async Task<bool> EndAsync(string? token, CancellationToken cancellationToken = default)
     {

@@ -3,6 +3,7 @@ using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
 using Keyward.Server.Assertions;
+using Keyward.Server.Audit;
 using Keyward.Server.Authentication;
 using Keyward.Server.Endpoints;
 using Keyward.Server.Proxy;
@@ -86,9 +87,11 @@ public static partial class KeywardHost
         services.AddRateLimiter(limiter => RateLimitPolicies.Configure(limiter, options));
 
         var (routes, clusters) = ProxyRoutes.Build(options);
+        services.AddKeywardWebSockets(builder.Configuration);
         services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
         services.AddReverseProxy().LoadFromMemory(routes, clusters);
         services.AddSingleton<Yarp.ReverseProxy.Transforms.Builder.ITransformProvider, AssertionTransform>();
+        services.AddKeywardAudit(builder.Configuration, options.DataDirectory);
 
         ConfigureKestrel(builder, options);
     }
@@ -138,6 +141,10 @@ public static partial class KeywardHost
         });
         app.UseRateLimiter();
         app.UseAuthentication();
+
+        // WebSocket upgrades to proxied routes: after authentication (cookie upgrades), before authorization (ticketed
+        // upgrades carry no session), and never reaching YARP.
+        app.UseKeywardWebSockets();
         app.UseAuthorization();
         app.MapGet("/.well-known/keyward/jwks.json", (SigningKeyStore keys, HttpContext context) =>
         {
@@ -149,6 +156,8 @@ public static partial class KeywardHost
         RegistrationEndpoints.Map(app);
         KeyEndpoints.Map(app);
         AdminEndpoints.Map(app);
+        app.MapKeywardWebSocketTickets();
+        AuditEndpoints.Map(app);
         app.MapReverseProxy();
 
         // Logout, revocation and key removal forget cached assertions of the ended session on this node.

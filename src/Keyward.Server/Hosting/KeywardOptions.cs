@@ -106,6 +106,8 @@ public sealed class KeywardOptions
             {
                 errors.Add($"Keyward:Routes:{id}: ClientCertificateFile and ClientKeyFile go together.");
             }
+
+            errors.AddRange(route.WebSocket.Validate(id, route.Internal));
         }
 
         return errors;

@@ -23,4 +23,13 @@ public sealed class RouteOptions
 
     /// <summary>Require this account role (e.g. <c>admin</c>); null for any signed-in account.</summary>
     public string? Role { get; set; }
+
+    /// <summary>WebSocket upgrades on this route (off by default): origins, limits, lifetime. See docs/websockets.md.</summary>
+    public WebSockets.RouteWebSocketOptions WebSocket { get; set; } = new();
+
+    /// <summary>
+    /// Also accept Keyward's internal credential (<c>kwn_</c>, from loopback only) on WebSocket upgrades here, for
+    /// processes Keyward itself spawns. See docs/internal-credential.md.
+    /// </summary>
+    public bool Internal { get; set; }
 }

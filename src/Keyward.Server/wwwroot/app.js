@@ -243,6 +243,47 @@
     show('info', '');
   }
 
+  // ---- the echo socket ----
+
+  let echoSocket = null;
+
+  /**
+   * Opens a WebSocket to the echo route the way every page must: a browser cannot put a credential on an upgrade,
+   * so it asks Keyward for a single-use ticket (bound to this session, the route and this page's origin) and
+   * presents it in the URL. Keyward checks and spends it before the upgrade, then relays to the service.
+   */
+  async function openEcho() {
+    const result = $('echo-result');
+    const status = $('echo-status');
+    result.textContent = '';
+    status.textContent = '';
+    echoSocket?.close(1000, 'replaced');
+    try {
+      const { ticket } = await api('POST', '/api/auth/ws-ticket', { route: 'echo' });
+      const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const socket = new WebSocket(`${scheme}//${location.host}/resource/echo?ticket=${encodeURIComponent(ticket)}`);
+      echoSocket = socket;
+      const sent = `hello from the page, ${new Date().toISOString()}`;
+      const echoed = await new Promise((resolve, reject) => {
+        socket.addEventListener('open', () => socket.send(sent), { once: true });
+        socket.addEventListener('message', event => resolve(String(event.data)), { once: true });
+        socket.addEventListener('close', event => reject(new Error(`the socket closed: ${event.code} ${event.reason}`)), { once: true });
+      });
+      result.dataset.kind = echoed === sent ? 'ok' : 'error';
+      result.textContent = echoed === sent ? `Echoed: ${echoed}` : `Unexpected answer: ${echoed}`;
+      status.textContent = 'Socket open.';
+      // Keyward closes it when the session ends (4401), e.g. on sign-out.
+      socket.addEventListener('close', event => {
+        status.textContent = `Socket closed: ${event.code} ${event.reason}`;
+      });
+    } catch (error) {
+      result.dataset.kind = 'error';
+      result.textContent = describe(error);
+    }
+
+    show('info', '');
+  }
+
   // ---- wiring ----
 
   function onSubmit(id, progress, work) {
@@ -281,6 +322,7 @@
   }));
 
   $('counter-button').addEventListener('click', () => busy('Calling the counter…', callCounter));
+  $('echo-button').addEventListener('click', () => busy('Opening the echo socket…', openEcho));
 
   busy('Loading…', async () => {
     await refresh();

@@ -1,0 +1,64 @@
+namespace Keyward.LoadBench;
+
+/// <summary>How long and how hard to run. Every run is bounded; so is the whole bench (<see cref="Budget"/>).</summary>
+internal sealed record BenchSettings
+{
+    /// <summary>A minted assertion lives 60 s and is minted when its run starts, so one run must end well before.</summary>
+    public const int MaxSeconds = 40;
+
+    /// <summary>The target for requests/s through Keyward divided by requests/s through plain YARP.</summary>
+    public const double RatioTarget = 0.9;
+
+    public int Rounds { get; init; } = 3;
+
+    public int Seconds { get; init; } = 5;
+
+    public int WarmUpSeconds { get; init; } = 3;
+
+    public int Connections { get; init; } = 16;
+
+    public GeneratorKind Generator { get; init; } = GeneratorKind.Auto;
+
+    /// <summary>A smoke run (<c>--quick</c>): every path works, but the JIT is still cold, so its numbers mean little.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>
+    /// Warm-up passes (each runs every path for <see cref="WarmUpSeconds"/>) until the JIT goes quiet: tiered
+    /// compilation keeps recompiling hot methods for a while, and on a busy box that takes more than one pass.
+    /// </summary>
+    public int MaxWarmUpPasses { get; init; } = 6;
+
+    /// <summary>
+    /// The most the whole bench may take before it cancels itself: start-up, then per target the warm-up and every
+    /// round, each run allowed 15 s beyond its length for requests in flight and settling.
+    /// </summary>
+    public TimeSpan Budget => TimeSpan.FromSeconds(120 + (3 * ((MaxWarmUpPasses * WarmUpSeconds) + (Rounds * Seconds))) + (3 * (MaxWarmUpPasses + Rounds) * 15));
+
+    public IEnumerable<string> Validate()
+    {
+        if (Rounds is < 1 or > 20)
+        {
+            yield return "--rounds must be between 1 and 20.";
+        }
+
+        if (Seconds is < 1 or > MaxSeconds)
+        {
+            yield return $"--seconds must be between 1 and {MaxSeconds} (a minted assertion lives 60 s).";
+        }
+
+        if (WarmUpSeconds is < 0 or > MaxSeconds)
+        {
+            yield return $"--warmup must be between 0 and {MaxSeconds}.";
+        }
+
+        if (MaxWarmUpPasses is < 1 or > 10)
+        {
+            yield return "--warmup-passes must be between 1 and 10.";
+        }
+
+        if (Connections is < 1 or > 256)
+        {
+            yield return "--connections must be between 1 and 256.";
+        }
+    }
+}

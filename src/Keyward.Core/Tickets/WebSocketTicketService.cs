@@ -1,0 +1,88 @@
+using Keyward.Core.Credentials;
+using Keyward.Core.Sessions;
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Tickets;
+
+/// <summary>
+/// Single-use WebSocket upgrade tickets (<c>kwt_</c>), bound to account, session, route and origin. Only the hash is
+/// stored. Redemption is one conditional UPDATE in the database (<c>UsesLeft &gt; 0 AND ExpiresAt &gt; now</c>), so
+/// exactly one caller wins across threads, processes and nodes; the row is read only afterwards.
+/// </summary>
+public sealed class WebSocketTicketService(KeywardDatabase database, TimeProvider time)
+{
+    /// <summary>How long a spent or expired ticket's row is kept, so a replay still reads as consumed or expired.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Issues a ticket for a session and route; returns the <c>kwt_</c> token once, and its expiry.</summary>
+    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(SessionInfo session, string routeId, string? origin, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrEmpty(routeId);
+        if (lifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), "A ticket lifetime must be positive.");
+        }
+
+        var token = SecretToken.Generate(CredentialKind.WebSocketTicket);
+        var now = Now;
+        var expiresAt = now + (long)lifetime.TotalMilliseconds;
+        await using var db = database.CreateContext();
+        db.WebSocketTickets.Add(new WebSocketTicketEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = Tenants.Default,
+            TokenHash = SecretToken.Hash(CredentialKind.WebSocketTicket, token),
+            AccountId = session.AccountId,
+            SessionId = session.Id,
+            RouteId = routeId,
+            Origin = origin,
+            UsesLeft = 1,
+            ExpiresAt = expiresAt,
+            CreatedAt = now,
+        });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (token, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+    }
+
+    /// <summary>
+    /// Consumes a ticket: true (with what it is bound to) for exactly one caller. A malformed token is refused without
+    /// a database read. The caller still checks route, origin and session: a ticket presented wrongly is spent.
+    /// </summary>
+    public async Task<TicketRedemption> RedeemAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!SecretToken.IsWellFormed(CredentialKind.WebSocketTicket, token))
+        {
+            return new TicketRedemption(null, TicketFailure.Invalid);
+        }
+
+        var hash = SecretToken.Hash(CredentialKind.WebSocketTicket, token!);
+        var now = Now;
+        await using var db = database.CreateContext();
+
+        // Architecture rule 2: single use is decided by the database, never by a read followed by a write.
+        var consumed = await db.WebSocketTickets
+            .Where(t => t.TokenHash == hash && t.UsesLeft > 0 && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsesLeft, t => t.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
+        var row = await db.WebSocketTickets.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
+        if (consumed == 1 && row is not null)
+        {
+            return new TicketRedemption(
+                new WebSocketTicket(row.Id, row.AccountId, row.SessionId, row.RouteId, row.Origin, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt)),
+                null);
+        }
+
+        return new TicketRedemption(null, row is null ? TicketFailure.Invalid : row.UsesLeft <= 0 ? TicketFailure.Consumed : TicketFailure.Expired);
+    }
+
+    /// <summary>Deletes tickets past expiry by more than <see cref="Retention"/>; returns how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var before = Now - (long)Retention.TotalMilliseconds;
+        await using var db = database.CreateContext();
+        return await db.WebSocketTickets.Where(t => t.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Keyward.Core.Sessions;
+
+namespace Keyward.Server.WebSockets;
+
+/// <summary>
+/// Every relayed socket open on this node, by session. When a session ends here (logout, revocation, key removal:
+/// <see cref="SessionService.Ended"/>), its sockets are closed at once with 4401; <see cref="LiveSocketSweeper"/>
+/// covers expiry and sessions ended on other nodes.
+/// </summary>
+internal sealed partial class LiveSocketRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, RelayConnection> _all = new();
+    private readonly SessionService _sessions;
+    private readonly ILogger<LiveSocketRegistry> _logger;
+
+    public LiveSocketRegistry(SessionService sessions, ILogger<LiveSocketRegistry> logger)
+    {
+        _sessions = sessions;
+        _logger = logger;
+        sessions.Ended += OnSessionEnded;
+    }
+
+    /// <summary>The sockets open now.</summary>
+    public ICollection<RelayConnection> All => _all.Values;
+
+    public int Count => _all.Count;
+
+    public void Add(RelayConnection connection) => _all[connection.Id] = connection;
+
+    public void Remove(RelayConnection connection) => _all.TryRemove(connection.Id, out _);
+
+    /// <summary>The sockets opened under a session.</summary>
+    public List<RelayConnection> ForSession(Guid sessionId) => [.. _all.Values.Where(c => c.Identity.Session?.Id == sessionId)];
+
+    /// <summary>Closes every socket of a session with 4401 and a reason naming why it ended.</summary>
+    public Task CloseSessionAsync(Guid sessionId, SessionFailure failure) =>
+        Task.WhenAll(ForSession(sessionId).Select(c => c.CloseAsync(CloseCodes.Reauthenticate, CloseCodes.SessionEnded(failure), "session_ended")));
+
+    /// <summary>Closes every socket (Keyward is stopping).</summary>
+    public Task CloseAllAsync(string reason) =>
+        Task.WhenAll(_all.Values.Select(c => c.CloseAsync(CloseCodes.GoingAway, reason, "shutdown")));
+
+    public void Dispose() => _sessions.Ended -= OnSessionEnded;
+
+    private void OnSessionEnded(Guid sessionId)
+    {
+        if (_all.IsEmpty || ForSession(sessionId).Count == 0)
+        {
+            return;
+        }
+
+        _ = CloseEndedAsync(sessionId);
+    }
+
+    private async Task CloseEndedAsync(Guid sessionId)
+    {
+        // Ended fires after the row is marked, so the stored reason (logout, revoked, key removed) is there to read.
+        var failure = SessionFailure.Revoked;
+        try
+        {
+            var checks = await _sessions.InspectAsync([sessionId]).ConfigureAwait(false);
+            failure = checks[sessionId].Failure ?? SessionFailure.Revoked;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The reason is only for the close frame; close regardless.
+            WebSocketLog.SessionLookupFailed(_logger, e);
+        }
+
+        await CloseSessionAsync(sessionId, failure).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using Keyward.Core.Credentials;
+using Keyward.Core.Sessions;
+using Keyward.Core.Tickets;
+using Keyward.Server.Authentication;
+using Keyward.Server.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using RouteOptions = Keyward.Server.Hosting.RouteOptions;
+
+namespace Keyward.Server.WebSockets;
+
+/// <summary>
+/// Decides a WebSocket upgrade on a proxied route, before anything is accepted. One credential per upgrade, tried in
+/// this order: a ticket (<c>?ticket=kwt_…</c>), the internal credential (<c>Authorization: Bearer kwn_…</c>), the
+/// session cookie (only where the route allows it). Anything else is refused.
+/// </summary>
+internal sealed class UpgradeAuthorizer(
+    WebSocketTicketService tickets, SessionService sessions, InternalCredential internalCredential,
+    IAuthorizationService authorization, IOptions<KeywardOptions> options)
+{
+    private const string InternalPrefix = "Bearer kwn_";
+
+    public async Task<UpgradeDecision> AuthorizeAsync(HttpContext context, string routeId, RouteOptions route)
+    {
+        if (!route.WebSocket.Enabled)
+        {
+            return Refuse(GateError.WebSocketNotAllowed, null);
+        }
+
+        var request = context.Request;
+        var ticket = request.Query[UpstreamConnector.TicketParameter];
+        if (ticket.Count > 0)
+        {
+            return ticket.Count == 1 ? await TicketAsync(context, routeId, route, ticket[0]).ConfigureAwait(false) : Refuse(GateError.TicketInvalid, null);
+        }
+
+        var authorizationHeader = request.Headers.Authorization.ToString();
+        if (authorizationHeader.StartsWith(InternalPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Internal(context, routeId, route, authorizationHeader["Bearer ".Length..].Trim());
+        }
+
+        if (request.Cookies.ContainsKey(SessionAuthenticationDefaults.CookieName))
+        {
+            return await CookieAsync(context, routeId, route).ConfigureAwait(false);
+        }
+
+        return Refuse(GateError.TicketRequired, null);
+    }
+
+    private async Task<UpgradeDecision> TicketAsync(HttpContext context, string routeId, RouteOptions route, string? presented)
+    {
+        var redacted = SecretToken.Redact(presented);
+
+        // Consume first, atomically: whatever follows, this ticket has now been used.
+        var redemption = await tickets.RedeemAsync(presented, context.RequestAborted).ConfigureAwait(false);
+        if (redemption.Ticket is not { } ticket)
+        {
+            return new UpgradeDecision(null, GateErrors.From(redemption.Failure!.Value), redacted);
+        }
+
+        if (!string.Equals(ticket.RouteId, routeId, StringComparison.Ordinal))
+        {
+            return Refuse(GateError.TicketWrongRoute, redacted);
+        }
+
+        var origin = Origin(context.Request);
+        if (origin is null || ticket.Origin is null || !string.Equals(origin, ticket.Origin, StringComparison.OrdinalIgnoreCase)
+            || !IsAllowedOrigin(route, origin))
+        {
+            return Refuse(GateError.OriginMismatch, redacted);
+        }
+
+        var check = (await sessions.InspectAsync([ticket.SessionId], context.RequestAborted).ConfigureAwait(false))[ticket.SessionId];
+        if (check.Session is not { } session || session.AccountId != ticket.AccountId)
+        {
+            return new UpgradeDecision(null, GateErrors.From(check.Failure ?? SessionFailure.Invalid), redacted);
+        }
+
+        return new UpgradeDecision(new RelayIdentity(routeId, session, "ticket", ClientAddress(context)), null, redacted, session.AccountName);
+    }
+
+    private UpgradeDecision Internal(HttpContext context, string routeId, RouteOptions route, string presented)
+    {
+        // Where it comes from and where it goes are checked before the value, so a remote caller learns nothing of it.
+        var redacted = SecretToken.Redact(presented);
+        if (!IsLoopback(context.Connection.RemoteIpAddress))
+        {
+            return Refuse(GateError.InternalCredentialNotLoopback, redacted) with { Internal = true };
+        }
+
+        if (!route.Internal)
+        {
+            return Refuse(GateError.InternalCredentialWrongRoute, redacted) with { Internal = true };
+        }
+
+        if (!internalCredential.Verify(presented))
+        {
+            return Refuse(GateError.InternalCredentialInvalid, redacted) with { Internal = true };
+        }
+
+        return new UpgradeDecision(new RelayIdentity(routeId, null, "internal", ClientAddress(context)), null, redacted, "system", Internal: true);
+    }
+
+    private async Task<UpgradeDecision> CookieAsync(HttpContext context, string routeId, RouteOptions route)
+    {
+        if (!route.WebSocket.AllowSessionCookie)
+        {
+            return Refuse(GateError.CookieUpgradeNotAllowed, null);
+        }
+
+        // Same origin only: the page must be Keyward's own, so another site cannot ride the cookie (CSWSH).
+        if (!string.Equals(Origin(context.Request), options.Value.EffectiveOrigin, StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse(GateError.OriginMismatch, null);
+        }
+
+        // The session handler already ran (UseAuthentication comes first) and left the session or the failure code.
+        if (context.Features.Get<SessionFeature>() is not { } feature)
+        {
+            var code = context.Items[SessionAuthenticationDefaults.FailureItem] as string;
+            var failure = Enum.GetValues<SessionFailure>().FirstOrDefault(f => SessionFailures.Code(f) == code, SessionFailure.Invalid);
+            return new UpgradeDecision(null, GateErrors.From(failure), null);
+        }
+
+        var allowed = await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false);
+        if (!allowed.Succeeded)
+        {
+            var code = context.Items[SessionAuthenticationDefaults.ForbiddenItem] as string ?? "forbidden";
+            return new UpgradeDecision(null, new GateRefusal(403, code, "Your session does not meet this route's requirements (role or user verification)."), null, feature.Session.AccountName);
+        }
+
+        return new UpgradeDecision(new RelayIdentity(routeId, feature.Session, "cookie", ClientAddress(context)), null, null, feature.Session.AccountName);
+    }
+
+    /// <summary>True when <paramref name="origin"/> may open sockets on the route (Keyward's own when none are configured).</summary>
+    internal bool IsAllowedOrigin(RouteOptions route, string origin) =>
+        route.WebSocket.EffectiveOrigins(options.Value.EffectiveOrigin).Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+
+    internal static string? Origin(HttpRequest request) => request.Headers.Origin is [{ Length: > 0 } origin] ? origin : null;
+
+    internal static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    private static string? ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
+
+    private static UpgradeDecision Refuse(GateError error, string? credential) => new(null, GateErrors.Refusal(error), credential);
+}

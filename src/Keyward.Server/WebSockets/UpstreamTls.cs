@@ -1,0 +1,41 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using RouteOptions = Keyward.Server.Hosting.RouteOptions;
+
+namespace Keyward.Server.WebSockets;
+
+/// <summary>
+/// A route's upstream TLS for the WebSocket leg, as for proxied HTTP (Proxy/UpstreamHttpClientFactory): trust only
+/// the route's private CA when it names one, and present its client certificate for mutual TLS.
+/// </summary>
+internal static class UpstreamTls
+{
+    public static void Configure(SslClientAuthenticationOptions ssl, RouteOptions route)
+    {
+        if (route.UpstreamCaFile is { } caFile)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                // Name mismatch or no certificate is never forgiven; only the chain is judged against the route's CA.
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var leaf = new X509Certificate2(certificate);
+                return chain.Build(leaf);
+            };
+        }
+
+        if (route.ClientCertificateFile is { } certFile && route.ClientKeyFile is { } keyFile)
+        {
+            ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Keyward.Core.Tickets;
+using Keyward.Server.WebSockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection
+{
+    /// <summary>Registers the WebSocket gate (docs/websockets.md). Safe to call twice.</summary>
+    internal static class WebSocketGateServiceCollectionExtensions
+    {
+        /// <summary>The category that logs request URLs.</summary>
+        public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+        /// <summary>
+        /// Adds the gate's services and binds <see cref="WebSocketGateOptions"/> from <c>Keyward:WebSockets</c>;
+        /// throws listing every invalid setting. The gate needs an <see cref="Keyward.Core.Audit.IAuditLog"/> registered.
+        /// </summary>
+        public static IServiceCollection AddKeywardWebSockets(this IServiceCollection services, IConfiguration configuration)
+        {
+            var options = new WebSocketGateOptions();
+            configuration.GetSection(WebSocketGateOptions.Section).Bind(options);
+            var errors = options.Validate();
+            if (errors.Count > 0)
+            {
+                throw new OptionsValidationException(WebSocketGateOptions.Section, typeof(WebSocketGateOptions), errors);
+            }
+
+            // ASP.NET Core logs every request's URL, query included, at Information: that would put upgrade tickets
+            // (?ticket=kwt_…) into the logs. Keep that category at Warning.
+            services.AddLogging(logging => logging.AddFilter(HostingDiagnosticsCategory, LogLevel.Warning));
+            services.TryAddSingleton(Options.Options.Create(options));
+            services.TryAddSingleton<WebSocketTicketService>();
+            services.TryAddSingleton<InternalCredential>();
+            services.TryAddSingleton<ChildProcessLauncher>();
+            services.TryAddSingleton<LiveSocketRegistry>();
+            services.TryAddSingleton<UpstreamConnector>();
+            services.TryAddSingleton<UpgradeAuthorizer>();
+            services.TryAddSingleton<WebSocketGate>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LiveSocketSweeper>());
+            return services;
+        }
+    }
+}
+
+namespace Microsoft.AspNetCore.Builder
+{
+    /// <summary>Puts the WebSocket gate into the pipeline and maps its ticket endpoint.</summary>
+    internal static class WebSocketGateApplicationBuilderExtensions
+    {
+        /// <summary>Between UseAuthentication and UseAuthorization: every upgrade to a proxied route goes through the gate.</summary>
+        public static IApplicationBuilder UseKeywardWebSockets(this IApplicationBuilder app) =>
+            app.UseWebSockets().UseMiddleware<WebSocketGateMiddleware>();
+
+        /// <summary>Maps POST /api/auth/ws-ticket.</summary>
+        public static IEndpointRouteBuilder MapKeywardWebSocketTickets(this IEndpointRouteBuilder endpoints)
+        {
+            TicketEndpoints.Map(endpoints);
+            return endpoints;
+        }
+    }
+}

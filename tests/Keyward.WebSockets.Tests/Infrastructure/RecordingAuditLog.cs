@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Keyward.Core.Audit;
+
+namespace Keyward.WebSockets.Tests.Infrastructure;
+
+/// <summary>An <see cref="IAuditLog"/> that keeps every record in memory, or refuses them all when <see cref="Unavailable"/>.</summary>
+internal sealed class RecordingAuditLog : IAuditLog
+{
+    private long _sequence = -1;
+
+    public ConcurrentQueue<AuditRecord> Records { get; } = new();
+
+    /// <summary>When set, every record fails as an unavailable log would.</summary>
+    public bool Unavailable { get; set; }
+
+    public ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    {
+        if (Unavailable)
+        {
+            throw new AuditUnavailableException("test: the audit log is down");
+        }
+
+        Records.Enqueue(record);
+        return ValueTask.FromResult(Interlocked.Increment(ref _sequence));
+    }
+
+    public List<AuditRecord> Where(string action) => [.. Records.Where(r => r.Action == action)];
+
+    /// <summary>The denial records carrying <paramref name="code"/>.</summary>
+    public List<AuditRecord> Denied(string code) =>
+        [.. Records.Where(r => r.Outcome == AuditOutcomes.Denied && r.Details.TryGetValue("code", out var c) && c == code)];
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Keyward.Core.Audit;
+using Keyward.WebSockets.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Keyward.WebSockets.Tests;
+
+/// <summary>
+/// Live revocation: every proxied socket remembers its session; logout, revocation and idle expiry close it within
+/// one second with 4401 and a reason, and MaxLifetime forces re-authorization. Each test has its own Keyward, because
+/// some move its clock.
+/// </summary>
+public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Sockets = 10;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+
+    private EchoUpstream _upstream = null!;
+    private KeywardServer _server = null!;
+
+    private KeywardApi Api => _server.Admin!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await EchoUpstream.StartAsync();
+        _server = await KeywardServer.StartAsync(_upstream);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Logout_WithTenSocketsOpen_ClosesAllWithin1sWith4401()
+    {
+        var session = await Api.LoginAsync();
+        var sockets = await OpenManyAsync(session);
+        var closes = sockets.Select(s => s.ExpectCloseAsync()).ToList();
+
+        var started = Stopwatch.GetTimestamp();
+        (await Api.LogoutAsync(session)).EnsureOk();
+        var worst = await AssertAllClosedAsync(closes, started, "session ended: logged_out");
+        output.WriteLine($"logout → all {Sockets} sockets closed: worst {worst.TotalMilliseconds:0.0} ms");
+
+        // The upstream legs were closed too, and each socket's close is audited.
+        await WaitUntilAsync(() => _upstream.Closes.Count(c => c.Code == 4401) >= Sockets);
+        await WaitUntilAsync(() => _server.Audit.Where(AuditActions.WebSocketClosed).Count(r => r.Details["cause"] == "session_ended") >= Sockets);
+        Dispose(sockets);
+    }
+
+    [Fact]
+    public async Task RevokeFromAnotherSession_ClosesOnlyThatSessionsSocketsWithin1s()
+    {
+        var victim = await Api.LoginAsync();
+        var other = await Api.LoginAsync();
+        var sockets = await OpenManyAsync(victim);
+        using var bystander = await Api.OpenAsync(other);
+        var closes = sockets.Select(s => s.ExpectCloseAsync()).ToList();
+
+        var started = Stopwatch.GetTimestamp();
+        var revoked = await Api.RevokeAsync(other, victim.Id);
+        Assert.Equal(204, revoked.Status);
+        var worst = await AssertAllClosedAsync(closes, started, "session ended: revoked");
+        output.WriteLine($"revocation from another session → all {Sockets} sockets closed: worst {worst.TotalMilliseconds:0.0} ms");
+
+        // The revoking session's own socket is untouched.
+        await bystander.AssertEchoAsync("still here");
+        Dispose(sockets);
+    }
+
+    [Fact]
+    public async Task IdleExpiry_FakeClock_ClosesAllWithin1sWith4401()
+    {
+        var session = await Api.LoginAsync();
+        var sockets = await OpenManyAsync(session);
+
+        // Socket traffic is not session use: a busy socket does not keep an idle session alive.
+        _server.Time.Advance(TimeSpan.FromMinutes(29));
+        await sockets[0].AssertEchoAsync("traffic");
+        var closes = sockets.Select(s => s.ExpectCloseAsync()).ToList();
+        var started = Stopwatch.GetTimestamp();
+        _server.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var worst = await AssertAllClosedAsync(closes, started, "session ended: idle_expired");
+        output.WriteLine($"idle expiry (fake clock) → all {Sockets} sockets closed: worst {worst.TotalMilliseconds:0.0} ms");
+        Dispose(sockets);
+    }
+
+    [Fact]
+    public async Task MaxLifetime_ClosesLiveSessionsSocketWith4401ReauthorizationRequired()
+    {
+        var session = await Api.LoginAsync();
+        using var socket = await Api.OpenAsync(session, TestRoutes.Limited);
+
+        // The session stays alive (used every 5 minutes); only the route's 10-minute socket lifetime runs out.
+        _server.Time.Advance(TimeSpan.FromMinutes(5));
+        (await Api.SendAsync(HttpMethod.Post, "/session/status", new(), session.Token)).EnsureOk();
+        await socket.AssertEchoAsync("at 5 minutes");
+        var close = socket.ExpectCloseAsync();
+        _server.Time.Advance(TimeSpan.FromMinutes(5));
+        var (code, reason, _) = await close;
+        Assert.Equal((4401, "reauthorization required"), (code, reason));
+        (await Api.SendAsync(HttpMethod.Post, "/session/status", new(), session.Token)).EnsureOk();
+    }
+
+    private async Task<List<ClientWebSocket>> OpenManyAsync(TestSession session)
+    {
+        var sockets = new List<ClientWebSocket>();
+        for (var i = 0; i < Sockets; i++)
+        {
+            var socket = await Api.OpenAsync(session);
+            await socket.AssertEchoAsync($"socket {i}");
+            sockets.Add(socket);
+        }
+
+        return sockets;
+    }
+
+    private static async Task<TimeSpan> AssertAllClosedAsync(List<Task<(int? Code, string? Reason, long ArrivedAt)>> closes, long started, string reason)
+    {
+        var results = await Task.WhenAll(closes);
+        Assert.All(results, r => Assert.Equal((4401, reason), (r.Code, r.Reason)));
+        var worst = results.Max(r => Stopwatch.GetElapsedTime(started, r.ArrivedAt));
+        Assert.True(worst < Bound, $"the last socket closed {worst.TotalMilliseconds:0} ms after the session ended");
+        return worst;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
+        while (!condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, "timed out waiting");
+            await Task.Delay(20);
+        }
+    }
+
+    private static void Dispose(List<ClientWebSocket> sockets)
+    {
+        foreach (var socket in sockets)
+        {
+            socket.Dispose();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Net.WebSockets;
+using Keyward.Core.Audit;
+using Keyward.Core.Credentials;
+using Keyward.Server.Authentication;
+using Keyward.WebSockets.Tests.Infrastructure;
+
+namespace Keyward.WebSockets.Tests;
+
+/// <summary>
+/// Every way an upgrade is refused: problem+json with a 4xx status and the code, never a 101, the upstream never
+/// contacted, and the refusal audited.
+/// </summary>
+public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<GateFixture>
+{
+    private KeywardServer Server => fixture.Server;
+
+    private KeywardApi Api => fixture.Api;
+
+    [Fact]
+    public async Task Upgrade_UnknownTicket_Returns401TicketInvalid()
+    {
+        var unknown = SecretToken.Generate(CredentialKind.WebSocketTicket);
+        await AssertRefusedAsync($"/ws/echo/x?ticket={unknown}", 401, "ticket_invalid");
+        await AssertRefusedAsync("/ws/echo/x?ticket=kwt_notaticket", 401, "ticket_invalid");
+
+        // A credential of another kind is simply unknown here.
+        var session = await Api.LoginAsync();
+        await AssertRefusedAsync($"/ws/echo/x?ticket={session.Token}", 401, "ticket_invalid");
+    }
+
+    [Fact]
+    public async Task Upgrade_ConsumedTicket_Returns401TicketConsumed()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        using (var socket = await Api.OpenAsync(TestRoutes.Echo, ticket))
+        {
+            await socket.AssertEchoAsync("first use");
+        }
+
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 401, "ticket_consumed");
+    }
+
+    [Fact]
+    public async Task Upgrade_WrongRouteTicket_Returns403TicketWrongRoute()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Other);
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 403, "ticket_wrong_route");
+    }
+
+    [Fact]
+    public async Task Upgrade_WrongOrigin_Returns403OriginMismatch()
+    {
+        var session = await Api.LoginAsync();
+
+        // Issued to one allowed origin, presented from another allowed origin.
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo, TestRoutes.OtherAllowedOrigin);
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 403, "origin_mismatch");
+
+        // Presented from a foreign origin, and with no Origin at all.
+        ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 403, "origin_mismatch", origin: "https://evil.example");
+        ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 403, "origin_mismatch", origin: null);
+    }
+
+    [Fact]
+    public async Task Upgrade_ExpiredTicket_Returns401TicketExpired()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        Server.Time.Advance(TimeSpan.FromSeconds(31));
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 401, "ticket_expired");
+    }
+
+    [Fact]
+    public async Task Upgrade_NoTicket_Returns401TicketRequired()
+    {
+        await AssertRefusedAsync("/ws/echo/x", 401, "ticket_required");
+
+        // A session token as Bearer is not a way in either: upgrades take tickets.
+        var session = await Api.LoginAsync();
+        await AssertRefusedAsync("/ws/echo/x", 401, "ticket_required", configure: r => r.Headers.Authorization = new("Bearer", session.Token));
+    }
+
+    [Fact]
+    public async Task Upgrade_RouteWithoutWebSocket_Returns403WebSocketNotAllowed()
+    {
+        var session = await Api.LoginAsync();
+        await AssertRefusedAsync("/plain/x", 403, "websocket_not_allowed");
+
+        // Not even with a session cookie or a valid ticket for another route: never passed through.
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        await AssertRefusedAsync($"/plain/x?ticket={ticket}", 403, "websocket_not_allowed", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}={session.Token}"));
+        var refused = await Api.RequestTicketAsync(session, TestRoutes.Plain);
+        Assert.Equal((403, "websocket_not_allowed"), (refused.Status, refused.Code));
+    }
+
+    [Fact]
+    public async Task Upgrade_ToAnotherProtocol_Returns403UpgradeNotAllowed_NeverTunnelled()
+    {
+        // YARP would tunnel a SPDY upgrade as an opaque stream; with a valid session it would reach the upstream.
+        var session = await Api.LoginAsync();
+        var probe = await Api.SendAsync(HttpMethod.Get, "/ws/echo/x", null, session.Token, configure: r =>
+        {
+            r.Headers.Connection.Add("Upgrade");
+            r.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("SPDY", "3.1"));
+        });
+        Assert.Equal((403, "upgrade_not_allowed"), (probe.Status, probe.Code));
+        Assert.Contains(Server.Audit.Denied("upgrade_not_allowed"), r => r.Target == TestRoutes.Echo);
+        Assert.DoesNotContain(fixture.Upstream.Handshakes, h => h.Path == "/ws/echo/x" && h.Headers.GetValueOrDefault("Upgrade") == "SPDY/3.1");
+
+        // A plain request on the same route still goes through the proxy.
+        var plain = await Api.SendAsync(HttpMethod.Get, "/ws/echo/plain", null, session.Token);
+        Assert.Equal((200, "plain http"), (plain.Status, plain.Body));
+    }
+
+    [Fact]
+    public async Task Upgrade_CookieOnRouteWithoutAllowSessionCookie_Returns403()
+    {
+        var session = await Api.LoginAsync();
+        await AssertRefusedAsync("/ws/echo/x", 403, "cookie_upgrade_not_allowed", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}={session.Token}"));
+    }
+
+    [Fact]
+    public async Task Upgrade_CookieOnAllowingRoute_OpensOnlyFromKeywardsOrigin()
+    {
+        var session = await Api.LoginAsync();
+        var cookie = $"{SessionAuthenticationDefaults.CookieName}={session.Token}";
+        await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", origin: TestRoutes.OtherAllowedOrigin, configure: r => r.Headers.Add("Cookie", cookie));
+        await AssertRefusedAsync("/ws/cookie/x", 401, "session_invalid", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}=kws_forged"));
+
+        var (socket, status) = await Api.TryOpenAsync("/ws/cookie/x", configure: o => o.SetRequestHeader("Cookie", cookie));
+        Assert.Equal(101, status);
+        using (socket)
+        {
+            await socket!.AssertEchoAsync("by cookie");
+        }
+
+        // The session cookie never reaches the upstream.
+        Assert.DoesNotContain(fixture.Upstream.Handshakes, h => h.Headers.Values.Any(v => v.Contains(session.Token, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Upgrade_SessionEndedAfterTicket_Returns401WithSessionCode()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        (await Api.LogoutAsync(session)).EnsureOk();
+        await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 401, "session_logged_out");
+    }
+
+    [Fact]
+    public async Task Ticket_RefusedWithoutSessionOrboundOrigin()
+    {
+        var session = await Api.LoginAsync();
+        var noSession = await Api.SendAsync(HttpMethod.Post, "/api/auth/ws-ticket", new() { ["route"] = TestRoutes.Echo }, origin: Server.Origin);
+        Assert.Equal((401, "session_missing"), (noSession.Status, noSession.Code));
+        Assert.Equal((403, "origin_mismatch"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo, origin: null)));
+        Assert.Equal((403, "origin_mismatch"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo, origin: "https://evil.example")));
+        Assert.Equal((404, "route_unknown"), await CodeOf(Api.RequestTicketAsync(session, "nosuchroute")));
+        Assert.Contains(Server.Audit.Denied("origin_mismatch"), r => r.Action == AuditActions.WebSocketTicketIssued);
+    }
+
+    [Fact]
+    public async Task Ticket_IsSingleUseKwtBoundAndStoredOnlyAsHash()
+    {
+        var session = await Api.LoginAsync();
+        var response = await Api.RequestTicketAsync(session, TestRoutes.Echo);
+        response.EnsureOk();
+        var ticket = response.Json.GetProperty("ticket").GetString()!;
+        Assert.True(SecretToken.IsWellFormed(CredentialKind.WebSocketTicket, ticket));
+        Assert.Equal(Server.Time.GetUtcNow().AddSeconds(30), response.Json.GetProperty("expires_at").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
+
+        var database = Server.Get<Keyward.Core.Storage.KeywardDatabase>();
+        await using var db = database.CreateContext();
+        var hash = SecretToken.Hash(CredentialKind.WebSocketTicket, ticket);
+        var row = Assert.Single(db.WebSocketTickets.Where(t => t.TokenHash == hash));
+        Assert.Equal((session.Id, TestRoutes.Echo, Server.Origin, 1), (row.SessionId, row.RouteId, row.Origin, row.UsesLeft));
+        Assert.True(File.ReadAllBytes(Path.Combine(Server.DataDirectory, "keyward.db")).AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(ticket)) < 0);
+        var issued = Assert.Single(Server.Audit.Where(AuditActions.WebSocketTicketIssued), r => r.Outcome == AuditOutcomes.Success && r.Details["credential"] == SecretToken.Redact(ticket));
+        Assert.Equal(TestRoutes.Echo, issued.Target);
+    }
+
+    [Fact]
+    public async Task AuditUnavailable_RefusesTicketsAndUpgrades()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        Server.Audit.Unavailable = true;
+        try
+        {
+            Assert.Equal((503, "audit_unavailable"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo)));
+            var accepted = fixture.Upstream.Accepted;
+            var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={ticket}");
+            Assert.Equal((503, "audit_unavailable"), (probe.Status, probe.Code));
+        }
+        finally
+        {
+            Server.Audit.Unavailable = false;
+        }
+    }
+
+    [Fact]
+    public async Task Upgrade_ForwardsWithoutTicketAndWithAssertionForRouteAndSession()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        using var socket = await Api.OpenAsync(TestRoutes.Echo, ticket, rest: "/room/7", query: "a=1&b=two");
+        await socket.AssertEchoAsync("hello");
+        await socket.SendAsync(new byte[] { 0, 1, 2, 255 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var (type, payload) = await socket.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.Equal(new byte[] { 0, 1, 2, 255 }, payload);
+
+        var handshake = fixture.Upstream.Handshakes.Single(h => h.Path == "/ws/echo/room/7");
+        Assert.Equal("?a=1&b=two", handshake.Query);
+        Assert.DoesNotContain(ticket, string.Join(" ", handshake.Headers.Values), StringComparison.Ordinal);
+        Assert.Equal(Server.Origin, handshake.Origin);
+        Assert.Equal(TestRoutes.Echo, handshake.Claims.GetProperty("aud").GetString());
+        Assert.Equal(session.Id.ToString(), handshake.Claims.GetProperty("sid").GetString());
+        var opened = Assert.Single(Server.Audit.Where(AuditActions.WebSocketOpened), r => r.Details.GetValueOrDefault("credential") == SecretToken.Redact(ticket));
+        Assert.Equal(("admin", "ticket"), (opened.Actor, opened.Details["via"]));
+    }
+
+    private static async Task<(int, string?)> CodeOf(Task<ApiResult> response)
+    {
+        var result = await response;
+        return (result.Status, result.Code);
+    }
+
+    private async Task AssertRefusedAsync(string pathAndQuery, int status, string code, string? origin = "", Action<HttpRequestMessage>? configure = null)
+    {
+        var accepted = fixture.Upstream.Accepted;
+        var denied = Server.Audit.Denied(code).Count;
+        var probe = await Api.ProbeUpgradeAsync(pathAndQuery, origin, configure);
+        Assert.True(probe.Status == status && probe.Code == code, $"expected {status} {code}, got {probe}");
+        Assert.Equal("application/problem+json", probe.MediaType);
+
+        // Also as a real client: no 101.
+        Assert.Equal(accepted, fixture.Upstream.Accepted);
+        Assert.True(Server.Audit.Denied(code).Count > denied, $"the refusal {code} was not audited");
+    }
+}
