@@ -183,6 +183,30 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         return (account, authenticator);
     }
 
+    /// <summary>
+    /// Undoes <see cref="RegisterAsync"/> when the registration could not be recorded (audit fail-closed): removes the
+    /// authenticator and, when the registration created it, the account. A consumed setup code or invite stays used.
+    /// </summary>
+    public async Task UnregisterAsync(Guid accountId, Guid authenticatorId, bool removeAccount, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await db.Authenticators.Where(a => a.Id == authenticatorId && a.AccountId == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        if (removeAccount)
+        {
+            await db.Accounts.Where(a => a.Id == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes an invite (it was created but could not be recorded, so it must not be usable).</summary>
+    public async Task DeleteInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        await db.Invites.Where(i => i.Id == inviteId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The authenticators of an account.</summary>
     public async Task<List<AuthenticatorEntity>> ListAuthenticatorsAsync(Guid accountId, CancellationToken cancellationToken = default)
     {

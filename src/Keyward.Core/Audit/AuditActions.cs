@@ -18,6 +18,7 @@ public static class AuditActions
     public const string InviteCreated = "invite.created";
     public const string InviteUsed = "invite.used";
     public const string ProxyDenied = "proxy.denied";
+    public const string AccessDenied = "access.denied";
     public const string RateLimited = "rate_limit.hit";
     public const string WebSocketTicketIssued = "websocket.ticket_issued";
     public const string WebSocketUpgradeDenied = "websocket.upgrade_denied";

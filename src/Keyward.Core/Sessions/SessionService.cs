@@ -174,6 +174,13 @@ public sealed class SessionService
         return id is { } sessionId && await RevokeWhereAsync(db, s => s.Id == sessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>True when the session is the account's and not yet revoked or logged out (what <see cref="RevokeAsync"/> would end).</summary>
+    public async Task<bool> IsRevocableAsync(Guid accountId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        return await db.Sessions.AnyAsync(s => s.Id == sessionId && s.AccountId == accountId && s.RevokedAt == null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Revokes one of an account's own sessions. False when it is not theirs or already ended.</summary>
     public async Task<bool> RevokeAsync(Guid accountId, Guid sessionId, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
+using Keyward.Server.Audit;
 using Keyward.Server.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -17,7 +19,8 @@ internal sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionService sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    SessionService sessions,
+    IAuditLog audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -52,30 +55,45 @@ internal sealed class SessionAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SessionAuthenticationDefaults.Scheme));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var code = Context.Items[SessionAuthenticationDefaults.FailureItem] as string ?? "session_missing";
+        await RecordDeniedAsync(code).ConfigureAwait(false);
         if (IsBrowserNavigation(Request))
         {
             var target = Request.PathBase + Request.Path + Request.QueryString;
             Response.Redirect(Request.PathBase + "/?return=" + Uri.EscapeDataString(target));
-            return Task.CompletedTask;
+            return;
         }
 
-        var code = Context.Items[SessionAuthenticationDefaults.FailureItem] as string ?? "session_missing";
         Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
-        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, code, Message(code));
+        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, code, Message(code)).ConfigureAwait(false);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         var code = Context.Items[SessionAuthenticationDefaults.ForbiddenItem] as string ?? "forbidden";
+        await RecordDeniedAsync(code).ConfigureAwait(false);
         var detail = code switch
         {
             "user_verification_required" => "This route requires a sign-in that verified you (PIN or biometric). Sign in again with user verification.",
             "role_required" => "Your account does not have the role this route requires.",
             _ => "You may not use this resource.",
         };
-        return Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, code, detail);
+        await Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, code, detail).ConfigureAwait(false);
+    }
+
+    // A refused proxied request is proxy.denied with the route as target; any other refused endpoint is
+    // access.denied with its path. The actor is the session's account when there is one (a 403), else anonymous.
+    private Task RecordDeniedAsync(string code)
+    {
+        var route = Context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId;
+        return audit.RecordAsync(
+            Context,
+            route is null ? AuditActions.AccessDenied : AuditActions.ProxyDenied,
+            AuditOutcomes.Denied,
+            route ?? Request.Path.Value,
+            details: new Dictionary<string, string> { ["code"] = code, ["method"] = Request.Method });
     }
 
     /// <summary>The session token a request carries, if any. Bearer wins over the cookie.</summary>

@@ -1,5 +1,7 @@
 using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
+using Keyward.Server.Audit;
 using Keyward.Server.Authentication;
 using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.Mvc;
@@ -17,27 +19,42 @@ internal static class AdminEndpoints
         admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync);
     }
 
-    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<KeywardOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<KeywardOptions> options, IAuditLog audit, CancellationToken cancellationToken)
     {
         var name = request.AccountName?.Trim();
         var role = request.Role ?? Roles.User;
         if (string.IsNullOrEmpty(name) || name.Length > 200)
         {
-            return Problems.Create(400, "username_required", "account_name is 1 to 200 characters.");
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, 400, "username_required", "account_name is 1 to 200 characters.").ConfigureAwait(false);
         }
 
         if (!Roles.IsKnown(role))
         {
-            return Problems.Create(400, "role_unknown", "role is \"user\" or \"admin\".");
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, 400, "role_unknown", "role is \"user\" or \"admin\".", name).ConfigureAwait(false);
         }
 
         if (await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            return Problems.Create(409, "account_exists", $"An account named \"{name}\" already exists; add keys from its own session instead.");
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, 409, "account_exists", $"An account named \"{name}\" already exists; add keys from its own session instead.", name).ConfigureAwait(false);
         }
 
         var by = context.Features.GetRequiredFeature<SessionFeature>().Session.AccountId;
         var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.SignIn.InviteLifetime, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, invite.Id.ToString(), details: new Dictionary<string, string>
+            {
+                ["account_name"] = invite.AccountName,
+                ["role"] = invite.Role,
+            }).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Not recorded, so not done: the invite must not be usable.
+            await accounts.DeleteInviteAsync(invite.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         return Results.Json(new Dictionary<string, object>
         {
             ["invite"] = token,
@@ -47,13 +64,15 @@ internal static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> RevokeAllAsync(string name, AccountService accounts, SessionService sessions, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAllAsync(string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
     {
         var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return Problems.Create(404, "account_not_found", $"No account named \"{name}\".");
+            return await audit.RefuseAsync(context, AuditActions.SessionsRevokedAll, 404, "account_not_found", $"No account named \"{name}\".", name).ConfigureAwait(false);
         }
+
+        await audit.RecordAsync(context, AuditActions.SessionsRevokedAll, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
 
         var revoked = await sessions.RevokeAllAsync(account.Id, cancellationToken).ConfigureAwait(false);
         return Results.Json(new Dictionary<string, object> { ["account"] = account.Name, ["revoked"] = revoked });

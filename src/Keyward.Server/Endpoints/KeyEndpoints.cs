@@ -1,6 +1,7 @@
 using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
-using Keyward.Server.Assertions;
+using Keyward.Server.Audit;
 using Keyward.Server.Authentication;
 using Keyward.WebAuthn;
 using Microsoft.AspNetCore.Mvc;
@@ -36,7 +37,7 @@ internal static class KeyEndpoints
         }));
     }
 
-    private static async Task<IResult> RenameAsync(Guid id, [FromBody] RenameKeyRequest request, HttpContext context, AccountService accounts, CancellationToken cancellationToken)
+    private static async Task<IResult> RenameAsync(Guid id, [FromBody] RenameKeyRequest request, HttpContext context, AccountService accounts, IAuditLog audit, CancellationToken cancellationToken)
     {
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200)
@@ -45,25 +46,32 @@ internal static class KeyEndpoints
         }
 
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
-        return await accounts.RenameAuthenticatorAsync(session.AccountId, id, name, cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : Problems.Create(404, "key_not_found", "You have no key with that id.");
+        var keys = await accounts.ListAuthenticatorsAsync(session.AccountId, cancellationToken).ConfigureAwait(false);
+        if (keys.All(k => k.Id != id))
+        {
+            return await audit.RefuseAsync(context, AuditActions.KeyRenamed, 404, "key_not_found", "You have no key with that id.", id.ToString()).ConfigureAwait(false);
+        }
+
+        await audit.RecordAsync(context, AuditActions.KeyRenamed, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["name"] = name }).ConfigureAwait(false);
+        await accounts.RenameAuthenticatorAsync(session.AccountId, id, name, cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
     }
 
-    private static async Task<IResult> RemoveAsync(Guid id, HttpContext context, AccountService accounts, SessionService sessions, AssertionIssuer assertions, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveAsync(Guid id, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
         var keys = await accounts.ListAuthenticatorsAsync(session.AccountId, cancellationToken).ConfigureAwait(false);
         if (keys.All(k => k.Id != id))
         {
-            return Problems.Create(404, "key_not_found", "You have no key with that id.");
+            return await audit.RefuseAsync(context, AuditActions.KeyRemoved, 404, "key_not_found", "You have no key with that id.", id.ToString()).ConfigureAwait(false);
         }
 
         if (keys.Count == 1)
         {
-            return Problems.Create(409, "last_key", "This is your only key; register another before removing it, or you could not sign in again.");
+            return await audit.RefuseAsync(context, AuditActions.KeyRemoved, 409, "last_key", "This is your only key; register another before removing it, or you could not sign in again.", id.ToString()).ConfigureAwait(false);
         }
 
+        await audit.RecordAsync(context, AuditActions.KeyRemoved, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);
         await accounts.RemoveAuthenticatorAsync(session.AccountId, id, cancellationToken).ConfigureAwait(false);
         var ended = await sessions.RevokeForAuthenticatorAsync(id, cancellationToken).ConfigureAwait(false);
         return Results.Json(new Dictionary<string, object> { ["removed"] = true, ["sessions_ended"] = ended });

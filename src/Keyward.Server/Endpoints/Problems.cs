@@ -32,6 +32,7 @@ internal static class Problems
         404 => "Not found",
         409 => "Conflict",
         429 => "Too many requests",
+        503 => "Service unavailable",
         _ => "Error",
     };
 }

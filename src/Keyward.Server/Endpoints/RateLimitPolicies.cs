@@ -1,11 +1,16 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Keyward.Core.Audit;
+using Keyward.Server.Audit;
 using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Keyward.Server.Endpoints;
 
-/// <summary>The per-address limit on sign-in and registration (in memory per node; fixed one-minute windows).</summary>
+/// <summary>
+/// The per-address limit on sign-in and registration (in memory per node; fixed one-minute windows). Every refusal
+/// is audited as <c>rate_limit.hit</c> before the 429 goes out.
+/// </summary>
 internal static class RateLimitPolicies
 {
     public const string SignIn = "signin";
@@ -17,6 +22,11 @@ internal static class RateLimitPolicies
             _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignIn.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         limiter.OnRejected = async (context, cancellationToken) =>
         {
+            var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
+            await audit.RecordAsync(context.HttpContext, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.address", details: new Dictionary<string, string>
+            {
+                ["path"] = context.HttpContext.Request.Path.Value ?? string.Empty,
+            }).ConfigureAwait(false);
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
             context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many sign-in attempts from this address. Wait and try again.").ConfigureAwait(false);

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
+using Keyward.Server.Audit;
 using Keyward.Server.Authentication;
 using Keyward.Server.Hosting;
 using Keyward.WebAuthn;
@@ -30,8 +32,9 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> BeginAsync(
         [FromBody] RegisterBeginRequest request, HttpContext context, AccountService accounts, CeremonyStore ceremonies,
-        SessionService sessions, RelyingParty rp, IOptions<KeywardOptions> options, CancellationToken cancellationToken)
+        SessionService sessions, RelyingParty rp, IOptions<KeywardOptions> options, IAuditLog audit, CancellationToken cancellationToken)
     {
+        const string Failed = AuditActions.KeyRegistrationFailed;
         CeremonyState state;
         IReadOnlyList<CredentialDescriptor> exclude = [];
         if (request.SetupCode is not null)
@@ -44,7 +47,7 @@ internal static class RegistrationEndpoints
 
             if (!await accounts.IsSetupCodeValidAsync(request.SetupCode, cancellationToken).ConfigureAwait(false))
             {
-                return Problems.Create(401, "setup_code_invalid", "The setup code is wrong, used, or expired. Restart Keyward to print a new one (only while no admin exists).");
+                return await audit.RefuseAsync(context, Failed, 401, "setup_code_invalid", "The setup code is wrong, used, or expired. Restart Keyward to print a new one (only while no admin exists).", actor: name).ConfigureAwait(false);
             }
 
             state = new CeremonyState { Mode = "setup", AccountName = name, Role = Roles.Admin, UserHandle = NewHandle(), KeyName = request.KeyName };
@@ -54,7 +57,7 @@ internal static class RegistrationEndpoints
             var invite = await accounts.FindUsableInviteAsync(request.Invite, cancellationToken).ConfigureAwait(false);
             if (invite is null)
             {
-                return Problems.Create(401, "invite_invalid", "The invite is malformed, used, or expired. Ask an admin for a new one.");
+                return await audit.RefuseAsync(context, Failed, 401, "invite_invalid", "The invite is malformed, used, or expired. Ask an admin for a new one.").ConfigureAwait(false);
             }
 
             state = new CeremonyState { Mode = "invite", AccountName = invite.AccountName, Role = invite.Role, UserHandle = NewHandle(), InviteId = invite.Id, KeyName = request.KeyName };
@@ -65,13 +68,13 @@ internal static class RegistrationEndpoints
             var token = SessionAuthenticationHandler.ReadToken(context.Request);
             if (token is null)
             {
-                return Problems.Create(401, "session_missing", Hint);
+                return await audit.RefuseAsync(context, Failed, 401, "session_missing", Hint).ConfigureAwait(false);
             }
 
             var check = await sessions.CheckAsync(token, cancellationToken).ConfigureAwait(false);
             if (!check.IsValid)
             {
-                return Problems.Create(401, check.Failure is null ? "session_missing" : SessionFailures.Code(check.Failure.Value), Hint);
+                return await audit.RefuseAsync(context, Failed, 401, check.Failure is null ? "session_missing" : SessionFailures.Code(check.Failure.Value), Hint).ConfigureAwait(false);
             }
 
             var account = (await accounts.GetAccountAsync(check.Session!.AccountId, cancellationToken).ConfigureAwait(false))!;
@@ -94,25 +97,26 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> FinishAsync(
         [FromBody] CeremonyFinishRequest request, HttpContext context, AccountService accounts, CeremonyStore ceremonies,
-        SessionService sessions, RelyingParty rp, TimeProvider time, CancellationToken cancellationToken)
+        SessionService sessions, RelyingParty rp, TimeProvider time, IAuditLog audit, CancellationToken cancellationToken)
     {
+        const string Failed = AuditActions.KeyRegistrationFailed;
         var ceremony = await ceremonies.ConsumeAsync(request.CeremonyId, RegisterKind, cancellationToken).ConfigureAwait(false);
         if (ceremony is null)
         {
-            return Problems.Create(400, "ceremony_invalid", "The registration ceremony is unknown, already used, or expired. Start again with /api/register/begin.");
+            return await audit.RefuseAsync(context, Failed, 400, "ceremony_invalid", "The registration ceremony is unknown, already used, or expired. Start again with /api/register/begin.").ConfigureAwait(false);
         }
 
         var state = JsonSerializer.Deserialize<CeremonyState>(ceremony.State)!;
         var credential = RegistrationCredential.Parse(request.Credential);
         if (!credential.Succeeded)
         {
-            return Problems.Create(400, credential.Failure.Code, credential.Failure.Message);
+            return await audit.RefuseAsync(context, Failed, 400, credential.Failure.Code, credential.Failure.Message, actor: state.AccountName).ConfigureAwait(false);
         }
 
         var verified = rp.VerifyRegistration(credential.Value, new RegistrationCeremony { Challenge = ceremony.Challenge });
         if (!verified.Succeeded)
         {
-            return Problems.Create(400, verified.Failure.Code, verified.Failure.Message);
+            return await audit.RefuseAsync(context, Failed, 400, verified.Failure.Code, verified.Failure.Message, actor: state.AccountName).ConfigureAwait(false);
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -122,19 +126,19 @@ internal static class RegistrationEndpoints
             var check = await sessions.CheckAsync(SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
             if (!check.IsValid || check.Session!.AccountId != state.AccountId)
             {
-                return Problems.Create(401, "session_invalid", "Adding a key needs the same live session that started it.");
+                return await audit.RefuseAsync(context, Failed, 401, "session_invalid", "Adding a key needs the same live session that started it.", actor: state.AccountName).ConfigureAwait(false);
             }
         }
         else if (await accounts.FindAccountAsync(state.AccountName!, cancellationToken).ConfigureAwait(false) is not null)
         {
-            return Problems.Create(409, "account_exists", $"An account named \"{state.AccountName}\" already exists.");
+            return await audit.RefuseAsync(context, Failed, 409, "account_exists", $"An account named \"{state.AccountName}\" already exists.", actor: state.AccountName).ConfigureAwait(false);
         }
         else if (state.Mode == "setup" ? !await accounts.ConsumeSetupCodeAsync(request.SetupCode, cancellationToken).ConfigureAwait(false)
                                        : !await accounts.ConsumeInviteAsync(state.InviteId!.Value, cancellationToken).ConfigureAwait(false))
         {
             return state.Mode == "setup"
-                ? Problems.Create(401, "setup_code_invalid", "The setup code is wrong, used, or expired.")
-                : Problems.Create(401, "invite_invalid", "The invite was used or expired meanwhile.");
+                ? await audit.RefuseAsync(context, Failed, 401, "setup_code_invalid", "The setup code is wrong, used, or expired.", actor: state.AccountName).ConfigureAwait(false)
+                : await audit.RefuseAsync(context, Failed, 401, "invite_invalid", "The invite was used or expired meanwhile.", actor: state.AccountName).ConfigureAwait(false);
         }
 
         var r = verified.Value;
@@ -161,7 +165,39 @@ internal static class RegistrationEndpoints
         var saved = await accounts.RegisterAsync(account, key, isNew, cancellationToken).ConfigureAwait(false);
         if (saved is null)
         {
-            return Problems.Create(409, "credential_exists", "This security key is already registered, or the account name was taken meanwhile.");
+            return await audit.RefuseAsync(context, Failed, 409, "credential_exists", "This security key is already registered, or the account name was taken meanwhile.", actor: account.Name).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var recorded = new List<Task>
+            {
+                audit.RecordAsync(context, AuditActions.KeyRegistered, AuditOutcomes.Success, key.Id.ToString(), account.Name, new Dictionary<string, string>
+                {
+                    ["account_id"] = account.Id.ToString(),
+                    ["role"] = account.Role,
+                    ["format"] = key.Format,
+                    ["aaguid"] = Convert.ToHexStringLower(key.Aaguid),
+                    ["user_verified"] = r.UserVerified ? "true" : "false",
+                    ["new_account"] = isNew ? "true" : "false",
+                }),
+            };
+            if (state.Mode == "setup")
+            {
+                recorded.Add(audit.RecordAsync(context, AuditActions.SetupCodeUsed, AuditOutcomes.Success, account.Name, account.Name));
+            }
+            else if (state.Mode == "invite")
+            {
+                recorded.Add(audit.RecordAsync(context, AuditActions.InviteUsed, AuditOutcomes.Success, state.InviteId!.Value.ToString(), account.Name));
+            }
+
+            await Task.WhenAll(recorded).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Not recorded, so not done. The code or invite stays used: it was spent on a registration attempt.
+            await accounts.UnregisterAsync(account.Id, key.Id, isNew, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
 
         return Results.Json(new Dictionary<string, object>

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
+using Keyward.Server.Audit;
 using Keyward.Server.Authentication;
 using Keyward.Server.Hosting;
 using Keyward.WebAuthn;
@@ -27,8 +29,8 @@ internal static class SessionEndpoints
     }
 
     private static async Task<IResult> BeginAsync(
-        [FromBody] LoginBeginRequest? request, AccountService accounts, CeremonyStore ceremonies, RelyingParty rp,
-        SignInLimiter limiter, IOptions<KeywardOptions> options, CancellationToken cancellationToken)
+        [FromBody] LoginBeginRequest? request, HttpContext context, AccountService accounts, CeremonyStore ceremonies, RelyingParty rp,
+        SignInLimiter limiter, IAuditLog audit, IOptions<KeywardOptions> options, CancellationToken cancellationToken)
     {
         var username = request?.Username?.Trim();
         var allow = new List<CredentialDescriptor>();
@@ -37,6 +39,7 @@ internal static class SessionEndpoints
         {
             if (!limiter.TryAcquire(username, out var wait))
             {
+                await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", username).ConfigureAwait(false);
                 return RateLimitPolicies.TooMany(wait);
             }
 
@@ -66,35 +69,37 @@ internal static class SessionEndpoints
 
     private static async Task<IResult> FinishAsync(
         [FromBody] CeremonyFinishRequest request, HttpContext context, AccountService accounts, CeremonyStore ceremonies,
-        SessionService sessions, RelyingParty rp, SignInLimiter limiter, CancellationToken cancellationToken)
+        SessionService sessions, RelyingParty rp, SignInLimiter limiter, IAuditLog audit, CancellationToken cancellationToken)
     {
+        const string Failed = AuditActions.SignInFailed;
         var ceremony = await ceremonies.ConsumeAsync(request.CeremonyId, LoginKind, cancellationToken).ConfigureAwait(false);
         if (ceremony is null)
         {
-            return Problems.Create(400, "ceremony_invalid", "The sign-in ceremony is unknown, already used, or expired. Start again with /session/login/begin.");
+            return await audit.RefuseAsync(context, Failed, 400, "ceremony_invalid", "The sign-in ceremony is unknown, already used, or expired. Start again with /session/login/begin.").ConfigureAwait(false);
         }
 
         var state = JsonSerializer.Deserialize<CeremonyState>(ceremony.State)!;
         var credential = AuthenticationCredential.Parse(request.Credential);
         if (!credential.Succeeded)
         {
-            return Problems.Create(400, credential.Failure.Code, credential.Failure.Message);
+            return await audit.RefuseAsync(context, Failed, 400, credential.Failure.Code, credential.Failure.Message).ConfigureAwait(false);
         }
 
         var key = await accounts.FindAuthenticatorAsync(credential.Value.RawId, cancellationToken).ConfigureAwait(false);
         if (key is null || (state.AccountId is { } expected && key.AccountId != expected))
         {
-            return Problems.Create(401, "credential_unknown", "This security key is not registered here (or not for that account).");
+            return await audit.RefuseAsync(context, Failed, 401, "credential_unknown", "This security key is not registered here (or not for that account).").ConfigureAwait(false);
         }
 
         var account = await accounts.GetAccountAsync(key.AccountId, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return Problems.Create(401, "credential_unknown", "This security key is not registered here.");
+            return await audit.RefuseAsync(context, Failed, 401, "credential_unknown", "This security key is not registered here.").ConfigureAwait(false);
         }
 
         if (!limiter.TryAcquire(account.Name, out var wait))
         {
+            await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", account.Name).ConfigureAwait(false);
             return RateLimitPolicies.TooMany(wait);
         }
 
@@ -113,11 +118,39 @@ internal static class SessionEndpoints
         });
         if (!verified.Succeeded)
         {
-            return Problems.Create(401, verified.Failure.Code, verified.Failure.Message);
+            return await audit.RefuseAsync(context, Failed, 401, verified.Failure.Code, verified.Failure.Message, key.Id.ToString(), account.Name).ConfigureAwait(false);
         }
 
         await accounts.RecordAssertionAsync(key.Id, verified.Value.SignCount, verified.Value.BackedUp, cancellationToken).ConfigureAwait(false);
         var (token, info, idle) = await sessions.CreateAsync(account, key.Id, verified.Value.UserVerified, context.Connection.RemoteIpAddress?.ToString(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var details = new Dictionary<string, string>
+            {
+                ["session_id"] = info.Id.ToString(),
+                ["user_verified"] = info.UserVerified ? "true" : "false",
+                ["sign_count"] = verified.Value.SignCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (verified.Value.PossibleClone)
+            {
+                details["possible_clone"] = "true";
+            }
+
+            // Both are queued before either is awaited, so the writer usually commits them in one batch.
+            var signedIn = audit.RecordAsync(context, AuditActions.SignInSucceeded, AuditOutcomes.Success, key.Id.ToString(), account.Name, details);
+            var created = audit.RecordAsync(context, AuditActions.SessionCreated, AuditOutcomes.Success, info.Id.ToString(), account.Name, new Dictionary<string, string>
+            {
+                ["authenticator_id"] = key.Id.ToString(),
+                ["expires_at"] = info.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            });
+            await Task.WhenAll(signedIn, created).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException)
+        {
+            // Not recorded, so not done: the session is ended before anyone could use its token.
+            await sessions.RevokeAsync(account.Id, info.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         context.Response.Cookies.Append(SessionAuthenticationDefaults.CookieName, token, new CookieOptions
         {
             Secure = true,
@@ -153,8 +186,10 @@ internal static class SessionEndpoints
         });
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
     {
+        var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
+        await audit.RecordAsync(context, AuditActions.SessionEnded, AuditOutcomes.Success, current.Id.ToString(), details: new Dictionary<string, string> { ["reason"] = "logout" }).ConfigureAwait(false);
         await sessions.EndAsync(SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
         context.Response.Cookies.Delete(SessionAuthenticationDefaults.CookieName, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         return Results.Json(new Dictionary<string, object> { ["ended"] = true });
@@ -175,11 +210,18 @@ internal static class SessionEndpoints
         }));
     }
 
-    private static async Task<IResult> RevokeAsync(Guid id, HttpContext context, SessionService sessions, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAsync(Guid id, HttpContext context, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
     {
         var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
-        return await sessions.RevokeAsync(current.AccountId, id, cancellationToken).ConfigureAwait(false)
-            ? Results.NoContent()
-            : Problems.Create(404, "session_not_found", "No live session of yours has that id.");
+        if (!await sessions.IsRevocableAsync(current.AccountId, id, cancellationToken).ConfigureAwait(false))
+        {
+            return await audit.RefuseAsync(context, AuditActions.SessionRevoked, 404, "session_not_found", "No live session of yours has that id.", id.ToString()).ConfigureAwait(false);
+        }
+
+        await audit.RecordAsync(context, AuditActions.SessionRevoked, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["by_session"] = current.Id.ToString() }).ConfigureAwait(false);
+
+        // It may have ended meanwhile (a logout elsewhere): either way it is no longer live.
+        await sessions.RevokeAsync(current.AccountId, id, cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
     }
 }

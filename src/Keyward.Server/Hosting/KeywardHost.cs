@@ -126,6 +126,8 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
+        // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
+        app.UseMiddleware<AuditFailClosedMiddleware>();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

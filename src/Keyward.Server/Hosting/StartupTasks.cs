@@ -1,4 +1,5 @@
 using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Assertions;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Keyward.Server.Hosting;
 /// </summary>
 internal sealed class StartupTasks(
     KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
-    IOptions<KeywardOptions> options, TimeProvider time) : IHostedService
+    IAuditLog audit, IOptions<KeywardOptions> options, TimeProvider time) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +22,16 @@ internal sealed class StartupTasks(
         var code = await accounts.IssueSetupCodeAsync(options.Value.SignIn.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
         if (code is not null)
         {
+            // Recorded before anyone can see it; if the log cannot take it, Keyward does not start.
+            await audit.RecordAsync(
+                new AuditRecord
+                {
+                    Actor = "system",
+                    Action = AuditActions.SetupCodeIssued,
+                    Outcome = AuditOutcomes.Success,
+                    Details = new Dictionary<string, string> { ["valid_minutes"] = options.Value.SignIn.SetupCodeLifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture) },
+                },
+                cancellationToken).ConfigureAwait(false);
             setupCode.Value = code;
             if (setupCode.Print)
             {

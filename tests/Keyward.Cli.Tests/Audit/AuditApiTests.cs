@@ -65,7 +65,9 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
             await Task.Delay(20);
         }
 
-        Assert.Equal(0, (await heads.GetLatestAsync())?.TreeSize);
+        // Start-up records its own events (the setup code issued while no admin exists) before the first head.
+        var atStart = await SizeAsync();
+        Assert.Equal(atStart, (await heads.GetLatestAsync())?.TreeSize);
         var log = _app.Services.GetRequiredService<IAuditLog>();
         for (var i = 0; i < 3; i++)
         {
@@ -75,7 +77,7 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
         await _app.StopAsync();
 
         var last = await heads.GetLatestAsync();
-        Assert.Equal(3, last?.TreeSize);
+        Assert.Equal(atStart + 3, last?.TreeSize);
         Assert.True(last!.VerifySignature(_app.Services.GetRequiredService<AuditSigningKey>().SubjectPublicKeyInfo));
     }
 
@@ -109,6 +111,7 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task TreeHeadAndProofs_AsAdmin_VerifyWithThePublishedKey()
     {
+        var b = await SizeAsync();
         var log = _app.Services.GetRequiredService<IAuditLog>();
         for (var i = 0; i < 9; i++)
         {
@@ -126,8 +129,8 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
         var (_, key) = await GetAsync("/api/audit/key", token: null);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(9, first["tree_size"]!.GetValue<long>());
-        Assert.Equal(21, second["tree_size"]!.GetValue<long>());
+        Assert.Equal(b + 9, first["tree_size"]!.GetValue<long>());
+        Assert.Equal(b + 21, second["tree_size"]!.GetValue<long>());
         Assert.Equal(second.ToJsonString(), again.ToJsonString());
         var spki = PublicKey(key["public_key"]!.GetValue<string>());
         foreach (var head in new[] { first, second })
@@ -136,10 +139,10 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
             Assert.True(AuditSigningKey.Verify(spki, input, B64(head["signature"])));
         }
 
-        var (_, inclusion) = await GetAsync("/api/audit/proof/inclusion?sequence=13&tree_size=21", _admin);
-        Assert.True(MerkleTree.VerifyInclusion(13, 21, B64(inclusion["leaf_hash"]), Path(inclusion["audit_path"]), B64(second["root_hash"])));
-        var (_, consistency) = await GetAsync("/api/audit/proof/consistency?first=9&second=21", _admin);
-        Assert.True(MerkleTree.VerifyConsistency(9, 21, Path(consistency["consistency_path"]), B64(first["root_hash"]), B64(second["root_hash"])));
+        var (_, inclusion) = await GetAsync($"/api/audit/proof/inclusion?sequence={b + 13}&tree_size={b + 21}", _admin);
+        Assert.True(MerkleTree.VerifyInclusion(b + 13, b + 21, B64(inclusion["leaf_hash"]), Path(inclusion["audit_path"]), B64(second["root_hash"])));
+        var (_, consistency) = await GetAsync($"/api/audit/proof/consistency?first={b + 9}&second={b + 21}", _admin);
+        Assert.True(MerkleTree.VerifyConsistency(b + 9, b + 21, Path(consistency["consistency_path"]), B64(first["root_hash"]), B64(second["root_hash"])));
     }
 
     [Theory]
@@ -167,6 +170,7 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Events_FilteredAndPaged_FollowTheCursorToTheEnd()
     {
+        var b = await SizeAsync();
         var log = _app.Services.GetRequiredService<IAuditLog>();
         for (var i = 0; i < 7; i++)
         {
@@ -175,16 +179,16 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
 
         var (_, page) = await GetAsync("/api/audit/events?actor=alice&limit=3", _admin);
         var events = page["events"]!.AsArray();
-        Assert.Equal([0L, 2, 4], events.Select(e => e!["sequence"]!.GetValue<long>()));
-        Assert.Equal("4", page["next"]!.GetValue<string>());
-        var (_, rest) = await GetAsync("/api/audit/events?actor=alice&limit=3&after=4", _admin);
-        Assert.Equal([6L], rest["events"]!.AsArray().Select(e => e!["sequence"]!.GetValue<long>()));
+        Assert.Equal([b, b + 2, b + 4], events.Select(e => e!["sequence"]!.GetValue<long>()));
+        Assert.Equal((b + 4).ToString(System.Globalization.CultureInfo.InvariantCulture), page["next"]!.GetValue<string>());
+        var (_, rest) = await GetAsync($"/api/audit/events?actor=alice&limit=3&after={b + 4}", _admin);
+        Assert.Equal([b + 6], rest["events"]!.AsArray().Select(e => e!["sequence"]!.GetValue<long>()));
         Assert.Null(rest["next"]);
 
         var e0 = events[0]!;
         var recomputed = AuditCanonical.LeafHash(new AuditEvent
         {
-            Sequence = 0,
+            Sequence = b,
             Time = e0["time"]!.GetValue<long>(),
             TenantId = e0["tenant"]!.GetValue<string>(),
             Actor = e0["actor"]!.GetValue<string>(),
@@ -196,6 +200,8 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
         });
         Assert.Equal(recomputed, B64(e0["leaf_hash"]));
     }
+
+    private Task<long> SizeAsync() => _app.Services.GetRequiredService<AuditReader>().GetSizeAsync();
 
     private static AuditRecord Record(int i) => new()
     {

@@ -1,25 +1,76 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Keyward.EndToEnd.Tests.Demo;
 
 /// <summary>
 /// <c>keyward demo</c> as a real process: Keyward and the counter on loopback with TLS, the whole sign-in flow,
-/// 200 counter calls at parallelism 32 whose values must be unique and gap-free, sign-out, then 401.
+/// 200 counter calls at parallelism 32 whose values must be unique and gap-free, sign-out, then 401; then the audit
+/// log it left is exported, verified, and scanned for secrets.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public sealed class DemoProcessTests
+public sealed partial class DemoProcessTests
 {
     [Fact]
-    public async Task Demo_200RequestsAtParallelism32_PassesWithUniqueGapFreeValues()
+    public async Task Demo_200RequestsAtParallelism32_PassesWithUniqueGapFreeValuesAndAnIntactSecretFreeAuditLog()
     {
         var cli = LocateCli();
+        var data = Directory.CreateTempSubdirectory("keyward-demo-test-");
+        try
+        {
+            var (exit, output) = await RunAsync(cli, "demo", "--requests", "200", "--parallelism", "32", "--data-dir", data.FullName);
+            Assert.True(exit == 0, $"keyward demo exited {exit}:\n{output}");
+            Assert.Contains("Demo passed.", output, StringComparison.Ordinal);
+            Assert.Contains("values 1..200", output, StringComparison.Ordinal);
+            Assert.Contains("after sign-out: 401 session_logged_out", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
+
+            // The demo prints no session token (only its own report).
+            Assert.DoesNotContain("kws_", output, StringComparison.Ordinal);
+
+            // The audit log the run left behind: exported and verified by the CLI, as an operator would.
+            var export = Path.Combine(data.FullName, "audit.jsonl");
+            (exit, output) = await RunAsync(cli, "audit", "export", "--data-dir", data.FullName, "--out", export);
+            Assert.True(exit == 0, $"keyward audit export exited {exit}:\n{output}");
+            (exit, output) = await RunAsync(cli, "audit", "verify", export);
+            Assert.True(exit == 0, $"keyward audit verify exited {exit}:\n{output}");
+
+            var events = File.ReadLines(export)
+                .Select(line => JsonNode.Parse(line)!)
+                .Where(line => (string?)line["type"] == "event")
+                .Select(line => line["event"]!)
+                .ToList();
+            var actions = events.Select(e => (string)e["action"]!).ToHashSet();
+            Assert.Superset(
+                new HashSet<string> { "setup_code.issued", "key.registered", "setup_code.used", "signin.succeeded", "session.created", "websocket.ticket_issued", "websocket.opened", "session.ended", "websocket.closed", "proxy.denied" },
+                actions);
+
+            // No secret in any event: nothing shaped like a Keyward credential (session token, ticket, invite, agent
+            // key…) or a setup code, whole or in part beyond the 8-character prefix a redaction keeps.
+            foreach (var e in events)
+            {
+                var text = e.ToJsonString();
+                Assert.False(Credential().IsMatch(text), $"An audit event holds something shaped like a credential: {text}");
+                Assert.False(SetupCode().IsMatch(text), $"An audit event holds something shaped like a setup code: {text}");
+            }
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string cli, params string[] args)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { cli, "demo", "--requests", "200", "--parallelism", "32" })
+        info.ArgumentList.Add(cli);
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
@@ -38,19 +89,17 @@ public sealed class DemoProcessTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail("keyward demo did not finish within 3 minutes:\n" + await stdout);
+            Assert.Fail($"keyward {string.Join(' ', args)} did not finish within 3 minutes:\n" + await stdout);
         }
 
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"keyward demo exited {process.ExitCode}:\n{output}");
-        Assert.Contains("Demo passed.", output, StringComparison.Ordinal);
-        Assert.Contains("values 1..200", output, StringComparison.Ordinal);
-        Assert.Contains("after sign-out: 401 session_logged_out", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
-
-        // The demo prints no session token (only its own report).
-        Assert.DoesNotContain("kws_", output, StringComparison.Ordinal);
+        return (process.ExitCode, await stdout + await stderr);
     }
+
+    [GeneratedRegex("kw[a-z]_[0-9A-Za-z]{5,}")]
+    private static partial Regex Credential();
+
+    [GeneratedRegex("(?<![0-9A-Za-z-])[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}(?![0-9A-Za-z-])")]
+    private static partial Regex SetupCode();
 
     /// <summary>keyward.dll in src/Keyward.Cli's output for the configuration these tests were built in.</summary>
     private static string LocateCli()

@@ -1,3 +1,4 @@
+using Keyward.Core.Audit;
 using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,6 +22,9 @@ internal sealed class BrokerHost(IReadOnlyDictionary<string, string> settings, F
     /// <summary>The setup code this start issued, or null when an admin already existed.</summary>
     public string? SetupCode => Services.GetRequiredService<SetupCode>().Value;
 
+    /// <summary>The audit log the broker records to, with a switch to make it fail.</summary>
+    public SwitchableAuditLog Audit => Services.GetRequiredService<SwitchableAuditLog>();
+
     public T GetService<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
@@ -41,6 +45,8 @@ internal sealed class BrokerHost(IReadOnlyDictionary<string, string> settings, F
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton(new SetupCode { Print = false });
+            services.AddSingleton(sp => new SwitchableAuditLog(sp.GetRequiredService<AuditLog>()));
+            services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SwitchableAuditLog>());
         });
     }
 }
