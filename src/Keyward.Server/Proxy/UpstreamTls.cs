@@ -2,11 +2,12 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using RouteOptions = Keyward.Server.Hosting.RouteOptions;
 
-namespace Keyward.Server.WebSockets;
+namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// A route's upstream TLS for the WebSocket leg, as for proxied HTTP (Proxy/UpstreamHttpClientFactory): trust only
-/// the route's private CA when it names one, and present its client certificate for mutual TLS.
+/// A route's upstream TLS, for proxied HTTP (<see cref="UpstreamHttpClientFactory"/>) and the WebSocket leg alike:
+/// trust only the route's private CA when it names one (for that route only), and present its client certificate for
+/// mutual TLS. Routes without either use the system trust store.
 /// </summary>
 internal static class UpstreamTls
 {
