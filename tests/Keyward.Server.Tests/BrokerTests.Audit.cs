@@ -26,6 +26,9 @@ public abstract partial class BrokerTests
         ProblemAssert.Problem(await client.LoginFinishAsync(Guid.NewGuid(), assertion), 400, "ceremony_invalid");
         ProblemAssert.Problem(await client.ProxyAsync("/echo/anyone", null), 401, "session_missing");
         ProblemAssert.Problem(await client.ProxyAsync("/admins/panel", bob.Token), 403, "role_required");
+        ProblemAssert.Problem(await client.GetAsync("/session/list", token: null), 401, "session_missing");
+        ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["invite"] = "kwi_not-a-real-invite" }), 401, "invite_invalid");
+        ProblemAssert.Problem(await client.DeleteAsync($"/session/{admin.Id}", bob.Token), 404, "session_not_found");
 
         // Keys, sessions, admin actions.
         var spare = await client.AddKeyAsync(admin.Token, BrokerClient.NewKey(), "spare");
@@ -54,6 +57,9 @@ public abstract partial class BrokerTests
             ("anonymous", AuditActions.SignInFailed, AuditOutcomes.Denied),
             ("anonymous", AuditActions.ProxyDenied, AuditOutcomes.Denied),
             ("bob", AuditActions.ProxyDenied, AuditOutcomes.Denied),
+            ("anonymous", AuditActions.AccessDenied, AuditOutcomes.Denied),
+            ("anonymous", AuditActions.KeyRegistrationFailed, AuditOutcomes.Denied),
+            ("bob", AuditActions.SessionRevoked, AuditOutcomes.Denied),
             ("admin", AuditActions.KeyRegistered, AuditOutcomes.Success),
             ("admin", AuditActions.KeyRenamed, AuditOutcomes.Success),
             ("admin", AuditActions.KeyRemoved, AuditOutcomes.Success),
@@ -65,7 +71,9 @@ public abstract partial class BrokerTests
         var failed = events.Single(e => e.Action == AuditActions.SignInFailed);
         Assert.Equal("ceremony_invalid", failed.Details["code"]);
         Assert.Equal("admins", events.Single(e => e.Action == AuditActions.ProxyDenied && e.Actor == "bob").Target);
-        Assert.Equal(bobSecond.Id.ToString(), events.Single(e => e.Action == AuditActions.SessionRevoked).Target);
+        Assert.Equal(bobSecond.Id.ToString(), events.Single(e => e.Action == AuditActions.SessionRevoked && e.Outcome == AuditOutcomes.Success).Target);
+        Assert.Equal(("/session/list", "session_missing"), events.Where(e => e.Action == AuditActions.AccessDenied).Select(e => (e.Target, e.Details["code"])).Single());
+        Assert.Equal("invite_invalid", events.Single(e => e.Action == AuditActions.KeyRegistrationFailed).Details["code"]);
         Assert.Equal(admin.Id.ToString(), events.Single(e => e.Action == AuditActions.SessionEnded).Target);
 
         // No credential in any field of any event: neither the ones handed out here nor anything shaped like one.
@@ -145,6 +153,26 @@ public abstract partial class BrokerTests
         var keys = await client.GetAsync("/api/keys/", admin.Token);
         Assert.Contains(keys.Json.EnumerateArray(), k => k.GetProperty("id").GetString() == spare.KeyId.ToString());
         Assert.Equal(invitesBefore, await db.Invites.CountAsync());
+    }
+
+    [Fact]
+    public async Task Audit_OverlongClientInput_IsStillRecordedAndRefused()
+    {
+        var host = StartHost(s => s["Keyward:SignIn:PerAccountPerMinute"] = "1");
+        var client = ClientOf(host);
+        var longName = new string('n', 600);
+
+        ProblemAssert.Problem(await client.PostAsync($"/api/admin/accounts/{longName}/revoke-sessions"), 401, "session_missing");
+        ProblemAssert.Ok(await client.LoginBeginAsync(longName));
+        ProblemAssert.Problem(await client.LoginBeginAsync(longName), 429, "rate_limited");
+
+        var events = await AllEventsAsync(host);
+        var denied = events.Single(e => e.Action == AuditActions.AccessDenied);
+        Assert.Equal(400, denied.Target!.Length);
+        Assert.StartsWith("/api/admin/accounts/nnn", denied.Target, StringComparison.Ordinal);
+        Assert.EndsWith("…", denied.Target, StringComparison.Ordinal);
+        var limited = events.Single(e => e.Action == AuditActions.RateLimited);
+        Assert.Equal(200, limited.Actor.Length);
     }
 
     private static async Task<List<AuditEvent>> AllEventsAsync(BrokerHost host)

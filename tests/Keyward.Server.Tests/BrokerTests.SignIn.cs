@@ -131,12 +131,19 @@ public abstract partial class BrokerTests
         // A discoverable sign-in names no account at begin; the limit still holds when the key identifies it.
         var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, client.Key);
         ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 429, "rate_limited");
+
+        // Each refusal is audited against the account it protected.
+        var hits = (await AllEventsAsync(host)).Where(e => e.Action == Core.Audit.AuditActions.RateLimited).ToList();
+        Assert.Equal(3, hits.Count);
+        Assert.All(hits, e => Assert.Equal(("signin.account", Core.Audit.AuditOutcomes.Denied), (e.Target, e.Outcome)));
+        Assert.Equal(["admin", "ADMIN", "admin"], hits.Select(e => e.Actor));
     }
 
     [Fact]
     public async Task LoginBegin_MoreAttemptsThanPerAddressLimit_Returns429RateLimitedWithRetryAfter()
     {
-        var client = ClientOf(StartHost(s => s["Keyward:SignIn:PerAddressPerMinute"] = "2"));
+        var host = StartHost(s => s["Keyward:SignIn:PerAddressPerMinute"] = "2");
+        var client = ClientOf(host);
 
         ProblemAssert.Ok(await client.LoginBeginAsync(null));
         ProblemAssert.Ok(await client.LoginBeginAsync("a"));
@@ -144,6 +151,8 @@ public abstract partial class BrokerTests
 
         ProblemAssert.Problem(limited, 429, "rate_limited");
         Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1, 60);
+        var hit = Assert.Single(await AllEventsAsync(host), e => e.Action == Core.Audit.AuditActions.RateLimited);
+        Assert.Equal(("anonymous", "signin.address", "/session/login/begin"), (hit.Actor, hit.Target, hit.Details["path"]));
     }
 
     [Fact]

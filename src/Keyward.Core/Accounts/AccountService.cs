@@ -77,8 +77,12 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         return updated == 1;
     }
 
-    /// <summary>Creates a single-use invite for an account name and role; returns the <c>kwi_</c> token once.</summary>
-    public async Task<(string Token, InviteEntity Invite)> CreateInviteAsync(string accountName, string role, Guid? createdBy, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates a single-use invite for an account name and role; returns the <c>kwi_</c> token once. A caller that must
+    /// name the invite before it exists (to audit it first) passes <paramref name="inviteId"/>.
+    /// </summary>
+    public async Task<(string Token, InviteEntity Invite)> CreateInviteAsync(
+        string accountName, string role, Guid? createdBy, TimeSpan lifetime, Guid? inviteId = null, CancellationToken cancellationToken = default)
     {
         if (!Roles.IsKnown(role))
         {
@@ -88,7 +92,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         var token = SecretToken.Generate(CredentialKind.Invite);
         var invite = new InviteEntity
         {
-            Id = Guid.NewGuid(),
+            Id = inviteId ?? Guid.NewGuid(),
             TenantId = Tenants.Default,
             TokenHash = SecretToken.Hash(CredentialKind.Invite, token),
             AccountName = accountName,
@@ -181,30 +185,6 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         }
 
         return (account, authenticator);
-    }
-
-    /// <summary>
-    /// Undoes <see cref="RegisterAsync"/> when the registration could not be recorded (audit fail-closed): removes the
-    /// authenticator and, when the registration created it, the account. A consumed setup code or invite stays used.
-    /// </summary>
-    public async Task UnregisterAsync(Guid accountId, Guid authenticatorId, bool removeAccount, CancellationToken cancellationToken = default)
-    {
-        await using var db = database.CreateContext();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await db.Authenticators.Where(a => a.Id == authenticatorId && a.AccountId == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        if (removeAccount)
-        {
-            await db.Accounts.Where(a => a.Id == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Deletes an invite (it was created but could not be recorded, so it must not be usable).</summary>
-    public async Task DeleteInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
-    {
-        await using var db = database.CreateContext();
-        await db.Invites.Where(i => i.Id == inviteId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The authenticators of an account.</summary>

@@ -65,6 +65,11 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A record breaks a limit, or there are none (nothing was queued).</exception>
+    public async ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        await AppendBatchAsync(records, cancellationToken).ConfigureAwait(false);
+
     /// <summary>
     /// Appends many records in one transaction (imports, benchmarks): all are stored with consecutive sequence numbers,
     /// or none is. Returns the first sequence number once they are durable.

@@ -9,6 +9,12 @@ public interface IAuditLog
 {
     /// <summary>Appends an event and returns its sequence number once it is durable.</summary>
     ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends several events of one decision together: all are durable with consecutive sequence numbers, or none is
+    /// stored. Returns the first sequence number.
+    /// </summary>
+    ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The audit log could not make an event durable; the operation it recorded must not be reported as done.</summary>

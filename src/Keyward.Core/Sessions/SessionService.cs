@@ -43,15 +43,19 @@ public sealed class SessionService
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Opens a session after a verified sign-in; returns the token once (only its hash is stored).</summary>
-    public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a session after a verified sign-in; returns the token once (only its hash is stored). A caller that must
+    /// name the session before it exists (to audit it first) passes <paramref name="sessionId"/>.
+    /// </summary>
+    public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(
+        AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, Guid? sessionId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         var token = SecretToken.Generate(CredentialKind.Session);
         var now = Now;
         var entity = new SessionEntity
         {
-            Id = Guid.NewGuid(),
+            Id = sessionId ?? Guid.NewGuid(),
             TenantId = account.TenantId,
             TokenHash = SecretToken.Hash(CredentialKind.Session, token),
             AccountId = account.Id,

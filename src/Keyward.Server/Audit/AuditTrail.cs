@@ -6,10 +6,11 @@ namespace Keyward.Server.Audit;
 
 /// <summary>
 /// How the broker records its decisions: one call per decision, the actor and client address taken from the request.
-/// The rule everywhere: decide, record, then act; an operation that creates something (a session, a key, an invite)
-/// acts first, records, and undoes its effect when the record fails. Either way, when the audit log cannot make the
-/// event durable, <see cref="AuditUnavailableException"/> reaches <see cref="AuditFailClosedMiddleware"/> and the
-/// client gets 503 <c>audit_unavailable</c>: nothing is reported done that the log does not hold.
+/// The rule everywhere: decide, record, then act. An operation that creates something (a session, a key, an invite)
+/// makes its id first, so the record can name it before it exists. When the audit log cannot make the event durable,
+/// <see cref="AuditUnavailableException"/> reaches <see cref="AuditFailClosedMiddleware"/> and the client gets 503
+/// <c>audit_unavailable</c>: nothing happens that the log does not hold. Once recorded, the act runs to completion
+/// even if the client goes away.
 /// </summary>
 internal static class AuditTrail
 {
@@ -18,17 +19,28 @@ internal static class AuditTrail
         context.Features.Get<SessionFeature>()?.Session.AccountName ?? "anonymous";
 
     /// <summary>A record of a decision taken on <paramref name="context"/>.</summary>
+    /// <remarks>
+    /// Text that comes from the client (a username, a path) is cut to what the log accepts, so an overlong input is
+    /// still recorded, and refused, rather than failing the record.
+    /// </remarks>
     public static AuditRecord For(
         HttpContext context, string action, string outcome, string? target = null, string? actor = null, IReadOnlyDictionary<string, string>? details = null) =>
         new()
         {
-            Actor = actor ?? Actor(context),
+            Actor = Clip(actor ?? Actor(context), MaxActor)!,
             Action = action,
-            Target = target,
+            Target = Clip(target, MaxTarget),
             Outcome = outcome,
             ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
-            Details = details ?? new Dictionary<string, string>(),
+            Details = details?.ToDictionary(d => Clip(d.Key, MaxDetail)!, d => Clip(d.Value, MaxDetail)!) ?? new Dictionary<string, string>(),
         };
+
+    // The audit log's limits (docs/audit.md): actor 200, target 400 characters; details 1,000 by default.
+    private const int MaxActor = 200;
+    private const int MaxTarget = 400;
+    private const int MaxDetail = 1000;
+
+    private static string? Clip(string? text, int max) => text is null || text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 
     /// <summary>
     /// Records a decision and returns once it is durable. Not cancelled with the request: once queued, the event is
@@ -40,6 +52,14 @@ internal static class AuditTrail
     {
         ArgumentNullException.ThrowIfNull(audit);
         await audit.RecordAsync(For(context, action, outcome, target, actor, details), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Records the events of one decision together: all of them, or none (then it throws).</summary>
+    /// <exception cref="AuditUnavailableException">None was recorded; the operation must not happen.</exception>
+    public static async Task RecordAllAsync(this IAuditLog audit, params AuditRecord[] records)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        await audit.RecordAllAsync(records, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Records a refusal with its stable error code, then answers with the problem.</summary>

@@ -39,22 +39,13 @@ internal static class AdminEndpoints
         }
 
         var by = context.Features.GetRequiredFeature<SessionFeature>().Session.AccountId;
-        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.SignIn.InviteLifetime, cancellationToken).ConfigureAwait(false);
-        try
+        var inviteId = Guid.NewGuid();
+        await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, inviteId.ToString(), details: new Dictionary<string, string>
         {
-            await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, invite.Id.ToString(), details: new Dictionary<string, string>
-            {
-                ["account_name"] = invite.AccountName,
-                ["role"] = invite.Role,
-            }).ConfigureAwait(false);
-        }
-        catch (AuditUnavailableException)
-        {
-            // Not recorded, so not done: the invite must not be usable.
-            await accounts.DeleteInviteAsync(invite.Id, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-
+            ["account_name"] = name,
+            ["role"] = role,
+        }).ConfigureAwait(false);
+        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.SignIn.InviteLifetime, inviteId, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new Dictionary<string, object>
         {
             ["invite"] = token,
@@ -74,7 +65,7 @@ internal static class AdminEndpoints
 
         await audit.RecordAsync(context, AuditActions.SessionsRevokedAll, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
 
-        var revoked = await sessions.RevokeAllAsync(account.Id, cancellationToken).ConfigureAwait(false);
+        var revoked = await sessions.RevokeAllAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new Dictionary<string, object> { ["account"] = account.Name, ["revoked"] = revoked });
     }
 }

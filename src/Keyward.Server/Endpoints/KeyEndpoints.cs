@@ -53,7 +53,7 @@ internal static class KeyEndpoints
         }
 
         await audit.RecordAsync(context, AuditActions.KeyRenamed, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["name"] = name }).ConfigureAwait(false);
-        await accounts.RenameAuthenticatorAsync(session.AccountId, id, name, cancellationToken).ConfigureAwait(false);
+        await accounts.RenameAuthenticatorAsync(session.AccountId, id, name, CancellationToken.None).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -72,8 +72,8 @@ internal static class KeyEndpoints
         }
 
         await audit.RecordAsync(context, AuditActions.KeyRemoved, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);
-        await accounts.RemoveAuthenticatorAsync(session.AccountId, id, cancellationToken).ConfigureAwait(false);
-        var ended = await sessions.RevokeForAuthenticatorAsync(id, cancellationToken).ConfigureAwait(false);
+        await accounts.RemoveAuthenticatorAsync(session.AccountId, id, CancellationToken.None).ConfigureAwait(false);
+        var ended = await sessions.RevokeForAuthenticatorAsync(id, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new Dictionary<string, object> { ["removed"] = true, ["sessions_ended"] = ended });
     }
 }

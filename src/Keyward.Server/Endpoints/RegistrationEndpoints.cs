@@ -133,8 +133,14 @@ internal static class RegistrationEndpoints
         {
             return await audit.RefuseAsync(context, Failed, 409, "account_exists", $"An account named \"{state.AccountName}\" already exists.", actor: state.AccountName).ConfigureAwait(false);
         }
-        else if (state.Mode == "setup" ? !await accounts.ConsumeSetupCodeAsync(request.SetupCode, cancellationToken).ConfigureAwait(false)
-                                       : !await accounts.ConsumeInviteAsync(state.InviteId!.Value, cancellationToken).ConfigureAwait(false))
+
+        if (await accounts.FindAuthenticatorAsync(verified.Value.CredentialId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return await audit.RefuseAsync(context, Failed, 409, "credential_exists", "This security key is already registered.", actor: state.AccountName).ConfigureAwait(false);
+        }
+
+        if (isNew && (state.Mode == "setup" ? !await accounts.ConsumeSetupCodeAsync(request.SetupCode, cancellationToken).ConfigureAwait(false)
+                                       : !await accounts.ConsumeInviteAsync(state.InviteId!.Value, cancellationToken).ConfigureAwait(false)))
         {
             return state.Mode == "setup"
                 ? await audit.RefuseAsync(context, Failed, 401, "setup_code_invalid", "The setup code is wrong, used, or expired.", actor: state.AccountName).ConfigureAwait(false)
@@ -162,42 +168,36 @@ internal static class RegistrationEndpoints
             Transports = string.Join(',', r.Transports.Take(8)),
             CreatedAt = now,
         };
-        var saved = await accounts.RegisterAsync(account, key, isNew, cancellationToken).ConfigureAwait(false);
-        if (saved is null)
+        // Recorded before it happens, naming the key (and account) it will create; then done whatever the client does.
+        // The code or invite is already spent: if the record fails, the registration does not happen and a new one is
+        // needed (docs/audit.md).
+        var records = new List<AuditRecord>
         {
-            return await audit.RefuseAsync(context, Failed, 409, "credential_exists", "This security key is already registered, or the account name was taken meanwhile.", actor: account.Name).ConfigureAwait(false);
+            AuditTrail.For(context, AuditActions.KeyRegistered, AuditOutcomes.Success, key.Id.ToString(), account.Name, new Dictionary<string, string>
+            {
+                ["account_id"] = account.Id.ToString(),
+                ["role"] = account.Role,
+                ["format"] = key.Format,
+                ["aaguid"] = Convert.ToHexStringLower(key.Aaguid),
+                ["user_verified"] = r.UserVerified ? "true" : "false",
+                ["new_account"] = isNew ? "true" : "false",
+            }),
+        };
+        if (state.Mode == "setup")
+        {
+            records.Add(AuditTrail.For(context, AuditActions.SetupCodeUsed, AuditOutcomes.Success, account.Name, account.Name));
+        }
+        else if (state.Mode == "invite")
+        {
+            records.Add(AuditTrail.For(context, AuditActions.InviteUsed, AuditOutcomes.Success, state.InviteId!.Value.ToString(), account.Name));
         }
 
-        try
+        await audit.RecordAllAsync(records, CancellationToken.None).ConfigureAwait(false);
+        if (await accounts.RegisterAsync(account, key, isNew, CancellationToken.None).ConfigureAwait(false) is null)
         {
-            var recorded = new List<Task>
-            {
-                audit.RecordAsync(context, AuditActions.KeyRegistered, AuditOutcomes.Success, key.Id.ToString(), account.Name, new Dictionary<string, string>
-                {
-                    ["account_id"] = account.Id.ToString(),
-                    ["role"] = account.Role,
-                    ["format"] = key.Format,
-                    ["aaguid"] = Convert.ToHexStringLower(key.Aaguid),
-                    ["user_verified"] = r.UserVerified ? "true" : "false",
-                    ["new_account"] = isNew ? "true" : "false",
-                }),
-            };
-            if (state.Mode == "setup")
-            {
-                recorded.Add(audit.RecordAsync(context, AuditActions.SetupCodeUsed, AuditOutcomes.Success, account.Name, account.Name));
-            }
-            else if (state.Mode == "invite")
-            {
-                recorded.Add(audit.RecordAsync(context, AuditActions.InviteUsed, AuditOutcomes.Success, state.InviteId!.Value.ToString(), account.Name));
-            }
-
-            await Task.WhenAll(recorded).ConfigureAwait(false);
-        }
-        catch (AuditUnavailableException)
-        {
-            // Not recorded, so not done. The code or invite stays used: it was spent on a registration attempt.
-            await accounts.UnregisterAsync(account.Id, key.Id, isNew, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            // Lost a race after the record (the same key, or the account name, registered meanwhile): say so in the log
+            // against the same key id, so the earlier key.registered reads as not done.
+            return await audit.RefuseAsync(context, Failed, 409, "credential_exists", "This security key is already registered, or the account name was taken meanwhile.", key.Id.ToString(), account.Name).ConfigureAwait(false);
         }
 
         return Results.Json(new Dictionary<string, object>

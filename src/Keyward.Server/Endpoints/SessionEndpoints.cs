@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
@@ -39,7 +40,7 @@ internal static class SessionEndpoints
         {
             if (!limiter.TryAcquire(username, out var wait))
             {
-                await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", username).ConfigureAwait(false);
+                await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", username, PathDetail(context)).ConfigureAwait(false);
                 return RateLimitPolicies.TooMany(wait);
             }
 
@@ -99,7 +100,7 @@ internal static class SessionEndpoints
 
         if (!limiter.TryAcquire(account.Name, out var wait))
         {
-            await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", account.Name).ConfigureAwait(false);
+            await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", account.Name, PathDetail(context)).ConfigureAwait(false);
             return RateLimitPolicies.TooMany(wait);
         }
 
@@ -121,36 +122,29 @@ internal static class SessionEndpoints
             return await audit.RefuseAsync(context, Failed, 401, verified.Failure.Code, verified.Failure.Message, key.Id.ToString(), account.Name).ConfigureAwait(false);
         }
 
-        await accounts.RecordAssertionAsync(key.Id, verified.Value.SignCount, verified.Value.BackedUp, cancellationToken).ConfigureAwait(false);
-        var (token, info, idle) = await sessions.CreateAsync(account, key.Id, verified.Value.UserVerified, context.Connection.RemoteIpAddress?.ToString(), cancellationToken).ConfigureAwait(false);
-        try
+        // Recorded before it happens, naming the session it will open; then done whatever the client does meanwhile.
+        var sessionId = Guid.NewGuid();
+        var details = new Dictionary<string, string>
         {
-            var details = new Dictionary<string, string>
-            {
-                ["session_id"] = info.Id.ToString(),
-                ["user_verified"] = info.UserVerified ? "true" : "false",
-                ["sign_count"] = verified.Value.SignCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            if (verified.Value.PossibleClone)
-            {
-                details["possible_clone"] = "true";
-            }
+            ["session_id"] = sessionId.ToString(),
+            ["user_verified"] = verified.Value.UserVerified ? "true" : "false",
+            ["sign_count"] = verified.Value.SignCount.ToString(CultureInfo.InvariantCulture),
+        };
+        if (verified.Value.PossibleClone)
+        {
+            details["possible_clone"] = "true";
+        }
 
-            // Both are queued before either is awaited, so the writer usually commits them in one batch.
-            var signedIn = audit.RecordAsync(context, AuditActions.SignInSucceeded, AuditOutcomes.Success, key.Id.ToString(), account.Name, details);
-            var created = audit.RecordAsync(context, AuditActions.SessionCreated, AuditOutcomes.Success, info.Id.ToString(), account.Name, new Dictionary<string, string>
+        await audit.RecordAllAsync(
+            AuditTrail.For(context, AuditActions.SignInSucceeded, AuditOutcomes.Success, key.Id.ToString(), account.Name, details),
+            AuditTrail.For(context, AuditActions.SessionCreated, AuditOutcomes.Success, sessionId.ToString(), account.Name, new Dictionary<string, string>
             {
                 ["authenticator_id"] = key.Id.ToString(),
-                ["expires_at"] = info.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            });
-            await Task.WhenAll(signedIn, created).ConfigureAwait(false);
-        }
-        catch (AuditUnavailableException)
-        {
-            // Not recorded, so not done: the session is ended before anyone could use its token.
-            await sessions.RevokeAsync(account.Id, info.Id, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+                ["user_verified"] = verified.Value.UserVerified ? "true" : "false",
+            })).ConfigureAwait(false);
+        await accounts.RecordAssertionAsync(key.Id, verified.Value.SignCount, verified.Value.BackedUp, CancellationToken.None).ConfigureAwait(false);
+        var (token, info, idle) = await sessions.CreateAsync(
+            account, key.Id, verified.Value.UserVerified, context.Connection.RemoteIpAddress?.ToString(), sessionId, CancellationToken.None).ConfigureAwait(false);
         context.Response.Cookies.Append(SessionAuthenticationDefaults.CookieName, token, new CookieOptions
         {
             Secure = true,
@@ -186,11 +180,11 @@ internal static class SessionEndpoints
         });
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, IAuditLog audit)
     {
         var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
         await audit.RecordAsync(context, AuditActions.SessionEnded, AuditOutcomes.Success, current.Id.ToString(), details: new Dictionary<string, string> { ["reason"] = "logout" }).ConfigureAwait(false);
-        await sessions.EndAsync(SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
+        await sessions.EndAsync(SessionAuthenticationHandler.ReadToken(context.Request), CancellationToken.None).ConfigureAwait(false);
         context.Response.Cookies.Delete(SessionAuthenticationDefaults.CookieName, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         return Results.Json(new Dictionary<string, object> { ["ended"] = true });
     }
@@ -221,7 +215,9 @@ internal static class SessionEndpoints
         await audit.RecordAsync(context, AuditActions.SessionRevoked, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["by_session"] = current.Id.ToString() }).ConfigureAwait(false);
 
         // It may have ended meanwhile (a logout elsewhere): either way it is no longer live.
-        await sessions.RevokeAsync(current.AccountId, id, cancellationToken).ConfigureAwait(false);
+        await sessions.RevokeAsync(current.AccountId, id, CancellationToken.None).ConfigureAwait(false);
         return Results.NoContent();
     }
+
+    private static Dictionary<string, string> PathDetail(HttpContext context) => new() { ["path"] = context.Request.Path.Value ?? string.Empty };
 }

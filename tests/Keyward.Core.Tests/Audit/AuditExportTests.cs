@@ -168,6 +168,21 @@ public sealed class AuditExportTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Verify_EveryTreeHeadStrippedAndAnEventEdited_IsTamperedNotIntact()
+    {
+        var lines = await ExportAsync();
+        lines.RemoveAll(l => l.Contains("\"type\":\"tree_head\"", StringComparison.Ordinal));
+        var at = lines.FindIndex(l => l.Contains("\"type\":\"event\"", StringComparison.Ordinal)) + 5;
+        lines[at] = lines[at].Replace("\"actor\":\"", "\"actor\":\"x", StringComparison.Ordinal);
+
+        var result = await VerifyAsync(lines);
+
+        Assert.Equal(AuditVerificationStatus.Tampered, result.Status);
+        Assert.Equal(AuditTampering.TreeHead, result.Tampering);
+        Assert.Contains("removed", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_WithAnotherTrustedKey_RefusesTheHeads()
     {
         var lines = await ExportAsync();

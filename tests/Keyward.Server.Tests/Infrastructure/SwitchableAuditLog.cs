@@ -21,4 +21,9 @@ internal sealed class SwitchableAuditLog(AuditLog inner) : IAuditLog
         _failing
             ? ValueTask.FromException<long>(new AuditUnavailableException("The audit log could not record the event; the operation it records must fail."))
             : inner.RecordAsync(record, cancellationToken);
+
+    public ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        _failing
+            ? ValueTask.FromException<long>(new AuditUnavailableException("The audit log could not record the events; the operation they record must fail."))
+            : inner.RecordAllAsync(records, cancellationToken);
 }

@@ -24,6 +24,24 @@ internal sealed class RecordingAuditLog : IAuditLog
         return ValueTask.FromResult(Interlocked.Increment(ref _sequence));
     }
 
+    public ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (Unavailable)
+        {
+            throw new AuditUnavailableException("test: the audit log is down");
+        }
+
+        var first = -1L;
+        foreach (var record in records)
+        {
+            Records.Enqueue(record);
+            var sequence = Interlocked.Increment(ref _sequence);
+            first = first < 0 ? sequence : first;
+        }
+
+        return ValueTask.FromResult(first);
+    }
+
     public List<AuditRecord> Where(string action) => [.. Records.Where(r => r.Action == action)];
 
     /// <summary>The denial records carrying <paramref name="code"/>.</summary>

@@ -34,9 +34,13 @@ public sealed partial class AuditExportVerifier
             };
         }
 
-        if (headProblem is null && _anchor is null && _trustedKey is not null && _checks.Count > 0)
+        // Keyward signs a head at start, on an interval and at shutdown, so a genuine export that holds events holds a
+        // head; events with none at all (or none signed with the trusted key) mean the heads were stripped.
+        if (headProblem is null && _anchor is null && _checks.Count > 0)
         {
-            headProblem = "no tree head signed with the trusted key covers the events";
+            headProblem = _trustedKey is not null
+                ? "no tree head signed with the trusted key covers the events"
+                : "no signed tree head covers the events, and Keyward always exports the heads it signed: they were removed";
         }
 
         if (headProblem is not null)
@@ -45,7 +49,7 @@ public sealed partial class AuditExportVerifier
         }
 
         var message = _anchor is null
-            ? $"No signed tree head covers the {_checks.Count} events: nothing could be checked against a signature."
+            ? "Intact: the export holds no events."
             : $"Intact: {_checks.Count} events and {_headLines} signed tree heads; each head is signed and extends the one before, and every event up to the head of size {_anchor.TreeSize} is included in it.";
         if (uncovered > 0 && _anchor is not null)
         {
