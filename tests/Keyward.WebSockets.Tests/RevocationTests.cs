@@ -52,6 +52,26 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogoutWhileTheUpgradeIsInFlight_GetsNoSocket()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+
+        // The sign-out lands after the ticket was accepted and the socket recorded, before the upstream leg and the 101.
+        _server.Audit.BeforeRecord = record =>
+        {
+            Assert.Equal(AuditActions.WebSocketOpened, record.Action);
+            Api.LogoutAsync(session).GetAwaiter().GetResult().EnsureOk();
+        };
+        var (socket, status) = await Api.TryOpenAsync($"/ws/echo/x?ticket={ticket}");
+
+        socket?.Dispose();
+        Assert.Null(_server.Audit.BeforeRecord);
+        Assert.Equal(401, status);
+        Assert.Contains(_server.Audit.Denied("session_logged_out"), r => r.Action == AuditActions.WebSocketUpgradeDenied);
+    }
+
+    [Fact]
     public async Task RevokeFromAnotherSession_ClosesOnlyThatSessionsSocketsWithin1s()
     {
         var victim = await Api.LoginAsync();

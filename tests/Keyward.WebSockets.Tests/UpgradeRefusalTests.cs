@@ -195,11 +195,34 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
             var accepted = fixture.Upstream.Accepted;
             var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={ticket}");
             Assert.Equal((503, "audit_unavailable"), (probe.Status, probe.Code));
+            Assert.Equal(accepted, fixture.Upstream.Accepted);
+
+            // A refusal the log cannot hold is still a refusal: 503 rather than 401, and never a 101.
+            var refused = await Api.ProbeUpgradeAsync("/ws/echo/x?ticket=kwt_unknown");
+            Assert.Equal((503, "audit_unavailable"), (refused.Status, refused.Code));
         }
         finally
         {
             Server.Audit.Unavailable = false;
         }
+    }
+
+    [Theory]
+    [InlineData("chat, chat")]
+    [InlineData("a/b")]
+    public async Task Upgrade_InvalidSubProtocols_Returns400WithoutSpendingTheTicket(string protocols)
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
+        var accepted = fixture.Upstream.Accepted;
+
+        var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={ticket}", configure: r => r.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", protocols));
+
+        Assert.Equal((400, "subprotocol_invalid"), (probe.Status, probe.Code));
+        Assert.Equal(accepted, fixture.Upstream.Accepted);
+        Assert.Contains(Server.Audit.Denied("subprotocol_invalid"), r => r.Action == AuditActions.WebSocketUpgradeDenied);
+        using var socket = await Api.OpenAsync(TestRoutes.Echo, ticket);
+        await socket.AssertEchoAsync("still good");
     }
 
     [Fact]

@@ -178,6 +178,12 @@ public sealed class SessionService
         return id is { } sessionId && await RevokeWhereAsync(db, s => s.Id == sessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>
+    /// True when this node has ended the session (logout, revocation, key removal). No I/O: for holders of a session id
+    /// that must not miss an <see cref="Ended"/> that fired just before they started listening.
+    /// </summary>
+    public bool HasEndedOnThisNode(Guid sessionId) => _revoked.ContainsKey(sessionId);
+
     /// <summary>True when the session is the account's and not yet revoked or logged out (what <see cref="RevokeAsync"/> would end).</summary>
     public async Task<bool> IsRevocableAsync(Guid accountId, Guid sessionId, CancellationToken cancellationToken = default)
     {

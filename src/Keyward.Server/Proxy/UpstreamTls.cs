@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using RouteOptions = Keyward.Server.Hosting.RouteOptions;
 
@@ -17,7 +18,7 @@ internal static class UpstreamTls
         {
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(caFile);
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
             {
                 // Name mismatch or no certificate is never forgiven; only the chain is judged against the route's CA.
                 if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
@@ -29,6 +30,15 @@ internal static class UpstreamTls
                 chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.CustomTrustStore.AddRange(roots);
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+                // Intermediates the upstream sent may complete the path; only the route's CA can anchor it. The leaf
+                // must be good for server authentication, so a client certificate from the same CA cannot pose as it.
+                if (presented is not null)
+                {
+                    chain.ChainPolicy.ExtraStore.AddRange(presented.ChainElements.Select(e => e.Certificate).ToArray());
+                }
+
+                chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1"));
                 using var leaf = new X509Certificate2(certificate);
                 return chain.Build(leaf);
             };

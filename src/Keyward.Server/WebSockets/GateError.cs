@@ -21,6 +21,7 @@ internal enum GateError
     InternalCredentialWrongRoute,
     UpstreamUnavailable,
     AuditUnavailable,
+    SubProtocolInvalid,
 }
 
 /// <summary>A refusal as sent: status, stable code, plain message.</summary>
@@ -49,6 +50,7 @@ internal static class GateErrors
         GateError.InternalCredentialWrongRoute => new(403, "internal_credential_wrong_route", "The internal credential is accepted only on routes marked Internal."),
         GateError.UpstreamUnavailable => new(502, "upstream_unavailable", "The service behind this route did not accept the WebSocket connection."),
         GateError.AuditUnavailable => new(503, "audit_unavailable", "The audit log is unavailable, so Keyward refuses the operation. Try again later."),
+        GateError.SubProtocolInvalid => new(400, "subprotocol_invalid", "Sec-WebSocket-Protocol must list at most 16 distinct protocol names, each an HTTP token (RFC 6455 §4.1)."),
         _ => throw new ArgumentOutOfRangeException(nameof(error)),
     };
 

@@ -43,6 +43,9 @@ internal sealed partial class LiveSocketRegistry : IDisposable
 
     public void Dispose() => _sessions.Ended -= OnSessionEnded;
 
+    /// <summary>Closes the sockets of a session already known to have ended (a socket added just after its Ended).</summary>
+    public void CloseEnded(Guid sessionId) => OnSessionEnded(sessionId);
+
     private void OnSessionEnded(Guid sessionId)
     {
         if (_all.IsEmpty || ForSession(sessionId).Count == 0)

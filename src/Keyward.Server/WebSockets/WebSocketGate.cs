@@ -15,7 +15,7 @@ namespace Keyward.Server.WebSockets;
 /// </summary>
 internal sealed class WebSocketGate(
     UpgradeAuthorizer authorizer, UpstreamConnector upstreams, LiveSocketRegistry registry, AssertionIssuer assertions,
-    IAuditLog audit, IOptions<KeywardOptions> options, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
+    SessionService sessions, IAuditLog audit, IOptions<KeywardOptions> options, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
     ILogger<WebSocketGate> logger)
 {
     /// <summary>Who the upstream is told it is talking to when the internal credential opened the socket.</summary>
@@ -25,10 +25,35 @@ internal sealed class WebSocketGate(
     public async Task HandleAsync(HttpContext context, string routeId)
     {
         var route = options.Value.Routes[routeId];
+
+        // Checked before the ticket is spent: names the upstream handshake would refuse (or ClientWebSocket throw on).
+        if (!SubProtocolsAreValid(context.WebSockets.WebSocketRequestedProtocols))
+        {
+            await RefuseAsync(context, routeId, new UpgradeDecision(null, null, null), GateErrors.Refusal(GateError.SubProtocolInvalid)).ConfigureAwait(false);
+            return;
+        }
+
         var decision = await authorizer.AuthorizeAsync(context, routeId, route).ConfigureAwait(false);
         if (decision.Grant is not { } identity)
         {
             await RefuseAsync(context, routeId, decision, decision.Refusal!).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            // Fail closed, and first: nothing, not even the upstream, hears of a socket the log does not hold. An
+            // upstream that then refuses follows as websocket.upgrade_denied (upstream_unavailable).
+            await audit.RecordAsync(Record(context, decision, AuditActions.WebSocketOpened, AuditOutcomes.Success, new Dictionary<string, string>
+            {
+                ["via"] = identity.Via,
+            }), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException e)
+        {
+            WebSocketLog.AuditFailed(logger, AuditActions.WebSocketOpened, e);
+            var refusal = GateErrors.Refusal(GateError.AuditUnavailable);
+            await Problems.WriteAsync(context, refusal.Status, refusal.Code, refusal.Detail).ConfigureAwait(false);
             return;
         }
 
@@ -41,29 +66,25 @@ internal sealed class WebSocketGate(
             return;
         }
 
+        // The upstream handshake may have taken seconds: a session that ended meanwhile gets no 101.
+        if (identity.Session is { } opened
+            && (await sessions.InspectAsync([opened.Id], CancellationToken.None).ConfigureAwait(false))[opened.Id] is { IsValid: false } ended)
+        {
+            upstream.Abort();
+            upstream.Dispose();
+            await RefuseAsync(context, routeId, decision, GateErrors.From(ended.Failure!.Value)).ConfigureAwait(false);
+            return;
+        }
+
         WebSocket client;
         try
         {
-            // Fail closed: a socket that cannot be recorded is not opened.
-            await audit.RecordAsync(Record(context, decision, AuditActions.WebSocketOpened, AuditOutcomes.Success, new Dictionary<string, string>
-            {
-                ["via"] = identity.Via,
-            }), context.RequestAborted).ConfigureAwait(false);
             client = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 SubProtocol = upstream.SubProtocol,
                 KeepAliveInterval = gateOptions.Value.KeepAliveInterval,
                 DangerousEnableCompression = false,
             }).ConfigureAwait(false);
-        }
-        catch (AuditUnavailableException e)
-        {
-            WebSocketLog.AuditFailed(logger, AuditActions.WebSocketOpened, e);
-            upstream.Abort();
-            upstream.Dispose();
-            var refusal = GateErrors.Refusal(GateError.AuditUnavailable);
-            await Problems.WriteAsync(context, refusal.Status, refusal.Code, refusal.Detail).ConfigureAwait(false);
-            return;
         }
         catch
         {
@@ -74,6 +95,13 @@ internal sealed class WebSocketGate(
 
         using var relay = new RelayConnection(identity, client, upstream, route.WebSocket, gateOptions.Value.CloseTimeout, time);
         registry.Add(relay);
+
+        // A logout on this node between the check above and Add fired Ended before the registry knew this socket.
+        if (identity.Session is { } live && sessions.HasEndedOnThisNode(live.Id))
+        {
+            registry.CloseEnded(live.Id);
+        }
+
         WebSocketLog.Opened(logger, relay.Id, routeId, identity.Via);
         RelayClose outcome;
         try
@@ -110,7 +138,17 @@ internal sealed class WebSocketGate(
         WebSocketLog.UpgradeRefused(logger, routeId, refusal.Code);
         var action = decision.Internal ? AuditActions.InternalCredentialRefused : AuditActions.WebSocketUpgradeDenied;
         var outcome = refusal.Status >= 500 ? AuditOutcomes.Failure : AuditOutcomes.Denied;
-        await RecordQuietlyAsync(Record(context, decision, action, outcome, new Dictionary<string, string> { ["code"] = refusal.Code })).ConfigureAwait(false);
+        try
+        {
+            await audit.RecordAsync(Record(context, decision, action, outcome, new Dictionary<string, string> { ["code"] = refusal.Code }), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException e)
+        {
+            // Still refused, as every broker refusal the log cannot hold: 503, never the 101.
+            WebSocketLog.AuditFailed(logger, action, e);
+            refusal = GateErrors.Refusal(GateError.AuditUnavailable);
+        }
+
         if (refusal.Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
@@ -118,6 +156,12 @@ internal sealed class WebSocketGate(
 
         await Problems.WriteAsync(context, refusal.Status, refusal.Code, refusal.Detail).ConfigureAwait(false);
     }
+
+    // RFC 6455 §4.1: each value a token (RFC 7230 §3.2.6), no repeats; a short list.
+    private static bool SubProtocolsAreValid(IList<string> protocols) =>
+        protocols.Count <= 16
+        && protocols.All(p => p.Length is > 0 and <= 128 && p.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+        && protocols.Distinct(StringComparer.OrdinalIgnoreCase).Count() == protocols.Count;
 
     private static AuditRecord Record(HttpContext context, UpgradeDecision decision, string action, string outcome, Dictionary<string, string> details)
     {

@@ -7,11 +7,19 @@ namespace Keyward.WebSockets.Tests.Infrastructure;
 internal sealed class RecordingAuditLog : IAuditLog
 {
     private long _sequence = -1;
+    private Action<AuditRecord>? _beforeRecord;
 
     public ConcurrentQueue<AuditRecord> Records { get; } = new();
 
     /// <summary>When set, every record fails as an unavailable log would.</summary>
     public bool Unavailable { get; set; }
+
+    /// <summary>Runs (once) just before a record is kept: lets a test act in the middle of an operation.</summary>
+    public Action<AuditRecord>? BeforeRecord
+    {
+        get => Volatile.Read(ref _beforeRecord);
+        set => Volatile.Write(ref _beforeRecord, value);
+    }
 
     public ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
@@ -19,6 +27,8 @@ internal sealed class RecordingAuditLog : IAuditLog
         {
             throw new AuditUnavailableException("test: the audit log is down");
         }
+
+        Interlocked.Exchange(ref _beforeRecord, null)?.Invoke(record);
 
         Records.Enqueue(record);
         return ValueTask.FromResult(Interlocked.Increment(ref _sequence));
