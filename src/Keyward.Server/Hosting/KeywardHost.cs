@@ -128,20 +128,27 @@ public static partial class KeywardHost
     {
         // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
-        app.UseDefaultFiles();
-        app.UseStaticFiles(new StaticFileOptions
+
+        // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),
+        // skipping these middlewares, which do nothing for them, saved several µs of CPU per proxied request.
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>
         {
-            // Keyward's own page: no framing (clickjacking), no sniffing, scripts and styles only from here.
-            OnPrepareResponse = context =>
+            branch.UseDefaultFiles();
+            branch.UseStaticFiles(new StaticFileOptions
             {
-                var headers = context.Context.Response.Headers;
-                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
-                headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
-                headers["Referrer-Policy"] = "no-referrer";
-            },
+                // Keyward's own page: no framing (clickjacking), no sniffing, scripts and styles only from here.
+                OnPrepareResponse = context =>
+                {
+                    var headers = context.Context.Response.Headers;
+                    headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
+                    headers.XContentTypeOptions = "nosniff";
+                    headers.XFrameOptions = "DENY";
+                    headers["Referrer-Policy"] = "no-referrer";
+                },
+            });
+            branch.UseRateLimiter();
         });
-        app.UseRateLimiter();
+
         app.UseAuthentication();
 
         // WebSocket upgrades to proxied routes: after authentication (cookie upgrades), before authorization (ticketed

@@ -27,18 +27,30 @@ internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformPro
         var routeId = context.Route.RouteId;
         context.AddRequestTransform(transform =>
         {
+            // The proxy request holds a copy of the client's headers. Looking names up in Kestrel's own collection is
+            // cheap; enumerating or probing HttpRequestHeaders parses values, so it is touched only to remove.
             var headers = transform.ProxyRequest.Headers;
+            var incoming = transform.HttpContext.Request.Headers;
             foreach (var name in IdentityHeaders.Removed)
             {
-                headers.Remove(name);
+                if (incoming.ContainsKey(name))
+                {
+                    headers.Remove(name);
+                }
             }
 
-            foreach (var name in headers.Select(h => h.Key).Where(IdentityHeaders.IsKeyward).ToList())
+            foreach (var header in incoming)
             {
-                headers.Remove(name);
+                if (IdentityHeaders.IsKeyward(header.Key))
+                {
+                    headers.Remove(header.Key);
+                }
             }
 
-            StripSessionCookie(transform);
+            if (incoming.Cookie.Count > 0)
+            {
+                StripSessionCookie(transform);
+            }
 
             // The route's policy already required a session; without one the request never gets here.
             var session = transform.HttpContext.Features.GetRequiredFeature<SessionFeature>().Session;
