@@ -238,13 +238,24 @@ public sealed class AuditExportTests(PostgresFixture postgres) : IDisposable
     [InlineData("not json\n", "not JSON")]
     [InlineData("{\"type\":\"header\",\"format\":\"keyward-audit-export\",\"version\":2,\"tree_size\":0,\"keys\":[]}\n", "version")]
     [InlineData("{\"type\":\"header\",\"format\":\"something-else\",\"version\":1}\n", "header")]
-    [InlineData("{\"type\":\"header\",\"format\":\"keyward-audit-export\",\"version\":1,\"tree_size\":0,\"keys\":[]}\n{\"type\":\"mystery\"}\n", "Line 2")]
-    [InlineData("{\"type\":\"header\",\"format\":\"keyward-audit-export\",\"version\":1,\"tree_size\":0,\"keys\":[]}\n{oops\n", "Line 2 is not JSON")]
     public async Task Verify_UnusableInput_SaysWhy(string text, string expected)
     {
         var result = await AuditExportVerifier.VerifyAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)));
 
         Assert.Equal(AuditVerificationStatus.Unusable, result.Status);
+        Assert.Contains(expected, result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"mystery\"}", "Line 2 is not a tree head or event line")]
+    [InlineData("{oops", "Line 2 is not JSON")]
+    public async Task Verify_GarbledLineAfterAValidHeader_IsTamperedAtThatLine(string line, string expected)
+    {
+        var text = "{\"type\":\"header\",\"format\":\"keyward-audit-export\",\"version\":1,\"tree_size\":0,\"keys\":[]}\n" + line + "\n";
+
+        var result = await AuditExportVerifier.VerifyAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+
+        Assert.Equal((AuditVerificationStatus.Tampered, AuditTampering.Modified, 2L), (result.Status, result.Tampering, result.Line));
         Assert.Contains(expected, result.Message, StringComparison.Ordinal);
     }
 

@@ -84,7 +84,7 @@ public sealed partial class AuditExportVerifier
             }
             catch (JsonException)
             {
-                return Unusable($"Line {lineNumber} is not JSON: the file is not JSON lines.");
+                return Garbled(lineNumber, "is not JSON");
             }
 
             using (document)
@@ -100,7 +100,7 @@ public sealed partial class AuditExportVerifier
                         ReadEvent(root, lineNumber, text);
                         break;
                     default:
-                        return Unusable($"Line {lineNumber} is not a header, tree head or event line.");
+                        return Garbled(lineNumber, "is not a tree head or event line");
                 }
             }
         }
@@ -167,6 +167,15 @@ public sealed partial class AuditExportVerifier
 
     private static bool Is(JsonElement element, string name, string value) =>
         element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String && p.GetString() == value;
+
+    // After a valid header the file is an export; a line that cannot be one was damaged or edited.
+    private static AuditVerification Garbled(long line, string what) => new()
+    {
+        Status = AuditVerificationStatus.Tampered,
+        Tampering = AuditTampering.Modified,
+        Line = line,
+        Message = $"Line {line} {what}: the export was modified after it was written.",
+    };
 
     private static AuditVerification Unusable(string message) => new() { Status = AuditVerificationStatus.Unusable, Message = message };
 
