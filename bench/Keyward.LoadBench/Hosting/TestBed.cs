@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Keyward.Authenticator;
+using Keyward.Cli.Broker;
 using Keyward.Core.Sessions;
 using Keyward.LoadBench.Load;
 using Keyward.Server.Hosting;
@@ -162,7 +163,7 @@ internal sealed class TestBed : IAsyncDisposable
         {
             if (Counter.HasExited)
             {
-                throw new InvalidOperationException("the counter exited: " + string.Join(" | ", Counter.Tail));
+                throw new InvalidOperationException("the counter exited: " + string.Join(" | ", Counter.Output.TakeLast(10)));
             }
 
             try
@@ -180,7 +181,7 @@ internal sealed class TestBed : IAsyncDisposable
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException("the counter did not answer /healthz within 30 s: " + string.Join(" | ", Counter.Tail));
+        throw new TimeoutException("the counter did not answer /healthz within 30 s: " + string.Join(" | ", Counter.Output.TakeLast(10)));
     }
 
     public async ValueTask DisposeAsync()

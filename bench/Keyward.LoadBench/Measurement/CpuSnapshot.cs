@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Keyward.LoadBench.Hosting;
+using Keyward.Cli.Broker;
 
 namespace Keyward.LoadBench.Measurement;
 

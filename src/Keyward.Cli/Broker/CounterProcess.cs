@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Keyward.Cli.Broker;
 
-/// <summary>The protected counter sample as a child process on loopback with TLS, for <c>keyward demo</c>.</summary>
+/// <summary>
+/// The protected counter sample as a child process on loopback with TLS, for <c>keyward demo</c> and the load bench
+/// (which compiles this same file, bench/Keyward.LoadBench).
+/// </summary>
 internal sealed class CounterProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -18,6 +21,16 @@ internal sealed class CounterProcess : IAsyncDisposable
             {
                 return [.. _output];
             }
+        }
+    }
+
+    /// <summary>CPU time the counter has used so far (user and system), for the load bench's report.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
     }
 

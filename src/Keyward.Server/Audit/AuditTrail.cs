@@ -54,6 +54,9 @@ internal static class AuditTrail
         await audit.RecordAsync(For(context, action, outcome, target, actor, details), CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>Details naming the request's path (for decisions that apply to several endpoints, such as rate limits).</summary>
+    public static Dictionary<string, string> PathDetail(HttpContext context) => new() { ["path"] = context.Request.Path.Value ?? string.Empty };
+
     /// <summary>Records the events of one decision together: all of them, or none (then it throws).</summary>
     /// <exception cref="AuditUnavailableException">None was recorded; the operation must not happen.</exception>
     public static async Task RecordAllAsync(this IAuditLog audit, params AuditRecord[] records)

@@ -23,10 +23,7 @@ internal static class RateLimitPolicies
         limiter.OnRejected = async (context, cancellationToken) =>
         {
             var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
-            await audit.RecordAsync(context.HttpContext, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.address", details: new Dictionary<string, string>
-            {
-                ["path"] = context.HttpContext.Request.Path.Value ?? string.Empty,
-            }).ConfigureAwait(false);
+            await audit.RecordAsync(context.HttpContext, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.address", details: AuditTrail.PathDetail(context.HttpContext)).ConfigureAwait(false);
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
             context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many sign-in attempts from this address. Wait and try again.").ConfigureAwait(false);

@@ -40,7 +40,7 @@ internal static class SessionEndpoints
         {
             if (!limiter.TryAcquire(username, out var wait))
             {
-                await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", username, PathDetail(context)).ConfigureAwait(false);
+                await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", username, AuditTrail.PathDetail(context)).ConfigureAwait(false);
                 return RateLimitPolicies.TooMany(wait);
             }
 
@@ -100,7 +100,7 @@ internal static class SessionEndpoints
 
         if (!limiter.TryAcquire(account.Name, out var wait))
         {
-            await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", account.Name, PathDetail(context)).ConfigureAwait(false);
+            await audit.RecordAsync(context, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.account", account.Name, AuditTrail.PathDetail(context)).ConfigureAwait(false);
             return RateLimitPolicies.TooMany(wait);
         }
 
@@ -218,6 +218,4 @@ internal static class SessionEndpoints
         await sessions.RevokeAsync(current.AccountId, id, CancellationToken.None).ConfigureAwait(false);
         return Results.NoContent();
     }
-
-    private static Dictionary<string, string> PathDetail(HttpContext context) => new() { ["path"] = context.Request.Path.Value ?? string.Empty };
 }
