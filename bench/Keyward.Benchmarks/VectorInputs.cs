@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Keyward.Benchmarks;
 
-/// <summary>Real inputs for the benchmarks: cases from shared/webauthn-vectors (W3C WebAuthn L3 §16).</summary>
+/// <summary>Real inputs for the benchmarks: cases from tests/vectors/webauthn (W3C WebAuthn L3 §16).</summary>
 internal static class VectorInputs
 {
     public static JsonElement SpecCase(string id)
@@ -14,19 +14,6 @@ internal static class VectorInputs
     public static byte[] Bytes(JsonElement element) =>
         Keyward.WebAuthn.Base64Url.TryDecode(element.GetString(), out var bytes) ? bytes : throw new InvalidOperationException("not base64url");
 
-    private static string Locate()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "webauthn-vectors"), Path.Combine(dir.FullName, "..", "shared", "webauthn-vectors") })
-            {
-                if (File.Exists(Path.Combine(candidate, "spec_vectors.json")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("shared/webauthn-vectors not found beside the repository.");
-    }
+    // The project copies tests/vectors/webauthn/spec_vectors.json beside the binaries.
+    private static string Locate() => Path.Combine(AppContext.BaseDirectory, "vectors", "webauthn");
 }

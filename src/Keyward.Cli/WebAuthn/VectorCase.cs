@@ -7,7 +7,7 @@ using Keyward.WebAuthn.Cose;
 namespace Keyward.Cli.WebAuthn;
 
 /// <summary>
-/// One verification case in the JSON shape of shared/webauthn-vectors: the relying party's expectations and the
+/// One verification case in the JSON shape of tests/vectors/webauthn: the relying party's expectations and the
 /// browser's response. Parsing reports what is missing in plain words, because operators write these by hand.
 /// </summary>
 internal sealed record VectorCase

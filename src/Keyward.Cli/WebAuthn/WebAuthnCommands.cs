@@ -11,7 +11,7 @@ internal static class WebAuthnCommands
     {
         var caseOption = new Option<FileInfo>("--case")
         {
-            Description = "A case file: relying party expectations plus the browser's response JSON (the shape of shared/webauthn-vectors).",
+            Description = "A case file: relying party expectations plus the browser's response JSON (the shape of tests/vectors/webauthn).",
             Required = true,
         };
         var legacyOption = new Option<bool>("--accept-standard-base64")

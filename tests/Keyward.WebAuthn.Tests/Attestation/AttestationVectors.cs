@@ -8,7 +8,7 @@ using Keyward.WebAuthn.Tests.Vectors;
 namespace Keyward.WebAuthn.Tests.Attestation;
 
 /// <summary>
-/// The registration cases of shared/webauthn-vectors, decoded far enough to call an attestation format directly.
+/// The registration cases of tests/vectors/webauthn, decoded far enough to call an attestation format directly.
 /// </summary>
 internal static class AttestationVectors
 {

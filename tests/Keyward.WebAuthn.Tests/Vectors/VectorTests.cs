@@ -4,7 +4,7 @@ using Keyward.Cli.WebAuthn;
 namespace Keyward.WebAuthn.Tests.Vectors;
 
 /// <summary>
-/// Every case in shared/webauthn-vectors gives its expected result through the same path as
+/// Every case in tests/vectors/webauthn gives its expected result through the same path as
 /// <c>keyward webauthn verify</c>. Decisions on "unknown" cases and on stricter-than-vector policies are in
 /// <see cref="VectorDecisions"/> and docs/webauthn.md.
 /// </summary>
