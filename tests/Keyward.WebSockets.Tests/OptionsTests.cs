@@ -1,4 +1,4 @@
-using Keyward.Server.Hosting;
+using Keyward.Server.Proxy;
 using Keyward.Server.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
@@ -22,8 +22,8 @@ public sealed class OptionsTests
     [Fact]
     public void RouteOptions_InternalWithoutWebSocket_IsRefused()
     {
-        var options = new KeywardOptions { Routes = { ["r"] = new RouteOptions { Path = "/r", Upstream = "http://127.0.0.1:1", Internal = true } } };
-        Assert.Contains(options.Validate(isDevelopment: true), e => e.Contains("Internal only applies to WebSocket upgrades", StringComparison.Ordinal));
+        var options = new ProxyOptions { Routes = { ["r"] = new RouteOptions { Path = "/r", Upstream = "http://127.0.0.1:1", Internal = true } } };
+        Assert.Contains(options.Validate(), e => e.Contains("Internal only applies to WebSocket upgrades", StringComparison.Ordinal));
     }
 
     [Theory]

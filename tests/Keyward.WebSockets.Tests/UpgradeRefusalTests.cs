@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
-using Keyward.Server.Authentication;
+using Keyward.Server.Sessions;
 using Keyward.WebSockets.Tests.Infrastructure;
 
 namespace Keyward.WebSockets.Tests;

@@ -5,13 +5,17 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Keyward.AspNetCore;
 
 /// <summary>
-/// Writes a refusal as RFC 9457 problem+json: <c>type</c> about:blank, <c>title</c> the status phrase,
+/// Writes a refusal as RFC 9457 problem+json: <c>type</c> <c>https://keyward.dev/problems/&lt;code&gt;</c> (the broker's own scheme; a contract test
+/// in Keyward.Server.Tests holds the two together), <c>title</c> the status phrase,
 /// <c>status</c>, <c>detail</c> the plain message from <see cref="KeywardAssertionErrors"/>, and the stable <c>code</c>.
 /// Nothing from the request is echoed.
 /// </summary>
 internal static class ProblemResponse
 {
     public const string ContentType = "application/problem+json";
+
+    /// <summary>The prefix of every problem <c>type</c>: an identifier followed by the code.</summary>
+    public const string TypePrefix = "https://keyward.dev/problems/";
 
     public static async Task WriteAsync(HttpResponse response, KeywardAssertionErrorCode error)
     {
@@ -24,7 +28,7 @@ internal static class ProblemResponse
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", "about:blank");
+            writer.WriteString("type", TypePrefix + KeywardAssertionErrors.Code(error));
             writer.WriteString("title", ReasonPhrases.GetReasonPhrase(status));
             writer.WriteNumber("status", status);
             writer.WriteString("detail", KeywardAssertionErrors.Message(error));

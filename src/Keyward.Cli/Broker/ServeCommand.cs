@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Keyward.Server.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace Keyward.Cli.Broker;
@@ -40,13 +39,7 @@ internal static class ServeCommand
                 return 2;
             }
 
-            await using var app = KeywardHost.Build([.. args], builder =>
-            {
-                if (file is not null)
-                {
-                    builder.Configuration.AddJsonFile(file.FullName, optional: false);
-                }
-            });
+            await using var app = KeywardHost.Build([.. args], file?.FullName);
             await app.StartAsync(ct).ConfigureAwait(false);
             await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;

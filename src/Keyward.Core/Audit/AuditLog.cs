@@ -178,6 +178,9 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>How many appends wait to be written (a metric: a growing queue means the writer is stalled).</summary>
+    public int QueueDepth => _queue.Reader.Count;
+
     [LoggerMessage(AuditEventIds.WriteFailed, LogLevel.Error, "Could not write {Count} audit events; their operations were failed (fail closed).")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
 

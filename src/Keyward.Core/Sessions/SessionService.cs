@@ -20,16 +20,10 @@ public sealed class SessionService
     private readonly ConcurrentDictionary<(ulong, ulong), CachedSession> _cache = new();
     private readonly ConcurrentDictionary<Guid, long> _revoked = new();
 
-    /// <summary>Creates the service; throws listing every invalid option.</summary>
+    /// <summary>Creates the service. The host validates <paramref name="options"/> once, at start (<see cref="SessionOptions.Validate"/>).</summary>
     public SessionService(KeywardDatabase database, TimeProvider time, SessionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors), nameof(options));
-        }
-
         _database = database;
         _time = time;
         _options = options;
@@ -176,6 +170,13 @@ public sealed class SessionService
         await using var db = _database.CreateContext();
         var id = await db.Sessions.Where(s => s.TokenHash == hash && s.RevokedAt == null).Select(s => (Guid?)s.Id).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return id is { } sessionId && await RevokeWhereAsync(db, s => s.Id == sessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Ends a session by its id (logout of the request's own, already authenticated session).</summary>
+    public async Task<bool> EndAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _database.CreateContext();
+        return await RevokeWhereAsync(db, s => s.Id == sessionId, RevocationReasons.Logout, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Keyward.Core.Sessions;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
 using Keyward.WebAuthn;
 using Microsoft.Extensions.Options;
 
@@ -13,13 +13,13 @@ namespace Keyward.Server.Assertions;
 /// Makes the <c>Keyward-Assertion</c> JWT (ES256, <c>typ: kw-id+jwt</c>) for a session and route. An assertion is
 /// reused for its session and route until a quarter of its lifetime is left, so signing stays off the hot path.
 /// </summary>
-internal sealed class AssertionIssuer(SigningKeyStore keys, IOptions<KeywardOptions> options, TimeProvider time)
+internal sealed class AssertionIssuer(SigningKeyStore keys, IOptions<KeywardOptions> keyward, IOptions<AssertionOptions> options, TimeProvider time)
 {
     public const string Type = "kw-id+jwt";
 
     private readonly ConcurrentDictionary<(Guid Session, string Route), (string Token, long RenewAt, long ExpiresAt)> _cache = new();
-    private readonly string _issuer = options.Value.EffectiveOrigin;
-    private readonly TimeSpan _lifetime = options.Value.Assertions.Lifetime;
+    private readonly string _issuer = keyward.Value.EffectiveOrigin;
+    private readonly TimeSpan _lifetime = options.Value.Lifetime;
 
     /// <summary>An assertion for the session and route, from the cache while fresh.</summary>
     public string Issue(SessionInfo session, string route)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Assertions;
@@ -11,7 +11,7 @@ namespace Keyward.Server.Assertions;
 /// time and key id). The newest key signs; a new one is made every <see cref="AssertionOptions.KeyRotationInterval"/>;
 /// a retired key stays published in the JWKS for <see cref="AssertionOptions.KeyOverlap"/>, then its file is deleted.
 /// </summary>
-internal sealed class SigningKeyStore
+internal sealed partial class SigningKeyStore
 {
     private readonly string _directory;
     private readonly AssertionOptions _options;
@@ -20,12 +20,14 @@ internal sealed class SigningKeyStore
     private List<SigningKey> _keys = [];
     private string _jwks = "{\"keys\":[]}";
     private long _nextChangeTicks;
+    private readonly ILogger _logger;
 
-    public SigningKeyStore(IOptions<KeywardOptions> options, TimeProvider time)
+    public SigningKeyStore(IOptions<KeywardOptions> keyward, IOptions<AssertionOptions> options, TimeProvider time, ILogger<SigningKeyStore> logger)
     {
-        _directory = Path.Combine(options.Value.DataDirectory, "keys");
-        _options = options.Value.Assertions;
+        _directory = Path.Combine(keyward.Value.DataDirectory, "keys");
+        _options = options.Value;
         _time = time;
+        _logger = logger;
         Directory.CreateDirectory(_directory);
         Load();
         Rotate();
@@ -65,6 +67,7 @@ internal sealed class SigningKeyStore
                 SecretFile.Write(path, key.ExportPkcs8PrivateKeyPem());
 
                 _keys = [.. _keys, new SigningKey(id, key, now)];
+                KeyRotated(_logger, id);
             }
 
             // A key is retired when its successor appears; keep it published for the overlap after that.
@@ -150,4 +153,7 @@ internal sealed class SigningKeyStore
 
         return new JsonObject { ["keys"] = array }.ToJsonString();
     }
+
+    [LoggerMessage(KeywardEventIds.SigningKeyRotated, LogLevel.Information, "New assertion signing key {KeyId}.")]
+    private static partial void KeyRotated(ILogger logger, string keyId);
 }

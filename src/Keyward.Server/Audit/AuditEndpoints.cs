@@ -1,7 +1,6 @@
 using System.Globalization;
 using Keyward.Core.Audit;
-using Keyward.Server.Authentication;
-using Keyward.Server.Endpoints;
+using Keyward.Server.Http;
 
 namespace Keyward.Server.Audit;
 
@@ -13,7 +12,7 @@ internal static class AuditEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/audit/key", GetKey);
+        app.MapGet("/api/audit/key", GetKey).AllowAnonymous();
         var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
         audit.MapGet("/events", ListAsync);
         audit.MapGet("/sth", TreeHeadAsync);
@@ -24,13 +23,7 @@ internal static class AuditEndpoints
     private static IResult GetKey(AuditSigningKey key, HttpContext context)
     {
         context.Response.Headers.CacheControl = "public, max-age=300";
-        return Results.Json(new Dictionary<string, object?>
-        {
-            ["key_id"] = key.KeyId,
-            ["algorithm"] = AuditSigningKey.Algorithm,
-            ["public_key"] = key.PublicKeyPem,
-            ["jwk"] = key.ToJwk(),
-        });
+        return Results.Json(new AuditKeyResponse(key.KeyId, AuditSigningKey.Algorithm, key.PublicKeyPem, key.ToJwk()), AuditJsonContext.Default.AuditKeyResponse);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -60,11 +53,7 @@ internal static class AuditEndpoints
         var page = await reader.ListAsync(
             new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action },
             cancellationToken).ConfigureAwait(false);
-        return Results.Json(new Dictionary<string, object?>
-        {
-            ["events"] = page.Events.Select(Event).ToList(),
-            ["next"] = page.Next?.ToString(CultureInfo.InvariantCulture),
-        });
+        return Results.Json(new AuditEventsResponse([.. page.Events.Select(Event)], page.Next?.ToString(CultureInfo.InvariantCulture)), AuditJsonContext.Default.AuditEventsResponse);
     }
 
     private static async Task<IResult> TreeHeadAsync(AuditTreeHeads heads, CancellationToken cancellationToken)
@@ -76,17 +65,12 @@ internal static class AuditEndpoints
         }
         catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
         {
-            return Problems.Create(503, "audit_unavailable", "The audit log could not sign a tree head now; try again shortly.");
+            return Problems.Result(KeywardErrors.AuditUnavailable.Saying("The audit log could not sign a tree head now; try again shortly."));
         }
 
-        return Results.Json(new Dictionary<string, object?>
-        {
-            ["tree_size"] = head.TreeSize,
-            ["root_hash"] = Convert.ToBase64String(head.RootHash),
-            ["timestamp"] = head.Timestamp,
-            ["key_id"] = head.KeyId,
-            ["signature"] = Convert.ToBase64String(head.Signature),
-        });
+        return Results.Json(
+            new TreeHeadResponse(head.TreeSize, Convert.ToBase64String(head.RootHash), head.Timestamp, head.KeyId, Convert.ToBase64String(head.Signature)),
+            AuditJsonContext.Default.TreeHeadResponse);
     }
 
     private static async Task<IResult> InclusionAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -99,13 +83,9 @@ internal static class AuditEndpoints
         var proof = await reader.GetInclusionProofAsync(sequence.Value, treeSize.Value, cancellationToken).ConfigureAwait(false);
         return proof is null
             ? Range("Need 0 ≤ sequence < tree_size ≤ the number of events in the log.")
-            : Results.Json(new Dictionary<string, object?>
-            {
-                ["sequence"] = proof.Sequence,
-                ["tree_size"] = proof.TreeSize,
-                ["leaf_hash"] = Convert.ToBase64String(proof.LeafHash),
-                ["audit_path"] = proof.Path.Select(Convert.ToBase64String).ToList(),
-            });
+            : Results.Json(
+                new InclusionProofResponse(proof.Sequence, proof.TreeSize, Convert.ToBase64String(proof.LeafHash), [.. proof.Path.Select(Convert.ToBase64String)]),
+                AuditJsonContext.Default.InclusionProofResponse);
     }
 
     private static async Task<IResult> ConsistencyAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -118,29 +98,14 @@ internal static class AuditEndpoints
         var proof = first >= 1 ? await reader.GetConsistencyProofAsync(first.Value, second.Value, cancellationToken).ConfigureAwait(false) : null;
         return proof is null
             ? Range("Need 1 ≤ first ≤ second ≤ the number of events in the log.")
-            : Results.Json(new Dictionary<string, object?>
-            {
-                ["first"] = proof.First,
-                ["second"] = proof.Second,
-                ["consistency_path"] = proof.Path.Select(Convert.ToBase64String).ToList(),
-            });
+            : Results.Json(
+                new ConsistencyProofResponse(proof.First, proof.Second, [.. proof.Path.Select(Convert.ToBase64String)]),
+                AuditJsonContext.Default.ConsistencyProofResponse);
     }
 
     /// <summary>An event as the export writes it: the canonical members, plus its leaf hash and a readable time.</summary>
-    private static Dictionary<string, object?> Event(AuditEvent e) => new()
-    {
-        ["sequence"] = e.Sequence,
-        ["time"] = e.Time,
-        ["recorded_at"] = e.Timestamp,
-        ["tenant"] = e.TenantId,
-        ["actor"] = e.Actor,
-        ["action"] = e.Action,
-        ["target"] = e.Target,
-        ["outcome"] = e.Outcome,
-        ["client"] = e.ClientAddress,
-        ["details"] = e.Details,
-        ["leaf_hash"] = Convert.ToBase64String(e.LeafHash),
-    };
+    private static AuditEventResponse Event(AuditEvent e) =>
+        new(e.Sequence, e.Time, e.Timestamp, e.TenantId, e.Actor, e.Action, e.Target, e.Outcome, e.ClientAddress, e.Details, Convert.ToBase64String(e.LeafHash));
 
     private static bool TryInstant(string? text, out DateTimeOffset? value)
     {
@@ -176,7 +141,7 @@ internal static class AuditEndpoints
         return false;
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Invalid(string detail) => Problems.Create(400, "audit_query_invalid", detail);
+    private static IResult Invalid(string detail) => Problems.Result(KeywardErrors.AuditQueryInvalid.Saying(detail));
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Range(string detail) => Problems.Create(400, "audit_range_invalid", detail);
+    private static IResult Range(string detail) => Problems.Result(KeywardErrors.AuditRangeInvalid.Saying(detail));
 }

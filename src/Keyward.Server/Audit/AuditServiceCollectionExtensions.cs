@@ -1,6 +1,7 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
+using Keyward.Server.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,24 +12,17 @@ internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the audit log (<see cref="IAuditLog"/> and <see cref="AuditLog"/>, one per process), its reader, the signed
-    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, and the interval signer. Reads <c>Keyward:Audit</c>;
-    /// throws listing every invalid setting. Safe to call twice.
+    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, and the interval signer. Binds <c>Keyward:Audit</c>
+    /// (validated at start). Safe to call twice.
     /// </summary>
-    public static IServiceCollection AddKeywardAudit(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    public static IServiceCollection AddKeywardAudit(this IServiceCollection services)
     {
-        var options = configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new AuditOptions();
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(AuditOptions.Section, typeof(AuditOptions), errors);
-        }
-
-        services.TryAddSingleton(options);
+        services.AddKeywardOptions<AuditOptions>(AuditOptions.Section, o => o.Validate());
         services.TryAddSingleton(sp => new AuditLog(
-            sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AuditOptions>(), sp.GetRequiredService<ILogger<AuditLog>>()));
+            sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value, sp.GetRequiredService<ILogger<AuditLog>>()));
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.TryAddSingleton<AuditReader>();
-        services.TryAddSingleton(_ => AuditKeyFile.LoadOrCreate(dataDirectory));
+        services.TryAddSingleton(sp => AuditKeyFile.LoadOrCreate(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory));
         services.TryAddSingleton(sp => new AuditTreeHeads(
             sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<AuditReader>(), sp.GetRequiredService<AuditSigningKey>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditTreeHeads>>()));

@@ -1,6 +1,6 @@
 using Keyward.Core.Audit;
-using Keyward.Server.Authentication;
-using Keyward.Server.Endpoints;
+using System.Globalization;
+using Keyward.Server.Http;
 
 namespace Keyward.Server.Audit;
 
@@ -14,10 +14,6 @@ namespace Keyward.Server.Audit;
 /// </summary>
 internal static class AuditTrail
 {
-    /// <summary>The actor of a request: its session's account, or <c>anonymous</c>.</summary>
-    public static string Actor(HttpContext context) =>
-        context.Features.Get<SessionFeature>()?.Session.AccountName ?? "anonymous";
-
     /// <summary>A record of a decision taken on <paramref name="context"/>.</summary>
     /// <remarks>
     /// Text that comes from the client (a username, a path) is cut to what the log accepts, so an overlong input is
@@ -25,13 +21,18 @@ internal static class AuditTrail
     /// </remarks>
     public static AuditRecord For(
         HttpContext context, string action, string outcome, string? target = null, string? actor = null, IReadOnlyDictionary<string, string>? details = null) =>
+        For(Caller.Of(context), action, outcome, target, actor, details);
+
+    /// <summary>A record of a decision taken for <paramref name="caller"/>.</summary>
+    public static AuditRecord For(
+        Caller caller, string action, string outcome, string? target = null, string? actor = null, IReadOnlyDictionary<string, string>? details = null) =>
         new()
         {
-            Actor = Clip(actor ?? Actor(context), MaxActor)!,
+            Actor = Clip(actor ?? caller.Actor, MaxActor)!,
             Action = action,
             Target = Clip(target, MaxTarget),
             Outcome = outcome,
-            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
+            ClientAddress = caller.ClientAddress,
             Details = details?.ToDictionary(d => Clip(d.Key, MaxDetail)!, d => Clip(d.Value, MaxDetail)!) ?? new Dictionary<string, string>(),
         };
 
@@ -66,36 +67,37 @@ internal static class AuditTrail
     }
 
     /// <summary>Records a refusal with its stable error code, then answers with the problem.</summary>
-    public static async Task<IResult> RefuseAsync(
-        this IAuditLog audit, HttpContext context, string action, int status, string code, string detail, string? target = null, string? actor = null)
-    {
-        await audit.RecordAsync(context, action, AuditOutcomes.Denied, target, actor, new Dictionary<string, string> { ["code"] = code }).ConfigureAwait(false);
-        return Problems.Create(status, code, detail);
-    }
-}
+    public static Task<IResult> RefuseAsync(
+        this IAuditLog audit, HttpContext context, string action, KeywardError error, string? target = null, string? actor = null) =>
+        audit.RefuseAsync(context, new Refusal(error, action, target, actor));
 
-/// <summary>
-/// Turns <see cref="AuditUnavailableException"/> from anywhere in the pipeline into 503 problem+json
-/// <c>audit_unavailable</c>, dropping whatever the failed operation had put in the response (a session cookie, say).
-/// </summary>
-internal sealed class AuditFailClosedMiddleware(RequestDelegate next)
-{
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>Records a refusal (its code and details), then answers with the problem (and Retry-After, if any).</summary>
+    public static async Task<IResult> RefuseAsync(this IAuditLog audit, HttpContext context, Refusal refusal)
     {
-        try
+        ArgumentNullException.ThrowIfNull(refusal);
+        if (refusal.AuditAction is null)
         {
-            await next(context).ConfigureAwait(false);
+            return Problems.Result(refusal.Error);
         }
-        catch (AuditUnavailableException) when (!context.Response.HasStarted)
+
+        var details = new Dictionary<string, string> { ["code"] = refusal.Error.Code };
+        if (refusal.RetryAfter is not null)
         {
-            // The audit log has already logged the cause (event 8001); the exception text stays out of the response.
-            context.Response.Clear();
-            context.Response.Headers.RetryAfter = "5";
-            await Problems.WriteAsync(
-                context,
-                StatusCodes.Status503ServiceUnavailable,
-                "audit_unavailable",
-                "Keyward could not record this decision in its audit log, so it did not carry it out. Try again shortly; if it persists, an operator should check the database.").ConfigureAwait(false);
+            // A rate limit covers several endpoints: say which one was hit.
+            details["path"] = context.Request.Path.Value ?? string.Empty;
         }
+
+        foreach (var (key, value) in refusal.Details ?? new Dictionary<string, string>())
+        {
+            details[key] = value;
+        }
+
+        await audit.RecordAsync(context, refusal.AuditAction, AuditOutcomes.Denied, refusal.Target, refusal.Actor, details).ConfigureAwait(false);
+        if (refusal.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Problems.Result(refusal.Error);
     }
 }

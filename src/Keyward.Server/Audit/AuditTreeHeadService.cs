@@ -1,4 +1,5 @@
 using Keyward.Core.Audit;
+using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Audit;
 
@@ -6,7 +7,7 @@ namespace Keyward.Server.Audit;
 /// Signs a tree head at start, every <see cref="AuditOptions.TreeHeadInterval"/> when the log grew, and at shutdown.
 /// A failure is logged and retried at the next tick; it never stops the broker.
 /// </summary>
-internal sealed partial class AuditTreeHeadService(AuditTreeHeads heads, AuditOptions options, TimeProvider time, ILogger<AuditTreeHeadService> logger) : BackgroundService
+internal sealed partial class AuditTreeHeadService(AuditTreeHeads heads, IOptions<AuditOptions> auditOptions, TimeProvider time, ILogger<AuditTreeHeadService> logger) : BackgroundService
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -16,7 +17,7 @@ internal sealed partial class AuditTreeHeadService(AuditTreeHeads heads, AuditOp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.TreeHeadInterval, time);
+        using var timer = new PeriodicTimer(auditOptions.Value.TreeHeadInterval, time);
         try
         {
             await SignAsync(stoppingToken).ConfigureAwait(false);

@@ -1,26 +1,30 @@
-using Keyward.Core.Accounts;
-using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
-using Keyward.Core.Storage;
+using Keyward.Server.Accounts;
 using Keyward.Server.Assertions;
 using Keyward.Server.Audit;
-using Keyward.Server.Authentication;
-using Keyward.Server.Endpoints;
-using Keyward.Server.Proxy;
+using Keyward.Server.Http;
+using Keyward.Server.Registration;
+using Keyward.Server.Sessions;
 using Keyward.Server.Tls;
-using Keyward.WebAuthn;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Keyward.Server.Hosting;
 
-/// <summary>Builds and starts the broker: one place for services, pipeline and start-up work.</summary>
+/// <summary>Builds and starts the broker: the table of contents of its services, pipeline and endpoints.</summary>
 public static partial class KeywardHost
 {
     /// <summary>Builds the broker from command-line arguments and configuration (appsettings, KEYWARD__ env vars, args).</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) => Build(args, configFile: null, configure);
+
+    /// <summary>
+    /// Builds the broker. Configuration, in increasing precedence (docs/configuration.md): appsettings.json beside the
+    /// binaries, <paramref name="configFile"/>, environment variables, command-line arguments.
+    /// </summary>
+    public static WebApplication Build(string[] args, string? configFile, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -30,97 +34,64 @@ public static partial class KeywardHost
             // The sign-in page ships beside the binaries, wherever Keyward is started from.
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (configFile is not null)
+        {
+            AddBelowEnvironment(builder.Configuration, configFile);
+        }
+
         configure?.Invoke(builder);
 
         // Command-line arguments win over any file added by configure.
         builder.Configuration.AddCommandLine(args);
-        ConfigureServices(builder);
+        builder.Services.AddKeyward();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>>(ConfigureKestrel);
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
     }
 
-    private static void ConfigureServices(WebApplicationBuilder builder)
+    // A settings file sits below the environment and the command line, as documented: insert it before the first
+    // environment-variable source that CreateSlimBuilder added.
+    private static void AddBelowEnvironment(ConfigurationManager configuration, string file)
     {
-        var services = builder.Services;
-        var options = new KeywardOptions();
-        builder.Configuration.GetSection(KeywardOptions.Section).Bind(options);
-        options.DataDirectory = Path.GetFullPath(options.DataDirectory);
-        var errors = options.Validate(builder.Environment.IsDevelopment());
-        if (errors.Count > 0)
+        var sources = configuration.Sources;
+        var index = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var json = new JsonConfigurationSource { Path = Path.GetFullPath(file), Optional = false, ReloadOnChange = false };
+        json.ResolveFileProvider();
+        if (index < 0)
         {
-            throw new OptionsValidationException(KeywardOptions.Section, typeof(KeywardOptions), errors);
+            sources.Add(json);
         }
-
-        Directory.CreateDirectory(options.DataDirectory);
-        services.AddSingleton(Options.Create(options));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new KeywardDatabase(options.Storage, options.DataDirectory));
-        services.AddSingleton<AccountService>();
-        services.AddSingleton<CeremonyStore>();
-        services.AddSingleton(options.Sessions);
-        services.AddSingleton<SessionService>();
-        services.AddSingleton<SignInLimiter>();
-        services.AddSingleton<SigningKeyStore>();
-        services.AddSingleton<AssertionIssuer>();
-        services.AddSingleton<SetupCode>();
-        services.AddHostedService<StartupTasks>();
-        services.AddSingleton(sp => new RelyingParty(
-            new RelyingPartyPolicy { RpId = options.EffectiveRpId, Origins = [options.EffectiveOrigin], RpName = "Keyward" },
-            sp.GetRequiredService<TimeProvider>()));
-
-        services.AddAuthentication(SessionAuthenticationDefaults.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationDefaults.Scheme, null);
-        services.AddAuthorization(authorization =>
+        else
         {
-            authorization.AddPolicy(AuthorizationPolicies.Session, p => p.RequireAuthenticatedUser());
-            authorization.AddPolicy(AuthorizationPolicies.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(false, Roles.Admin)));
-            foreach (var (id, route) in options.Routes)
-            {
-                authorization.AddPolicy(AuthorizationPolicies.Route(id), p => p.RequireAuthenticatedUser().AddRequirements(new RouteAccessRequirement(route.RequireUserVerification, route.Role)));
-            }
-
-            // Only the sign-in and registration ceremonies, the JWKS, the health check and the page are public; every
-            // other endpoint and every proxied route names its policy above, and unknown paths are 404.
-            authorization.FallbackPolicy = null;
-        });
-        services.AddRateLimiter(limiter => RateLimitPolicies.Configure(limiter, options));
-
-        var (routes, clusters) = ProxyRoutes.Build(options);
-        services.AddKeywardWebSockets(builder.Configuration);
-        services.AddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
-        services.AddReverseProxy().LoadFromMemory(routes, clusters);
-        services.AddSingleton<Yarp.ReverseProxy.Transforms.Builder.ITransformProvider, AssertionTransform>();
-        services.AddKeywardAudit(builder.Configuration, options.DataDirectory);
-
-        ConfigureKestrel(builder, options);
+            sources.Insert(index, json);
+        }
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, KeywardOptions options)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<KeywardOptions> keyward, IOptions<TlsOptions> tls)
     {
+        var options = keyward.Value;
         var listen = new Uri(options.Listen);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        kestrel.AddServerHeader = false;
+        var address = listen.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host.Trim('[', ']'));
+        kestrel.Listen(address, listen.Port, endpoint =>
         {
-            kestrel.AddServerHeader = false;
-            var address = listen.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host.Trim('[', ']'));
-            kestrel.Listen(address, listen.Port, endpoint =>
+            if (listen.Scheme == "https")
             {
-                if (listen.Scheme == "https")
-                {
-                    endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = LoadCertificate(options) });
-                }
-            });
+                endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = LoadCertificate(options, tls.Value) });
+            }
         });
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(KeywardOptions options)
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(KeywardOptions options, TlsOptions tls)
     {
-        if (options.Tls.CertificateFile is { } cert && options.Tls.KeyFile is { } key)
+        if (tls.CertificateFile is { } cert && tls.KeyFile is { } key)
         {
             return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
         }
 
-        var names = new List<string>(options.Tls.HostNames) { new Uri(options.EffectiveOrigin).Host, new Uri(options.Listen).Host };
+        Directory.CreateDirectory(options.DataDirectory);
+        var names = new List<string>(tls.HostNames) { new Uri(options.EffectiveOrigin).Host, new Uri(options.Listen).Host };
         return new LocalCertificateAuthority(options.DataDirectory, TimeProvider.System).LoadOrIssueServerCertificate(names);
     }
 
@@ -155,23 +126,34 @@ public static partial class KeywardHost
         // upgrades carry no session), and never reaching YARP.
         app.UseKeywardWebSockets();
         app.UseAuthorization();
+
+        // The endpoints, slice by slice. Each declares its plane's policy or AllowAnonymous (the fallback denies).
         app.MapGet("/.well-known/keyward/jwks.json", (SigningKeyStore keys, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Content(keys.Jwks, "application/json");
-        });
-        app.MapGet("/healthz", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok" }));
+        }).AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Json(new HealthResponse("ok"), HttpJsonContext.Default.HealthResponse)).AllowAnonymous();
         SessionEndpoints.Map(app);
         RegistrationEndpoints.Map(app);
         KeyEndpoints.Map(app);
         AdminEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
-        app.MapReverseProxy();
+        app.MapKeywardProxy();
 
-        // Logout, revocation and key removal forget cached assertions of the ended session on this node.
+        // Session-ended listeners: logout, revocation and key removal forget cached assertions of the ended session on
+        // this node (open sockets are closed by the WebSocket sweeper, which asks the session service).
         var sessions = app.Services.GetRequiredService<SessionService>();
         var issuer = app.Services.GetRequiredService<AssertionIssuer>();
+        var metrics = app.Services.GetRequiredService<KeywardMetrics>();
         sessions.Ended += issuer.Forget;
+        sessions.Ended += _ => metrics.SessionsEnded.Add(1);
+
+        // Gauges read at collection time.
+        var sockets = app.Services.GetRequiredService<Keyward.Server.WebSockets.LiveSocketRegistry>();
+        var auditLog = app.Services.GetRequiredService<Keyward.Core.Audit.AuditLog>();
+        metrics.Gauge("keyward.websockets.open", () => sockets.Count, "Relayed WebSockets open on this node.");
+        metrics.Gauge("keyward.audit.queue_depth", () => auditLog.QueueDepth, "Audit events waiting to be written.");
     }
 }

@@ -2,6 +2,8 @@ using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Assertions;
+using Keyward.Server.Http;
+using Keyward.Server.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Hosting;
@@ -13,13 +15,13 @@ namespace Keyward.Server.Hosting;
 /// </summary>
 internal sealed class StartupTasks(
     KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
-    IAuditLog audit, IOptions<KeywardOptions> options, TimeProvider time) : IHostedService
+    IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
-        var code = await accounts.IssueSetupCodeAsync(options.Value.SignIn.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
+        var code = await accounts.IssueSetupCodeAsync(options.Value.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
         if (code is not null)
         {
             // Recorded before anyone can see it; if the log cannot take it, Keyward does not start.
@@ -29,29 +31,16 @@ internal sealed class StartupTasks(
                     Actor = "system",
                     Action = AuditActions.SetupCodeIssued,
                     Outcome = AuditOutcomes.Success,
-                    Details = new Dictionary<string, string> { ["valid_minutes"] = options.Value.SignIn.SetupCodeLifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture) },
+                    Details = new Dictionary<string, string> { ["valid_minutes"] = options.Value.SetupCodeLifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture) },
                 },
                 cancellationToken).ConfigureAwait(false);
             setupCode.Value = code;
             if (setupCode.Print)
             {
-                Console.WriteLine($"No admin yet. Open {options.Value.EffectiveOrigin}/ and register the first key with setup code {code} (single use, valid {options.Value.SignIn.SetupCodeLifetime.TotalMinutes:0} minutes).");
+                Console.WriteLine($"No admin yet. Open {keyward.Value.EffectiveOrigin}/ and register the first key with setup code {code} (single use, valid {options.Value.SetupCodeLifetime.TotalMinutes:0} minutes).");
             }
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>The setup code issued at this start, if any. Process memory only; no endpoint returns it.</summary>
-public sealed class SetupCode
-{
-    /// <summary>The code, or null when an admin already existed.</summary>
-    public string? Value { get; internal set; }
-
-    /// <summary>Whether to print the code to the console at start (the demo turns this off).</summary>
-    public bool Print { get; set; } = true;
-
-    /// <inheritdoc />
-    public override string ToString() => Value is null ? "(none)" : "(set)";
 }

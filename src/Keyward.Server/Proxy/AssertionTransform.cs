@@ -1,5 +1,6 @@
 using Keyward.Server.Assertions;
-using Keyward.Server.Authentication;
+using Keyward.Server.Http;
+using Keyward.Server.Sessions;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -10,7 +11,7 @@ namespace Keyward.Server.Proxy;
 /// <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> for the session
 /// cookie: an upstream must not be able to plant or clear Keyward's session in the browser.
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformProvider
+internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics) : ITransformProvider
 {
     public const string HeaderName = "Keyward-Assertion";
 
@@ -59,6 +60,11 @@ internal sealed class AssertionTransform(AssertionIssuer issuer) : ITransformPro
         });
         context.AddResponseTransform(transform =>
         {
+            if (metrics.ProxiedRequests.Enabled)
+            {
+                metrics.ProxiedRequests.Add(1, new("route", routeId), new("status", transform.HttpContext.Response.StatusCode));
+            }
+
             var headers = transform.HttpContext.Response.Headers;
             var cookies = headers.SetCookie;
             if (cookies.Count > 0 && cookies.Any(IsSessionCookie))

@@ -1,15 +1,23 @@
-using Keyward.Server.Authentication;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Keyward.Server.Proxy;
 
-/// <summary>Turns <c>Keyward:Routes</c> into YARP routes and clusters. Every route requires its Keyward policy.</summary>
-internal static class ProxyRoutes
+/// <summary>
+/// Turns <c>Keyward:Routes</c> into YARP routes and clusters, when YARP first asks (after the options were validated).
+/// Every route requires its Keyward policy.
+/// </summary>
+internal sealed class ProxyRoutes(IOptions<ProxyOptions> options) : IProxyConfigProvider
 {
     public const string RouteIdMetadata = "keyward.route";
 
-    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Build(KeywardOptions options)
+    private readonly Lazy<IProxyConfig> _config = new(() => Build(options.Value));
+
+    public IProxyConfig GetConfig() => _config.Value;
+
+    private static Config Build(ProxyOptions options)
     {
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
@@ -31,6 +39,16 @@ internal static class ProxyRoutes
             });
         }
 
-        return (routes, clusters);
+        return new Config(routes, clusters);
+    }
+
+    // Routes come from configuration read once at start; they never change while Keyward runs.
+    private sealed class Config(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) : IProxyConfig
+    {
+        public IReadOnlyList<RouteConfig> Routes { get; } = routes;
+
+        public IReadOnlyList<ClusterConfig> Clusters { get; } = clusters;
+
+        public IChangeToken ChangeToken { get; } = new CancellationChangeToken(CancellationToken.None);
     }
 }

@@ -1,4 +1,3 @@
-using Keyward.Server.Hosting;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -7,7 +6,7 @@ namespace Keyward.Server.Proxy;
 /// <summary>
 /// The proxy's upstream connections, with each route's TLS settings (<see cref="UpstreamTls"/>).
 /// </summary>
-internal sealed class UpstreamHttpClientFactory(IOptions<KeywardOptions> options) : ForwarderHttpClientFactory
+internal sealed class UpstreamHttpClientFactory(IOptions<ProxyOptions> options) : ForwarderHttpClientFactory
 {
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {

@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using RouteOptions = Keyward.Server.Hosting.RouteOptions;
 
 namespace Keyward.Server.Proxy;
 

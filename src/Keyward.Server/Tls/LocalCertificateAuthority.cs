@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
 
 namespace Keyward.Server.Tls;
 

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 
+using Keyward.Server.Http;
+
 namespace Keyward.Server.WebSockets;
 
 internal sealed partial class RelayConnection
@@ -49,7 +51,7 @@ internal sealed partial class RelayConnection
                 if (limiter is not null && !limiter.TryAcquire())
                 {
                     message.Return();
-                    await CloseAsync(CloseCodes.Policy, "message rate exceeded", "rate_limited").ConfigureAwait(false);
+                    await CloseAsync(CloseCodes.Policy, "message rate exceeded", KeywardErrors.RateLimited.Code).ConfigureAwait(false);
                     await DrainUntilCloseAsync(from).ConfigureAwait(false);
                     return;
                 }

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
 
+using Keyward.Server.Proxy;
+
 namespace Keyward.Server.WebSockets;
 
 /// <summary>

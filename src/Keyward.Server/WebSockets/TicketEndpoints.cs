@@ -1,9 +1,8 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
 using Keyward.Core.Tickets;
-using Keyward.Server.Authentication;
-using Keyward.Server.Endpoints;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Keyward.Server.Proxy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -25,30 +24,29 @@ internal static class TicketEndpoints
     private static async Task<IResult> IssueAsync(
         [FromBody] TicketRequest? request, HttpContext context, [FromServices] WebSocketTicketService tickets,
         [FromServices] UpgradeAuthorizer authorizer, [FromServices] IAuthorizationService authorization,
-        [FromServices] IOptions<KeywardOptions> options, [FromServices] IOptions<WebSocketGateOptions> gate,
+        [FromServices] IOptions<KeywardOptions> keyward, IOptions<ProxyOptions> proxy, [FromServices] IOptions<WebSocketGateOptions> gate,
         [FromServices] IAuditLog audit, [FromServices] ILogger<WebSocketGate> logger, CancellationToken cancellationToken)
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
         var routeId = request?.Route ?? string.Empty;
         var origin = UpgradeAuthorizer.Origin(context.Request);
-        GateRefusal? refusal = null;
-        if (!options.Value.Routes.TryGetValue(routeId, out var route))
+        KeywardError? refusal = null;
+        if (!proxy.Value.Routes.TryGetValue(routeId, out var route))
         {
-            refusal = GateErrors.Refusal(GateError.RouteUnknown);
+            refusal = KeywardErrors.RouteUnknown;
         }
         else if (!route.WebSocket.Enabled)
         {
-            refusal = GateErrors.Refusal(GateError.WebSocketNotAllowed);
+            refusal = KeywardErrors.WebSocketNotAllowed;
         }
-        else if (!(await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false)).Succeeded)
+        else if (await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false) is { Succeeded: false } denied)
         {
-            var code = context.Items[SessionAuthenticationDefaults.ForbiddenItem] as string ?? "forbidden";
-            refusal = new GateRefusal(403, code, "Your session does not meet this route's requirements (role or user verification).");
+            refusal = KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden;
         }
         else if (origin is null || !authorizer.IsAllowedOrigin(route, origin))
         {
             // Checked now as well as at the upgrade, so a ticket that could never be used is never issued.
-            refusal = GateErrors.Refusal(GateError.OriginMismatch);
+            refusal = KeywardErrors.OriginMismatch;
         }
 
         var record = new AuditRecord
@@ -64,7 +62,7 @@ internal static class TicketEndpoints
         {
             record = record with { Details = new Dictionary<string, string>(record.Details) { ["code"] = refusal.Code } };
             await RecordQuietlyAsync(audit, record, logger).ConfigureAwait(false);
-            return Problems.Create(refusal.Status, refusal.Code, refusal.Detail);
+            return Problems.Result(refusal);
         }
 
         var (ticket, expiresAt) = await tickets.IssueAsync(session, routeId, origin, gate.Value.TicketLifetime, cancellationToken).ConfigureAwait(false);
@@ -76,13 +74,13 @@ internal static class TicketEndpoints
         catch (AuditUnavailableException e)
         {
             WebSocketLog.AuditFailed(logger, record.Action, e);
-            var unavailable = GateErrors.Refusal(GateError.AuditUnavailable);
-            return Problems.Create(unavailable.Status, unavailable.Code, unavailable.Detail);
+            var unavailable = KeywardErrors.AuditUnavailable;
+            return Problems.Result(unavailable);
         }
 
         WebSocketLog.TicketIssued(logger, SecretToken.Redact(ticket), routeId);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new Dictionary<string, object> { ["ticket"] = ticket, ["expires_at"] = expiresAt });
+        return Results.Json(new TicketResponse(ticket, expiresAt), WebSocketsJsonContext.Default.TicketResponse);
     }
 
     private static async Task RecordQuietlyAsync(IAuditLog audit, AuditRecord record, ILogger logger)

@@ -2,11 +2,11 @@ using System.Net;
 using Keyward.Core.Credentials;
 using Keyward.Core.Sessions;
 using Keyward.Core.Tickets;
-using Keyward.Server.Authentication;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Keyward.Server.Sessions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using RouteOptions = Keyward.Server.Hosting.RouteOptions;
+using RouteOptions = Keyward.Server.Proxy.RouteOptions;
 
 namespace Keyward.Server.WebSockets;
 
@@ -17,7 +17,7 @@ namespace Keyward.Server.WebSockets;
 /// </summary>
 internal sealed class UpgradeAuthorizer(
     WebSocketTicketService tickets, SessionService sessions, InternalCredential internalCredential,
-    IAuthorizationService authorization, IOptions<KeywardOptions> options)
+    IAuthorizationService authorization, IOptions<KeywardOptions> keyward)
 {
     private const string InternalPrefix = "Bearer kwn_";
 
@@ -25,14 +25,14 @@ internal sealed class UpgradeAuthorizer(
     {
         if (!route.WebSocket.Enabled)
         {
-            return Refuse(GateError.WebSocketNotAllowed, null);
+            return Refuse(KeywardErrors.WebSocketNotAllowed, null);
         }
 
         var request = context.Request;
         var ticket = request.Query[UpstreamConnector.TicketParameter];
         if (ticket.Count > 0)
         {
-            return ticket.Count == 1 ? await TicketAsync(context, routeId, route, ticket[0]).ConfigureAwait(false) : Refuse(GateError.TicketInvalid, null);
+            return ticket.Count == 1 ? await TicketAsync(context, routeId, route, ticket[0]).ConfigureAwait(false) : Refuse(KeywardErrors.TicketInvalid, null);
         }
 
         var authorizationHeader = request.Headers.Authorization.ToString();
@@ -46,7 +46,7 @@ internal sealed class UpgradeAuthorizer(
             return await CookieAsync(context, routeId, route).ConfigureAwait(false);
         }
 
-        return Refuse(GateError.TicketRequired, null);
+        return Refuse(KeywardErrors.TicketRequired, null);
     }
 
     private async Task<UpgradeDecision> TicketAsync(HttpContext context, string routeId, RouteOptions route, string? presented)
@@ -57,25 +57,25 @@ internal sealed class UpgradeAuthorizer(
         var redemption = await tickets.RedeemAsync(presented, context.RequestAborted).ConfigureAwait(false);
         if (redemption.Ticket is not { } ticket)
         {
-            return new UpgradeDecision(null, GateErrors.From(redemption.Failure!.Value), redacted);
+            return new UpgradeDecision(null, KeywardErrors.From(redemption.Failure!.Value), redacted);
         }
 
         if (!string.Equals(ticket.RouteId, routeId, StringComparison.Ordinal))
         {
-            return Refuse(GateError.TicketWrongRoute, redacted);
+            return Refuse(KeywardErrors.TicketWrongRoute, redacted);
         }
 
         var origin = Origin(context.Request);
         if (origin is null || ticket.Origin is null || !string.Equals(origin, ticket.Origin, StringComparison.OrdinalIgnoreCase)
             || !IsAllowedOrigin(route, origin))
         {
-            return Refuse(GateError.OriginMismatch, redacted);
+            return Refuse(KeywardErrors.OriginMismatch, redacted);
         }
 
         var check = (await sessions.InspectAsync([ticket.SessionId], context.RequestAborted).ConfigureAwait(false))[ticket.SessionId];
         if (check.Session is not { } session || session.AccountId != ticket.AccountId)
         {
-            return new UpgradeDecision(null, GateErrors.From(check.Failure ?? SessionFailure.Invalid), redacted);
+            return new UpgradeDecision(null, KeywardErrors.From(check.Failure ?? SessionFailure.Invalid), redacted);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, session, "ticket", ClientAddress(context)), null, redacted, session.AccountName);
@@ -87,17 +87,17 @@ internal sealed class UpgradeAuthorizer(
         var redacted = SecretToken.Redact(presented);
         if (!IsLoopback(context.Connection.RemoteIpAddress))
         {
-            return Refuse(GateError.InternalCredentialNotLoopback, redacted) with { Internal = true };
+            return Refuse(KeywardErrors.InternalCredentialNotLoopback, redacted) with { Internal = true };
         }
 
         if (!route.Internal)
         {
-            return Refuse(GateError.InternalCredentialWrongRoute, redacted) with { Internal = true };
+            return Refuse(KeywardErrors.InternalCredentialWrongRoute, redacted) with { Internal = true };
         }
 
         if (!internalCredential.Verify(presented))
         {
-            return Refuse(GateError.InternalCredentialInvalid, redacted) with { Internal = true };
+            return Refuse(KeywardErrors.InternalCredentialInvalid, redacted) with { Internal = true };
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, null, "internal", ClientAddress(context)), null, redacted, "system", Internal: true);
@@ -107,28 +107,25 @@ internal sealed class UpgradeAuthorizer(
     {
         if (!route.WebSocket.AllowSessionCookie)
         {
-            return Refuse(GateError.CookieUpgradeNotAllowed, null);
+            return Refuse(KeywardErrors.CookieUpgradeNotAllowed, null);
         }
 
         // Same origin only: the page must be Keyward's own, so another site cannot ride the cookie (CSWSH).
-        if (!string.Equals(Origin(context.Request), options.Value.EffectiveOrigin, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(Origin(context.Request), keyward.Value.EffectiveOrigin, StringComparison.OrdinalIgnoreCase))
         {
-            return Refuse(GateError.OriginMismatch, null);
+            return Refuse(KeywardErrors.OriginMismatch, null);
         }
 
         // The session handler already ran (UseAuthentication comes first) and left the session or the failure code.
         if (context.Features.Get<SessionFeature>() is not { } feature)
         {
-            var code = context.Items[SessionAuthenticationDefaults.FailureItem] as string;
-            var failure = Enum.GetValues<SessionFailure>().FirstOrDefault(f => SessionFailures.Code(f) == code, SessionFailure.Invalid);
-            return new UpgradeDecision(null, GateErrors.From(failure), null);
+            return new UpgradeDecision(null, context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.SessionInvalid, null);
         }
 
         var allowed = await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false);
         if (!allowed.Succeeded)
         {
-            var code = context.Items[SessionAuthenticationDefaults.ForbiddenItem] as string ?? "forbidden";
-            return new UpgradeDecision(null, new GateRefusal(403, code, "Your session does not meet this route's requirements (role or user verification)."), null, feature.Session.AccountName);
+            return new UpgradeDecision(null, KeywardFailureReason.Of(allowed.Failure) ?? KeywardErrors.Forbidden, null, feature.Session.AccountName);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, feature.Session, "cookie", ClientAddress(context)), null, null, feature.Session.AccountName);
@@ -136,7 +133,7 @@ internal sealed class UpgradeAuthorizer(
 
     /// <summary>True when <paramref name="origin"/> may open sockets on the route (Keyward's own when none are configured).</summary>
     internal bool IsAllowedOrigin(RouteOptions route, string origin) =>
-        route.WebSocket.EffectiveOrigins(options.Value.EffectiveOrigin).Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        route.WebSocket.EffectiveOrigins(keyward.Value.EffectiveOrigin).Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 
     internal static string? Origin(HttpRequest request) => request.Headers.Origin is [{ Length: > 0 } origin] ? origin : null;
 
@@ -145,5 +142,5 @@ internal sealed class UpgradeAuthorizer(
 
     private static string? ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 
-    private static UpgradeDecision Refuse(GateError error, string? credential) => new(null, GateErrors.Refusal(error), credential);
+    private static UpgradeDecision Refuse(KeywardError error, string? credential) => new(null, error, credential);
 }

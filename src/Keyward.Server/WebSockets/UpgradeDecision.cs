@@ -1,3 +1,5 @@
+using Keyward.Server.Http;
+
 namespace Keyward.Server.WebSockets;
 
 /// <summary>The gate's answer to an upgrade: who may open it, or why not.</summary>
@@ -6,4 +8,4 @@ namespace Keyward.Server.WebSockets;
 /// <param name="Credential">What was presented, redacted to its first 8 characters, for the audit record.</param>
 /// <param name="Actor">Who asked, when known (the ticket's account), for the audit record.</param>
 /// <param name="Internal">True when the internal credential was presented (audited as internal_credential.refused).</param>
-internal sealed record UpgradeDecision(RelayIdentity? Grant, GateRefusal? Refusal, string? Credential, string? Actor = null, bool Internal = false);
+internal sealed record UpgradeDecision(RelayIdentity? Grant, KeywardError? Refusal, string? Credential, string? Actor = null, bool Internal = false);

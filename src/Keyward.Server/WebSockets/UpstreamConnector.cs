@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using Keyward.Server.Proxy;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
-using RouteOptions = Keyward.Server.Hosting.RouteOptions;
+using RouteOptions = Keyward.Server.Proxy.RouteOptions;
 
 namespace Keyward.Server.WebSockets;
 

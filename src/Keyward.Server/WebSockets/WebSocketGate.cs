@@ -2,8 +2,8 @@ using System.Net.WebSockets;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Assertions;
-using Keyward.Server.Endpoints;
-using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Keyward.Server.Proxy;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.WebSockets;
@@ -15,7 +15,7 @@ namespace Keyward.Server.WebSockets;
 /// </summary>
 internal sealed class WebSocketGate(
     UpgradeAuthorizer authorizer, UpstreamConnector upstreams, LiveSocketRegistry registry, AssertionIssuer assertions,
-    SessionService sessions, IAuditLog audit, IOptions<KeywardOptions> options, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
+    SessionService sessions, IAuditLog audit, IOptions<ProxyOptions> proxy, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
     ILogger<WebSocketGate> logger)
 {
     /// <summary>Who the upstream is told it is talking to when the internal credential opened the socket.</summary>
@@ -24,12 +24,12 @@ internal sealed class WebSocketGate(
 
     public async Task HandleAsync(HttpContext context, string routeId)
     {
-        var route = options.Value.Routes[routeId];
+        var route = proxy.Value.Routes[routeId];
 
         // Checked before the ticket is spent: names the upstream handshake would refuse (or ClientWebSocket throw on).
         if (!SubProtocolsAreValid(context.WebSockets.WebSocketRequestedProtocols))
         {
-            await RefuseAsync(context, routeId, new UpgradeDecision(null, null, null), GateErrors.Refusal(GateError.SubProtocolInvalid)).ConfigureAwait(false);
+            await RefuseAsync(context, routeId, new UpgradeDecision(null, null, null), KeywardErrors.SubProtocolInvalid).ConfigureAwait(false);
             return;
         }
 
@@ -52,8 +52,8 @@ internal sealed class WebSocketGate(
         catch (AuditUnavailableException e)
         {
             WebSocketLog.AuditFailed(logger, AuditActions.WebSocketOpened, e);
-            var refusal = GateErrors.Refusal(GateError.AuditUnavailable);
-            await Problems.WriteAsync(context, refusal.Status, refusal.Code, refusal.Detail).ConfigureAwait(false);
+            var refusal = KeywardErrors.AuditUnavailable;
+            await Problems.WriteAsync(context, refusal).ConfigureAwait(false);
             return;
         }
 
@@ -62,7 +62,7 @@ internal sealed class WebSocketGate(
         if (upstream is null)
         {
             WebSocketLog.UpstreamFailed(logger, routeId, failure!);
-            await RefuseAsync(context, routeId, decision, GateErrors.Refusal(GateError.UpstreamUnavailable)).ConfigureAwait(false);
+            await RefuseAsync(context, routeId, decision, KeywardErrors.UpstreamUnavailable).ConfigureAwait(false);
             return;
         }
 
@@ -72,7 +72,7 @@ internal sealed class WebSocketGate(
         {
             upstream.Abort();
             upstream.Dispose();
-            await RefuseAsync(context, routeId, decision, GateErrors.From(ended.Failure!.Value)).ConfigureAwait(false);
+            await RefuseAsync(context, routeId, decision, KeywardErrors.From(ended.Failure!.Value)).ConfigureAwait(false);
             return;
         }
 
@@ -127,13 +127,13 @@ internal sealed class WebSocketGate(
     }
 
     /// <summary>Refuses an upgrade before any credential is looked at (an upgrade to another protocol).</summary>
-    public Task RefuseAsync(HttpContext context, GateError error)
+    public Task RefuseAsync(HttpContext context, KeywardError error)
     {
         var routeId = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId ?? string.Empty;
-        return RefuseAsync(context, routeId, new UpgradeDecision(null, null, null), GateErrors.Refusal(error));
+        return RefuseAsync(context, routeId, new UpgradeDecision(null, null, null), error);
     }
 
-    private async Task RefuseAsync(HttpContext context, string routeId, UpgradeDecision decision, GateRefusal refusal)
+    private async Task RefuseAsync(HttpContext context, string routeId, UpgradeDecision decision, KeywardError refusal)
     {
         WebSocketLog.UpgradeRefused(logger, routeId, refusal.Code);
         var action = decision.Internal ? AuditActions.InternalCredentialRefused : AuditActions.WebSocketUpgradeDenied;
@@ -146,7 +146,7 @@ internal sealed class WebSocketGate(
         {
             // Still refused, as every broker refusal the log cannot hold: 503, never the 101.
             WebSocketLog.AuditFailed(logger, action, e);
-            refusal = GateErrors.Refusal(GateError.AuditUnavailable);
+            refusal = KeywardErrors.AuditUnavailable;
         }
 
         if (refusal.Status == StatusCodes.Status401Unauthorized)
@@ -154,7 +154,7 @@ internal sealed class WebSocketGate(
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
         }
 
-        await Problems.WriteAsync(context, refusal.Status, refusal.Code, refusal.Detail).ConfigureAwait(false);
+        await Problems.WriteAsync(context, refusal).ConfigureAwait(false);
     }
 
     // RFC 6455 §4.1: each value a token (RFC 7230 §3.2.6), no repeats; a short list.

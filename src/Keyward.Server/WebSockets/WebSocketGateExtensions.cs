@@ -1,7 +1,7 @@
 using Keyward.Core.Tickets;
+using Keyward.Server.Http;
 using Keyward.Server.WebSockets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection
 {
@@ -12,23 +12,16 @@ namespace Microsoft.Extensions.DependencyInjection
         public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
         /// <summary>
-        /// Adds the gate's services and binds <see cref="WebSocketGateOptions"/> from <c>Keyward:WebSockets</c>;
-        /// throws listing every invalid setting. The gate needs an <see cref="Keyward.Core.Audit.IAuditLog"/> registered.
+        /// Adds the gate's services and binds <see cref="WebSocketGateOptions"/> from <c>Keyward:WebSockets</c>
+        /// (validated at start). The gate needs an <see cref="Keyward.Core.Audit.IAuditLog"/> registered.
         /// </summary>
-        public static IServiceCollection AddKeywardWebSockets(this IServiceCollection services, IConfiguration configuration)
+        public static IServiceCollection AddKeywardWebSockets(this IServiceCollection services)
         {
-            var options = new WebSocketGateOptions();
-            configuration.GetSection(WebSocketGateOptions.Section).Bind(options);
-            var errors = options.Validate();
-            if (errors.Count > 0)
-            {
-                throw new OptionsValidationException(WebSocketGateOptions.Section, typeof(WebSocketGateOptions), errors);
-            }
+            services.AddKeywardOptions<WebSocketGateOptions>(WebSocketGateOptions.Section, o => o.Validate());
 
             // ASP.NET Core logs every request's URL, query included, at Information: that would put upgrade tickets
             // (?ticket=kwt_…) into the logs. Keep that category at Warning.
             services.AddLogging(logging => logging.AddFilter(HostingDiagnosticsCategory, LogLevel.Warning));
-            services.TryAddSingleton(Options.Options.Create(options));
             services.TryAddSingleton<WebSocketTicketService>();
             services.TryAddSingleton<InternalCredential>();
             services.TryAddSingleton<ChildProcessLauncher>();

@@ -1,5 +1,7 @@
 using Yarp.ReverseProxy.Model;
 
+using Keyward.Server.Http;
+
 namespace Keyward.Server.WebSockets;
 
 /// <summary>
@@ -24,7 +26,7 @@ internal sealed class WebSocketGateMiddleware(RequestDelegate next)
             ? gate.HandleAsync(context, route.Config.RouteId)
 
             // YARP would tunnel other upgrades (SPDY) as opaque streams, out of reach of revocation and bounds.
-            : gate.RefuseAsync(context, GateError.UpgradeNotAllowed);
+            : gate.RefuseAsync(context, KeywardErrors.UpgradeNotAllowed);
     }
 
     /// <summary>An HTTP/1.1 upgrade to anything but WebSocket; h2c is left alone (Kestrel ignores it, YARP never tunnels it).</summary>

@@ -1,6 +1,6 @@
 namespace Keyward.Server.WebSockets;
 
-/// <summary>Settings of the WebSocket gate as a whole (<c>Keyward:WebSockets</c>); per-route limits are in <see cref="RouteWebSocketOptions"/>.</summary>
+/// <summary>Settings of the WebSocket gate as a whole (<c>Keyward:WebSockets</c>); per-route limits are in <see cref="Proxy.RouteWebSocketOptions"/>.</summary>
 public sealed class WebSocketGateOptions
 {
     /// <summary>The configuration section.</summary>

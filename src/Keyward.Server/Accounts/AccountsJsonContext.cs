@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Keyward.Server.Accounts;
+
+/// <summary>Source-generated JSON for the accounts slice's request and response records.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(List<KeyListItem>))]
+[JsonSerializable(typeof(KeyRemovedResponse))]
+[JsonSerializable(typeof(InviteResponse))]
+[JsonSerializable(typeof(SessionsRevokedResponse))]
+internal sealed partial class AccountsJsonContext : JsonSerializerContext;

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Keyward.Server.Accounts;
+
+/// <summary>POST /api/admin/invites. Carries the invite: never cached.</summary>
+/// <param name="Invite">The kwi_ invite (shown once).</param>
+/// <param name="AccountName">The account it registers.</param>
+/// <param name="Role">The role it grants.</param>
+/// <param name="ExpiresAt">When it expires.</param>
+internal sealed record InviteResponse(
+    [property: JsonPropertyName("invite")] string Invite,
+    [property: JsonPropertyName("account_name")] string AccountName,
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt);

@@ -1,0 +1,111 @@
+using Keyward.Core.Accounts;
+using Keyward.Core.Ceremonies;
+using Keyward.Core.Storage;
+using Keyward.Server.Assertions;
+using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Keyward.Server.Registration;
+using Keyward.Server.Sessions;
+using Keyward.Server.Tls;
+using Keyward.WebAuthn;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the broker: <c>services.AddKeyward()</c>. Every part uses <c>TryAdd*</c>, so calling it twice is harmless.</summary>
+public static class KeywardServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Keyward: its options (each slice's section, validated at start), storage, sessions and sign-in,
+    /// registration, assertions, the authenticated proxy, the WebSocket gate, the audit log, and the planes'
+    /// authorization (deny by default). Returns a builder that later slices extend.
+    /// </summary>
+    public static KeywardBuilder AddKeyward(this IServiceCollection services)
+    {
+        services.AddKeywardFoundation();
+        services.AddKeywardSessions();
+        services.AddKeywardRegistration();
+        services.AddKeywardAssertions();
+        services.AddKeywardProxy();
+        services.AddKeywardWebSockets();
+        services.AddKeywardAudit();
+        services.AddKeywardAuthorization();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
+        return new KeywardBuilder(services);
+    }
+
+    // The broker's identity and place, its clock, storage, accounts and the WebAuthn relying party.
+    private static void AddKeywardFoundation(this IServiceCollection services)
+    {
+        services.AddOptions<KeywardOptions>().BindConfiguration(KeywardOptions.Section).PostConfigure(o => o.DataDirectory = Path.GetFullPath(o.DataDirectory)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeywardOptions>, KeywardOptionsValidator>());
+        services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
+        services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
+            ? ["Keyward:Storage:ConnectionString is required when Keyward:Storage:Provider is Postgres (Npgsql form, e.g. Host=db;Database=keyward;Username=keyward)."]
+            : []);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<KeywardMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var data = sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory;
+            Directory.CreateDirectory(data);
+            return new KeywardDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, data);
+        });
+        services.TryAddSingleton<AccountService>();
+        services.TryAddSingleton<CeremonyStore>();
+        services.TryAddSingleton<SetupCode>();
+        services.TryAddSingleton(sp =>
+        {
+            var keyward = sp.GetRequiredService<IOptions<KeywardOptions>>().Value;
+            return new RelyingParty(
+                new RelyingPartyPolicy { RpId = keyward.EffectiveRpId, Origins = [keyward.EffectiveOrigin], RpName = "Keyward" },
+                sp.GetRequiredService<TimeProvider>());
+        });
+    }
+
+    private static void AddKeywardSessions(this IServiceCollection services)
+    {
+        services.AddKeywardOptions<Keyward.Core.Sessions.SessionOptions>("Keyward:Sessions", o => o.Validate());
+        services.AddKeywardOptions<SignInOptions>(SignInOptions.Section, o => o.Validate());
+        services.TryAddSingleton(sp => new Keyward.Core.Sessions.SessionService(
+            sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<Keyward.Core.Sessions.SessionOptions>>().Value));
+        services.TryAddSingleton<SignInLimiter>();
+        services.TryAddSingleton<SignInService>();
+        services.AddAuthentication(SessionAuthenticationDefaults.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationDefaults.Scheme, null);
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>>((limiter, signIn) => RateLimitPolicies.Configure(limiter, signIn.Value));
+    }
+
+    private static void AddKeywardRegistration(this IServiceCollection services) => services.TryAddSingleton<RegistrationService>();
+
+    private static void AddKeywardAssertions(this IServiceCollection services)
+    {
+        services.AddKeywardOptions<AssertionOptions>(AssertionOptions.Section, o => o.Validate());
+        services.TryAddSingleton<SigningKeyStore>();
+        services.TryAddSingleton<AssertionIssuer>();
+    }
+
+    // The planes, in one place: every endpoint names one of these policies or AllowAnonymous; anything else is refused.
+    private static void AddKeywardAuthorization(this IServiceCollection services)
+    {
+        services.AddAuthorization();
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, KeywardAuthorizationResultHandler>());
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<Keyward.Server.Proxy.ProxyOptions>>((authorization, proxy) =>
+        {
+            authorization.AddPolicy(AuthorizationPolicies.Session, p => p.RequireAuthenticatedUser());
+            authorization.AddPolicy(AuthorizationPolicies.Admin, p => p.RequireAuthenticatedUser().AddRequirements(new SessionRequirement(false, Roles.Admin)));
+            foreach (var (id, route) in proxy.Value.Routes)
+            {
+                authorization.AddPolicy(AuthorizationPolicies.Route(id), p => p.RequireAuthenticatedUser().AddRequirements(new SessionRequirement(route.RequireUserVerification, route.Role)));
+            }
+
+            authorization.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new UndeclaredEndpointRequirement()).Build();
+        });
+    }
+}

@@ -1,0 +1,28 @@
+namespace Keyward.Server.Http;
+
+/// <summary>
+/// The authorization policies, one per plane, registered in one place (<c>AddKeywardAuthorization</c>). Every endpoint
+/// names one of them or <c>AllowAnonymous</c>; an endpoint that names neither is refused by the fallback policy.
+/// </summary>
+internal static class AuthorizationPolicies
+{
+    /// <summary>A valid session (the session plane: <c>kws_</c> as Bearer or the session cookie).</summary>
+    public const string Session = "keyward:session";
+
+    /// <summary>A valid session of an admin.</summary>
+    public const string Admin = "keyward:admin";
+
+    /// <summary>The prefix of a proxied route's policy.</summary>
+    public const string RoutePrefix = "keyward:route:";
+
+    /// <summary>The planes and the credential each accepts, for the confusion-matrix tests (planned: agent, viewer, capability).</summary>
+    public static IReadOnlyList<(string Policy, string Credential)> Planes { get; } =
+    [
+        (Session, "kws_ session"),
+        (Admin, "kws_ session of an admin"),
+        (RoutePrefix + "<id>", "kws_ session meeting the route's requirements"),
+    ];
+
+    /// <summary>The policy of a proxied route.</summary>
+    public static string Route(string routeId) => RoutePrefix + routeId;
+}

@@ -1,0 +1,101 @@
+using Keyward.Core.Sessions;
+using Keyward.Core.Tickets;
+using Keyward.WebAuthn;
+
+namespace Keyward.Server.Http;
+
+/// <summary>
+/// The one catalogue of Keyward's refusals: every problem+json the broker writes takes its code and status from here.
+/// Codes are a contract (clients and scripts match on them): never rename or reuse one; the catalogue test enumerates
+/// this table and fails on a duplicate or a renamed code. The WebAuthn ceremony codes come from
+/// <see cref="WebAuthnErrors"/> (their status depends on the ceremony: see <see cref="WebAuthn"/>), and the session and
+/// ticket codes from Keyward.Core's failure enums, so each code is written once in the solution.
+/// </summary>
+internal static partial class KeywardErrors
+{
+    // Sessions (docs: README "Session API").
+    public static readonly KeywardError SessionMissing = new("session_missing", 401, "Sign in first: send a session token (Authorization: Bearer kws_…) or the session cookie.");
+    public static readonly KeywardError SessionInvalid = FromSession(SessionFailure.Invalid);
+    public static readonly KeywardError SessionExpired = FromSession(SessionFailure.Expired);
+    public static readonly KeywardError SessionIdleExpired = FromSession(SessionFailure.IdleExpired);
+    public static readonly KeywardError SessionLoggedOut = FromSession(SessionFailure.LoggedOut);
+    public static readonly KeywardError SessionRevoked = FromSession(SessionFailure.Revoked);
+    public static readonly KeywardError SessionAuthenticatorRemoved = FromSession(SessionFailure.AuthenticatorRemoved);
+    public static readonly KeywardError SessionNotFound = new("session_not_found", 404, "No live session of yours has that id.");
+    public static readonly KeywardError RateLimited = new("rate_limited", 429, "Too many sign-in attempts. Wait and try again.");
+
+    // Authorization.
+    public static readonly KeywardError UserVerificationRequired = new("user_verification_required", 403, "This route requires a sign-in that verified you (PIN or biometric). Sign in again with user verification.");
+    public static readonly KeywardError RoleRequired = new("role_required", 403, "Your account does not have the role this route requires.");
+    public static readonly KeywardError Forbidden = new("forbidden", 403, "You may not use this resource.");
+
+    // Ceremonies, registration and accounts.
+    public static readonly KeywardError CeremonyInvalid = new("ceremony_invalid", 400, "The ceremony is unknown, already used, or expired. Start again.");
+    public static readonly KeywardError CredentialUnknown = new("credential_unknown", 401, "This security key is not registered here (or not for that account).");
+    public static readonly KeywardError CredentialExists = new("credential_exists", 409, "This security key is already registered.");
+    public static readonly KeywardError UsernameRequired = new("username_required", 400, "Choose a username of 1 to 200 characters.");
+    public static readonly KeywardError SetupCodeInvalid = new("setup_code_invalid", 401, "The setup code is wrong, used, or expired. Restart Keyward to print a new one (only while no admin exists).");
+    public static readonly KeywardError InviteInvalid = new("invite_invalid", 401, "The invite is malformed, used, or expired. Ask an admin for a new one.");
+    public static readonly KeywardError AccountExists = new("account_exists", 409, "An account with that name already exists.");
+    public static readonly KeywardError AccountNotFound = new("account_not_found", 404, "No account has that name.");
+    public static readonly KeywardError RoleUnknown = new("role_unknown", 400, "role is \"user\" or \"admin\".");
+    public static readonly KeywardError KeyNotFound = new("key_not_found", 404, "You have no key with that id.");
+    public static readonly KeywardError KeyNameInvalid = new("name_invalid", 400, "A key name is 1 to 200 characters.");
+    public static readonly KeywardError LastKey = new("last_key", 409, "This is your only key; register another before removing it, or you could not sign in again.");
+
+    // Audit.
+    public static readonly KeywardError AuditUnavailable = new("audit_unavailable", 503, "Keyward could not record this decision in its audit log, so it did not carry it out. Try again shortly; if it persists, an operator should check the database.");
+    public static readonly KeywardError AuditQueryInvalid = new("audit_query_invalid", 400, "The audit query is invalid.");
+    public static readonly KeywardError AuditRangeInvalid = new("audit_range_invalid", 400, "The proof range is invalid.");
+
+    // The WebSocket gate (docs/websockets.md).
+    public static readonly KeywardError WebSocketNotAllowed = new("websocket_not_allowed", 403, "This route does not accept WebSocket connections (Keyward:Routes:<id>:WebSocket:Enabled is off).");
+    public static readonly KeywardError UpgradeNotAllowed = new("upgrade_not_allowed", 403, "Keyward relays only WebSocket upgrades; other protocol upgrades are never passed through.");
+    public static readonly KeywardError RouteUnknown = new("route_unknown", 404, "No route has that id.");
+    public static readonly KeywardError TicketRequired = new("ticket_required", 401, "Open the socket with a ticket: POST /api/auth/ws-ticket {\"route\": \"<id>\"}, then connect with ?ticket=kwt_…");
+    public static readonly KeywardError TicketInvalid = FromTicket(TicketFailure.Invalid);
+    public static readonly KeywardError TicketExpired = FromTicket(TicketFailure.Expired);
+    public static readonly KeywardError TicketConsumed = FromTicket(TicketFailure.Consumed);
+    public static readonly KeywardError TicketWrongRoute = new("ticket_wrong_route", 403, "The ticket was issued for another route.");
+
+    /// <summary>
+    /// A request from an origin that is not allowed. The WebAuthn ceremony failure of the same name means the same
+    /// thing for a ceremony's clientDataJSON; the catalogue test allows exactly this one shared code.
+    /// </summary>
+    public static readonly KeywardError OriginMismatch = new("origin_mismatch", 403, "The Origin of this request is not the one the ticket was issued to, or not allowed on this route.");
+    public static readonly KeywardError CookieUpgradeNotAllowed = new("cookie_upgrade_not_allowed", 403, "This route does not accept the session cookie on a WebSocket upgrade; use a ticket (POST /api/auth/ws-ticket).");
+    public static readonly KeywardError InternalCredentialInvalid = new("internal_credential_invalid", 401, "The internal credential is not valid.");
+    public static readonly KeywardError InternalCredentialNotLoopback = new("internal_credential_not_loopback", 403, "The internal credential is accepted only from loopback.");
+    public static readonly KeywardError InternalCredentialWrongRoute = new("internal_credential_wrong_route", 403, "The internal credential is accepted only on routes marked Internal.");
+    public static readonly KeywardError UpstreamUnavailable = new("upstream_unavailable", 502, "The service behind this route did not accept the WebSocket connection.");
+    public static readonly KeywardError SubProtocolInvalid = new("subprotocol_invalid", 400, "Sec-WebSocket-Protocol must list at most 16 distinct protocol names, each an HTTP token (RFC 6455 §4.1).");
+
+    /// <summary>The refusal for a session that failed its check.</summary>
+    public static KeywardError From(SessionFailure failure) => failure switch
+    {
+        SessionFailure.Expired => SessionExpired,
+        SessionFailure.IdleExpired => SessionIdleExpired,
+        SessionFailure.LoggedOut => SessionLoggedOut,
+        SessionFailure.Revoked => SessionRevoked,
+        SessionFailure.AuthenticatorRemoved => SessionAuthenticatorRemoved,
+        _ => SessionInvalid,
+    };
+
+    /// <summary>The refusal for a ticket that failed its check.</summary>
+    public static KeywardError From(TicketFailure failure) => failure switch
+    {
+        TicketFailure.Expired => TicketExpired,
+        TicketFailure.Consumed => TicketConsumed,
+        _ => TicketInvalid,
+    };
+
+    /// <summary>
+    /// A WebAuthn ceremony failure: 400 for a malformed or unverifiable registration or response, 401 for a sign-in
+    /// assertion that does not verify. The message is the WebAuthn table's (it says what was wrong, never a secret).
+    /// </summary>
+    public static KeywardError WebAuthn(WebAuthnFailure failure, int status) => new(failure.Code, status, failure.Message);
+
+    private static KeywardError FromSession(SessionFailure failure) => new(SessionFailures.Code(failure), 401, SessionFailures.Message(failure));
+
+    private static KeywardError FromTicket(TicketFailure failure) => new(TicketFailures.Code(failure), 401, TicketFailures.Message(failure));
+}

@@ -1,0 +1,24 @@
+namespace Keyward.Server.Http;
+
+/// <summary>
+/// Every diagnostic log event id of the broker, banded by slice (STYLE.md): 1000s WebAuthn, 2000s sessions and sign-in,
+/// 3000s proxy and assertions, 4000s WebSockets, 5000s agents (planned), 6000s vault (planned), 7000s quorum
+/// (planned), 8000s audit. Ids are stable: never reuse one.
+/// </summary>
+internal static class KeywardEventIds
+{
+    public const int SignInFailed = 2001;
+    public const int SessionOpened = 2002;
+    public const int RequestRefused = 2003;
+
+    public const int SigningKeyRotated = 3101;
+
+    public const int WebSocketUpgradeRefused = 4001;
+    public const int WebSocketOpened = 4002;
+    public const int WebSocketClosed = 4003;
+    public const int WebSocketUpstreamFailed = 4004;
+    public const int WebSocketAuditFailed = 4005;
+    public const int WebSocketSweepFailed = 4006;
+    public const int WebSocketSessionLookupFailed = 4007;
+    public const int WebSocketTicketIssued = 4008;
+}

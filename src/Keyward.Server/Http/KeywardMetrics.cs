@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace Keyward.Server.Http;
+
+/// <summary>
+/// The broker's meter, <c>Keyward</c> (System.Diagnostics.Metrics). Tags are bounded sets (outcome, error code, route id,
+/// status); never an account, address or token. Request latency comes from ASP.NET Core's own
+/// <c>http.server.request.duration</c>, which carries the route.
+/// </summary>
+internal sealed class KeywardMetrics
+{
+    public const string MeterName = "Keyward";
+
+    private readonly Meter _meter;
+
+    public KeywardMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        SignIns = _meter.CreateCounter<long>("keyward.signins", description: "Completed sign-in attempts, by outcome and error code.");
+        SessionsEnded = _meter.CreateCounter<long>("keyward.sessions.ended", description: "Sessions ended on this node (logout, revocation, key removal).");
+        ProxiedRequests = _meter.CreateCounter<long>("keyward.proxy.requests", description: "Requests proxied to an upstream, by route and upstream status.");
+    }
+
+    /// <summary>Sign-ins: tag <c>outcome</c> (succeeded, refused) and <c>code</c> for refusals.</summary>
+    public Counter<long> SignIns { get; }
+
+    /// <summary>Sessions ended on this node.</summary>
+    public Counter<long> SessionsEnded { get; }
+
+    /// <summary>Proxied requests: tags <c>route</c> and <c>status</c>.</summary>
+    public Counter<long> ProxiedRequests { get; }
+
+    /// <summary>Adds a gauge read when metrics are collected (open sessions, sockets, audit queue depth).</summary>
+    public void Gauge(string name, Func<int> observe, string description) => _meter.CreateObservableGauge(name, observe, description: description);
+}

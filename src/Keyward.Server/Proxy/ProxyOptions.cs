@@ -1,0 +1,50 @@
+using Keyward.Core.Accounts;
+
+namespace Keyward.Server.Proxy;
+
+/// <summary>The proxied routes (<c>Keyward:Routes:&lt;id&gt;</c>), bound from the <c>Keyward</c> section.</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>The configuration section that holds <c>Routes</c>.</summary>
+    public const string Section = "Keyward";
+
+    /// <summary>Proxied routes by id. The id is the assertion's <c>aud</c>.</summary>
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Returns every problem, each saying how to fix it.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (id, route) in Routes)
+        {
+            if (string.IsNullOrWhiteSpace(id) || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            {
+                errors.Add($"Keyward:Routes:{id}: a route id may use letters, digits, '-', '_' and '.'.");
+            }
+
+            if (!route.Path.StartsWith('/'))
+            {
+                errors.Add($"Keyward:Routes:{id}:Path must start with '/', e.g. /resource/{{**rest}}.");
+            }
+
+            if (!Uri.TryCreate(route.Upstream, UriKind.Absolute, out var upstream) || upstream.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Keyward:Routes:{id}:Upstream must be an absolute http or https URL.");
+            }
+
+            if (route.Role is not null && !Roles.IsKnown(route.Role))
+            {
+                errors.Add($"Keyward:Routes:{id}:Role \"{route.Role}\" is unknown; use admin or user, or leave it unset.");
+            }
+
+            if (route.ClientCertificateFile is null != (route.ClientKeyFile is null))
+            {
+                errors.Add($"Keyward:Routes:{id}: ClientCertificateFile and ClientKeyFile go together.");
+            }
+
+            errors.AddRange(route.WebSocket.Validate(id, route.Internal));
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Keyward.Server.Proxy;
+
+/// <summary>One proxied route (<c>Keyward:Routes:&lt;id&gt;</c>). The id is the assertion's <c>aud</c>.</summary>
+public sealed class RouteOptions
+{
+    /// <summary>The path pattern Keyward answers for this route, e.g. <c>/resource/{**rest}</c>.</summary>
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The upstream base address, http or https, e.g. <c>https://10.0.0.5:8080</c>.</summary>
+    public string Upstream { get; set; } = string.Empty;
+
+    /// <summary>PEM file of the CA that issued the upstream's certificate (https upstreams with a private CA).</summary>
+    public string? UpstreamCaFile { get; set; }
+
+    /// <summary>PEM certificate Keyward presents to the upstream (mutual TLS).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key for <see cref="ClientCertificateFile"/>.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Require that sign-in verified the user (PIN or biometric), not only presence.</summary>
+    public bool RequireUserVerification { get; set; }
+
+    /// <summary>Require this account role (e.g. <c>admin</c>); null for any signed-in account.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>WebSocket upgrades on this route (off by default): origins, limits, lifetime. See docs/websockets.md.</summary>
+    public RouteWebSocketOptions WebSocket { get; set; } = new();
+
+    /// <summary>
+    /// Also accept Keyward's internal credential (<c>kwn_</c>, from loopback only) on WebSocket upgrades here, for
+    /// processes Keyward itself spawns. See docs/internal-credential.md.
+    /// </summary>
+    public bool Internal { get; set; }
+}

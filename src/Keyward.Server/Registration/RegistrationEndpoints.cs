@@ -1,0 +1,38 @@
+using Keyward.Core.Audit;
+using Keyward.Server.Audit;
+using Keyward.Server.Http;
+using Keyward.Server.Sessions;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Keyward.Server.Registration;
+
+/// <summary>
+/// Key registration: the first admin with the setup code, a new account with an invite, or another key for the
+/// signed-in account (<see cref="RegistrationService"/>). Anonymous at the door: the code, invite or session is the
+/// credential, checked by the service.
+/// </summary>
+internal static class RegistrationEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/register").RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous();
+        group.MapPost("/begin", BeginAsync);
+        group.MapPost("/finish", FinishAsync);
+    }
+
+    private static async Task<IResult> BeginAsync([FromBody] RegisterBeginRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var outcome = await registration.BeginAsync(request, SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
+        return outcome.Refused
+            ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
+            : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
+    }
+
+    private static async Task<IResult> FinishAsync([FromBody] CeremonyFinishRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var outcome = await registration.FinishAsync(request, SessionAuthenticationHandler.ReadToken(context.Request), Caller.Of(context), cancellationToken).ConfigureAwait(false);
+        return outcome.Refused
+            ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
+            : Results.Json(outcome.Value, RegistrationJsonContext.Default.RegistrationResponse);
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Keyward.Server.Sessions;
+
+/// <summary>POST /session/login/finish and /api/register/finish.</summary>
+internal sealed record CeremonyFinishRequest(
+    [property: JsonPropertyName("ceremony_id")] Guid CeremonyId,
+    [property: JsonPropertyName("credential")] JsonElement Credential,
+    [property: JsonPropertyName("setup_code")] string? SetupCode = null,
+    [property: JsonPropertyName("invite")] string? Invite = null);

@@ -1,0 +1,23 @@
+namespace Keyward.Server.Sessions;
+
+/// <summary>What a stored ceremony remembers between begin and finish. Holds no secret: codes are re-sent at finish.</summary>
+internal sealed record CeremonyState
+{
+    public string Mode { get; init; } = CeremonyModes.Login;
+
+    public Guid? AccountId { get; init; }
+
+    public string? AccountName { get; init; }
+
+    public string? Role { get; init; }
+
+    public string? UserHandle { get; init; }
+
+    public Guid? InviteId { get; init; }
+
+    public string? KeyName { get; init; }
+
+    public bool RequireUserVerification { get; init; }
+
+    public List<string> AllowCredentials { get; init; } = [];
+}

@@ -1,0 +1,45 @@
+namespace Keyward.Server.Sessions;
+
+/// <summary>Sign-in and registration settings (<c>Keyward:SignIn</c>).</summary>
+public sealed class SignInOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Keyward:SignIn";
+
+    /// <summary>How long a WebAuthn ceremony may take between options and response.</summary>
+    public TimeSpan CeremonyLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Lifetime of the first-start setup code.</summary>
+    public TimeSpan SetupCodeLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Lifetime of invites.</summary>
+    public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Sign-in and registration attempts per client address per minute.</summary>
+    public int PerAddressPerMinute { get; set; } = 30;
+
+    /// <summary>Sign-in attempts per account per minute.</summary>
+    public int PerAccountPerMinute { get; set; } = 10;
+
+    /// <summary>Returns every problem.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (CeremonyLifetime < TimeSpan.FromSeconds(30) || CeremonyLifetime > TimeSpan.FromMinutes(30))
+        {
+            errors.Add("Keyward:SignIn:CeremonyLifetime must be between 00:00:30 and 00:30:00.");
+        }
+
+        if (SetupCodeLifetime <= TimeSpan.Zero || InviteLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("Keyward:SignIn:SetupCodeLifetime and InviteLifetime must be positive.");
+        }
+
+        if (PerAddressPerMinute < 1 || PerAccountPerMinute < 1)
+        {
+            errors.Add("Keyward:SignIn:PerAddressPerMinute and PerAccountPerMinute must be at least 1.");
+        }
+
+        return errors;
+    }
+}

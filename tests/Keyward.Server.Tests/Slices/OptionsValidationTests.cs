@@ -1,0 +1,69 @@
+using Keyward.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Tests.Slices;
+
+/// <summary>
+/// Every options class validates when the broker starts (ValidateOnStart), all problems at once, each naming the
+/// setting and the fix. One row per rule, through the real composition.
+/// </summary>
+public sealed class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("Keyward:Listen=not a url", "Keyward:Listen must be an absolute https URL")]
+    [InlineData("Keyward:Listen=http://127.0.0.1:8080", "Keyward:Listen is plain http")]
+    [InlineData("Keyward:Listen=https://keyward.example:8443", "Keyward:Listen must name an IP address or localhost")]
+    [InlineData("Keyward:DangerousAllowHttp=true", "Keyward:DangerousAllowHttp is refused outside the Development environment")]
+    [InlineData("Keyward:PublicOrigin=https://keyward.example/app", "Keyward:PublicOrigin must be scheme://host[:port]")]
+    [InlineData("Keyward:Tls:CertificateFile=/nowhere/cert.pem", "Keyward:Tls:CertificateFile and Keyward:Tls:KeyFile go together")]
+    [InlineData("Keyward:Storage:Provider=Postgres", "Keyward:Storage:ConnectionString is required")]
+    [InlineData("Keyward:Sessions:AbsoluteLifetime=-00:00:01", "Keyward:Sessions:AbsoluteLifetime must be positive")]
+    [InlineData("Keyward:Sessions:IdleTimeout=1.00:00:00", "Keyward:Sessions:IdleTimeout must be positive and no longer than AbsoluteLifetime")]
+    [InlineData("Keyward:Sessions:CacheRevalidateInterval=00:05:00", "Keyward:Sessions:CacheRevalidateInterval must be between 0 and 1 minute")]
+    [InlineData("Keyward:Sessions:LastSeenWriteInterval=01:00:00", "Keyward:Sessions:LastSeenWriteInterval must be at least 0 and shorter than IdleTimeout")]
+    [InlineData("Keyward:SignIn:CeremonyLifetime=00:00:05", "Keyward:SignIn:CeremonyLifetime must be between")]
+    [InlineData("Keyward:SignIn:InviteLifetime=00:00:00", "Keyward:SignIn:SetupCodeLifetime and InviteLifetime must be positive")]
+    [InlineData("Keyward:SignIn:PerAccountPerMinute=0", "Keyward:SignIn:PerAddressPerMinute and PerAccountPerMinute must be at least 1")]
+    [InlineData("Keyward:Assertions:Lifetime=00:05:00", "Keyward:Assertions:Lifetime must be between")]
+    [InlineData("Keyward:Assertions:KeyRotationInterval=00:10:00", "Keyward:Assertions:KeyRotationInterval must be at least")]
+    [InlineData("Keyward:Assertions:KeyOverlap=00:00:10", "Keyward:Assertions:KeyOverlap must be at least the assertion Lifetime")]
+    [InlineData("Keyward:Routes:bad id:Path=/x", "a route id may use letters")]
+    [InlineData("Keyward:Routes:r:Path=x", "Keyward:Routes:r:Path must start with '/'")]
+    [InlineData("Keyward:Routes:r:Upstream=ftp://x", "Keyward:Routes:r:Upstream must be an absolute http or https URL")]
+    [InlineData("Keyward:Routes:r:Upstream=http://127.0.0.1:1", "Keyward:Routes:r:Path must start with '/'")]
+    [InlineData("Keyward:Routes:r:Role=root", "Keyward:Routes:r:Role \"root\" is unknown")]
+    [InlineData("Keyward:Routes:r:ClientKeyFile=/k.pem", "Keyward:Routes:r: ClientCertificateFile and ClientKeyFile go together")]
+    [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
+    [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
+    [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
+    public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync($"--{setting}"));
+        Assert.Contains(failure.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_DefaultSettings_PassValidation()
+    {
+        await using var keyward = HostedKeyward.Build([]);
+        await keyward.App.StartAsync();
+        await keyward.App.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_SeveralInvalidSettings_ReportsEveryOne()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync("--Keyward:SignIn:InviteLifetime=00:00:00", "--Keyward:SignIn:PerAccountPerMinute=0"));
+        var all = string.Join("\n", failure.Failures);
+        Assert.Contains("PerAccountPerMinute", all, StringComparison.Ordinal);
+        Assert.Contains("InviteLifetime", all, StringComparison.Ordinal);
+    }
+
+    // A setting read while the pipeline is composed fails at build, the rest when the host starts (ValidateOnStart):
+    // either way before Keyward serves anything.
+    private static async Task BuildAndStartAsync(params string[] settings)
+    {
+        await using var keyward = HostedKeyward.Build(settings);
+        await keyward.App.StartAsync();
+    }
+}
