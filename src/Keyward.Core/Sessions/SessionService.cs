@@ -18,7 +18,9 @@ public sealed class SessionService
     private readonly TimeProvider _time;
     private readonly SessionOptions _options;
     private readonly ConcurrentDictionary<(ulong, ulong), CachedSession> _cache = new();
-    private readonly ConcurrentDictionary<Guid, long> _revoked = new();
+    // Sessions ended on this node: when they expire anyway (for sweeping) and why they ended, so a reader that sees the
+    // mark before the database row is updated still reports the real reason.
+    private readonly ConcurrentDictionary<Guid, (long ExpiresAt, string Reason)> _revoked = new();
 
     /// <summary>Creates the service. The host validates <paramref name="options"/> once, at start (<see cref="SessionOptions.Validate"/>).</summary>
     public SessionService(KeywardDatabase database, TimeProvider time, SessionOptions options)
@@ -100,7 +102,7 @@ public sealed class SessionService
         if (row.Session.RevokedAt is not null || _revoked.ContainsKey(row.Session.Id))
         {
             _cache.TryRemove(key, out _);
-            return Fail(SessionFailures.FromReason(row.Session.RevokedReason));
+            return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(row.Session.Id)));
         }
 
         // Keep the later of the stored and the in-memory last use: this node may not have written it back yet.
@@ -149,7 +151,7 @@ public sealed class SessionService
             }
 
             var lastSeen = Math.Max(row.Session.LastSeenAt, inMemory.GetValueOrDefault(id));
-            result[id] = row.Session.RevokedAt is not null || _revoked.ContainsKey(id) ? Fail(SessionFailures.FromReason(row.Session.RevokedReason))
+            result[id] = row.Session.RevokedAt is not null || _revoked.ContainsKey(id) ? Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(id)))
                 : now >= row.Session.ExpiresAt ? Fail(SessionFailure.Expired)
                 : now - lastSeen >= idle ? Fail(SessionFailure.IdleExpired)
                 : new SessionCheck(ToInfo(row.Session, row.Name, row.Role), null, DateTimeOffset.FromUnixTimeMilliseconds(lastSeen + idle));
@@ -184,6 +186,8 @@ public sealed class SessionService
     /// that must not miss an <see cref="Ended"/> that fired just before they started listening.
     /// </summary>
     public bool HasEndedOnThisNode(Guid sessionId) => _revoked.ContainsKey(sessionId);
+
+    private string? RevokedReason(Guid sessionId) => _revoked.TryGetValue(sessionId, out var ended) ? ended.Reason : null;
 
     /// <summary>True when the session is the account's and not yet revoked or logged out (what <see cref="RevokeAsync"/> would end).</summary>
     public async Task<bool> IsRevocableAsync(Guid accountId, Guid sessionId, CancellationToken cancellationToken = default)
@@ -251,7 +255,7 @@ public sealed class SessionService
         // Mark first: from here on no cached or racing read of these sessions is honoured on this node.
         foreach (var s in ids)
         {
-            _revoked[s.Id] = s.ExpiresAt;
+            _revoked[s.Id] = (s.ExpiresAt, reason);
         }
 
         var idList = ids.Select(s => s.Id).ToList();
@@ -323,7 +327,7 @@ public sealed class SessionService
 
         foreach (var pair in _revoked)
         {
-            if (pair.Value < now)
+            if (pair.Value.ExpiresAt < now)
             {
                 _revoked.TryRemove(pair.Key, out _);
             }

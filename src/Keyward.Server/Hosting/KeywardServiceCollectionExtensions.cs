@@ -27,6 +27,10 @@ public static class KeywardServiceCollectionExtensions
     public static KeywardBuilder AddKeyward(this IServiceCollection services)
     {
         services.AddKeywardFoundation();
+
+        // First of the hosted services: migrations, signing keys and the setup code come before anything else starts
+        // (the audit tree-head service signs a head that includes the setup code's event).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         services.AddKeywardSessions();
         services.AddKeywardRegistration();
         services.AddKeywardAssertions();
@@ -34,7 +38,6 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardWebSockets();
         services.AddKeywardAudit();
         services.AddKeywardAuthorization();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         return new KeywardBuilder(services);
     }
 
