@@ -1,4 +1,3 @@
-using Keyward.Core.Sessions;
 using Keyward.Server.Accounts;
 using Keyward.Server.Assertions;
 using Keyward.Server.Audit;
@@ -141,19 +140,5 @@ public static partial class KeywardHost
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
         app.MapKeywardProxy();
-
-        // Session-ended listeners: logout, revocation and key removal forget cached assertions of the ended session on
-        // this node (open sockets are closed by the WebSocket sweeper, which asks the session service).
-        var sessions = app.Services.GetRequiredService<SessionService>();
-        var issuer = app.Services.GetRequiredService<AssertionIssuer>();
-        var metrics = app.Services.GetRequiredService<KeywardMetrics>();
-        sessions.Ended += issuer.Forget;
-        sessions.Ended += _ => metrics.SessionsEnded.Add(1);
-
-        // Gauges read at collection time.
-        var sockets = app.Services.GetRequiredService<Keyward.Server.WebSockets.LiveSocketRegistry>();
-        var auditLog = app.Services.GetRequiredService<Keyward.Core.Audit.AuditLog>();
-        metrics.Gauge("keyward.websockets.open", () => sockets.Count, "Relayed WebSockets open on this node.");
-        metrics.Gauge("keyward.audit.queue_depth", () => auditLog.QueueDepth, "Audit events waiting to be written.");
     }
 }

@@ -52,7 +52,14 @@ public static class KeywardServiceCollectionExtensions
             : []);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.TryAddSingleton<KeywardMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            // Gauges are read when metrics are collected, so they resolve what they read only then.
+            var metrics = new KeywardMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            metrics.Gauge("keyward.websockets.open", () => sp.GetRequiredService<Keyward.Server.WebSockets.LiveSocketRegistry>().Count, "Relayed WebSockets open on this node.");
+            metrics.Gauge("keyward.audit.queue_depth", () => sp.GetRequiredService<Keyward.Core.Audit.AuditLog>().QueueDepth, "Audit events waiting to be written.");
+            return metrics;
+        });
         services.TryAddSingleton(sp =>
         {
             var data = sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory;
@@ -75,8 +82,19 @@ public static class KeywardServiceCollectionExtensions
     {
         services.AddKeywardOptions<Keyward.Core.Sessions.SessionOptions>("Keyward:Sessions", o => o.Validate());
         services.AddKeywardOptions<SignInOptions>(SignInOptions.Section, o => o.Validate());
-        services.TryAddSingleton(sp => new Keyward.Core.Sessions.SessionService(
-            sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<Keyward.Core.Sessions.SessionOptions>>().Value));
+        services.TryAddSingleton(sp =>
+        {
+            var sessions = new Keyward.Core.Sessions.SessionService(
+                sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<Keyward.Core.Sessions.SessionOptions>>().Value);
+
+            // Session-ended listeners: logout, revocation and key removal forget the ended session's cached assertions on
+            // this node, and count. (Open sockets are closed by the WebSocket sweeper, which asks the session service.)
+            var issuer = sp.GetRequiredService<AssertionIssuer>();
+            var metrics = sp.GetRequiredService<KeywardMetrics>();
+            sessions.Ended += issuer.Forget;
+            sessions.Ended += _ => metrics.SessionsEnded.Add(1);
+            return sessions;
+        });
         services.TryAddSingleton<SignInLimiter>();
         services.TryAddSingleton<SignInService>();
         services.AddAuthentication(SessionAuthenticationDefaults.Scheme)

@@ -15,10 +15,11 @@ namespace Keyward.Server.Hosting;
 /// </summary>
 internal sealed class StartupTasks(
     KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
-    IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time) : IHostedService
+    IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time, KeywardMetrics metrics) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = metrics; // created at start, so its gauges exist before the first collection
         await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
         var code = await accounts.IssueSetupCodeAsync(options.Value.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
