@@ -93,6 +93,11 @@ internal sealed class TestBed : IAsyncDisposable
 
     private async Task StartCoreAsync(TextWriter log, CancellationToken cancellationToken)
     {
+        if (!CounterProcess.TryFind(AppContext.BaseDirectory, "bench/Keyward.LoadBench", out var counterDll, out var problem))
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         var keywardPort = FreePort.Next();
         var counterPort = FreePort.Next();
         var plainPort = FreePort.Next();
@@ -125,7 +130,7 @@ internal sealed class TestBed : IAsyncDisposable
         _keyward.Services.GetRequiredService<SetupCode>().Print = false;
         await _keyward.StartAsync(cancellationToken);
 
-        _counter = CounterProcess.Start(counterPort, origin, CaFile, counterCert, counterKey, Path.Combine(_directory, "counter"));
+        _counter = CounterProcess.Start(counterDll, counterPort, origin, CaFile, counterCert, counterKey, Path.Combine(_directory, "counter"));
         _plainCertificate = X509Certificate2.CreateFromPemFile(plainCert, plainKey);
         _plain = PlainProxy.Build(plainPort, _plainCertificate, $"https://127.0.0.1:{counterPort}", CaFile);
         await _plain.StartAsync(cancellationToken);

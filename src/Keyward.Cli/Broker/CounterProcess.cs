@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 
 namespace Keyward.Cli.Broker;
 
@@ -34,12 +36,41 @@ internal sealed class CounterProcess : IAsyncDisposable
         }
     }
 
-    public static CounterProcess Start(int port, string authority, string caFile, string certificate, string key, string dataDirectory)
+    /// <summary>
+    /// Where the host's build puts the counter: <c>counter/</c> beside the host's own dll (src/Keyward.Cli/CounterSample.targets
+    /// builds the sample and copies it there).
+    /// </summary>
+    public static string PathBeside(string baseDirectory) => Path.Combine(baseDirectory, "counter", "Keyward.Samples.Counter.dll");
+
+    /// <summary>
+    /// Finds the counter's dll beside the running host; when it is missing, <paramref name="problem"/> names the file
+    /// and the exact command, run from the repository root, that builds <paramref name="hostProject"/> (and so the counter).
+    /// </summary>
+    public static bool TryFind(string baseDirectory, string hostProject, [NotNullWhen(true)] out string? dll, [NotNullWhen(false)] out string? problem)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Keyward.Samples.Counter.dll");
+        var path = PathBeside(baseDirectory);
+        if (File.Exists(path))
+        {
+            dll = path;
+            problem = null;
+            return true;
+        }
+
+        // The host's own configuration (Debug or Release), so the command rebuilds the folder this host runs from.
+        var configuration = typeof(CounterProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration;
+        var build = string.IsNullOrEmpty(configuration) || configuration == "Debug" ? "dotnet build" : $"dotnet build -c {configuration}";
+        problem = $"The counter sample is not built: {path} is missing. From the repository root, run `{build} {hostProject}`: "
+            + "it builds samples/Keyward.Samples.Counter and copies it there.";
+        dll = null;
+        return false;
+    }
+
+    /// <summary>Starts the counter from <paramref name="dll"/> (see <see cref="TryFind"/>).</summary>
+    public static CounterProcess Start(string dll, int port, string authority, string caFile, string certificate, string key, string dataDirectory)
+    {
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"The counter sample is missing ({dll}); build the solution first.");
+            throw new InvalidOperationException($"The counter sample is missing ({dll}).");
         }
 
         var info = new ProcessStartInfo("dotnet")

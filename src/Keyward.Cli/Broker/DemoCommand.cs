@@ -37,11 +37,18 @@ internal static class DemoCommand
                 return 2;
             }
 
+            // Checked before anything starts: a source checkout that has not built the counter gets one plain line.
+            if (!CounterProcess.TryFind(AppContext.BaseDirectory, "src/Keyward.Cli", out var counterDll, out var problem))
+            {
+                Console.Error.WriteLine(problem);
+                return 2;
+            }
+
             var keep = parse.GetValue(dataDir);
             var directory = keep?.FullName ?? Path.Combine(Path.GetTempPath(), "keyward-demo-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
-                return await RunAsync(directory, n, p, ct).ConfigureAwait(false);
+                return await RunAsync(counterDll, directory, n, p, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -54,7 +61,7 @@ internal static class DemoCommand
         return demo;
     }
 
-    private static async Task<int> RunAsync(string directory, int requests, int parallelism, CancellationToken ct)
+    private static async Task<int> RunAsync(string counterDll, string directory, int requests, int parallelism, CancellationToken ct)
     {
         var console = AnsiConsole.Console;
         var report = new DemoReport();
@@ -87,7 +94,7 @@ internal static class DemoCommand
             "--Logging:LogLevel:Default=Warning",
         ]);
         app.Services.GetRequiredService<SetupCode>().Print = false;
-        await using var counter = CounterProcess.Start(counterPort, origin, ca.CaCertificatePath, counterCert, counterKey, Path.Combine(directory, "counter"));
+        await using var counter = CounterProcess.Start(counterDll, counterPort, origin, ca.CaCertificatePath, counterCert, counterKey, Path.Combine(directory, "counter"));
         using var client = new BrokerClient(new Uri(origin), ca.CaCertificatePath);
         try
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Keyward.WebAuthn;
+using Keyward.WebAuthn.Conformance;
 
 namespace Keyward.Cli.WebAuthn;
 

@@ -15,10 +15,9 @@ public sealed partial class AuditLog
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
 
-        // SQLite: BEGIN IMMEDIATE takes the write lock now, so the size read below cannot go stale.
-        // PostgreSQL: the advisory lock orders appends from every broker node.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await AuditSql.LockForAppendAsync(connection, transaction, _database.Provider, cancellationToken).ConfigureAwait(false);
+        // Appends from every broker node run one at a time (SQLite's write lock, PostgreSQL's advisory lock), so the
+        // size read below cannot go stale before commit.
+        await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
         var size = await AuditSql.SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var frontier = _frontier is { } cached && cached.Size == size
             ? cached.Clone()
@@ -51,8 +50,8 @@ public sealed partial class AuditLog
             }
         }
 
-        await AuditSql.InsertEventsAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
-        await AuditSql.InsertNodesAsync(connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
+        await AuditSql.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        await AuditSql.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);

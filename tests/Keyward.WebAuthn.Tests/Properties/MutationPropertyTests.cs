@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
-using Keyward.Cli.WebAuthn;
+using Keyward.WebAuthn.Conformance;
 using Keyward.WebAuthn.Tests.Vectors;
 
 namespace Keyward.WebAuthn.Tests.Properties;

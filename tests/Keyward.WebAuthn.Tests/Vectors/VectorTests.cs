@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Keyward.Cli.WebAuthn;
+using Keyward.WebAuthn.Conformance;
 
 namespace Keyward.WebAuthn.Tests.Vectors;
 

@@ -25,11 +25,9 @@ public sealed class AuditExporter(KeywardDatabase database, TimeProvider time)
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
 
-        // One read transaction, so the heads, hashes and events all describe the same moment of the log.
-        // SQLite: a deferred transaction reads one WAL snapshot without taking the write lock. PostgreSQL: a snapshot.
-        await using var transaction = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: true)
-            : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        // One read transaction, so the heads, hashes and events all describe the same moment of the log; it takes no
+        // write lock, so appends go on meanwhile.
+        await using var transaction = await database.Dialect.BeginSnapshotReadAsync(connection, cancellationToken).ConfigureAwait(false);
         await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false);
         var heads = (await db.AuditTreeHeads.AsNoTracking().OrderBy(h => h.TreeSize).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(AuditTreeHeads.ToHead).ToList();

@@ -1,48 +1,65 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Keyward.WebAuthn;
 using Keyward.WebAuthn.Cose;
 
-namespace Keyward.Cli.WebAuthn;
+namespace Keyward.WebAuthn.Conformance;
 
 /// <summary>
 /// One verification case in the JSON shape of tests/vectors/webauthn: the relying party's expectations and the
 /// browser's response. Parsing reports what is missing in plain words, because operators write these by hand.
+/// <c>keyward webauthn verify</c> and the vector tests run cases through <see cref="VectorCaseRunner"/>.
 /// </summary>
-internal sealed record VectorCase
+public sealed record VectorCase
 {
+    /// <summary><c>registration</c> or <c>authentication</c> (JSON <c>ceremony</c>).</summary>
     public required string Ceremony { get; init; }
 
+    /// <summary>The relying party's RP ID (JSON <c>rpId</c>).</summary>
     public required string RpId { get; init; }
 
+    /// <summary>The origins the relying party accepts (JSON <c>origin</c>: a string or a list).</summary>
     public required IReadOnlyList<string> Origins { get; init; }
 
+    /// <summary>The challenge the relying party issued (JSON <c>challenge</c>, base64url).</summary>
     public required byte[] Challenge { get; init; }
 
+    /// <summary>Accept a ceremony run in a cross-origin iframe (JSON <c>allowCrossOrigin</c>; default false).</summary>
     public bool AllowCrossOrigin { get; init; }
 
+    /// <summary>Top-level origins allowed to embed the ceremony (JSON <c>allowedTopOrigins</c>).</summary>
     public IReadOnlyList<string> AllowedTopOrigins { get; init; } = [];
 
+    /// <summary>Require user verification, not only presence (JSON <c>requireUserVerification</c>; default false).</summary>
     public bool RequireUserVerification { get; init; }
 
+    /// <summary>Require the user-present flag (JSON <c>requireUserPresence</c>; default true).</summary>
     public bool RequireUserPresence { get; init; } = true;
 
+    /// <summary>Algorithms the registration options offered (JSON <c>pubKeyCredParamsAlgs</c>); null when not given.</summary>
     public IReadOnlyList<CoseAlgorithm>? Algorithms { get; init; }
 
+    /// <summary>Attestation trust anchors (JSON <c>trustAnchorsDerHex</c>, DER certificates in hex).</summary>
     public IReadOnlyList<X509Certificate2> TrustAnchors { get; init; } = [];
 
+    /// <summary>The instant at which certificates are checked (JSON <c>verificationTime</c>); null for now.</summary>
     public DateTimeOffset? VerificationTime { get; init; }
 
+    /// <summary>The stored COSE public key (JSON <c>credentialPublicKey</c>, base64url); authentication cases only.</summary>
     public byte[]? CredentialPublicKey { get; init; }
 
+    /// <summary>The stored signature counter (JSON <c>storedSignCount</c>; default 0).</summary>
     public uint StoredSignCount { get; init; }
 
+    /// <summary>The stored backup-eligible flag (JSON <c>storedBackupEligible</c>); null when not recorded.</summary>
     public bool? StoredBackupEligible { get; init; }
 
+    /// <summary>The browser's <c>PublicKeyCredential</c> JSON (<c>toJSON()</c>) (JSON <c>response</c>).</summary>
     public required JsonElement Response { get; init; }
 
     /// <summary>Reads a case; on failure returns null and a message that says what to fix.</summary>
+    /// <param name="root">The case: one JSON object.</param>
+    /// <param name="error">Why the case cannot be used, when the result is null.</param>
     public static VectorCase? Parse(JsonElement root, out string? error)
     {
         error = null;

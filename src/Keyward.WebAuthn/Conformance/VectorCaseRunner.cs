@@ -1,11 +1,20 @@
 using System.Text.Json.Nodes;
-using Keyward.WebAuthn;
 
-namespace Keyward.Cli.WebAuthn;
+namespace Keyward.WebAuthn.Conformance;
 
 /// <summary>Runs one <see cref="VectorCase"/> through <see cref="RelyingParty"/> and reports the outcome as JSON.</summary>
-internal static class VectorCaseRunner
+public static class VectorCaseRunner
 {
+    /// <summary>
+    /// Verifies the case's response as a relying party configured from the case would. The report always has
+    /// <c>result</c> (<c>pass</c> or <c>fail</c>), <c>code</c> (null, or a <see cref="WebAuthnErrorCode"/>'s stable
+    /// code) and a plain <c>message</c>; a pass adds what was verified (credential id, key, counter, flags, …).
+    /// </summary>
+    /// <param name="c">The case.</param>
+    /// <param name="base64">How binary members of the response are decoded.</param>
+    /// <param name="allowSha1">Accept RS1 credential keys (<see cref="RelyingPartyPolicy.DangerousAllowSha1"/>).</param>
+    /// <param name="requireTrust">Refuse attestation that does not chain to the case's trust anchors.</param>
+    /// <returns>Whether the response verified, and the report.</returns>
     public static (bool Passed, JsonObject Report) Run(VectorCase c, Base64Policy base64 = Base64Policy.Strict, bool allowSha1 = false, bool requireTrust = false)
     {
         var policy = new RelyingPartyPolicy

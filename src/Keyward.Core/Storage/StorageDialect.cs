@@ -1,0 +1,30 @@
+using System.Data.Common;
+
+namespace Keyward.Core.Storage;
+
+/// <summary>
+/// Everything Keyward does differently on each storage provider below EF Core: making contexts, migrating, the
+/// transactions the audit log needs, and bulk inserts. <see cref="KeywardDatabase"/> picks one from
+/// <see cref="StorageOptions.Provider"/> once; no other code in Keyward.Core asks which provider or connection it has.
+/// </summary>
+internal abstract class StorageDialect
+{
+    /// <summary>A new context from the provider's pool.</summary>
+    public abstract KeywardDbContext CreateContext();
+
+    /// <summary>Applies pending migrations to <paramref name="db"/>'s database, with what the provider needs around them.</summary>
+    public abstract Task MigrateAsync(KeywardDbContext db, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Begins a write transaction that runs alone among every transaction begun here with the same
+    /// <paramref name="lockKey"/>, on every broker node, from the moment this returns: what it reads cannot go stale
+    /// before it commits.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginSerializedWriteAsync(DbConnection connection, long lockKey, CancellationToken cancellationToken);
+
+    /// <summary>Begins a transaction whose reads all see one moment of the database, without blocking writers.</summary>
+    public abstract Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Inserts <paramref name="rows"/> in the provider's fastest plain-ADO.NET form, inside <paramref name="transaction"/>.</summary>
+    public abstract Task InsertAsync<T>(DbConnection connection, DbTransaction transaction, BulkInsert<T> insert, IReadOnlyList<T> rows, CancellationToken cancellationToken);
+}
