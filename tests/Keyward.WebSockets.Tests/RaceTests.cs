@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Keyward.Client;
 using Keyward.Core.Audit;
 using Keyward.WebSockets.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -31,7 +32,7 @@ public sealed class RaceTests(ITestOutputHelper output)
     {
         await using var upstream = await EchoUpstream.StartAsync();
         using var data = new Keyward.Testing.TempDirectory("keyward-ws-race-");
-        var origin = $"http://localhost:{KeywardServer.FreePort()}";
+        var origin = $"http://localhost:{FreePort.Next()}";
 
         // The first process migrates the database and issues the setup code; the second joins it.
         await using var first = await KeywardProcess.StartAsync(data.Path, origin, upstream);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Keyward.Authenticator;
+using Keyward.Client;
 using Keyward.Cli.Broker;
 using Keyward.Core.Sessions;
 using Keyward.LoadBench.Load;

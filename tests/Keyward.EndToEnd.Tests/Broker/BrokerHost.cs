@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Keyward.Client;
 using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +32,7 @@ internal sealed class BrokerHost : IAsyncDisposable
 
     public static async Task<BrokerHost> StartAsync(CounterUpstream upstream)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var data = Directory.CreateTempSubdirectory("keyward-e2e-").FullName;
         var origin = $"http://localhost:{port}";
         string[] args =
@@ -80,12 +79,5 @@ internal sealed class BrokerHost : IAsyncDisposable
         {
             // A pooled SQLite handle may outlive the host for a moment; the temp directory is not worth failing for.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

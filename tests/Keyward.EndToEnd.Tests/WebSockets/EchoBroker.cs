@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
+using Keyward.Client;
 using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -38,7 +38,7 @@ internal sealed class EchoBroker : IAsyncDisposable
     {
         var holder = new int[1];
         var upstream = await StartUpstreamAsync(holder);
-        var port = FreePort();
+        var port = FreePort.Next();
         var data = Directory.CreateTempSubdirectory("keyward-e2e-ws-").FullName;
         var origin = $"http://localhost:{port}";
         var keyward = KeywardHost.Build(
@@ -120,12 +120,5 @@ internal sealed class EchoBroker : IAsyncDisposable
         });
         await app.StartAsync();
         return app;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

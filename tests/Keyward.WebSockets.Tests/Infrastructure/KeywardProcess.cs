@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Keyward.Client;
 
 namespace Keyward.WebSockets.Tests.Infrastructure;
 
@@ -40,7 +41,7 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
     /// </summary>
     public static async Task<KeywardProcess> StartAsync(string dataDirectory, string origin, EchoUpstream upstream)
     {
-        var port = KeywardServer.FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Keyward.Client;
 using Keyward.Core.Audit;
 using Keyward.Server.Hosting;
 using Keyward.Server.Tls;
@@ -65,7 +64,7 @@ internal sealed class KeywardServer : IKeywardEndpoint, IAsyncDisposable
         EchoUpstream upstream, bool https = false, string? dataDirectory = null, IEnumerable<string>? extra = null,
         Action<WebApplicationBuilder>? configure = null, string? upstreamCaFile = null)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var owned = dataDirectory is null ? new Keyward.Testing.TempDirectory("keyward-ws-") : null;
         var data = dataDirectory ?? owned!.Path;
         var scheme = https ? "https" : "http";
@@ -138,12 +137,5 @@ internal sealed class KeywardServer : IKeywardEndpoint, IAsyncDisposable
         await App.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _ownedData?.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
