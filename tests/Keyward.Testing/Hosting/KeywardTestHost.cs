@@ -24,6 +24,7 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
     public const string InProcessOrigin = "https://localhost";
 
     private readonly TempDirectory? _ownedData;
+    private int _disposed;
 
     private KeywardTestHost(WebApplication app, KeywardTestHostOptions options, string dataDirectory, TempDirectory? ownedData, int port, string origin)
     {
@@ -173,8 +174,14 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
     /// <summary>A test client with its own virtual key (or <paramref name="key"/>).</summary>
     public KeywardTestClient CreateClient(VirtualAuthenticator? key = null) => new(this, key);
 
+    /// <summary>Stops Keyward and deletes a data directory it made. Safe to call twice (a test stops a host to restart it, then cleans up all).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
