@@ -16,7 +16,7 @@ public abstract partial class BrokerTests
         var (host, client, admin) = await StartWithAdminAsync();
         var setupCode = host.SetupCode!;
         var invite = await client.CreateInviteAsync(admin.Token, "bob", "user");
-        var bobKey = BrokerClient.NewKey();
+        var bobKey = KeywardTestClient.NewKey();
         await client.RegisterWithInviteAsync(invite, bobKey);
         var bob = await client.LoginAsync("bob", bobKey);
         var bobSecond = await client.LoginAsync("bob", bobKey);
@@ -31,9 +31,9 @@ public abstract partial class BrokerTests
         ProblemAssert.Problem(await client.DeleteAsync($"/session/{admin.Id}", bob.Token), 404, "session_not_found");
 
         // Keys, sessions, admin actions.
-        var spare = await client.AddKeyAsync(admin.Token, BrokerClient.NewKey(), "spare");
-        ProblemAssert.Ok(await client.SendAsync(HttpMethod.Patch, $"/api/keys/{spare.KeyId}", new JsonObject { ["name"] = "drawer" }, admin.Token), 204);
-        ProblemAssert.Ok(await client.DeleteAsync($"/api/keys/{spare.KeyId}", admin.Token));
+        var spare = await client.AddKeyAsync(admin.Token, KeywardTestClient.NewKey(), "spare");
+        ProblemAssert.Ok(await client.SendAsync(HttpMethod.Patch, $"/api/keys/{spare.Key.Id}", new JsonObject { ["name"] = "drawer" }, admin.Token), 204);
+        ProblemAssert.Ok(await client.DeleteAsync($"/api/keys/{spare.Key.Id}", admin.Token));
         ProblemAssert.Ok(await client.DeleteAsync($"/session/{bobSecond.Id}", bob.Token), 204);
         ProblemAssert.Ok(await client.PostAsync("/api/admin/accounts/bob/revoke-sessions", token: admin.Token));
         ProblemAssert.Ok(await client.LogoutAsync(admin.Token));
@@ -109,7 +109,7 @@ public abstract partial class BrokerTests
     {
         var (host, client, admin) = await StartWithAdminAsync();
         var invite = await client.CreateInviteAsync(admin.Token, "carol", "user");
-        var (ceremony, credential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, BrokerClient.NewKey());
+        var (ceremony, credential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, KeywardTestClient.NewKey());
 
         host.Audit.Failing = true;
         var finished = await client.RegisterFinishAsync(ceremony, credential, invite: invite);
@@ -123,7 +123,7 @@ public abstract partial class BrokerTests
 
         // Documented: the invite was spent on the attempt, so a retry needs a new one, which works.
         ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["invite"] = invite }), 401, "invite_invalid");
-        var registered = await client.RegisterWithInviteAsync(await client.CreateInviteAsync(admin.Token, "carol", "user"), BrokerClient.NewKey());
+        var registered = await client.RegisterWithInviteAsync(await client.CreateInviteAsync(admin.Token, "carol", "user"), KeywardTestClient.NewKey());
         Assert.Equal("carol", registered.Account);
     }
 
@@ -133,14 +133,14 @@ public abstract partial class BrokerTests
         var broker = await StartWithAdminAsync();
         var (host, client, admin) = broker;
         var (bob, _) = await AddUserAsync(broker, "bob");
-        var spare = await client.AddKeyAsync(admin.Token, BrokerClient.NewKey(), "spare");
+        var spare = await client.AddKeyAsync(admin.Token, KeywardTestClient.NewKey(), "spare");
         await using var db = host.GetService<KeywardDatabase>().CreateContext();
         var invitesBefore = await db.Invites.CountAsync();
 
         host.Audit.Failing = true;
         ProblemAssert.Problem(await client.LogoutAsync(admin.Token), 503, "audit_unavailable");
         ProblemAssert.Problem(await client.PostAsync("/api/admin/accounts/bob/revoke-sessions", token: admin.Token), 503, "audit_unavailable");
-        ProblemAssert.Problem(await client.DeleteAsync($"/api/keys/{spare.KeyId}", admin.Token), 503, "audit_unavailable");
+        ProblemAssert.Problem(await client.DeleteAsync($"/api/keys/{spare.Key.Id}", admin.Token), 503, "audit_unavailable");
         ProblemAssert.Problem(await client.PostAsync("/api/admin/invites", new JsonObject { ["account_name"] = "dave", ["role"] = "user" }, admin.Token), 503, "audit_unavailable");
         var refused = await client.ProxyAsync("/echo/anyone", null);
         var upstreamCalls = Echo.RequestCount;
@@ -151,14 +151,14 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(await client.StatusAsync(admin.Token));
         ProblemAssert.Ok(await client.StatusAsync(bob.Token));
         var keys = await client.GetAsync("/api/keys/", admin.Token);
-        Assert.Contains(keys.Json.EnumerateArray(), k => k.GetProperty("id").GetString() == spare.KeyId.ToString());
+        Assert.Contains(keys.Json.EnumerateArray(), k => k.GetProperty("id").GetString() == spare.Key.Id.ToString());
         Assert.Equal(invitesBefore, await db.Invites.CountAsync());
     }
 
     [Fact]
     public async Task Audit_OverlongClientInput_IsStillRecordedAndRefused()
     {
-        var host = StartHost(s => s["Keyward:SignIn:PerAccountPerMinute"] = "1");
+        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAccountPerMinute"] = "1");
         var client = ClientOf(host);
         var longName = new string('n', 600);
 
@@ -175,7 +175,7 @@ public abstract partial class BrokerTests
         Assert.Equal(200, limited.Actor.Length);
     }
 
-    private static async Task<List<AuditEvent>> AllEventsAsync(BrokerHost host)
+    private static async Task<List<AuditEvent>> AllEventsAsync(KeywardTestHost host)
     {
         var reader = host.GetService<AuditReader>();
         var events = new List<AuditEvent>();

@@ -8,7 +8,7 @@ public abstract partial class BrokerTests
     public async Task TwoNodes_SessionFromOneWorksOnOther_LogoutSeenWithinRevalidateInterval()
     {
         var (nodeA, clientA, admin) = await StartWithAdminAsync();
-        var nodeB = StartHost(now: nodeA.Time.GetUtcNow());
+        var nodeB = await StartHostAsync(now: nodeA.Time.GetUtcNow());
         var clientB = ClientOf(nodeB);
 
         Assert.Null(nodeB.SetupCode);

@@ -207,12 +207,12 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task Healthz_WithoutSession_AnswersOk()
     {
-        var client = ClientOf(StartHost());
+        var client = ClientOf(await StartHostAsync());
 
         var health = await client.GetAsync("/healthz");
 
         ProblemAssert.Ok(health);
-        Assert.Equal("ok", health.String("status"));
+        Assert.Equal("ok", health.GetString("status"));
     }
 
     /// <summary>The start of a header value, enough to say which cookie it was without printing a whole token.</summary>

@@ -12,12 +12,12 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task RegisterBegin_SetupCodeAfterFirstAdmin_ReturnsSetupCodeInvalid()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
         var code = host.SetupCode!;
 
         // A second ceremony begun with the code while it was still unused.
-        var (early, earlyCredential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["setup_code"] = code, ["username"] = "early" }, BrokerClient.NewKey());
+        var (early, earlyCredential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["setup_code"] = code, ["username"] = "early" }, KeywardTestClient.NewKey());
         await client.RegisterAdminAsync(code);
 
         ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["setup_code"] = code, ["username"] = "mallory" }), 401, "setup_code_invalid");
@@ -28,10 +28,10 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task RegisterFinish_TwentyConcurrentWithOneSetupCode_CreateExactlyOneAdmin()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
         var code = host.SetupCode!;
-        var keys = Enumerable.Range(0, 20).Select(_ => BrokerClient.NewKey()).ToList();
+        var keys = Enumerable.Range(0, 20).Select(_ => KeywardTestClient.NewKey()).ToList();
         var ceremonies = new List<(Guid Ceremony, string Credential)>();
         for (var i = 0; i < keys.Count; i++)
         {
@@ -48,7 +48,7 @@ public abstract partial class BrokerTests
             Assert.Equal(1, await db.Authenticators.CountAsync());
         }
 
-        var name = winner.String("account");
+        var name = winner.GetString("account");
         var winnerKey = keys[int.Parse(name["admin-".Length..], CultureInfo.InvariantCulture)];
         Assert.Equal(name, (await client.LoginAsync(name, winnerKey)).Account);
     }
@@ -56,7 +56,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task RegisterBegin_WrongOrExpiredSetupCode_ReturnsSetupCodeInvalid()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
         var code = host.SetupCode!;
 
@@ -70,7 +70,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task RegisterBegin_NoCodeInviteOrSession_ReturnsSessionMissing()
     {
-        var client = ClientOf(StartHost());
+        var client = ClientOf(await StartHostAsync());
 
         ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject()), 401, "session_missing");
     }
@@ -82,7 +82,7 @@ public abstract partial class BrokerTests
         var client = broker.Client;
         var invite = await client.CreateInviteAsync(broker.Admin.Token, "bob", "user");
         Assert.StartsWith("kwi_", invite, StringComparison.Ordinal);
-        var bobKey = BrokerClient.NewKey();
+        var bobKey = KeywardTestClient.NewKey();
 
         var registered = await client.RegisterWithInviteAsync(invite, bobKey);
 
@@ -111,9 +111,9 @@ public abstract partial class BrokerTests
         var client = broker.Client;
         var other = await client.LoginAsync("admin");
         var (bob, _) = await AddUserAsync(broker, "bob");
-        var (ceremony, credential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "stolen" }, BrokerClient.NewKey(), other.Token);
-        var (ceremony2, credential2) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "late" }, BrokerClient.NewKey(), other.Token);
-        var (ceremony3, credential3) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "anonymous" }, BrokerClient.NewKey(), other.Token);
+        var (ceremony, credential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "stolen" }, KeywardTestClient.NewKey(), other.Token);
+        var (ceremony2, credential2) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "late" }, KeywardTestClient.NewKey(), other.Token);
+        var (ceremony3, credential3) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "anonymous" }, KeywardTestClient.NewKey(), other.Token);
 
         ProblemAssert.Problem(await client.RegisterFinishAsync(ceremony, credential, token: bob.Token), 401, "session_invalid");
         ProblemAssert.Problem(await client.RegisterFinishAsync(ceremony3, credential3), 401, "session_invalid");
@@ -133,7 +133,7 @@ public abstract partial class BrokerTests
         var ceremonies = new List<(Guid Ceremony, string Credential)>();
         for (var i = 0; i < 10; i++)
         {
-            ceremonies.Add(await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, BrokerClient.NewKey()));
+            ceremonies.Add(await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, KeywardTestClient.NewKey()));
         }
 
         var results = await Task.WhenAll(ceremonies.Select(c => Task.Run(() => client.RegisterFinishAsync(c.Ceremony, c.Credential, invite: invite))));

@@ -8,7 +8,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task Restart_SameDataAndDatabase_SessionsSurviveAndSetupCodeIsNotReissued()
     {
-        var first = StartHost();
+        var first = await StartHostAsync();
         var code = first.SetupCode!;
         var client = ClientOf(first);
         await client.RegisterAdminAsync(code);
@@ -19,13 +19,13 @@ public abstract partial class BrokerTests
         var stoppedAt = first.Time.GetUtcNow();
         await first.DisposeAsync();
 
-        var second = StartHost(now: stoppedAt.AddMinutes(1));
+        var second = await StartHostAsync(now: stoppedAt.AddMinutes(1));
         var again = ClientOf(second);
 
         Assert.Null(second.SetupCode);
         var status = await again.StatusAsync(admin.Token);
         ProblemAssert.Ok(status);
-        Assert.Equal(admin.Id.ToString(), status.String("session_id"));
+        Assert.Equal(admin.Id.ToString(), status.GetString("session_id"));
         ProblemAssert.Problem(await again.StatusAsync(ended.Token), 401, "session_logged_out");
         ProblemAssert.Problem(await again.RegisterBeginAsync(new JsonObject { ["setup_code"] = code, ["username"] = "mallory" }), 401, "setup_code_invalid");
 
@@ -43,11 +43,11 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task Restart_BeforeAnyAdmin_IssuesFreshSetupCodeAndVoidsTheOld()
     {
-        var first = StartHost();
+        var first = await StartHostAsync();
         var oldCode = first.SetupCode!;
         await first.DisposeAsync();
 
-        var second = StartHost();
+        var second = await StartHostAsync();
         var client = ClientOf(second);
         var newCode = second.SetupCode;
 

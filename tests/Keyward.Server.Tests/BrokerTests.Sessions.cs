@@ -115,9 +115,9 @@ public abstract partial class BrokerTests
     public async Task Keys_RemoveSecondKey_EndsSessionsItOpenedAndLastKeyStays()
     {
         var (_, client, admin) = await StartWithAdminAsync();
-        var backup = BrokerClient.NewKey();
+        var backup = KeywardTestClient.NewKey();
         var added = await client.AddKeyAsync(admin.Token, backup, "backup");
-        Assert.Equal(("admin", "backup"), (added.Account, added.KeyName));
+        Assert.Equal(("admin", "backup"), (added.Account, added.Key.Name));
         var byName = await client.LoginAsync("admin", backup);
         var discoverable = await client.LoginAsync(null, backup);
         Assert.Equal("admin", discoverable.Account);
@@ -126,10 +126,10 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(keys);
         var listed = keys.Json.EnumerateArray().ToDictionary(k => k.GetProperty("id").GetGuid(), k => k.GetProperty("current").GetBoolean());
         Assert.Equal(2, listed.Count);
-        Assert.False(listed[added.KeyId]);
+        Assert.False(listed[added.Key.Id]);
         var primary = listed.Single(k => k.Value).Key;
 
-        var removed = await client.DeleteAsync($"/api/keys/{added.KeyId}", admin.Token);
+        var removed = await client.DeleteAsync($"/api/keys/{added.Key.Id}", admin.Token);
 
         ProblemAssert.Ok(removed);
         Assert.Equal(2, removed.Json.GetProperty("sessions_ended").GetInt32());
@@ -167,7 +167,7 @@ public abstract partial class BrokerTests
     {
         var broker = await StartWithAdminAsync();
         var (bob, bobKey) = await AddUserAsync(broker, "bob");
-        await broker.Client.AddKeyAsync(bob.Token, BrokerClient.NewKey(), "bob's second");
+        await broker.Client.AddKeyAsync(bob.Token, KeywardTestClient.NewKey(), "bob's second");
         var bobKeys = await broker.Client.GetAsync("/api/keys", bob.Token);
         var bobKeyId = bobKeys.Json.EnumerateArray().First().GetProperty("id").GetGuid();
 
@@ -211,7 +211,7 @@ public abstract partial class BrokerTests
         ProblemAssert.Problem(await client.StatusAsync("kws_" + invite[4..]), 401, "session_invalid");
 
         // Presenting it as a session neither used nor broke the invite.
-        Assert.Equal("erin", (await client.RegisterWithInviteAsync(invite, BrokerClient.NewKey())).Account);
+        Assert.Equal("erin", (await client.RegisterWithInviteAsync(invite, KeywardTestClient.NewKey())).Account);
     }
 
     [Fact]

@@ -15,8 +15,8 @@ public abstract partial class BrokerTests
         var status = await client.StatusAsync(admin.Token);
         ProblemAssert.Ok(status);
         Assert.True(status.Json.GetProperty("active").GetBoolean());
-        Assert.Equal("admin", status.String("account"));
-        Assert.Equal("admin", status.String("role"));
+        Assert.Equal("admin", status.GetString("account"));
+        Assert.Equal("admin", status.GetString("role"));
         Assert.True(status.Json.GetProperty("user_verified").GetBoolean());
         Assert.Equal(host.Time.GetUtcNow().AddMinutes(30), status.Json.GetProperty("idle_expires_at").GetDateTimeOffset());
 
@@ -54,7 +54,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task LoginFinish_Success_SetsHostPrefixedSecureCookieThatAuthenticates()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
         await client.RegisterAdminAsync(host.SetupCode!);
 
@@ -62,7 +62,7 @@ public abstract partial class BrokerTests
         var finished = await client.LoginFinishAsync(ceremony, credential);
 
         ProblemAssert.Ok(finished);
-        var token = finished.String("session_token");
+        var token = finished.GetString("session_token");
         Assert.StartsWith("kws_", token, StringComparison.Ordinal);
         Assert.Equal(host.Time.GetUtcNow().AddHours(12), finished.Json.GetProperty("expires_at").GetDateTimeOffset());
         Assert.Equal(host.Time.GetUtcNow().AddMinutes(30), finished.Json.GetProperty("idle_expires_at").GetDateTimeOffset());
@@ -77,7 +77,7 @@ public abstract partial class BrokerTests
 
         var viaCookie = await client.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
         ProblemAssert.Ok(viaCookie);
-        Assert.Equal("admin", viaCookie.String("account"));
+        Assert.Equal("admin", viaCookie.GetString("account"));
 
         // Signing out from the browser ends the session and deletes the cookie with the attributes __Host- needs.
         var logout = await client.SendAsync(HttpMethod.Post, "/session/logout", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
@@ -111,7 +111,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task LoginBegin_MoreAttemptsThanPerAccountLimit_Returns429RateLimitedWithRetryAfter()
     {
-        var host = StartHost(s => s["Keyward:SignIn:PerAccountPerMinute"] = "3");
+        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAccountPerMinute"] = "3");
         var client = ClientOf(host);
         await client.RegisterAdminAsync(host.SetupCode!);
 
@@ -142,7 +142,7 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task LoginBegin_MoreAttemptsThanPerAddressLimit_Returns429RateLimitedWithRetryAfter()
     {
-        var host = StartHost(s => s["Keyward:SignIn:PerAddressPerMinute"] = "2");
+        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAddressPerMinute"] = "2");
         var client = ClientOf(host);
 
         ProblemAssert.Ok(await client.LoginBeginAsync(null));
@@ -188,7 +188,7 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(await client.LoginFinishAsync(first, oldCredential));
         var fresh = await client.LoginBeginAsync("admin");
 
-        var replayed = await client.LoginFinishAsync(Guid.Parse(fresh.String("ceremony_id")), oldCredential);
+        var replayed = await client.LoginFinishAsync(Guid.Parse(fresh.GetString("ceremony_id")), oldCredential);
 
         ProblemAssert.Problem(replayed, 401, "challenge_mismatch");
     }
@@ -196,9 +196,9 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task LoginFinish_ClonedKeyBehindOnItsCounter_ReturnsSignCountRegressed()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
-        var original = BrokerClient.NewKey(new VirtualAuthenticatorOptions { KeyFileIterations = VirtualAuthenticatorOptions.MinimumKeyFileIterations });
+        var original = KeywardTestClient.NewKey(new VirtualAuthenticatorOptions { KeyFileIterations = VirtualAuthenticatorOptions.MinimumKeyFileIterations });
         await client.RegisterAdminAsync(host.SetupCode!, key: original);
         var file = _data.Combine("cloned-key.bin");
         original.Save(file, "clone");
@@ -214,9 +214,9 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task LoginFinish_KeyThatKeepsNoCounter_SignsInRepeatedly()
     {
-        var host = StartHost();
+        var host = await StartHostAsync();
         var client = ClientOf(host);
-        var passkey = BrokerClient.NewKey(new VirtualAuthenticatorOptions { SignCounter = SignCounterMode.Zero });
+        var passkey = KeywardTestClient.NewKey(new VirtualAuthenticatorOptions { SignCounter = SignCounterMode.Zero });
         await client.RegisterAdminAsync(host.SetupCode!, key: passkey);
 
         for (var i = 0; i < 3; i++)
@@ -246,7 +246,7 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(registration);
         var (_, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);
 
-        var finished = await client.LoginFinishAsync(Guid.Parse(registration.String("ceremony_id")), credential);
+        var finished = await client.LoginFinishAsync(Guid.Parse(registration.GetString("ceremony_id")), credential);
 
         ProblemAssert.Problem(finished, 400, "ceremony_invalid");
     }
@@ -258,7 +258,7 @@ public abstract partial class BrokerTests
         var client = broker.Client;
 
         // The stranger's key holds a credential for this RP that was never registered (the ceremony was abandoned).
-        var stranger = BrokerClient.NewKey();
+        var stranger = KeywardTestClient.NewKey();
         var invite = await client.CreateInviteAsync(broker.Admin.Token, "stranger", "user");
         await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, stranger);
         var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, stranger);
@@ -279,7 +279,7 @@ public abstract partial class BrokerTests
         options.Remove("allowCredentials");
         var credential = bobKey.GetAssertion(options.ToJsonString(), Origin);
 
-        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.String("ceremony_id")), credential), 401, "credential_unknown");
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.GetString("ceremony_id")), credential), 401, "credential_unknown");
     }
 
     [Fact]
@@ -292,6 +292,6 @@ public abstract partial class BrokerTests
         // A sibling site under the RP ID may run the ceremony, but Keyward only accepts its own origin.
         var credential = client.Key.GetAssertion(started.Json.GetProperty("public_key").GetRawText(), "https://evil.localhost");
 
-        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.String("ceremony_id")), credential), 401, "origin_mismatch");
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(started.GetString("ceremony_id")), credential), 401, "origin_mismatch");
     }
 }

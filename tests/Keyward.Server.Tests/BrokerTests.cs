@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using Keyward.Core.Audit;
 using Keyward.Server.Tests.Infrastructure;
 using Keyward.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keyward.Server.Tests;
@@ -14,11 +16,11 @@ namespace Keyward.Server.Tests;
 [SuppressMessage("Design", "CA1001", Justification = "xunit disposes test classes through IAsyncLifetime.DisposeAsync, which disposes the folder.")]
 public abstract partial class BrokerTests : IAsyncLifetime
 {
-    private const string Origin = BrokerHost.Origin;
+    private const string Origin = KeywardTestHost.InProcessOrigin;
 
     private readonly TempDirectory _data = new("keyward-server-tests-");
-    private readonly List<BrokerHost> _hosts = [];
-    private readonly List<BrokerClient> _clients = [];
+    private readonly List<KeywardTestHost> _hosts = [];
+    private readonly List<KeywardTestClient> _clients = [];
     private EchoUpstream? _echo;
     private IReadOnlyDictionary<string, string> _storage = new Dictionary<string, string>();
 
@@ -48,7 +50,7 @@ public abstract partial class BrokerTests : IAsyncLifetime
         _data.Dispose();
 
         var leaks = TokenLeaks.Find(seen);
-        Assert.True(leaks.Count == 0, "Session tokens appeared outside the sign-in response: " + string.Join("; ", leaks));
+        Assert.True(leaks.Count == 0, "TestSession tokens appeared outside the sign-in response: " + string.Join("; ", leaks));
     }
 
     /// <summary>The <c>Keyward:Storage</c> settings of this test's fresh database.</summary>
@@ -58,7 +60,7 @@ public abstract partial class BrokerTests : IAsyncLifetime
     protected virtual Task DropStorageAsync() => Task.CompletedTask;
 
     /// <summary>Starts a broker on this test's data directory and database. Later calls model a restart.</summary>
-    private BrokerHost StartHost(Action<Dictionary<string, string>>? configure = null, DateTimeOffset? now = null)
+    private async Task<KeywardTestHost> StartHostAsync(Action<Dictionary<string, string>>? configure = null, DateTimeOffset? now = null)
     {
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -85,15 +87,24 @@ public abstract partial class BrokerTests : IAsyncLifetime
         configure?.Invoke(settings);
         // Whole seconds: Keyward stores milliseconds and assertions carry seconds, so exact comparisons hold.
         var start = now ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        var host = new BrokerHost(settings, new FakeTimeProvider(start));
+        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+        {
+            DataDirectory = _data.Path,
+            Settings = settings,
+            Time = new FakeTimeProvider(start),
+            Services = services =>
+            {
+                services.AddSingleton(sp => new SwitchableAuditLog(sp.GetRequiredService<AuditLog>()));
+                services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SwitchableAuditLog>());
+            },
+        });
         _hosts.Add(host);
-        _ = host.Server;
         return host;
     }
 
-    private BrokerClient ClientOf(BrokerHost host)
+    private KeywardTestClient ClientOf(KeywardTestHost host)
     {
-        var client = host.CreateBrokerClient();
+        var client = host.CreateClient();
         _clients.Add(client);
         return client;
     }
@@ -101,7 +112,7 @@ public abstract partial class BrokerTests : IAsyncLifetime
     /// <summary>A started broker whose first admin ("admin", the client's default key) is registered and signed in.</summary>
     private async Task<Broker> StartWithAdminAsync(Action<Dictionary<string, string>>? configure = null)
     {
-        var host = StartHost(configure);
+        var host = await StartHostAsync(configure);
         var client = ClientOf(host);
         var code = host.SetupCode;
         Assert.NotNull(code);
@@ -112,14 +123,14 @@ public abstract partial class BrokerTests : IAsyncLifetime
     }
 
     /// <summary>Registers a user through an invite from the admin and signs them in with their own key.</summary>
-    private static async Task<(Session Session, Authenticator.VirtualAuthenticator Key)> AddUserAsync(Broker broker, string name, string role = "user")
+    private static async Task<(TestSession Session, Authenticator.VirtualAuthenticator Key)> AddUserAsync(Broker broker, string name, string role = "user")
     {
         var invite = await broker.Client.CreateInviteAsync(broker.Admin.Token, name, role);
-        var key = BrokerClient.NewKey();
+        var key = KeywardTestClient.NewKey();
         var registered = await broker.Client.RegisterWithInviteAsync(invite, key);
         Assert.Equal((name, role), (registered.Account, registered.Role));
         return (await broker.Client.LoginAsync(name, key), key);
     }
 
-    private sealed record Broker(BrokerHost Host, BrokerClient Client, Session Admin);
+    private sealed record Broker(KeywardTestHost Host, KeywardTestClient Client, TestSession Admin);
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Keyward.Client;
 using Npgsql;
 
 namespace Keyward.Testing;
@@ -157,7 +156,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FindFreePort();
+            var port = FreePort.Next();
             var logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
             var options = string.Join(
                 ' ',
@@ -234,20 +233,6 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         Database = database,
         Pooling = pooling,
     }.ConnectionString;
-
-    private static int FindFreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 
     private static string ReadLogTail(string path, long from, int lines)
     {

@@ -11,7 +11,7 @@ namespace Keyward.WebSockets.Tests;
 /// </summary>
 public sealed class BoundsTests(GateFixture fixture) : IClassFixture<GateFixture>
 {
-    private KeywardApi Api => fixture.Api;
+    private KeywardTestClient Api => fixture.Api;
 
     [Fact]
     public async Task ClientMessageOverLimit_Closes1009_ParallelSocketKeepsWorking()

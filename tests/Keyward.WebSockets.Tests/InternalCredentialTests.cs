@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
 using Keyward.Server.WebSockets;
@@ -51,7 +52,7 @@ public sealed class InternalCredentialTests : IAsyncLifetime
         var guess = SecretToken.Generate(CredentialKind.Internal);
         Assert.False(Credential.Verify(guess));
         var probe = await _server.Admin!.ProbeUpgradeAsync("/ws/internal/x", origin: null, configure: r => r.Headers.Authorization = new("Bearer", guess));
-        Assert.Equal((401, "internal_credential_invalid"), (probe.Status, probe.Code));
+        Assert.Equal((401, "internal_credential_invalid"), (probe.StatusCode, probe.Code));
         Assert.Contains(_server.Audit.Where(AuditActions.InternalCredentialRefused), r => r.Details["code"] == "internal_credential_invalid");
         Assert.False(Credential.IsMinted);
         Assert.Equal(0, _upstream.Accepted);
@@ -89,9 +90,9 @@ public sealed class InternalCredentialTests : IAsyncLifetime
         _ = Launcher.Prepare(new ProcessStartInfo("true"));
         Assert.True(Credential.IsMinted);
         var probe = await _server.Admin!.ProbeUpgradeAsync("/ws/internal/x", origin: null, configure: r => r.Headers.Authorization = new("Bearer", SecretToken.Generate(CredentialKind.Internal)));
-        Assert.Equal((401, "internal_credential_invalid"), (probe.Status, probe.Code));
+        Assert.Equal((401, "internal_credential_invalid"), (probe.StatusCode, probe.Code));
         probe = await _server.Admin!.ProbeUpgradeAsync("/ws/internal/x", origin: null, configure: r => r.Headers.Authorization = new("Bearer", "kwn_short"));
-        Assert.Equal((401, "internal_credential_invalid"), (probe.Status, probe.Code));
+        Assert.Equal((401, "internal_credential_invalid"), (probe.StatusCode, probe.Code));
     }
 
     [Fact]
@@ -133,7 +134,7 @@ public sealed class InternalCredentialTests : IAsyncLifetime
             await socket.AssertEchoAsync("a person's socket");
         }
 
-        (await api.SendAsync(HttpMethod.Post, "/session/status", new(), session.Token)).EnsureOk();
+        (await api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
         var value = Credential.GetOrMint();
 
         Assert.DoesNotContain(outputs.Concat(api.Bodies), body => body.Contains(value, StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using Keyward.Core.Audit;
 using Keyward.Server.Hosting;
+using Keyward.Testing.Hosting;
 using Keyward.WebSockets.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Keyward.Client;
 using Keyward.Core.Audit;
 using Keyward.WebSockets.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -31,15 +32,15 @@ public sealed class RaceTests(ITestOutputHelper output)
     {
         await using var upstream = await EchoUpstream.StartAsync();
         using var data = new Keyward.Testing.TempDirectory("keyward-ws-race-");
-        var origin = $"http://localhost:{KeywardServer.FreePort()}";
+        var origin = $"http://localhost:{FreePort.Next()}";
 
         // The first process migrates the database and issues the setup code; the second joins it.
         await using var first = await KeywardProcess.StartAsync(data.Path, origin, upstream);
-        using var firstApi = new KeywardApi(first);
+        using var firstApi = new KeywardTestClient(first);
         await firstApi.RegisterAdminAsync(first.SetupCode ?? throw new InvalidOperationException("no setup code printed"));
         await using var second = await KeywardProcess.StartAsync(data.Path, origin, upstream);
         Assert.Null(second.SetupCode);
-        using var secondApi = new KeywardApi(second);
+        using var secondApi = new KeywardTestClient(second);
 
         // Both nodes know the session; the ticket comes from one, the upgrades go to both.
         var session = await firstApi.LoginAsync();
@@ -56,7 +57,7 @@ public sealed class RaceTests(ITestOutputHelper output)
     }
 
     /// <summary>Fires the upgrades at once (alternating between the nodes) and asserts exactly one 101, the rest 401.</summary>
-    private static async Task<Dictionary<int, int>> RaceAsync(KeywardApi[] nodes, string ticket)
+    private static async Task<Dictionary<int, int>> RaceAsync(KeywardTestClient[] nodes, string ticket)
     {
         using var start = new ManualResetEventSlim();
         var attempts = Enumerable.Range(0, Attempts).Select(i => Task.Run(async () =>

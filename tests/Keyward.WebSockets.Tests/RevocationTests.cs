@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Text.Json.Nodes;
 using Keyward.Core.Audit;
 using Keyward.WebSockets.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -19,7 +20,7 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
     private EchoUpstream _upstream = null!;
     private KeywardServer _server = null!;
 
-    private KeywardApi Api => _server.Admin!;
+    private KeywardTestClient Api => _server.Admin!;
 
     public async Task InitializeAsync()
     {
@@ -41,7 +42,7 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
         var closes = sockets.Select(s => s.ExpectCloseAsync()).ToList();
 
         var started = Stopwatch.GetTimestamp();
-        (await Api.LogoutAsync(session)).EnsureOk();
+        (await Api.LogoutAsync(session.Token)).EnsureSuccess();
         var worst = await AssertAllClosedAsync(closes, started, "session ended: logged_out");
         output.WriteLine($"logout → all {Sockets} sockets closed: worst {worst.TotalMilliseconds:0.0} ms");
 
@@ -61,7 +62,7 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
         _server.Audit.BeforeRecord = record =>
         {
             Assert.Equal(AuditActions.WebSocketOpened, record.Action);
-            Api.LogoutAsync(session).GetAwaiter().GetResult().EnsureOk();
+            Api.LogoutAsync(session.Token).GetAwaiter().GetResult().EnsureSuccess();
         };
         var (socket, status) = await Api.TryOpenAsync($"/ws/echo/x?ticket={ticket}");
 
@@ -82,7 +83,7 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
 
         var started = Stopwatch.GetTimestamp();
         var revoked = await Api.RevokeAsync(other, victim.Id);
-        Assert.Equal(204, revoked.Status);
+        Assert.Equal(204, revoked.StatusCode);
         var worst = await AssertAllClosedAsync(closes, started, "session ended: revoked");
         output.WriteLine($"revocation from another session → all {Sockets} sockets closed: worst {worst.TotalMilliseconds:0.0} ms");
 
@@ -116,13 +117,13 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The session stays alive (used every 5 minutes); only the route's 10-minute socket lifetime runs out.
         _server.Time.Advance(TimeSpan.FromMinutes(5));
-        (await Api.SendAsync(HttpMethod.Post, "/session/status", new(), session.Token)).EnsureOk();
+        (await Api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
         await socket.AssertEchoAsync("at 5 minutes");
         var close = socket.ExpectCloseAsync();
         _server.Time.Advance(TimeSpan.FromMinutes(5));
         var (code, reason, _) = await close;
         Assert.Equal((4401, "reauthorization required"), (code, reason));
-        (await Api.SendAsync(HttpMethod.Post, "/session/status", new(), session.Token)).EnsureOk();
+        (await Api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
     }
 
     private async Task<List<ClientWebSocket>> OpenManyAsync(TestSession session)

@@ -32,7 +32,7 @@ public sealed class TlsTests
 
         // Logout closes it just the same.
         var close = socket.ExpectCloseAsync();
-        (await api.LogoutAsync(session)).EnsureOk();
+        (await api.LogoutAsync(session.Token)).EnsureSuccess();
         Assert.Equal((4401, "session ended: logged_out"), ((await close).Code, (await close).Reason));
     }
 
@@ -58,7 +58,7 @@ public sealed class TlsTests
         var api = server.Admin!;
         var session = await api.LoginAsync();
         var probe = await api.ProbeUpgradeAsync($"/ws/echo/x?ticket={await api.TicketAsync(session, TestRoutes.Echo)}");
-        Assert.Equal((502, "upstream_unavailable"), (probe.Status, probe.Code));
+        Assert.Equal((502, "upstream_unavailable"), (probe.StatusCode, probe.Code));
         Assert.Equal(0, upstream.Accepted);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text.Json.Nodes;
 using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
 using Keyward.Server.Sessions;
@@ -14,7 +15,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
 {
     private KeywardServer Server => fixture.Server;
 
-    private KeywardApi Api => fixture.Api;
+    private KeywardTestClient Api => fixture.Api;
 
     [Fact]
     public async Task Upgrade_UnknownTicket_Returns401TicketInvalid()
@@ -94,7 +95,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
         var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
         await AssertRefusedAsync($"/plain/x?ticket={ticket}", 403, "websocket_not_allowed", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}={session.Token}"));
         var refused = await Api.RequestTicketAsync(session, TestRoutes.Plain);
-        Assert.Equal((403, "websocket_not_allowed"), (refused.Status, refused.Code));
+        Assert.Equal((403, "websocket_not_allowed"), (refused.StatusCode, refused.Code));
     }
 
     [Fact]
@@ -107,13 +108,13 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
             r.Headers.Connection.Add("Upgrade");
             r.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("SPDY", "3.1"));
         });
-        Assert.Equal((403, "upgrade_not_allowed"), (probe.Status, probe.Code));
+        Assert.Equal((403, "upgrade_not_allowed"), (probe.StatusCode, probe.Code));
         Assert.Contains(Server.Audit.Denied("upgrade_not_allowed"), r => r.Target == TestRoutes.Echo);
         Assert.DoesNotContain(fixture.Upstream.Handshakes, h => h.Path == "/ws/echo/x" && h.Headers.GetValueOrDefault("Upgrade") == "SPDY/3.1");
 
         // A plain request on the same route still goes through the proxy.
         var plain = await Api.SendAsync(HttpMethod.Get, "/ws/echo/plain", null, session.Token);
-        Assert.Equal((200, "plain http"), (plain.Status, plain.Body));
+        Assert.Equal((200, "plain http"), (plain.StatusCode, plain.Body));
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
     {
         var session = await Api.LoginAsync();
         var ticket = await Api.TicketAsync(session, TestRoutes.Echo);
-        (await Api.LogoutAsync(session)).EnsureOk();
+        (await Api.LogoutAsync(session.Token)).EnsureSuccess();
         await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 401, "session_logged_out");
     }
 
@@ -155,8 +156,8 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
     public async Task Ticket_RefusedWithoutSessionOrboundOrigin()
     {
         var session = await Api.LoginAsync();
-        var noSession = await Api.SendAsync(HttpMethod.Post, "/api/auth/ws-ticket", new() { ["route"] = TestRoutes.Echo }, origin: Server.Origin);
-        Assert.Equal((401, "session_missing"), (noSession.Status, noSession.Code));
+        var noSession = await Api.SendAsync(HttpMethod.Post, "/api/auth/ws-ticket", new JsonObject { ["route"] = TestRoutes.Echo }, origin: Server.Origin);
+        Assert.Equal((401, "session_missing"), (noSession.StatusCode, noSession.Code));
         Assert.Equal((403, "origin_mismatch"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo, origin: null)));
         Assert.Equal((403, "origin_mismatch"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo, origin: "https://evil.example")));
         Assert.Equal((404, "route_unknown"), await CodeOf(Api.RequestTicketAsync(session, "nosuchroute")));
@@ -168,7 +169,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
     {
         var session = await Api.LoginAsync();
         var response = await Api.RequestTicketAsync(session, TestRoutes.Echo);
-        response.EnsureOk();
+        response.EnsureSuccess();
         var ticket = response.Json.GetProperty("ticket").GetString()!;
         Assert.True(SecretToken.IsWellFormed(CredentialKind.WebSocketTicket, ticket));
         Assert.Equal(Server.Time.GetUtcNow().AddSeconds(30), response.Json.GetProperty("expires_at").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
@@ -194,12 +195,12 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
             Assert.Equal((503, "audit_unavailable"), await CodeOf(Api.RequestTicketAsync(session, TestRoutes.Echo)));
             var accepted = fixture.Upstream.Accepted;
             var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={ticket}");
-            Assert.Equal((503, "audit_unavailable"), (probe.Status, probe.Code));
+            Assert.Equal((503, "audit_unavailable"), (probe.StatusCode, probe.Code));
             Assert.Equal(accepted, fixture.Upstream.Accepted);
 
             // A refusal the log cannot hold is still a refusal: 503 rather than 401, and never a 101.
             var refused = await Api.ProbeUpgradeAsync("/ws/echo/x?ticket=kwt_unknown");
-            Assert.Equal((503, "audit_unavailable"), (refused.Status, refused.Code));
+            Assert.Equal((503, "audit_unavailable"), (refused.StatusCode, refused.Code));
         }
         finally
         {
@@ -218,7 +219,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
 
         var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={ticket}", configure: r => r.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", protocols));
 
-        Assert.Equal((400, "subprotocol_invalid"), (probe.Status, probe.Code));
+        Assert.Equal((400, "subprotocol_invalid"), (probe.StatusCode, probe.Code));
         Assert.Equal(accepted, fixture.Upstream.Accepted);
         Assert.Contains(Server.Audit.Denied("subprotocol_invalid"), r => r.Action == AuditActions.WebSocketUpgradeDenied);
         using var socket = await Api.OpenAsync(TestRoutes.Echo, ticket);
@@ -247,10 +248,10 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
         Assert.Equal(("admin", "ticket"), (opened.Actor, opened.Details["via"]));
     }
 
-    private static async Task<(int, string?)> CodeOf(Task<ApiResult> response)
+    private static async Task<(int, string?)> CodeOf(Task<KeywardResponse> response)
     {
         var result = await response;
-        return (result.Status, result.Code);
+        return (result.StatusCode, result.Code);
     }
 
     private async Task AssertRefusedAsync(string pathAndQuery, int status, string code, string? origin = "", Action<HttpRequestMessage>? configure = null)
@@ -258,7 +259,7 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
         var accepted = fixture.Upstream.Accepted;
         var denied = Server.Audit.Denied(code).Count;
         var probe = await Api.ProbeUpgradeAsync(pathAndQuery, origin, configure);
-        Assert.True(probe.Status == status && probe.Code == code, $"expected {status} {code}, got {probe}");
+        Assert.True(probe.StatusCode == status && probe.Code == code, $"expected {status} {code}, got {probe}");
         Assert.Equal("application/problem+json", probe.MediaType);
 
         // Also as a real client: no 101.

@@ -4,20 +4,22 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Keyward.Authenticator;
 using Keyward.Cli.Broker;
+using Keyward.Client;
 using Keyward.Core.Sessions;
 using Keyward.LoadBench.Load;
-using Keyward.Server.Hosting;
 using Keyward.Server.Tls;
+using Keyward.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Keyward.LoadBench.Hosting;
 
 /// <summary>
 /// Everything under test, on loopback with TLS from Keyward's local CA in a temporary directory: the counter (child
-/// process), Keyward (in this process, one route to the counter, a virtual key registered with the setup code and
-/// signed in), and a plain YARP proxy (in this process, no authentication). Exposes the three paths as targets.
+/// process), Keyward (in this process on Kestrel, a <see cref="KeywardTestHost"/> with one route to the counter, a
+/// virtual key registered with the setup code and signed in through Keyward.Client), and a plain YARP proxy (in this process, no authentication). Exposes the three paths as targets.
 /// </summary>
 internal sealed class TestBed : IAsyncDisposable
 {
@@ -30,7 +32,7 @@ internal sealed class TestBed : IAsyncDisposable
 
     private readonly string _directory;
     private readonly List<Target> _targets = [];
-    private WebApplication? _keyward;
+    private KeywardTestHost? _keyward;
     private WebApplication? _plain;
     private X509Certificate2? _plainCertificate;
     private CounterProcess? _counter;
@@ -98,10 +100,8 @@ internal sealed class TestBed : IAsyncDisposable
             throw new InvalidOperationException(problem);
         }
 
-        var keywardPort = FreePort.Next();
         var counterPort = FreePort.Next();
         var plainPort = FreePort.Next();
-        var origin = $"https://localhost:{keywardPort}";
         Directory.CreateDirectory(_directory);
         log.WriteLine($"test bed in {_directory}");
 
@@ -117,18 +117,23 @@ internal sealed class TestBed : IAsyncDisposable
         probe.SslOptions.RemoteCertificateValidationCallback = CaTrust.Only(CaFile);
         _probe = new HttpClient(probe) { Timeout = TimeSpan.FromSeconds(30) };
 
-        _keyward = KeywardHost.Build(
-        [
-            $"--Keyward:DataDirectory={_directory}",
-            $"--Keyward:Listen=https://127.0.0.1:{keywardPort}",
-            $"--Keyward:PublicOrigin={origin}",
-            $"--Keyward:Routes:{Route}:Path=/resource/{{**rest}}",
-            $"--Keyward:Routes:{Route}:Upstream=https://127.0.0.1:{counterPort}",
-            $"--Keyward:Routes:{Route}:UpstreamCaFile={CaFile}",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        _keyward.Services.GetRequiredService<SetupCode>().Print = false;
-        await _keyward.StartAsync(cancellationToken);
+        // Keyward finds the CA made above in its data directory and issues its own certificate from it.
+        _keyward = await KeywardTestHost.StartAsync(
+            new KeywardTestHostOptions
+            {
+                Transport = KeywardTransport.Kestrel,
+                DataDirectory = _directory,
+                Settings = new Dictionary<string, string>
+                {
+                    [$"Keyward:Routes:{Route}:Path"] = "/resource/{**rest}",
+                    [$"Keyward:Routes:{Route}:Upstream"] = $"https://127.0.0.1:{counterPort}",
+                    [$"Keyward:Routes:{Route}:UpstreamCaFile"] = CaFile,
+                },
+                Logging = logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning),
+            },
+            cancellationToken);
+        var keywardPort = _keyward.Port;
+        var origin = _keyward.Origin;
 
         _counter = CounterProcess.Start(counterDll, counterPort, origin, CaFile, counterCert, counterKey, Path.Combine(_directory, "counter"));
         _plainCertificate = X509Certificate2.CreateFromPemFile(plainCert, plainKey);
@@ -137,18 +142,18 @@ internal sealed class TestBed : IAsyncDisposable
         await WaitForCounterAsync(counterPort, cancellationToken);
         log.WriteLine($"Keyward on {keywardPort}, plain YARP on {plainPort}, counter on {counterPort}");
 
-        var setup = _keyward.Services.GetRequiredService<SetupCode>().Value
-            ?? throw new InvalidOperationException("Keyward issued no setup code in a fresh data directory.");
+        var setup = _keyward.SetupCode ?? throw new InvalidOperationException("Keyward issued no setup code in a fresh data directory.");
         var key = VirtualAuthenticator.Create();
         string token;
-        using (var client = new SignInClient(new Uri(origin), CaFile))
+        using (var http = _keyward.CreateHttpClient())
         {
-            await client.RegisterAsync(key, setup, Account, cancellationToken);
-            token = await client.LoginAsync(key, Account, cancellationToken);
+            var client = new KeywardClient(http, new KeywardClientOptions { Origin = origin });
+            await client.RegisterAsync(key, RegistrationRequest.WithSetupCode(setup, Account, "load bench"), cancellationToken);
+            token = (await client.SignInAsync(key, Account, cancellationToken)).SessionToken;
         }
 
         // The session as Keyward holds it, so minted assertions carry the same sub, sid, role and amr.
-        var check = await _keyward.Services.GetRequiredService<SessionService>().CheckAsync(token, cancellationToken);
+        var check = await _keyward.GetRequiredService<SessionService>().CheckAsync(token, cancellationToken);
         var session = check.Session ?? throw new InvalidOperationException("Keyward does not recognise the session it just issued.");
         _minter = new AssertionMinter(Path.Combine(_directory, "keys"), origin, Route, session, TimeProvider.System);
         log.WriteLine("virtual key registered and signed in");
@@ -191,13 +196,15 @@ internal sealed class TestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in new[] { _keyward, _plain })
+        if (_keyward is not null)
         {
-            if (app is not null)
-            {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
-            }
+            await _keyward.DisposeAsync();
+        }
+
+        if (_plain is not null)
+        {
+            await _plain.StopAsync(CancellationToken.None);
+            await _plain.DisposeAsync();
         }
 
         if (_counter is not null)

@@ -1,3 +1,4 @@
+using Keyward.Client;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Keyward.LoadBench.Hosting;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Keyward.Client;
 using Keyward.LoadBench.Hosting;
 
 namespace Keyward.LoadBench.Load;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using Keyward.Authenticator;
+using Keyward.Client;
 using Keyward.Server.Hosting;
 using Keyward.Server.Tls;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,21 +96,22 @@ internal static class DemoCommand
         ]);
         app.Services.GetRequiredService<SetupCode>().Print = false;
         await using var counter = CounterProcess.Start(counterDll, counterPort, origin, ca.CaCertificatePath, counterCert, counterKey, Path.Combine(directory, "counter"));
-        using var client = new BrokerClient(new Uri(origin), ca.CaCertificatePath);
+        using var http = CaTrust.CreateHttpClient(new Uri(origin), ca.CaCertificatePath);
+        var client = new KeywardClient(http);
         try
         {
             await Step(report, "start Keyward (TLS)", () => app.StartAsync(ct)).ConfigureAwait(false);
             await Step(report, "start the counter (TLS)", () => WaitForCounterAsync(counterPort, ca.CaCertificatePath, counter, ct)).ConfigureAwait(false);
             var key = VirtualAuthenticator.Create();
             var setup = app.Services.GetRequiredService<SetupCode>().Value ?? throw new InvalidOperationException("Keyward issued no setup code: an admin already exists in this data directory.");
-            await Step(report, "register a virtual key (setup code)", () => client.RegisterAsync(key, setup, null, "demo-admin", "demo key", ct)).ConfigureAwait(false);
+            await Step(report, "register a virtual key (setup code)", () => client.RegisterAsync(key, RegistrationRequest.WithSetupCode(setup, "demo-admin", "demo key"), ct)).ConfigureAwait(false);
             string token = string.Empty;
             await Step(report, "sign in (WebAuthn assertion)", async () =>
             {
-                var login = await client.LoginAsync(key, "demo-admin", ct).ConfigureAwait(false);
-                token = login["session_token"]!.GetValue<string>();
+                var login = await client.SignInAsync(key, "demo-admin", ct).ConfigureAwait(false);
+                token = login.SessionToken;
             }).ConfigureAwait(false);
-            await Step(report, "session status", () => client.PostAsync("/session/status", null, token, ct)).ConfigureAwait(false);
+            await Step(report, "session status", () => client.StatusAsync(token, ct)).ConfigureAwait(false);
 
             var values = new long[requests];
             var latencies = new double[requests];
@@ -120,9 +122,9 @@ internal static class DemoCommand
                 await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (i, token2) =>
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var result = await client.PostAsync("/resource/counter", null, token, token2).ConfigureAwait(false);
+                    var result = (await client.PostAsync("/resource/counter", token, null, token2).ConfigureAwait(false)).EnsureSuccess();
                     latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    values[i] = result["value"]!.GetValue<long>();
+                    values[i] = result.Json.GetProperty("value").GetInt64();
                     task.Increment(1);
                 }).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -131,11 +133,11 @@ internal static class DemoCommand
             var gapFree = Check(values, out var detail);
             report.Add("values unique and gap-free", TimeSpan.Zero, gapFree ? null : detail);
 
-            using var socket = new DemoWebSocket(new Uri(origin), ca.CaCertificatePath);
+            using var socket = new DemoWebSocket(client, ca.CaCertificatePath);
             await Step(report, "WebSocket: ticket, upgrade, echo", () => socket.OpenAndEchoAsync(token, ct)).ConfigureAwait(false);
 
             var signedOut = Stopwatch.GetTimestamp();
-            await Step(report, "sign out", () => client.PostAsync("/session/logout", null, token, ct)).ConfigureAwait(false);
+            await Step(report, "sign out", () => client.LogoutAsync(token, ct)).ConfigureAwait(false);
             await Step(report, "WebSocket closed by sign-out (4401)", async () =>
             {
                 var (code, reason, after) = await socket.WaitClosedAsync(signedOut).ConfigureAwait(false);
@@ -148,21 +150,21 @@ internal static class DemoCommand
             }).ConfigureAwait(false);
             await Step(report, "token refused after sign-out", async () =>
             {
-                var (status, body) = await client.SendAsync(HttpMethod.Post, "/resource/counter", null, token, ct).ConfigureAwait(false);
-                if (status != HttpStatusCode.Unauthorized)
+                var refused = await client.PostAsync("/resource/counter", token, null, ct).ConfigureAwait(false);
+                if (refused.StatusCode != (int)HttpStatusCode.Unauthorized)
                 {
-                    throw new InvalidOperationException($"expected 401, got {(int)status}");
+                    throw new InvalidOperationException($"expected 401, got {refused.StatusCode}");
                 }
 
-                report.Note($"after sign-out: 401 {body["code"]}");
+                report.Note($"after sign-out: 401 {refused.Code}");
             }).ConfigureAwait(false);
 
             Array.Sort(latencies);
             report.Note($"values {values.Min()}..{values.Max()}; {requests / clock.Elapsed.TotalSeconds:0} requests/s; latency p50 {Percentile(latencies, 0.50):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms");
         }
-        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is KeywardProblemException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or System.Net.WebSockets.WebSocketException)
         {
-            report.Add("demo", TimeSpan.Zero, e.Message);
+            report.Add("demo", TimeSpan.Zero, Refusal.Describe(e));
             foreach (var line in counter.Output.TakeLast(10))
             {
                 report.Note("counter: " + line);
@@ -186,18 +188,20 @@ internal static class DemoCommand
             report.Add(name, clock.Elapsed, null);
             AnsiConsole.MarkupLineInterpolated($"  [green]✓[/] {name} [grey]({clock.Elapsed.TotalMilliseconds:0} ms)[/]");
         }
-        catch (Exception e) when (e is BrokerException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or AuthenticatorException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is KeywardProblemException or InvalidOperationException or HttpRequestException or TimeoutException or IOException or AuthenticatorException or System.Net.WebSockets.WebSocketException)
         {
-            AnsiConsole.MarkupLineInterpolated($"  [red]✗[/] {name}: {e.Message}");
-            throw new InvalidOperationException($"{name}: {e.Message}", e);
+            var message = Refusal.Describe(e);
+            AnsiConsole.MarkupLineInterpolated($"  [red]✗[/] {name}: {message}");
+            throw new InvalidOperationException($"{name}: {message}", e);
         }
     }
 
     private static async Task WaitForCounterAsync(int port, string caFile, CounterProcess counter, CancellationToken ct)
     {
-        using var probe = new BrokerClient(new Uri($"https://127.0.0.1:{port}"), caFile);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        // The counter is not Keyward: a plain probe that trusts only the demo's CA.
+        using var probe = CaTrust.CreateHttpClient(new Uri($"https://127.0.0.1:{port}"), caFile);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             if (counter.HasExited)
             {
@@ -206,8 +210,8 @@ internal static class DemoCommand
 
             try
             {
-                var (status, _) = await probe.SendAsync(HttpMethod.Get, "/healthz", null, null, ct).ConfigureAwait(false);
-                if (status == HttpStatusCode.OK)
+                using var response = await probe.GetAsync(new Uri("/healthz", UriKind.Relative), ct).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Net.Security;
 using System.Net.WebSockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json.Nodes;
+using Keyward.Client;
 
 namespace Keyward.Cli.Broker;
 
@@ -13,45 +10,19 @@ namespace Keyward.Cli.Broker;
 /// route, open <c>wss://…/resource/echo?ticket=…</c> with that Origin, exchange a message with the counter's echo
 /// through Keyward; after sign-out, wait for Keyward to close the socket with 4401.
 /// </summary>
-internal sealed class DemoWebSocket(Uri server, string caFile) : IDisposable
+internal sealed class DemoWebSocket(KeywardClient client, string caFile) : IDisposable
 {
     public const string Route = "echo";
 
     private readonly ClientWebSocket _socket = new();
     private Task<(int? Code, string? Reason, long At)>? _closed;
 
-    private string Origin => server.GetLeftPart(UriPartial.Authority);
-
     public async Task<string> OpenAndEchoAsync(string sessionToken, CancellationToken cancellationToken)
     {
-        var trust = Trust(caFile);
-        using var handler = new SocketsHttpHandler { UseCookies = false };
-        handler.SslOptions.RemoteCertificateValidationCallback = trust;
-        using var http = new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/ws-ticket") { Content = JsonContent.Create(new JsonObject { ["route"] = Route }) };
-        request.Headers.Authorization = new("Bearer", sessionToken);
-        request.Headers.Add("Origin", Origin);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        JsonObject body;
-        try
-        {
-            body = string.IsNullOrWhiteSpace(text) ? [] : JsonNode.Parse(text) as JsonObject ?? [];
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            body = new JsonObject { ["detail"] = "the server answered with something other than JSON" };
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new BrokerException(response.StatusCode, body);
-        }
-
-        var ticket = body["ticket"]!.GetValue<string>();
-        _socket.Options.SetRequestHeader("Origin", Origin);
-        _socket.Options.RemoteCertificateValidationCallback = trust;
-        var target = new UriBuilder(server) { Scheme = "wss", Path = "/resource/echo", Query = "ticket=" + Uri.EscapeDataString(ticket) }.Uri;
+        var ticket = (await client.RequestWebSocketTicketAsync(sessionToken, Route, null, cancellationToken).ConfigureAwait(false)).Ticket;
+        _socket.Options.SetRequestHeader("Origin", client.Origin);
+        _socket.Options.RemoteCertificateValidationCallback = CaTrust.Only(caFile);
+        var target = new UriBuilder(client.Http.BaseAddress!) { Scheme = "wss", Path = "/resource/echo", Query = "ticket=" + Uri.EscapeDataString(ticket) }.Uri;
         await _socket.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
 
         const string message = "hello through Keyward";
@@ -97,25 +68,5 @@ internal sealed class DemoWebSocket(Uri server, string caFile) : IDisposable
                 return ((int?)_socket.CloseStatus, _socket.CloseStatusDescription, at);
             }
         }
-    }
-
-    private static RemoteCertificateValidationCallback Trust(string caFile)
-    {
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caFile);
-        return (_, certificate, _, errors) =>
-        {
-            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var leaf = new X509Certificate2(certificate);
-            return chain.Build(leaf);
-        };
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Keyward.Authenticator;
+using Keyward.Client;
 
 namespace Keyward.Cli.Broker;
 
@@ -47,12 +49,13 @@ internal static class SessionCommands
 
         register.SetAction((parse, ct) => RunAsync(async () =>
         {
-            var (client, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
-            using (client)
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            using (http)
             {
-                var result = await client.RegisterAsync(authenticator, parse.GetValue(setupCode), parse.GetValue(invite), parse.GetValue(username), parse.GetValue(keyName)!, ct).ConfigureAwait(false);
+                var request = new RegistrationRequest { SetupCode = parse.GetValue(setupCode), Invite = parse.GetValue(invite), Username = parse.GetValue(username), KeyName = parse.GetValue(keyName)! };
+                var result = await new KeywardClient(http).RegisterAsync(authenticator, request, ct).ConfigureAwait(false);
                 authenticator.Save(path, passphrase);
-                Console.WriteLine(result.ToJsonString(Indented));
+                Console.WriteLine(Show(JsonSerializer.SerializeToNode(result, KeywardJsonContext.Default.Registration)));
             }
         }));
 
@@ -65,15 +68,16 @@ internal static class SessionCommands
 
         login.SetAction((parse, ct) => RunAsync(async () =>
         {
-            var (client, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
-            using (client)
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            using (http)
             {
-                var result = await client.LoginAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
+                var result = await new KeywardClient(http).SignInAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
                 authenticator.Save(path, passphrase);
-                var token = result["session_token"]!.GetValue<string>();
+                var token = result.SessionToken;
                 CliPaths.SaveToken(parse.GetValue(tokenFile)!.FullName, token);
-                result.Remove("session_token");
-                Console.WriteLine(result.ToJsonString(Indented));
+                var shown = JsonSerializer.SerializeToNode(result, KeywardJsonContext.Default.SignInResult)!.AsObject();
+                shown.Remove("session_token");
+                Console.WriteLine(Show(shown));
                 if (parse.GetValue(printToken))
                 {
                     Console.WriteLine(token);
@@ -90,12 +94,15 @@ internal static class SessionCommands
             command.Options.Add(tokenFile);
         }
 
-        status.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(parse, server, caCert, tokenFile, "/session/status", remove: false, ct)));
-        logout.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(parse, server, caCert, tokenFile, "/session/logout", remove: true, ct)));
+        status.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(
+            parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.StatusAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.SessionStatus), remove: false)));
+        logout.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(
+            parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.LogoutAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.LogoutResult), remove: true)));
         return [key, register, login, status, logout];
     }
 
-    private static async Task SessionCallAsync(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> tokenFile, string path, bool remove, CancellationToken ct)
+    private static async Task SessionCallAsync(
+        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> tokenFile, Func<KeywardClient, string, Task<JsonNode?>> call, bool remove)
     {
         var file = parse.GetValue(tokenFile)!;
         if (!file.Exists)
@@ -103,17 +110,17 @@ internal static class SessionCommands
             throw new InvalidOperationException($"No session: {file.FullName} does not exist. Run keyward login first.");
         }
 
-        using var client = new BrokerClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName);
-        var result = await client.PostAsync(path, null, File.ReadAllText(file.FullName).Trim(), ct).ConfigureAwait(false);
+        using var http = CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName);
+        var result = await call(new KeywardClient(http), File.ReadAllText(file.FullName).Trim()).ConfigureAwait(false);
         if (remove)
         {
             file.Delete();
         }
 
-        Console.WriteLine(result.ToJsonString(Indented));
+        Console.WriteLine(Show(result));
     }
 
-    private static (BrokerClient Client, VirtualAuthenticator Key, string Path, string Passphrase) Open(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> keyFile)
+    private static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> keyFile)
     {
         var path = parse.GetValue(keyFile)!.FullName;
         if (!File.Exists(path))
@@ -128,8 +135,11 @@ internal static class SessionCommands
             throw new InvalidOperationException(key.Failure!.Message);
         }
 
-        return (new BrokerClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName), key.Value, path, passphrase);
+        return (CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName), key.Value, path, passphrase);
     }
+
+    /// <summary>An answer as Keyward sent it, indented.</summary>
+    private static string Show(JsonNode? answer) => answer?.ToJsonString(Indented) ?? "null";
 
     /// <summary>Runs a command body: 0 on success; 1 with a plain message on a refusal or a usage problem.</summary>
     public static async Task<int> RunAsync(Func<Task> body)
@@ -139,9 +149,9 @@ internal static class SessionCommands
             await body().ConfigureAwait(false);
             return 0;
         }
-        catch (BrokerException e)
+        catch (KeywardProblemException e)
         {
-            Console.Error.WriteLine($"Refused: {e.Message}");
+            Console.Error.WriteLine($"Refused: {Refusal.Describe(e)}");
             return 1;
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or AuthenticatorException)

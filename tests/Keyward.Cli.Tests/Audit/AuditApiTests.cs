@@ -6,14 +6,10 @@ using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
-using Keyward.Server.Hosting;
 using Keyward.Testing;
+using Keyward.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Keyward.Cli.Tests.Audit;
 
@@ -21,6 +17,7 @@ namespace Keyward.Cli.Tests.Audit;
 public sealed class AuditApiTests : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _data = new("keyward-audit-api-");
+    private KeywardTestHost _host = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private string _admin = null!;
@@ -28,14 +25,13 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _app = KeywardHost.Build([$"--Keyward:DataDirectory={_data.Path}", "--Keyward:Audit:TreeHeadInterval=01:00:00"], builder =>
+        _host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
         {
-            builder.WebHost.UseTestServer();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            DataDirectory = _data.Path,
+            Settings = new Dictionary<string, string> { ["Keyward:Audit:TreeHeadInterval"] = "01:00:00" },
         });
-        _app.Services.GetRequiredService<SetupCode>().Print = false;
-        await _app.StartAsync();
-        _http = _app.GetTestClient();
+        _app = _host.App;
+        _http = _host.CreateHttpClient();
         _admin = await SessionAsync("root", Roles.Admin);
         _user = await SessionAsync("carol", Roles.User);
     }
@@ -43,8 +39,7 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        await _app.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await _host.DisposeAsync();
     }
 
     public void Dispose() => _data.Dispose();

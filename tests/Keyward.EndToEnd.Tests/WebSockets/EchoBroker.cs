@@ -1,11 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
-using Keyward.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Keyward.EndToEnd.Tests.WebSockets;
@@ -17,69 +14,57 @@ namespace Keyward.EndToEnd.Tests.WebSockets;
 /// </summary>
 internal sealed class EchoBroker : IAsyncDisposable
 {
-    private readonly WebApplication _keyward;
+    private readonly KeywardTestHost _keyward;
     private readonly WebApplication _upstream;
-    private readonly string _dataDirectory;
+    private readonly int[] _accepted;
 
-    private EchoBroker(WebApplication keyward, WebApplication upstream, string dataDirectory, string origin, string setupCode)
+    private EchoBroker(KeywardTestHost keyward, WebApplication upstream, int[] accepted, string setupCode)
     {
         _keyward = keyward;
         _upstream = upstream;
-        _dataDirectory = dataDirectory;
-        Origin = origin;
+        _accepted = accepted;
         SetupCode = setupCode;
     }
 
-    public string Origin { get; }
+    public string Origin => _keyward.Origin;
 
     public string SetupCode { get; }
 
+    /// <summary>Sockets the upstream accepted (each came through Keyward with an assertion).</summary>
+    public int UpstreamAccepted => Volatile.Read(ref _accepted[0]);
+
     public static async Task<EchoBroker> StartAsync()
     {
-        var holder = new int[1];
-        var upstream = await StartUpstreamAsync(holder);
-        var port = FreePort();
-        var data = Directory.CreateTempSubdirectory("keyward-e2e-ws-").FullName;
-        var origin = $"http://localhost:{port}";
-        var keyward = KeywardHost.Build(
-        [
-            $"--Keyward:DataDirectory={data}",
-            $"--Keyward:Listen=http://127.0.0.1:{port}",
-            $"--Keyward:PublicOrigin={origin}",
-            "--Keyward:DangerousAllowHttp=true",
-            "--Keyward:Routes:echo:Path=/resource/echo",
-            $"--Keyward:Routes:echo:Upstream={upstream.Urls.Single()}",
-            "--Keyward:Routes:echo:WebSocket:Enabled=true",
-            $"--Keyward:Routes:echo:WebSocket:AllowedOrigins:0={origin}",
-            "--environment", "Development",
-        ], builder => builder.Logging.ClearProviders());
-        keyward.Services.GetRequiredService<SetupCode>().Print = false;
-        await keyward.StartAsync();
-        var code = keyward.Services.GetRequiredService<SetupCode>().Value ?? throw new InvalidOperationException("no setup code");
-        var broker = new EchoBroker(keyward, upstream, data, origin, code);
-        broker._counter = holder;
-        return broker;
+        var accepted = new int[1];
+        var upstream = await StartUpstreamAsync(accepted);
+        try
+        {
+            var keyward = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+            {
+                Transport = KeywardTransport.Kestrel,
+                Https = false,
+                Settings = new Dictionary<string, string>
+                {
+                    ["Keyward:Routes:echo:Path"] = "/resource/echo",
+                    ["Keyward:Routes:echo:Upstream"] = upstream.Urls.Single(),
+                    ["Keyward:Routes:echo:WebSocket:Enabled"] = "true",
+                },
+                ArgumentsForOrigin = origin => [$"--Keyward:Routes:echo:WebSocket:AllowedOrigins:0={origin}"],
+            });
+            return new EchoBroker(keyward, upstream, accepted, keyward.SetupCode ?? throw new InvalidOperationException("no setup code"));
+        }
+        catch
+        {
+            await upstream.DisposeAsync();
+            throw;
+        }
     }
-
-    private int[] _counter = [];
-
-    /// <summary>Sockets the upstream accepted (each came through Keyward with an assertion).</summary>
-    public int UpstreamAccepted => Volatile.Read(ref _counter[0]);
 
     public async ValueTask DisposeAsync()
     {
-        await _keyward.StopAsync();
         await _keyward.DisposeAsync();
         await _upstream.StopAsync();
         await _upstream.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may outlive the host for a moment.
-        }
     }
 
     private static async Task<WebApplication> StartUpstreamAsync(int[] accepted)
@@ -120,12 +105,5 @@ internal sealed class EchoBroker : IAsyncDisposable
         });
         await app.StartAsync();
         return app;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

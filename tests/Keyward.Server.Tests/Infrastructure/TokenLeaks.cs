@@ -8,7 +8,7 @@ namespace Keyward.Server.Tests.Infrastructure;
 /// </summary>
 internal static partial class TokenLeaks
 {
-    public static IReadOnlyList<string> Find(IEnumerable<ApiResponse> responses)
+    public static IReadOnlyList<string> Find(IEnumerable<KeywardResponse> responses)
     {
         var leaks = new List<string>();
         foreach (var response in responses)
@@ -35,8 +35,8 @@ internal static partial class TokenLeaks
         return leaks;
     }
 
-    public static bool IsSignIn(ApiResponse response) =>
-        response.Path == BrokerClient.LoginFinishPath && response.StatusCode == 200;
+    public static bool IsSignIn(KeywardResponse response) =>
+        response.Path == KeywardPaths.LoginFinish && response.StatusCode == 200;
 
     public static bool Contains(string text) => SessionToken().IsMatch(text);
 

@@ -17,7 +17,7 @@ internal sealed class UpstreamView
 
     public IReadOnlyCollection<string> HeaderNames => _headers.Keys;
 
-    public static UpstreamView Parse(ApiResponse response)
+    public static UpstreamView Parse(KeywardResponse response)
     {
         Assert.True(response.StatusCode == 200, $"The proxy answered {response.StatusCode}: {response.Body}");
         var root = response.Json;

@@ -7,7 +7,7 @@ public sealed class GateFixture : IAsyncLifetime
 
     internal KeywardServer Server { get; private set; } = null!;
 
-    internal KeywardApi Api => Server.Admin!;
+    internal KeywardTestClient Api => Server.Admin!;
 
     public async Task InitializeAsync()
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net.WebSockets;
 using System.Text.RegularExpressions;
+using Keyward.Client;
 
 namespace Keyward.WebSockets.Tests.Infrastructure;
 
@@ -23,13 +25,16 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
 
     public string Origin { get; }
 
-    public bool Https => false;
-
-    public string CaFile => throw new NotSupportedException("http only");
-
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
     public Uri WebSocketBase => new($"ws://127.0.0.1:{Port}");
+
+    /// <summary>Plain http: nothing to trust.</summary>
+    public HttpMessageHandler CreateHandler() => new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+
+    public void ConfigureWebSocket(ClientWebSocketOptions options)
+    {
+    }
 
     /// <summary>The setup code it printed, when it issued one.</summary>
     public string? SetupCode { get; private set; }
@@ -40,7 +45,7 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
     /// </summary>
     public static async Task<KeywardProcess> StartAsync(string dataDirectory, string origin, EchoUpstream upstream)
     {
-        var port = KeywardServer.FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using Keyward.Core.Audit;
-using Keyward.Server.Hosting;
-using Keyward.Server.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,44 +7,32 @@ using Microsoft.Extensions.Time.Testing;
 namespace Keyward.WebSockets.Tests.Infrastructure;
 
 /// <summary>
-/// Keyward in process on a real Kestrel at 127.0.0.1:port (<c>KeywardHost.Build</c>, as <c>keyward serve</c> does),
-/// over http in Development or https with its generated local CA; a fake clock, a recording audit log and a log
-/// capture at Trace level. The first admin is registered at start.
+/// The gate's test Keyward: a <see cref="KeywardTestHost"/> on Kestrel (WebSockets need a real server), over http in
+/// Development or https with its generated local CA, with the <see cref="TestRoutes"/> to one echo upstream, a fake
+/// clock, a recording audit log and a log capture at Trace level. The first admin is registered at start.
 /// </summary>
-internal sealed class KeywardServer : IKeywardEndpoint, IAsyncDisposable
+internal sealed class KeywardServer : IAsyncDisposable
 {
-    private readonly Keyward.Testing.TempDirectory? _ownedData;
-
-    private KeywardServer(WebApplication app, int port, string origin, bool https, string dataDirectory, Keyward.Testing.TempDirectory? ownedData, FakeTimeProvider time, RecordingAuditLog audit, LogCapture logs)
+    private KeywardServer(KeywardTestHost host, FakeTimeProvider time, RecordingAuditLog audit, LogCapture logs)
     {
-        App = app;
-        Port = port;
-        Origin = origin;
-        Https = https;
-        DataDirectory = dataDirectory;
-        _ownedData = ownedData;
+        Host = host;
         Time = time;
         Audit = audit;
         Logs = logs;
     }
 
-    public WebApplication App { get; }
+    public KeywardTestHost Host { get; }
 
-    public int Port { get; }
+    public WebApplication App => Host.App;
+
+    public int Port => Host.Port;
 
     /// <summary>Keyward's public origin (http(s)://localhost:port): the WebAuthn origin and the pages' Origin.</summary>
-    public string Origin { get; }
+    public string Origin => Host.Origin;
 
-    public bool Https { get; }
+    public Uri WebSocketBase => Host.WebSocketBase;
 
-    /// <summary>Where clients connect: 127.0.0.1 (Kestrel listens there only).</summary>
-    public Uri BaseAddress => new($"{(Https ? "https" : "http")}://127.0.0.1:{Port}");
-
-    public Uri WebSocketBase => new($"{(Https ? "wss" : "ws")}://127.0.0.1:{Port}");
-
-    public string DataDirectory { get; }
-
-    public string CaFile => new LocalCertificateAuthority(DataDirectory, TimeProvider.System).CaCertificatePath;
+    public string DataDirectory => Host.DataDirectory;
 
     public FakeTimeProvider Time { get; }
 
@@ -56,94 +40,64 @@ internal sealed class KeywardServer : IKeywardEndpoint, IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public IServiceProvider Services => App.Services;
+    public IServiceProvider Services => Host.Services;
 
     /// <summary>The admin registered at start (null when this server joined an existing data directory).</summary>
-    public KeywardApi? Admin { get; private set; }
+    public KeywardTestClient? Admin { get; private set; }
 
     public static async Task<KeywardServer> StartAsync(
         EchoUpstream upstream, bool https = false, string? dataDirectory = null, IEnumerable<string>? extra = null,
         Action<WebApplicationBuilder>? configure = null, string? upstreamCaFile = null)
     {
-        var port = FreePort();
-        var owned = dataDirectory is null ? new Keyward.Testing.TempDirectory("keyward-ws-") : null;
-        var data = dataDirectory ?? owned!.Path;
-        var scheme = https ? "https" : "http";
-        var origin = $"{scheme}://localhost:{port}";
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var audit = new RecordingAuditLog();
         var logs = new LogCapture();
-        List<string> args =
-        [
-            $"--Keyward:DataDirectory={data}",
-            $"--Keyward:Listen={scheme}://127.0.0.1:{port}",
-            $"--Keyward:PublicOrigin={origin}",
-            "--Keyward:SignIn:PerAddressPerMinute=100000",
-            "--Keyward:SignIn:PerAccountPerMinute=100000",
-            .. TestRoutes.Arguments(upstream.Address, origin, upstreamCaFile),
-            .. extra ?? [],
-        ];
-        if (!https)
+        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
         {
-            args.AddRange(["--Keyward:DangerousAllowHttp=true", "--environment", "Development"]);
-        }
-
-        WebApplication? app = null;
+            Transport = KeywardTransport.Kestrel,
+            Https = https,
+            DataDirectory = dataDirectory,
+            Settings = new Dictionary<string, string>
+            {
+                ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
+                ["Keyward:SignIn:PerAccountPerMinute"] = "100000",
+            },
+            ArgumentsForOrigin = origin => TestRoutes.Arguments(upstream.Address, origin, upstreamCaFile),
+            Arguments = [.. extra ?? []],
+            Time = time,
+            Services = services => services.AddSingleton<IAuditLog>(audit),
+            Logging = logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Trace);
+                logging.AddProvider(logs);
+            },
+            Configure = configure,
+        });
+        var server = new KeywardServer(host, time, audit, logs);
         try
         {
-            app = KeywardHost.Build([.. args], builder =>
+            if (host.SetupCode is { } setupCode)
             {
-                builder.Logging.ClearProviders();
-                builder.Logging.SetMinimumLevel(LogLevel.Trace);
-                builder.Logging.AddProvider(logs);
-                builder.Host.UseServiceProviderFactory(new OverridingServiceProviderFactory(services =>
-                {
-                    services.AddSingleton<TimeProvider>(time);
-                    services.AddSingleton<IAuditLog>(audit);
-                }));
-                configure?.Invoke(builder);
-            });
-            app.Services.GetRequiredService<SetupCode>().Print = false;
-            await app.StartAsync();
-            var server = new KeywardServer(app, port, origin, https, data, owned, time, audit, logs);
-            if (app.Services.GetRequiredService<SetupCode>().Value is { } setupCode)
-            {
-                var admin = new KeywardApi(server);
-                await admin.RegisterAdminAsync(setupCode);
+                var admin = host.CreateClient();
                 server.Admin = admin;
+                await admin.RegisterAdminAsync(setupCode);
             }
 
             return server;
         }
         catch
         {
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            owned?.Dispose();
+            await server.DisposeAsync();
             throw;
         }
     }
 
     public T Get<T>()
-        where T : notnull => App.Services.GetRequiredService<T>();
+        where T : notnull => Host.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {
         Admin?.Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await App.StopAsync(timeout.Token);
-        await App.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _ownedData?.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await Host.DisposeAsync();
     }
 }

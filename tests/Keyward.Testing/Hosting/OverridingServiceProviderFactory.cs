@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Keyward.WebSockets.Tests.Infrastructure;
+namespace Keyward.Testing.Hosting;
 
 /// <summary>
 /// Applies test registrations after the host registered its own (the last registration wins), which
 /// <c>ConfigureTestServices</c> cannot do for a host built with <c>KeywardHost.Build</c> outside WebApplicationFactory.
 /// </summary>
-internal sealed class OverridingServiceProviderFactory(Action<IServiceCollection> overrides) : IServiceProviderFactory<IServiceCollection>
+public sealed class OverridingServiceProviderFactory(Action<IServiceCollection> overrides) : IServiceProviderFactory<IServiceCollection>
 {
     public IServiceCollection CreateBuilder(IServiceCollection services)
     {

@@ -1,0 +1,29 @@
+namespace Keyward.Client;
+
+/// <summary>The paths of Keyward's API that this client calls (the names the seed prototype's users script against).</summary>
+public static class KeywardPaths
+{
+    /// <summary>Starts a key registration: <c>POST {"setup_code"|"invite"|session, "username", "key_name"}</c>.</summary>
+    public const string RegisterBegin = "/api/register/begin";
+
+    /// <summary>Finishes a key registration with the authenticator's credential.</summary>
+    public const string RegisterFinish = "/api/register/finish";
+
+    /// <summary>Starts a sign-in: <c>POST {"username"}</c> (no username: a discoverable, passkey sign-in).</summary>
+    public const string LoginBegin = "/session/login/begin";
+
+    /// <summary>Finishes a sign-in with the authenticator's assertion; the answer carries the session token.</summary>
+    public const string LoginFinish = "/session/login/finish";
+
+    /// <summary>The current session's status (Bearer).</summary>
+    public const string Status = "/session/status";
+
+    /// <summary>Ends the current session (Bearer).</summary>
+    public const string Logout = "/session/logout";
+
+    /// <summary>Creates an invite (admin session).</summary>
+    public const string Invites = "/api/admin/invites";
+
+    /// <summary>Mints a single-use WebSocket ticket for a route (session, and the page's Origin).</summary>
+    public const string WebSocketTicket = "/api/auth/ws-ticket";
+}
