@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Keyward.Testing.Hosting;
 
 /// <summary>
-/// Keyward for a test, built exactly as <c>keyward serve</c> builds it (<see cref="KeywardHost.Build"/>) and configured
+/// Keyward for a test, built exactly as <c>keyward serve</c> builds it (<see cref="KeywardHost.Build(string[], System.Action{Microsoft.AspNetCore.Builder.WebApplicationBuilder})"/>) and configured
 /// only through settings: in process on a TestServer (integration tests, origin <c>https://localhost</c>), or on a
 /// real Kestrel at 127.0.0.1 on a free port, with TLS from Keyward's own local CA or plain http in Development
 /// (end-to-end tests). Exposes what a test needs to talk to it: the setup code, the origin and address, the CA file,
