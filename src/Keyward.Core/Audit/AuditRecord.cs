@@ -27,16 +27,3 @@ public sealed record AuditRecord
     /// <summary>The tenant; the default tenant unless tenancy is configured.</summary>
     public string TenantId { get; init; } = Storage.Tenants.Default;
 }
-
-/// <summary>Audit outcomes.</summary>
-public static class AuditOutcomes
-{
-    /// <summary>The action happened.</summary>
-    public const string Success = "success";
-
-    /// <summary>A rule refused it.</summary>
-    public const string Denied = "denied";
-
-    /// <summary>It failed for another reason.</summary>
-    public const string Failure = "failure";
-}

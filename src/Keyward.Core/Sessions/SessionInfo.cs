@@ -10,13 +10,3 @@ namespace Keyward.Core.Sessions;
 /// <param name="CreatedAt">Sign-in time.</param>
 /// <param name="ExpiresAt">Absolute expiry.</param>
 public sealed record SessionInfo(Guid Id, Guid AccountId, string AccountName, string Role, Guid AuthenticatorId, bool UserVerified, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
-
-/// <summary>The outcome of checking a session token.</summary>
-/// <param name="Session">The session when valid.</param>
-/// <param name="Failure">Why not, otherwise.</param>
-/// <param name="IdleExpiresAt">When the session will idle out if unused (valid sessions only).</param>
-public readonly record struct SessionCheck(SessionInfo? Session, SessionFailure? Failure, DateTimeOffset IdleExpiresAt)
-{
-    /// <summary>True when the token is valid.</summary>
-    public bool IsValid => Session is not null;
-}

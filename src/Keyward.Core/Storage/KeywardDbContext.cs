@@ -124,9 +124,3 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
         });
     }
 }
-
-/// <summary>The SQLite flavour of the model (embedded default).</summary>
-public sealed class SqliteKeywardDbContext(DbContextOptions<SqliteKeywardDbContext> options) : KeywardDbContext(options);
-
-/// <summary>The PostgreSQL flavour of the model (several broker nodes).</summary>
-public sealed class PostgresKeywardDbContext(DbContextOptions<PostgresKeywardDbContext> options) : KeywardDbContext(options);

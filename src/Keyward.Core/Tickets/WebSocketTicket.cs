@@ -8,12 +8,3 @@ namespace Keyward.Core.Tickets;
 /// <param name="Origin">The Origin of the request that asked for it; the upgrade must come from the same.</param>
 /// <param name="ExpiresAt">Its expiry.</param>
 public sealed record WebSocketTicket(Guid Id, Guid AccountId, Guid SessionId, string RouteId, string? Origin, DateTimeOffset ExpiresAt);
-
-/// <summary>The outcome of redeeming a ticket: the ticket when this caller consumed it, otherwise why not.</summary>
-/// <param name="Ticket">The consumed ticket.</param>
-/// <param name="Failure">Why not.</param>
-public readonly record struct TicketRedemption(WebSocketTicket? Ticket, TicketFailure? Failure)
-{
-    /// <summary>True when this caller consumed the ticket.</summary>
-    public bool Succeeded => Ticket is not null;
-}

@@ -1,5 +1,5 @@
-using Keyward.Core.Audit;
 using System.Globalization;
+using Keyward.Core.Audit;
 using Keyward.Server.Http;
 
 namespace Keyward.Server.Audit;

@@ -1,4 +1,3 @@
-using Keyward.Core.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Proxy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,40 +5,25 @@ using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms.Builder;
 
-namespace Microsoft.Extensions.DependencyInjection
-{
-    /// <summary>Registers the authenticated proxy: routes from <c>Keyward:Routes</c>, their policies, upstream TLS, the assertion transform.</summary>
-    internal static class ProxyServiceCollectionExtensions
-    {
-        /// <summary>Adds YARP with Keyward's routes (their policies are registered with the other planes', in Hosting). Safe to call twice.</summary>
-        public static IServiceCollection AddKeywardProxy(this IServiceCollection services)
-        {
-            services.AddKeywardOptions<ProxyOptions>(ProxyOptions.Section, o => o.Validate());
-            if (services.Any(d => d.ServiceType == typeof(ProxyRoutes)))
-            {
-                return services;
-            }
+namespace Microsoft.Extensions.DependencyInjection;
 
-            services.AddSingleton<ProxyRoutes>();
-            services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyRoutes>());
-            services.TryAddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
-            services.AddReverseProxy();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, AssertionTransform>());
+/// <summary>Registers the authenticated proxy: routes from <c>Keyward:Routes</c>, their policies, upstream TLS, the assertion transform.</summary>
+internal static class ProxyServiceCollectionExtensions
+{
+    /// <summary>Adds YARP with Keyward's routes (their policies are registered with the other planes', in Hosting). Safe to call twice.</summary>
+    public static IServiceCollection AddKeywardProxy(this IServiceCollection services)
+    {
+        services.AddKeywardOptions<ProxyOptions>(ProxyOptions.Section, o => o.Validate());
+        if (services.Any(d => d.ServiceType == typeof(ProxyRoutes)))
+        {
             return services;
         }
-    }
-}
 
-namespace Microsoft.AspNetCore.Builder
-{
-    /// <summary>Maps the proxied routes.</summary>
-    internal static class ProxyEndpointRouteBuilderExtensions
-    {
-        /// <summary>Maps every route; a refused request to one is audited as <c>proxy.denied</c> with the route id.</summary>
-        public static IEndpointRouteBuilder MapKeywardProxy(this IEndpointRouteBuilder endpoints)
-        {
-            endpoints.MapReverseProxy().ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(new DenialAudit(AuditActions.ProxyDenied, route.RouteId)));
-            return endpoints;
-        }
+        services.AddSingleton<ProxyRoutes>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyRoutes>());
+        services.TryAddSingleton<IForwarderHttpClientFactory, UpstreamHttpClientFactory>();
+        services.AddReverseProxy();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, AssertionTransform>());
+        return services;
     }
 }

@@ -10,11 +10,3 @@ internal readonly record struct RelayMessage(byte[] Buffer, int Count, WebSocket
 
     public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
 }
-
-/// <summary>What reading one message from a leg produced.</summary>
-internal enum ReadOutcome
-{
-    Message,
-    Closed,
-    TooBig,
-}

@@ -1,6 +1,5 @@
-using Yarp.ReverseProxy.Model;
-
 using Keyward.Server.Http;
+using Yarp.ReverseProxy.Model;
 
 namespace Keyward.Server.WebSockets;
 

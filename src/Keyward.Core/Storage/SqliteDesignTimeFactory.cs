@@ -9,10 +9,3 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
     public SqliteKeywardDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteKeywardDbContext>().UseSqlite("Data Source=design.db").Options);
 }
-
-/// <summary>Lets <c>dotnet ef migrations add X --context PostgresKeywardDbContext</c> build the model without a server.</summary>
-internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKeywardDbContext>
-{
-    public PostgresKeywardDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresKeywardDbContext>().UseNpgsql("Host=localhost;Database=keyward_design").Options);
-}

@@ -1,0 +1,12 @@
+namespace Keyward.Core.Sessions;
+
+/// <summary>Why a session was ended, as stored.</summary>
+public static class RevocationReasons
+{
+    /// <summary>Its owner signed out.</summary>
+    public const string Logout = "logout";
+    /// <summary>Its owner or an admin revoked it.</summary>
+    public const string Revoked = "revoked";
+    /// <summary>The authenticator that opened it was removed.</summary>
+    public const string AuthenticatorRemoved = "authenticator_removed";
+}

@@ -1,0 +1,96 @@
+using Keyward.Core.Audit;
+using Keyward.Core.Credentials;
+using Keyward.Core.Sessions;
+using Keyward.Core.Tickets;
+using Keyward.Server.Http;
+using Keyward.Server.Proxy;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.WebSockets;
+
+/// <summary>
+/// Issues WebSocket tickets as named steps: <see cref="CheckRouteAsync"/> (the route exists, takes sockets, admits this
+/// session and this Origin) → <see cref="IssueAndRecordAsync"/> (the ticket, recorded before it is handed out). A
+/// refusal is recorded here too (quietly: a refusal that cannot be recorded is still a refusal), so the returned
+/// <see cref="Refusal"/> carries no audit action of its own.
+/// </summary>
+internal sealed class TicketIssuer(
+    WebSocketTicketService tickets, UpgradeAuthorizer authorizer, IAuthorizationService authorization, IOptions<ProxyOptions> proxy,
+    IOptions<WebSocketGateOptions> gate, IAuditLog audit, ILogger<WebSocketGate> logger)
+{
+    /// <summary>A ticket for the request's session on <paramref name="routeId"/>, bound to the request's Origin.</summary>
+    public async Task<Outcome<TicketResponse>> IssueAsync(HttpContext context, SessionInfo session, string routeId, CancellationToken cancellationToken)
+    {
+        var origin = UpgradeAuthorizer.Origin(context.Request);
+        var record = new AuditRecord
+        {
+            Actor = session.AccountName,
+            Action = AuditActions.WebSocketTicketIssued,
+            Target = routeId,
+            Outcome = AuditOutcomes.Success,
+            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
+            Details = new Dictionary<string, string> { ["session_id"] = session.Id.ToString(), ["origin"] = origin ?? "(none)" },
+        };
+        if (await CheckRouteAsync(context, routeId, origin).ConfigureAwait(false) is { } refused)
+        {
+            await RecordQuietlyAsync(record with { Outcome = AuditOutcomes.Denied, Details = new Dictionary<string, string>(record.Details) { ["code"] = refused.Code } }).ConfigureAwait(false);
+            return new Refusal(refused, AuditAction: null);
+        }
+
+        return await IssueAndRecordAsync(session, routeId, origin!, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Why this session may not have a ticket for the route from this Origin, or null when it may.</summary>
+    internal async Task<KeywardError?> CheckRouteAsync(HttpContext context, string routeId, string? origin)
+    {
+        if (!proxy.Value.Routes.TryGetValue(routeId, out var route))
+        {
+            return KeywardErrors.RouteUnknown;
+        }
+
+        if (!route.WebSocket.Enabled)
+        {
+            return KeywardErrors.WebSocketNotAllowed;
+        }
+
+        if (await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false) is { Succeeded: false } denied)
+        {
+            return KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden;
+        }
+
+        // Checked now as well as at the upgrade, so a ticket that could never be used is never issued.
+        return origin is null || !authorizer.IsAllowedOrigin(route, origin) ? KeywardErrors.OriginMismatch : null;
+    }
+
+    /// <summary>Makes the ticket and records it; fail closed: a ticket that cannot be recorded is not handed out.</summary>
+    internal async Task<Outcome<TicketResponse>> IssueAndRecordAsync(SessionInfo session, string routeId, string origin, AuditRecord record, CancellationToken cancellationToken)
+    {
+        var (ticket, expiresAt) = await tickets.IssueAsync(session, routeId, origin, gate.Value.TicketLifetime, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Its row alone opens nothing: without the record, nobody ever sees the ticket.
+            await audit.RecordAsync(record with { Details = new Dictionary<string, string>(record.Details) { ["credential"] = SecretToken.Redact(ticket) } }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuditUnavailableException e)
+        {
+            WebSocketLog.AuditFailed(logger, record.Action, e);
+            return new Refusal(KeywardErrors.AuditUnavailable, AuditAction: null);
+        }
+
+        WebSocketLog.TicketIssued(logger, SecretToken.Redact(ticket), routeId);
+        return new TicketResponse(ticket, expiresAt);
+    }
+
+    private async Task RecordQuietlyAsync(AuditRecord record)
+    {
+        try
+        {
+            await audit.RecordAsync(record).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            WebSocketLog.AuditFailed(logger, record.Action, e);
+        }
+    }
+}
