@@ -132,6 +132,13 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
         await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", origin: TestRoutes.OtherAllowedOrigin, configure: r => r.Headers.Add("Cookie", cookie));
         await AssertRefusedAsync("/ws/cookie/x", 401, "session_invalid", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}=kws_forged"));
 
+        // A Bearer session is not an upgrade credential, even beside a cookie (the session handler would have used it).
+        await AssertRefusedAsync("/ws/cookie/x", 401, "ticket_required", configure: r =>
+        {
+            r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}=kws_junk");
+            r.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token);
+        });
+
         var (socket, status) = await Api.TryOpenAsync("/ws/cookie/x", configure: o => o.SetRequestHeader("Cookie", cookie));
         Assert.Equal(101, status);
         using (socket)

@@ -11,4 +11,7 @@ public static class AuditEventIds
 
     /// <summary>A signed tree head could not be issued.</summary>
     public const int TreeHeadFailed = 8003;
+
+    /// <summary>The audit queue is full: callers wait for the writer (it is stalled or slower than the load).</summary>
+    public const int QueueFull = 8004;
 }

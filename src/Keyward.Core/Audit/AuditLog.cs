@@ -21,6 +21,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
+    private long _queueFullLoggedAt = long.MinValue / 2;
 
     // The right edge of the tree after the last batch this process committed; only the writer touches it. Reloaded
     // from storage whenever the log's size differs (another node appended, or a batch failed).
@@ -109,6 +110,19 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     {
         try
         {
+            if (_queue.Writer.TryWrite(pending))
+            {
+                return;
+            }
+
+            // Full: say so (at most once a minute), then wait for room like every other caller.
+            var now = Now;
+            var last = Interlocked.Read(ref _queueFullLoggedAt);
+            if (now - last >= 60_000 && Interlocked.CompareExchange(ref _queueFullLoggedAt, now, last) == last)
+            {
+                QueueFull(_logger, _options.QueueCapacity);
+            }
+
             await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException e)
@@ -177,6 +191,9 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             first += pending.Records.Count;
         }
     }
+
+    [LoggerMessage(AuditEventIds.QueueFull, LogLevel.Warning, "The audit queue is full ({Capacity} waiting): callers wait for the writer, which is stalled or slower than the load.")]
+    private static partial void QueueFull(ILogger logger, int capacity);
 
     /// <summary>How many appends wait to be written (a metric: a growing queue means the writer is stalled).</summary>
     public int QueueDepth => _queue.Reader.Count;

@@ -26,6 +26,13 @@ public static class KeywardServiceCollectionExtensions
     /// </summary>
     public static KeywardBuilder AddKeyward(this IServiceCollection services)
     {
+        // Once: authentication schemes and rate-limit policies may not be registered twice.
+        if (services.Any(d => d.ServiceType == typeof(KeywardMarker)))
+        {
+            return new KeywardBuilder(services);
+        }
+
+        services.AddSingleton<KeywardMarker>();
         services.AddKeywardFoundation();
 
         // First of the hosted services: migrations, signing keys and the setup code come before anything else starts
@@ -44,7 +51,7 @@ public static class KeywardServiceCollectionExtensions
     // The broker's identity and place, its clock, storage, accounts and the WebAuthn relying party.
     private static void AddKeywardFoundation(this IServiceCollection services)
     {
-        services.AddOptions<KeywardOptions>().BindConfiguration(KeywardOptions.Section).PostConfigure(o => o.DataDirectory = Path.GetFullPath(o.DataDirectory)).ValidateOnStart();
+        services.AddOptions<KeywardOptions>().BindConfiguration(KeywardOptions.Section).PostConfigure(o => o.DataDirectory = string.IsNullOrWhiteSpace(o.DataDirectory) ? o.DataDirectory : Path.GetFullPath(o.DataDirectory)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeywardOptions>, KeywardOptionsValidator>());
         services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
@@ -92,7 +99,12 @@ public static class KeywardServiceCollectionExtensions
             var issuer = sp.GetRequiredService<AssertionIssuer>();
             var metrics = sp.GetRequiredService<KeywardMetrics>();
             sessions.Ended += issuer.Forget;
-            sessions.Ended += _ => metrics.SessionsEnded.Add(1);
+            var logger = sp.GetRequiredService<ILogger<SignInService>>();
+            sessions.Ended += id =>
+            {
+                metrics.SessionsEnded.Add(1);
+                SessionLog.Ended(logger, id);
+            };
             return sessions;
         });
         services.TryAddSingleton<SignInLimiter>();
@@ -129,4 +141,7 @@ public static class KeywardServiceCollectionExtensions
             authorization.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new UndeclaredEndpointRequirement()).Build();
         });
     }
+
+    // Marks a service collection that already has Keyward.
+    private sealed class KeywardMarker;
 }

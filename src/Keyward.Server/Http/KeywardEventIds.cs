@@ -10,6 +10,7 @@ internal static class KeywardEventIds
     public const int SignInFailed = 2001;
     public const int SessionOpened = 2002;
     public const int RequestRefused = 2003;
+    public const int SessionEnded = 2004;
 
     public const int SigningKeyRotated = 3101;
 

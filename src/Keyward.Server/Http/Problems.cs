@@ -37,7 +37,6 @@ internal static class Problems
         404 => "Not found",
         409 => "Conflict",
         429 => "Too many requests",
-        502 => "Bad gateway",
         503 => "Service unavailable",
         _ => "Error",
     };

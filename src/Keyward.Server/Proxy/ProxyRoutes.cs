@@ -6,7 +6,8 @@ using Yarp.ReverseProxy.Configuration;
 namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// Turns <c>Keyward:Routes</c> into YARP routes and clusters, when YARP first asks (after the options were validated).
+/// Turns <c>Keyward:Routes</c> into YARP routes and clusters, when YARP first asks (while the endpoints are mapped, so an
+/// invalid route is reported then, by the options validation).
 /// Every route requires its Keyward policy.
 /// </summary>
 internal sealed class ProxyRoutes(IOptions<ProxyOptions> options) : IProxyConfigProvider

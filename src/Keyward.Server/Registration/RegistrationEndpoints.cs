@@ -22,7 +22,7 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> BeginAsync([FromBody] RegisterBeginRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
     {
-        var outcome = await registration.BeginAsync(request, SessionAuthenticationHandler.ReadToken(context.Request), cancellationToken).ConfigureAwait(false);
+        var outcome = await registration.BeginAsync(request, RequestSession.Of(context), cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
             : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
@@ -30,7 +30,7 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> FinishAsync([FromBody] CeremonyFinishRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
     {
-        var outcome = await registration.FinishAsync(request, SessionAuthenticationHandler.ReadToken(context.Request), Caller.Of(context), cancellationToken).ConfigureAwait(false);
+        var outcome = await registration.FinishAsync(request, RequestSession.Of(context), Caller.Of(context), cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
             : Results.Json(outcome.Value, RegistrationJsonContext.Default.RegistrationResponse);

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
 using Keyward.Core.Ceremonies;
-using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
@@ -22,23 +21,23 @@ namespace Keyward.Server.Registration;
 /// finish, so a failed ceremony does not burn it and two racing finishes cannot both use it.
 /// </summary>
 internal sealed class RegistrationService(
-    AccountService accounts, CeremonyStore ceremonies, SessionService sessions, RelyingParty rp, IAuditLog audit,
+    AccountService accounts, CeremonyStore ceremonies, RelyingParty rp, IAuditLog audit,
     IOptions<SignInOptions> options, TimeProvider time)
 {
     private const string Failed = AuditActions.KeyRegistrationFailed;
     private const int MaxName = 200;
 
     /// <summary>Starts a registration for whoever the request's setup code, invite or session names.</summary>
-    public async Task<Outcome<CeremonyOptionsResponse>> BeginAsync(RegisterBeginRequest request, string? sessionToken, CancellationToken cancellationToken)
+    public async Task<Outcome<CeremonyOptionsResponse>> BeginAsync(RegisterBeginRequest request, RequestSession session, CancellationToken cancellationToken)
     {
         var owner = request.SetupCode is not null ? await ForSetupCodeAsync(request, cancellationToken).ConfigureAwait(false)
             : request.Invite is not null ? await ForInviteAsync(request, cancellationToken).ConfigureAwait(false)
-            : await ForSessionAsync(request, sessionToken, cancellationToken).ConfigureAwait(false);
+            : await ForSessionAsync(request, session, cancellationToken).ConfigureAwait(false);
         return owner.Refused ? owner.Refusal : await IssueOptionsAsync(owner.Value.State, owner.Value.Exclude, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a registration: verifies the new key and registers it (recorded before it exists).</summary>
-    public async Task<Outcome<RegistrationResponse>> FinishAsync(CeremonyFinishRequest request, string? sessionToken, Caller caller, CancellationToken cancellationToken)
+    public async Task<Outcome<RegistrationResponse>> FinishAsync(CeremonyFinishRequest request, RequestSession session, Caller caller, CancellationToken cancellationToken)
     {
         var ceremony = await ConsumeCeremonyAsync(request.CeremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony.Refused)
@@ -53,7 +52,7 @@ internal sealed class RegistrationService(
             return verified.Refusal;
         }
 
-        if (await CheckOwnerAsync(state, sessionToken, cancellationToken).ConfigureAwait(false) is { } notOwner)
+        if (await CheckOwnerAsync(state, session, cancellationToken).ConfigureAwait(false) is { } notOwner)
         {
             return notOwner;
         }
@@ -101,22 +100,16 @@ internal sealed class RegistrationService(
         return (new CeremonyState { Mode = CeremonyModes.Invite, AccountName = invite.AccountName, Role = invite.Role, UserHandle = NewHandle(), InviteId = invite.Id, KeyName = request.KeyName }, []);
     }
 
-    /// <summary>Another key for the account of a live session; its existing keys are excluded.</summary>
-    internal async Task<Outcome<(CeremonyState State, IReadOnlyList<CredentialDescriptor> Exclude)>> ForSessionAsync(RegisterBeginRequest request, string? sessionToken, CancellationToken cancellationToken)
+    /// <summary>Another key for the account of the request's live session; its existing keys are excluded.</summary>
+    internal async Task<Outcome<(CeremonyState State, IReadOnlyList<CredentialDescriptor> Exclude)>> ForSessionAsync(RegisterBeginRequest request, RequestSession session, CancellationToken cancellationToken)
     {
         const string Hint = "Send a setup code, an invite, or a session to add a key to your account.";
-        if (sessionToken is null)
+        if (session.Session is not { } live)
         {
-            return new Refusal(KeywardErrors.SessionMissing.Saying(Hint), Failed);
+            return new Refusal((session.Refusal ?? KeywardErrors.SessionMissing).Saying(Hint), Failed);
         }
 
-        var check = await sessions.CheckAsync(sessionToken, cancellationToken).ConfigureAwait(false);
-        if (!check.IsValid)
-        {
-            return new Refusal((check.Failure is { } failure ? KeywardErrors.From(failure) : KeywardErrors.SessionMissing).Saying(Hint), Failed);
-        }
-
-        var account = (await accounts.GetAccountAsync(check.Session!.AccountId, cancellationToken).ConfigureAwait(false))!;
+        var account = (await accounts.GetAccountAsync(live.AccountId, cancellationToken).ConfigureAwait(false))!;
         var keys = await accounts.ListAuthenticatorsAsync(account.Id, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<CredentialDescriptor> exclude = [.. keys.Select(k => new CredentialDescriptor(k.CredentialId, k.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries)))];
         return (new CeremonyState { Mode = CeremonyModes.AddKey, AccountId = account.Id, AccountName = account.Name, Role = account.Role, UserHandle = Base64Url.Encode(account.UserHandle), KeyName = request.KeyName }, exclude);
@@ -165,12 +158,11 @@ internal sealed class RegistrationService(
     }
 
     /// <summary>Adding a key needs the same live session that started it; a new account's name must still be free.</summary>
-    internal async Task<Refusal?> CheckOwnerAsync(CeremonyState state, string? sessionToken, CancellationToken cancellationToken)
+    internal async Task<Refusal?> CheckOwnerAsync(CeremonyState state, RequestSession session, CancellationToken cancellationToken)
     {
         if (state.Mode == CeremonyModes.AddKey)
         {
-            var check = await sessions.CheckAsync(sessionToken, cancellationToken).ConfigureAwait(false);
-            return !check.IsValid || check.Session!.AccountId != state.AccountId
+            return session.Session?.AccountId != state.AccountId
                 ? new Refusal(KeywardErrors.SessionInvalid.Saying("Adding a key needs the same live session that started it."), Failed, Actor: state.AccountName)
                 : null;
         }

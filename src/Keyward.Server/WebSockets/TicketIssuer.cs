@@ -56,7 +56,7 @@ internal sealed class TicketIssuer(
 
         if (await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false) is { Succeeded: false } denied)
         {
-            return KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden;
+            return (KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden).Saying(RouteRequirementsNotMet);
         }
 
         // Checked now as well as at the upgrade, so a ticket that could never be used is never issued.
@@ -75,7 +75,7 @@ internal sealed class TicketIssuer(
         catch (AuditUnavailableException e)
         {
             WebSocketLog.AuditFailed(logger, record.Action, e);
-            return new Refusal(KeywardErrors.AuditUnavailable, AuditAction: null);
+            return new Refusal(KeywardErrors.AuditUnavailable.Saying("The audit log is unavailable, so Keyward refuses the operation. Try again later."), AuditAction: null);
         }
 
         WebSocketLog.TicketIssued(logger, SecretToken.Redact(ticket), routeId);
@@ -93,4 +93,7 @@ internal sealed class TicketIssuer(
             WebSocketLog.AuditFailed(logger, record.Action, e);
         }
     }
+
+    /// <summary>The detail of a 403 for a route's requirements on the WebSocket paths (the code says which one).</summary>
+    internal const string RouteRequirementsNotMet = "Your session does not meet this route's requirements (role or user verification).";
 }

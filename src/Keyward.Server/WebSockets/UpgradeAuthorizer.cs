@@ -110,6 +110,13 @@ internal sealed class UpgradeAuthorizer(
             return Refuse(KeywardErrors.CookieUpgradeNotAllowed, null);
         }
 
+        // The cookie alone: the session handler prefers a Bearer token, so with one present the session found would not be
+        // the cookie's. A Bearer session is not an upgrade credential.
+        if (context.Request.Headers.Authorization.Count > 0)
+        {
+            return Refuse(KeywardErrors.TicketRequired, null);
+        }
+
         // Same origin only: the page must be Keyward's own, so another site cannot ride the cookie (CSWSH).
         if (!string.Equals(Origin(context.Request), keyward.Value.EffectiveOrigin, StringComparison.OrdinalIgnoreCase))
         {
@@ -125,7 +132,7 @@ internal sealed class UpgradeAuthorizer(
         var allowed = await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false);
         if (!allowed.Succeeded)
         {
-            return new UpgradeDecision(null, KeywardFailureReason.Of(allowed.Failure) ?? KeywardErrors.Forbidden, null, feature.Session.AccountName);
+            return new UpgradeDecision(null, (KeywardFailureReason.Of(allowed.Failure) ?? KeywardErrors.Forbidden).Saying(TicketIssuer.RouteRequirementsNotMet), null, feature.Session.AccountName);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, feature.Session, "cookie", ClientAddress(context)), null, null, feature.Session.AccountName);

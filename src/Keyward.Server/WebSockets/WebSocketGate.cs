@@ -52,7 +52,7 @@ internal sealed class WebSocketGate(
         catch (AuditUnavailableException e)
         {
             WebSocketLog.AuditFailed(logger, AuditActions.WebSocketOpened, e);
-            var refusal = KeywardErrors.AuditUnavailable;
+            var refusal = GateAuditUnavailable;
             await Problems.WriteAsync(context, refusal).ConfigureAwait(false);
             return;
         }
@@ -146,7 +146,7 @@ internal sealed class WebSocketGate(
         {
             // Still refused, as every broker refusal the log cannot hold: 503, never the 101.
             WebSocketLog.AuditFailed(logger, action, e);
-            refusal = KeywardErrors.AuditUnavailable;
+            refusal = GateAuditUnavailable;
         }
 
         if (refusal.Status == StatusCodes.Status401Unauthorized)
@@ -198,4 +198,7 @@ internal sealed class WebSocketGate(
             WebSocketLog.AuditFailed(logger, record.Action, e);
         }
     }
+
+    // The gate's own wording since it was built (docs/websockets.md); the code and status are the catalogue's.
+    private static readonly KeywardError GateAuditUnavailable = KeywardErrors.AuditUnavailable.Saying("The audit log is unavailable, so Keyward refuses the operation. Try again later.");
 }

@@ -19,17 +19,23 @@ public sealed class ConfigurationPrecedenceTests
         var file = Path.Combine(folder.Path, "keyward.json");
         await File.WriteAllTextAsync(file, """{ "Keyward": { "SignIn": { "InviteLifetime": "02:00:00", "CeremonyLifetime": "00:02:00" } } }""");
         Environment.SetEnvironmentVariable(EnvironmentSetting, DefaultInviteLifetime);
-
-        await using (var keyward = HostedKeyward.Build([], file))
+        try
         {
-            var signIn = keyward.App.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
-            Assert.Equal(TimeSpan.FromDays(1), signIn.InviteLifetime);     // the environment beats the file
-            Assert.Equal(TimeSpan.FromMinutes(2), signIn.CeremonyLifetime); // the file beats appsettings and defaults
+            await using (var keyward = HostedKeyward.Build([], file))
+            {
+                var signIn = keyward.App.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
+                Assert.Equal(TimeSpan.FromDays(1), signIn.InviteLifetime);     // the environment beats the file
+                Assert.Equal(TimeSpan.FromMinutes(2), signIn.CeremonyLifetime); // the file is read (beats the default)
+            }
+
+            await using (var keyward = HostedKeyward.Build(["--Keyward:SignIn:InviteLifetime=03:00:00"], file))
+            {
+                Assert.Equal(TimeSpan.FromHours(3), keyward.App.Services.GetRequiredService<IOptions<SignInOptions>>().Value.InviteLifetime);
+            }
         }
-
-        await using (var keyward = HostedKeyward.Build(["--Keyward:SignIn:InviteLifetime=03:00:00"], file))
+        finally
         {
-            Assert.Equal(TimeSpan.FromHours(3), keyward.App.Services.GetRequiredService<IOptions<SignInOptions>>().Value.InviteLifetime);
+            Environment.SetEnvironmentVariable(EnvironmentSetting, null);
         }
     }
 }

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Security.Claims;
+using Keyward.Core.Audit;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyward.Server.Tests.Slices;
 
@@ -48,5 +51,43 @@ public sealed class DenyByDefaultTests
 
         Assert.False(context.HasSucceeded);
         Assert.True(context.HasFailed);
+    }
+
+    [Fact]
+    public async Task Endpoints_EveryRealEndpoint_DeclaresAKnownPlanePolicyOrAllowAnonymous()
+    {
+        await using var keyward = HostedKeyward.Build(["--Keyward:Routes:counter:Path=/resource/{**rest}", "--Keyward:Routes:counter:Upstream=http://127.0.0.1:9"]);
+        await keyward.App.StartAsync();
+        var endpoints = ((IEndpointRouteBuilder)keyward.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/resource/{**rest}");
+        Assert.All(endpoints, e =>
+        {
+            var policies = e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
+            var anonymous = e.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            Assert.True(anonymous || policies.Count > 0, $"{e.DisplayName} declares no policy");
+            Assert.All(policies, p => Assert.True(
+                p is AuthorizationPolicies.Session or AuthorizationPolicies.Admin || p!.StartsWith(AuthorizationPolicies.RoutePrefix, StringComparison.Ordinal),
+                $"{e.DisplayName} names an unknown policy {p}"));
+        });
+        await keyward.App.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("OPTIONS", "/healthz")]
+    [InlineData("POST", "/healthz")]
+    [InlineData("GET", "/session/logout")]
+    [InlineData("POST", "/api/audit/key")]
+    public async Task Request_KnownPathOtherMethod_Gets405AndIsNotAudited(string method, string path)
+    {
+        await using var keyward = HostedKeyward.Build([]);
+        await keyward.App.StartAsync();
+        var reader = keyward.App.Services.GetRequiredService<AuditReader>();
+        var before = (await reader.ListAsync(new AuditQuery { Limit = AuditQuery.MaxLimit })).Events.Count;
+
+        var response = await keyward.App.GetTestClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(before, (await reader.ListAsync(new AuditQuery { Limit = AuditQuery.MaxLimit })).Events.Count);
+        await keyward.App.StopAsync();
     }
 }

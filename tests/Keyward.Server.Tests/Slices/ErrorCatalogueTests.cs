@@ -7,24 +7,26 @@ namespace Keyward.Server.Tests.Slices;
 public sealed partial class ErrorCatalogueTests
 {
     // The contract: clients and scripts match on these. Adding a code adds it here; renaming or removing one fails.
-    private static readonly string[] Published =
+    private static readonly (string Code, int Status)[] Published =
     [
-        "session_missing", "session_invalid", "session_expired", "session_idle_expired", "session_logged_out", "session_revoked",
-        "session_authenticator_removed", "session_not_found", "rate_limited", "user_verification_required", "role_required", "forbidden",
-        "ceremony_invalid", "credential_unknown", "credential_exists", "username_required", "setup_code_invalid", "invite_invalid",
-        "account_exists", "account_not_found", "role_unknown", "key_not_found", "name_invalid", "last_key", "audit_unavailable",
-        "audit_query_invalid", "audit_range_invalid", "websocket_not_allowed", "upgrade_not_allowed", "route_unknown", "ticket_required",
-        "ticket_invalid", "ticket_expired", "ticket_consumed", "ticket_wrong_route", "origin_mismatch", "cookie_upgrade_not_allowed",
-        "internal_credential_invalid", "internal_credential_not_loopback", "internal_credential_wrong_route", "upstream_unavailable",
-        "subprotocol_invalid",
+        ("session_missing", 401), ("session_invalid", 401), ("session_expired", 401), ("session_idle_expired", 401), ("session_logged_out", 401),
+        ("session_revoked", 401), ("session_authenticator_removed", 401), ("session_not_found", 404), ("rate_limited", 429),
+        ("user_verification_required", 403), ("role_required", 403), ("forbidden", 403), ("ceremony_invalid", 400), ("credential_unknown", 401),
+        ("credential_exists", 409), ("username_required", 400), ("setup_code_invalid", 401), ("invite_invalid", 401), ("account_exists", 409),
+        ("account_not_found", 404), ("role_unknown", 400), ("key_not_found", 404), ("name_invalid", 400), ("last_key", 409),
+        ("audit_unavailable", 503), ("audit_query_invalid", 400), ("audit_range_invalid", 400), ("websocket_not_allowed", 403),
+        ("upgrade_not_allowed", 403), ("route_unknown", 404), ("ticket_required", 401), ("ticket_invalid", 401), ("ticket_expired", 401),
+        ("ticket_consumed", 401), ("ticket_wrong_route", 403), ("origin_mismatch", 403), ("cookie_upgrade_not_allowed", 403),
+        ("internal_credential_invalid", 401), ("internal_credential_not_loopback", 403), ("internal_credential_wrong_route", 403),
+        ("upstream_unavailable", 502), ("subprotocol_invalid", 400),
     ];
 
     [Fact]
-    public void Own_EveryPublishedCode_IsInTheCatalogueOnceAndNothingElseIs()
+    public void Own_EveryPublishedCodeAndStatus_IsInTheCatalogueOnceAndNothingElseIs()
     {
-        var codes = KeywardErrors.Own().Select(e => e.Code).ToList();
-        Assert.Equal(codes.Count, codes.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(Published.Order(StringComparer.Ordinal), codes.Order(StringComparer.Ordinal));
+        var errors = KeywardErrors.Own();
+        Assert.Equal(errors.Count, errors.Select(e => e.Code).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(Published.OrderBy(p => p.Code, StringComparer.Ordinal), errors.Select(e => (e.Code, e.Status)).OrderBy(p => p.Code, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -66,4 +66,13 @@ public sealed class OptionsValidationTests
         await using var keyward = HostedKeyward.Build(settings);
         await keyward.App.StartAsync();
     }
+
+    [Fact]
+    public async Task Start_SettingNotReadWhileComposing_FailsAtStartNotAtBuild()
+    {
+        // Proves the ValidateOnStart wiring: nothing reads Keyward:Tls until Kestrel starts listening.
+        await using var keyward = HostedKeyward.Build(["--Keyward:Tls:KeyFile=/nowhere/key.pem"]);
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => keyward.App.StartAsync());
+        Assert.Contains(failure.Failures, f => f.Contains("Keyward:Tls:CertificateFile and Keyward:Tls:KeyFile go together", StringComparison.Ordinal));
+    }
 }
