@@ -28,7 +28,7 @@ internal sealed partial class SigningKeyStore
         _options = options.Value;
         _time = time;
         _logger = logger;
-        Directory.CreateDirectory(_directory);
+        PrivateDirectory.Create(_directory);
         Load();
         Rotate();
     }

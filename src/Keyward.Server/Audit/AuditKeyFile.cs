@@ -32,7 +32,7 @@ public static class AuditKeyFile
         var path = PrivateKeyPath(dataDirectory);
         if (!File.Exists(path))
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            PrivateDirectory.Create(Path.GetDirectoryName(path)!);
             using var fresh = AuditSigningKey.Generate();
             var staged = $"{path}.{Guid.NewGuid():N}.new";
             SecretFile.Write(staged, fresh.ExportPrivateKeyPem());

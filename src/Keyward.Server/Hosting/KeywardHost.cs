@@ -89,7 +89,7 @@ public static partial class KeywardHost
             return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
         }
 
-        Directory.CreateDirectory(options.DataDirectory);
+        PrivateDirectory.Create(options.DataDirectory);
         var names = new List<string>(tls.HostNames) { new Uri(options.EffectiveOrigin).Host, new Uri(options.Listen).Host };
         return new LocalCertificateAuthority(options.DataDirectory, TimeProvider.System).LoadOrIssueServerCertificate(names);
     }

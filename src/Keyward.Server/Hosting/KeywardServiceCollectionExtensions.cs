@@ -70,7 +70,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var data = sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory;
-            Directory.CreateDirectory(data);
+            PrivateDirectory.Create(data);
             return new KeywardDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, data);
         });
         services.TryAddSingleton<AccountService>();

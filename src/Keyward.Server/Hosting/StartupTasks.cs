@@ -22,6 +22,9 @@ internal sealed class StartupTasks(
         _ = metrics; // created at start, so its gauges exist before the first collection
         await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
+
+        // After the database and keys exist: the data directory is the owner's alone (0700, files 0600).
+        PrivateDirectory.Tighten(keyward.Value.DataDirectory);
         var code = await accounts.IssueSetupCodeAsync(options.Value.SetupCodeLifetime, cancellationToken).ConfigureAwait(false);
         if (code is not null)
         {

@@ -37,7 +37,7 @@ public sealed class LocalCertificateAuthority
             return X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
         }
 
-        Directory.CreateDirectory(_directory);
+        PrivateDirectory.Create(_directory);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN=Keyward Local CA {RandomNumberGenerator.GetHexString(8, lowercase: true)}, O=Keyward", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
