@@ -13,7 +13,7 @@ internal static class SessionCommands
 
     public static IEnumerable<Command> Create()
     {
-        var server = new Option<Uri>("--server") { Description = "Keyward's address.", DefaultValueFactory = _ => new Uri("https://localhost:8443") };
+        var server = ServerAddress.Create();
         var caCert = new Option<FileInfo?>("--cacert") { Description = "PEM CA to trust for Keyward's certificate (e.g. data/tls/ca.pem)." };
         var keyFile = new Option<FileInfo>("--key") { Description = "The virtual security key file.", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultKeyFile) };
         var tokenFile = new Option<FileInfo>("--token-file") { Description = "Where the session token is kept (mode 0600).", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultTokenFile) };
