@@ -1,12 +1,21 @@
 using System.CommandLine;
 using Keyward.Server.Hosting;
+using Keyward.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Keyward.Cli.Broker;
 
 /// <summary><c>keyward serve</c>: run the broker with its embedded defaults, or as configured.</summary>
 internal static class ServeCommand
 {
+    // The generic host logs a failed start with its stack trace; serve words that failure itself.
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     public static Command Create()
     {
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Data directory (database, keys, TLS material). Default ./data." };
@@ -19,7 +28,7 @@ internal static class ServeCommand
         serve.Options.Add(dataDir);
         serve.Options.Add(listen);
         serve.Options.Add(config);
-        serve.SetAction(async (parse, ct) =>
+        serve.SetAction((parse, ct) =>
         {
             var args = new List<string>(parse.UnmatchedTokens);
             if (parse.GetValue(dataDir) is { } dir)
@@ -35,15 +44,62 @@ internal static class ServeCommand
             var file = parse.GetValue(config);
             if (file is { Exists: false })
             {
-                Console.Error.WriteLine($"{file.FullName} does not exist.");
+                parse.InvocationConfiguration.Error.WriteLine($"{file.FullName} does not exist.");
+                return Task.FromResult(2);
+            }
+
+            return ServeAsync([.. args], file?.FullName, parse.InvocationConfiguration.Error, ct);
+        });
+        return serve;
+    }
+
+    /// <summary>Runs Keyward until shutdown: 0; 2 with one line per problem when it is misconfigured or its address is taken.</summary>
+    public static async Task<int> ServeAsync(string[] args, string? configFile, TextWriter error, CancellationToken ct)
+    {
+        var starting = true;
+        WebApplication app;
+        try
+        {
+            app = KeywardHost.Build(args, configFile, builder =>
+                builder.Logging.AddFilter((_, category, level) => !(Volatile.Read(ref starting) && category == HostCategory && level >= LogLevel.Error)));
+        }
+        catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
+        {
+            return Report(error, lines);
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                // The checks the host runs at start, run first so that their failures are worded here, not logged.
+                app.Services.GetService<IStartupValidator>()?.Validate();
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
+            {
+                return Report(error, lines);
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException)
+            {
+                var listen = app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen;
+                await error.WriteLineAsync($"{listen} is already in use by another process: stop it, or choose another address with --listen (Keyward:Listen).").ConfigureAwait(false);
                 return 2;
             }
 
-            await using var app = KeywardHost.Build([.. args], file?.FullName);
-            await app.StartAsync(ct).ConfigureAwait(false);
+            Volatile.Write(ref starting, false);
             await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;
-        });
-        return serve;
+        }
+    }
+
+    private static int Report(TextWriter error, IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            error.WriteLine(line);
+        }
+
+        return 2;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyward.Authenticator;
@@ -13,7 +14,7 @@ internal static class SessionCommands
 
     public static IEnumerable<Command> Create()
     {
-        var server = new Option<Uri>("--server") { Description = "Keyward's address.", DefaultValueFactory = _ => new Uri("https://localhost:8443") };
+        var server = ServerAddress.Create();
         var caCert = new Option<FileInfo?>("--cacert") { Description = "PEM CA to trust for Keyward's certificate (e.g. data/tls/ca.pem)." };
         var keyFile = new Option<FileInfo>("--key") { Description = "The virtual security key file.", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultKeyFile) };
         var tokenFile = new Option<FileInfo>("--token-file") { Description = "Where the session token is kept (mode 0600).", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultTokenFile) };
@@ -47,7 +48,7 @@ internal static class SessionCommands
             register.Options.Add(o);
         }
 
-        register.SetAction((parse, ct) => RunAsync(async () =>
+        register.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
             var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
             using (http)
@@ -66,7 +67,7 @@ internal static class SessionCommands
             login.Options.Add(o);
         }
 
-        login.SetAction((parse, ct) => RunAsync(async () =>
+        login.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
             var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
             using (http)
@@ -94,9 +95,9 @@ internal static class SessionCommands
             command.Options.Add(tokenFile);
         }
 
-        status.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(
+        status.SetAction((parse, ct) => RunAsync(parse, server, caCert, () => SessionCallAsync(
             parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.StatusAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.SessionStatus), remove: false)));
-        logout.SetAction((parse, ct) => RunAsync(() => SessionCallAsync(
+        logout.SetAction((parse, ct) => RunAsync(parse, server, caCert, () => SessionCallAsync(
             parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.LogoutAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.LogoutResult), remove: true)));
         return [key, register, login, status, logout];
     }
@@ -141,9 +142,13 @@ internal static class SessionCommands
     /// <summary>An answer as Keyward sent it, indented.</summary>
     private static string Show(JsonNode? answer) => answer?.ToJsonString(Indented) ?? "null";
 
-    /// <summary>Runs a command body: 0 on success; 1 with a plain message on a refusal or a usage problem.</summary>
-    public static async Task<int> RunAsync(Func<Task> body)
+    /// <summary>
+    /// Runs a command body: 0 on success; 1 with a plain message on a refusal, a usage problem or a failed connection
+    /// (an untrusted certificate with a hint at <c>--cacert</c>).
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Func<Task> body)
     {
+        var error = parse.InvocationConfiguration.Error;
         try
         {
             await body().ConfigureAwait(false);
@@ -151,12 +156,17 @@ internal static class SessionCommands
         }
         catch (KeywardProblemException e)
         {
-            Console.Error.WriteLine($"Refused: {Refusal.Describe(e)}");
+            await error.WriteLineAsync($"Refused: {Refusal.Describe(e)}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
+        {
+            await error.WriteLineAsync(TlsFailure.Describe(tls, parse.GetValue(server)!, parse.GetValue(caCert))).ConfigureAwait(false);
             return 1;
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or AuthenticatorException)
         {
-            Console.Error.WriteLine(e.Message);
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;
         }
     }

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Keyward.Testing;
+
+namespace Keyward.Cli.Tests.Broker;
+
+/// <summary><c>keyward serve</c> misconfigured: one line per problem naming the setting and the fix, no stack trace, exit 2.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new("keyward-serve-");
+
+    [Fact]
+    public async Task Serve_DurationNotATimeSpan_NamesTheSettingAndItsForm()
+    {
+        var (code, _, error) = await ServeAsync("--Keyward:Sessions:IdleTimeout=fifteen");
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "Keyward:Sessions:IdleTimeout must be a duration written hh:mm:ss or d.hh:mm:ss (e.g. 00:15:00 for 15 minutes, 1.00:00:00 for a day).",
+            error.TrimEnd());
+        Assert.DoesNotContain("fifteen", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_PostgresWithoutConnectionString_SaysWhatIsRequired()
+    {
+        var (code, _, error) = await ServeAsync("--Keyward:Storage:Provider=Postgres");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("Keyward:Storage:ConnectionString is required", error, StringComparison.Ordinal);
+        AssertNoStackTrace(error);
+    }
+
+    [Fact]
+    public async Task Serve_SeveralSettingsInvalid_PrintsOneLineForEach()
+    {
+        var (code, _, error) = await ServeAsync("--Keyward:Storage:Provider=Postgres", "--Keyward:Sessions:IdleTimeout=00:00:00");
+
+        Assert.Equal(2, code);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(lines, l => l.StartsWith("Keyward:Storage:ConnectionString", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Keyward:Sessions:IdleTimeout", StringComparison.Ordinal));
+        AssertNoStackTrace(error);
+    }
+
+    [Fact]
+    public async Task Serve_ListenAddressTaken_SaysWhichAddressAndExitsTwo()
+    {
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var address = $"https://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+
+        var (code, _, error) = await CommandLineRun.RunAsync("serve", "--data-dir", _data.Path, "--listen", address);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"{address} is already in use by another process: stop it, or choose another address with --listen (Keyward:Listen).", error.TrimEnd());
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    private static void AssertNoStackTrace(string text) => Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+
+    // On a free port: should a setting be wrongly accepted, Keyward starts there, not on 8443 beside another one.
+    private Task<(int Code, string Output, string Error)> ServeAsync(params string[] settings) =>
+        CommandLineRun.RunAsync(["serve", "--data-dir", _data.Path, "--listen", $"https://127.0.0.1:{Keyward.Client.FreePort.Next()}", .. settings]);
+}
