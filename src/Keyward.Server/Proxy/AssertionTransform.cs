@@ -1,15 +1,14 @@
 using Keyward.Server.Assertions;
 using Keyward.Server.Http;
-using Keyward.Server.Sessions;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// For every proxied request: drop identity headers and the session cookie the client sent, then add
-/// <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> for the session
-/// cookie: an upstream must not be able to plant or clear Keyward's session in the browser.
+/// For every proxied request: drop identity headers and Keyward's cookies (<see cref="KeywardCookies"/>) the client
+/// sent, then add <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> in
+/// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser.
 /// </summary>
 internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics) : ITransformProvider
 {
@@ -48,9 +47,14 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
                 }
             }
 
-            if (incoming.Cookie.Count > 0)
+            var cookie = incoming.Cookie;
+            if (cookie.Count > 0 && KeywardCookies.HasKeywardCookie(cookie))
             {
-                StripSessionCookie(transform);
+                headers.Remove("Cookie");
+                if (KeywardCookies.WithoutKeywardCookies(cookie) is { } kept)
+                {
+                    headers.TryAddWithoutValidation("Cookie", kept);
+                }
             }
 
             // The route's policy already required a session; without one the request never gets here.
@@ -67,33 +71,12 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
 
             var headers = transform.HttpContext.Response.Headers;
             var cookies = headers.SetCookie;
-            if (cookies.Count > 0 && cookies.Any(IsSessionCookie))
+            if (cookies.Count > 0 && KeywardCookies.TryRemoveRefused(cookies, out var kept))
             {
-                headers.SetCookie = new([.. cookies.Where(c => !IsSessionCookie(c))]);
+                headers.SetCookie = kept;
             }
 
             return ValueTask.CompletedTask;
         });
-    }
-
-    private static bool IsSessionCookie(string? setCookie) =>
-        setCookie is not null && setCookie.TrimStart().StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase);
-
-    private static void StripSessionCookie(RequestTransformContext transform)
-    {
-        if (!transform.ProxyRequest.Headers.TryGetValues("Cookie", out var values))
-        {
-            return;
-        }
-
-        var kept = values
-            .SelectMany(v => v.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Where(c => !c.StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        transform.ProxyRequest.Headers.Remove("Cookie");
-        if (kept.Count > 0)
-        {
-            transform.ProxyRequest.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", kept));
-        }
     }
 }
