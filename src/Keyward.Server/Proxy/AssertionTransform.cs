@@ -1,16 +1,17 @@
 using Keyward.Server.Assertions;
 using Keyward.Server.Http;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// For every proxied request: drop identity headers and Keyward's cookies (<see cref="KeywardCookies"/>) the client
+/// For every proxied request: drop identity headers (<see cref="HeaderDenylist"/>) and Keyward's cookies (<see cref="KeywardCookies"/>) the client
 /// sent, then add <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> in
 /// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser.
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics) : ITransformProvider
+internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options) : ITransformProvider
 {
     public const string HeaderName = "Keyward-Assertion";
 
@@ -25,23 +26,20 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
     public void Apply(TransformBuilderContext context)
     {
         var routeId = context.Route.RouteId;
+        var denylist = options.Value.Routes.TryGetValue(routeId, out var route) ? HeaderDenylist.For(route.StripRequestHeaders) : HeaderDenylist.Default;
+
+        // Keyward owns the X-Forwarded headers: the strip below removes every client-sent X-Forwarded-*, and only then
+        // YARP's transforms set For, Proto, Host and Prefix (Set, never Append), so a client's value never survives.
+        context.UseDefaultForwarders = false;
         context.AddRequestTransform(transform =>
         {
-            // The proxy request holds a copy of the client's headers. Looking names up in Kestrel's own collection is
-            // cheap; enumerating or probing HttpRequestHeaders parses values, so it is touched only to remove.
+            // The proxy request holds a copy of the client's headers. Kestrel's own collection is walked once (its names
+            // are cheap to read); HttpRequestHeaders parses values when enumerated, so it is touched only to remove.
             var headers = transform.ProxyRequest.Headers;
             var incoming = transform.HttpContext.Request.Headers;
-            foreach (var name in IdentityHeaders.Removed)
-            {
-                if (incoming.ContainsKey(name))
-                {
-                    headers.Remove(name);
-                }
-            }
-
             foreach (var header in incoming)
             {
-                if (IdentityHeaders.IsKeyward(header.Key))
+                if (denylist.Matches(header.Key))
                 {
                     headers.Remove(header.Key);
                 }
@@ -62,6 +60,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
             headers.TryAddWithoutValidation(HeaderName, issuer.Issue(session, routeId));
             return ValueTask.CompletedTask;
         });
+        context.AddXForwarded(ForwardedTransformActions.Set);
         context.AddResponseTransform(transform =>
         {
             if (metrics.ProxiedRequests.Enabled)
