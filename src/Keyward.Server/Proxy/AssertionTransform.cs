@@ -1,17 +1,17 @@
 using Keyward.Server.Assertions;
 using Keyward.Server.Http;
-using Keyward.Server.Sessions;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// For every proxied request: drop identity headers and the session cookie the client sent, then add
-/// <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> for the session
-/// cookie: an upstream must not be able to plant or clear Keyward's session in the browser.
+/// For every proxied request: drop identity headers (<see cref="HeaderDenylist"/>) and Keyward's cookies (<see cref="KeywardCookies"/>) the client
+/// sent, then add <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> in
+/// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser.
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics) : ITransformProvider
+internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options) : ITransformProvider
 {
     public const string HeaderName = "Keyward-Assertion";
 
@@ -26,31 +26,33 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
     public void Apply(TransformBuilderContext context)
     {
         var routeId = context.Route.RouteId;
+        var denylist = options.Value.Routes.TryGetValue(routeId, out var route) ? HeaderDenylist.For(route.StripRequestHeaders) : HeaderDenylist.Default;
+
+        // Keyward owns the X-Forwarded headers: the strip below removes every client-sent X-Forwarded-*, and only then
+        // YARP's transforms set For, Proto, Host and Prefix (Set, never Append), so a client's value never survives.
+        context.UseDefaultForwarders = false;
         context.AddRequestTransform(transform =>
         {
-            // The proxy request holds a copy of the client's headers. Looking names up in Kestrel's own collection is
-            // cheap; enumerating or probing HttpRequestHeaders parses values, so it is touched only to remove.
+            // The proxy request holds a copy of the client's headers. Kestrel's own collection is walked once (its names
+            // are cheap to read); HttpRequestHeaders parses values when enumerated, so it is touched only to remove.
             var headers = transform.ProxyRequest.Headers;
             var incoming = transform.HttpContext.Request.Headers;
-            foreach (var name in IdentityHeaders.Removed)
-            {
-                if (incoming.ContainsKey(name))
-                {
-                    headers.Remove(name);
-                }
-            }
-
             foreach (var header in incoming)
             {
-                if (IdentityHeaders.IsKeyward(header.Key))
+                if (denylist.Matches(header.Key))
                 {
                     headers.Remove(header.Key);
                 }
             }
 
-            if (incoming.Cookie.Count > 0)
+            var cookie = incoming.Cookie;
+            if (cookie.Count > 0 && KeywardCookies.HasKeywardCookie(cookie))
             {
-                StripSessionCookie(transform);
+                headers.Remove("Cookie");
+                if (KeywardCookies.WithoutKeywardCookies(cookie) is { } kept)
+                {
+                    headers.TryAddWithoutValidation("Cookie", kept);
+                }
             }
 
             // The route's policy already required a session; without one the request never gets here.
@@ -58,6 +60,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
             headers.TryAddWithoutValidation(HeaderName, issuer.Issue(session, routeId));
             return ValueTask.CompletedTask;
         });
+        context.AddXForwarded(ForwardedTransformActions.Set);
         context.AddResponseTransform(transform =>
         {
             if (metrics.ProxiedRequests.Enabled)
@@ -67,33 +70,12 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
 
             var headers = transform.HttpContext.Response.Headers;
             var cookies = headers.SetCookie;
-            if (cookies.Count > 0 && cookies.Any(IsSessionCookie))
+            if (cookies.Count > 0 && KeywardCookies.TryRemoveRefused(cookies, out var kept))
             {
-                headers.SetCookie = new([.. cookies.Where(c => !IsSessionCookie(c))]);
+                headers.SetCookie = kept;
             }
 
             return ValueTask.CompletedTask;
         });
-    }
-
-    private static bool IsSessionCookie(string? setCookie) =>
-        setCookie is not null && setCookie.TrimStart().StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase);
-
-    private static void StripSessionCookie(RequestTransformContext transform)
-    {
-        if (!transform.ProxyRequest.Headers.TryGetValues("Cookie", out var values))
-        {
-            return;
-        }
-
-        var kept = values
-            .SelectMany(v => v.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Where(c => !c.StartsWith(SessionAuthenticationDefaults.CookieName + "=", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        transform.ProxyRequest.Headers.Remove("Cookie");
-        if (kept.Count > 0)
-        {
-            transform.ProxyRequest.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", kept));
-        }
     }
 }

@@ -1,33 +1,49 @@
 namespace Keyward.Server.Proxy;
 
 /// <summary>
-/// Request headers a client must never get to an upstream: Keyward's own, the session credential, and the identity
-/// headers other proxies use (an upstream that once sat behind one may still believe them).
+/// Request headers a client must never get to an upstream: Keyward's own, the credentials it consumed, the identity
+/// headers other proxies and platforms set (an upstream that once sat behind one may still believe them), and the
+/// client-address and original-URL headers that frameworks trust for routing and auditing. Any name with '_' goes too:
+/// CGI-style frameworks read <c>Remote_User</c> as <c>Remote-User</c>. docs/architecture.md records the list.
 /// </summary>
 internal static class IdentityHeaders
 {
-    public static readonly string[] Removed =
+    /// <summary>Exact names, compared case-insensitively.</summary>
+    public static readonly string[] Names =
     [
         "Authorization",
         "Proxy-Authorization",
-        "X-Forwarded-User",
-        "X-Forwarded-Email",
-        "X-Forwarded-Preferred-Username",
-        "X-Forwarded-Groups",
-        "X-Forwarded-Access-Token",
-        "X-Auth-Request-User",
-        "X-Auth-Request-Email",
-        "X-Auth-Request-Preferred-Username",
-        "X-Auth-Request-Groups",
-        "X-Auth-Request-Access-Token",
-        "X-Remote-User",
+        "Forwarded",
         "Remote-User",
         "X-User",
         "X-Email",
+        "X-Real-IP",
+        "X-Client-IP",
+        "X-Cluster-Client-IP",
+        "True-Client-IP",
+        "Cf-Connecting-IP",
         "X-Pomerium-Jwt-Assertion",
         "Cf-Access-Jwt-Assertion",
+        "Cf-Access-Authenticated-User-Email",
     ];
 
-    /// <summary>True for any header that starts with Keyward's prefix.</summary>
-    public static bool IsKeyward(string name) => name.StartsWith("Keyward-", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Name prefixes, compared case-insensitively. Every <c>X-Forwarded-</c> goes: Keyward sets For, Proto, Host and
+    /// Prefix itself after this strip (YARP's X-Forwarded transforms, action Set), so a client's value never survives.
+    /// </summary>
+    public static readonly string[] Prefixes =
+    [
+        "Keyward",
+        "X-Forwarded-",
+        "X-Auth-Request-",
+        "X-Original-",
+        "X-Rewrite-",
+        "X-Webauth-",
+        "X-Authenticated-",
+        "X-Ms-Client-Principal",
+        "X-Amzn-Oidc-",
+    ];
+
+    /// <summary>Any <c>*-Remote-User</c> (X-Remote-User, Http-Remote-User, …).</summary>
+    public const string RemoteUserSuffix = "-Remote-User";
 }

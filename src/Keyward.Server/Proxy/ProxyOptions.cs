@@ -42,6 +42,14 @@ public sealed class ProxyOptions
                 errors.Add($"Keyward:Routes:{id}: ClientCertificateFile and ClientKeyFile go together.");
             }
 
+            foreach (var pattern in route.StripRequestHeaders)
+            {
+                if (!HeaderDenylist.IsValidPattern(pattern))
+                {
+                    errors.Add($"Keyward:Routes:{id}:StripRequestHeaders: \"{pattern}\" is neither a header name nor a Prefix-* pattern; write a name such as X-Tenant-Id, or a prefix ending in one '*' such as X-Tenant-*.");
+                }
+            }
+
             errors.AddRange(route.WebSocket.Validate(id, route.Internal));
         }
 

@@ -24,6 +24,12 @@ public sealed class RouteOptions
     /// <summary>Require this account role (e.g. <c>admin</c>); null for any signed-in account.</summary>
     public string? Role { get; set; }
 
+    /// <summary>
+    /// Request headers to strip on this route, besides the ones every route strips: names (<c>X-Tenant-Id</c>) or
+    /// prefixes ending in '*' (<c>X-Tenant-*</c>), compared case-insensitively.
+    /// </summary>
+    public List<string> StripRequestHeaders { get; set; } = [];
+
     /// <summary>WebSocket upgrades on this route (off by default): origins, limits, lifetime. See docs/websockets.md.</summary>
     public RouteWebSocketOptions WebSocket { get; set; } = new();
 

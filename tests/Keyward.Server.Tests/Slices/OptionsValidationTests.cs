@@ -33,6 +33,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Routes:r:Upstream=http://127.0.0.1:1", "Keyward:Routes:r:Path must start with '/'")]
     [InlineData("Keyward:Routes:r:Role=root", "Keyward:Routes:r:Role \"root\" is unknown")]
     [InlineData("Keyward:Routes:r:ClientKeyFile=/k.pem", "Keyward:Routes:r: ClientCertificateFile and ClientKeyFile go together")]
+    [InlineData("Keyward:Routes:r:StripRequestHeaders:0=X Tenant", "Keyward:Routes:r:StripRequestHeaders: \"X Tenant\" is neither a header name nor a Prefix-* pattern")]
+    [InlineData("Keyward:Routes:r:StripRequestHeaders:0=*", "Keyward:Routes:r:StripRequestHeaders: \"*\" is neither a header name nor a Prefix-* pattern")]
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
