@@ -33,7 +33,10 @@ public sealed record VectorCase
     /// <summary>Require user verification, not only presence (JSON <c>requireUserVerification</c>; default false).</summary>
     public bool RequireUserVerification { get; init; }
 
-    /// <summary>Require the user-present flag (JSON <c>requireUserPresence</c>; default true).</summary>
+    /// <summary>
+    /// Require the user-present flag on registration (JSON <c>requireUserPresence</c>; default true). Authentication
+    /// always requires it (WebAuthn L3 §7.2 step 16), so an authentication case that sets it to false is refused.
+    /// </summary>
     public bool RequireUserPresence { get; init; } = true;
 
     /// <summary>Algorithms the registration options offered (JSON <c>pubKeyCredParamsAlgs</c>); null when not given.</summary>
@@ -104,9 +107,15 @@ public sealed record VectorCase
             throw new CaseFormatException("\"response\" must be the PublicKeyCredential JSON (toJSON()) object");
         }
 
+        var requireUserPresence = OptionalBool(root, "requireUserPresence") ?? true;
         byte[]? publicKey = null;
         if (ceremony == "authentication")
         {
+            if (!requireUserPresence)
+            {
+                throw new CaseFormatException("\"requireUserPresence\" cannot be false in an authentication case: WebAuthn L3 §7.2 step 16 always requires user presence");
+            }
+
             if (!Base64Url.TryDecode(RequiredString(root, "credentialPublicKey"), out var key))
             {
                 throw new CaseFormatException("\"credentialPublicKey\" must be the stored COSE key, base64url");
@@ -126,7 +135,7 @@ public sealed record VectorCase
                 ? [.. tops.EnumerateArray().Select(t => t.GetString() ?? string.Empty)]
                 : [],
             RequireUserVerification = OptionalBool(root, "requireUserVerification") ?? false,
-            RequireUserPresence = OptionalBool(root, "requireUserPresence") ?? true,
+            RequireUserPresence = requireUserPresence,
             Algorithms = root.TryGetProperty("pubKeyCredParamsAlgs", out var algs) && algs.ValueKind == JsonValueKind.Array
                 ? [.. algs.EnumerateArray().Select(a => a.TryGetInt32(out var v) ? v : throw new CaseFormatException("\"pubKeyCredParamsAlgs\" must hold integers")).Where(v => Enum.IsDefined((CoseAlgorithm)v)).Select(v => (CoseAlgorithm)v)]
                 : null,

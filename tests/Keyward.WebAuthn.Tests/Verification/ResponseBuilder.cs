@@ -168,6 +168,14 @@ internal sealed class ResponseBuilder : IDisposable
 
     public AuthenticationCredential Assertion()
     {
+        var parsed = AuthenticationCredential.Parse(AssertionJson().ToJsonString());
+        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
+        return parsed.Value;
+    }
+
+    /// <summary>The signed assertion as the browser's <c>toJSON()</c> object.</summary>
+    public JsonObject AssertionJson()
+    {
         var clientData = ClientDataJson();
         var authData = AuthenticatorData(attested: AttestedInAssertion);
         var signature = _key.SignData([.. authData, .. SHA256.HashData(clientData)], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
@@ -187,16 +195,13 @@ internal sealed class ResponseBuilder : IDisposable
             response["userHandle"] = Base64Url.Encode(ResponseUserHandle);
         }
 
-        var json = new JsonObject
+        return new JsonObject
         {
             ["id"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
             ["rawId"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
             ["type"] = "public-key",
             ["response"] = response,
         };
-        var parsed = AuthenticationCredential.Parse(json.ToJsonString());
-        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
-        return parsed.Value;
     }
 
     public void Dispose() => _key.Dispose();
