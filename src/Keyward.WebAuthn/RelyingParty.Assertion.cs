@@ -41,9 +41,9 @@ public sealed partial class RelyingParty
             return WebAuthnResult<AssertionResult>.Fail(WebAuthnErrorCode.AttestedCredentialDataInvalid, "AT is set in an assertion");
         }
 
-        // Steps 15–18.
+        // Steps 15–18. Step 16 has no exception: UP is required on every assertion.
         failure = CeremonySteps.VerifyRpIdHash(authData, _rpIdHash)
-            ?? CeremonySteps.VerifyUserPresence(authData, ceremony.RequireUserPresence)
+            ?? CeremonySteps.VerifyUserPresence(authData, required: true)
             ?? CeremonySteps.VerifyUserVerification(authData, ceremony.UserVerification)
             ?? CeremonySteps.VerifyBackupFlags(authData, stored.BackupEligible);
         if (failure is not null)

@@ -5,7 +5,8 @@ namespace Keyward.WebAuthn.Cbor;
 /// <summary>
 /// Strict, bounded CBOR decoding on top of System.Formats.Cbor. Strict conformance (RFC 8949 §5.2:
 /// well-formed, valid UTF-8, no duplicate map keys), bounded depth and item count, no tags, no
-/// trailing bytes unless the caller decodes a prefix. Every malformed input is a <see cref="WebAuthnErrorCode.MalformedCbor"/>
+/// trailing bytes unless the caller decodes a prefix, and no indefinite lengths where <see cref="CborLimits.AllowIndefiniteLength"/>
+/// is false (authenticator output). Every malformed input is a <see cref="WebAuthnErrorCode.MalformedCbor"/>
 /// failure, never an exception.
 /// </summary>
 internal static class CborDecoder
@@ -35,7 +36,7 @@ internal static class CborDecoder
         var budget = limits.MaxItems;
         try
         {
-            var value = Read(reader, limits.MaxDepth, ref budget);
+            var value = Read(reader, limits, limits.MaxDepth, ref budget);
             if (value is null)
             {
                 return WebAuthnResult<CborValue>.Fail(WebAuthnErrorCode.MalformedCbor, budget < 0 ? "too many items" : "nested too deeply or uses an unsupported item (tag or simple value)");
@@ -44,6 +45,10 @@ internal static class CborDecoder
             consumed = data.Length - reader.BytesRemaining;
             return WebAuthnResult<CborValue>.Ok(value);
         }
+        catch (IndefiniteLengthRefusedException)
+        {
+            return WebAuthnResult<CborValue>.Fail(WebAuthnErrorCode.MalformedCbor, "an indefinite-length item where CTAP2 canonical CBOR (definite lengths only) is required");
+        }
         catch (Exception e) when (e is CborContentException or InvalidOperationException or FormatException or OverflowException)
         {
             // The exception text may quote input; it is not passed on.
@@ -51,14 +56,20 @@ internal static class CborDecoder
         }
     }
 
-    private static CborValue? Read(CborReader reader, int depthLeft, ref int budget)
+    private static CborValue? Read(CborReader reader, CborLimits limits, int depthLeft, ref int budget)
     {
         if (--budget < 0)
         {
             return null;
         }
 
-        switch (reader.PeekState())
+        var state = reader.PeekState();
+        if (!limits.AllowIndefiniteLength && state is CborReaderState.StartIndefiniteLengthByteString or CborReaderState.StartIndefiniteLengthTextString)
+        {
+            throw new IndefiniteLengthRefusedException();
+        }
+
+        switch (state)
         {
             case CborReaderState.UnsignedInteger:
                 var u = reader.ReadUInt64();
@@ -81,9 +92,9 @@ internal static class CborDecoder
             case CborReaderState.DoublePrecisionFloat:
                 return CborValue.FromFloat(reader.ReadDouble());
             case CborReaderState.StartArray:
-                return depthLeft <= 0 ? null : ReadArray(reader, depthLeft - 1, ref budget);
+                return depthLeft <= 0 ? null : ReadArray(reader, limits, depthLeft - 1, ref budget);
             case CborReaderState.StartMap:
-                return depthLeft <= 0 ? null : ReadMap(reader, depthLeft - 1, ref budget);
+                return depthLeft <= 0 ? null : ReadMap(reader, limits, depthLeft - 1, ref budget);
             case CborReaderState.SimpleValue:
                 if (reader.ReadSimpleValue() == CborSimpleValue.Undefined)
                 {
@@ -97,9 +108,9 @@ internal static class CborDecoder
         }
     }
 
-    private static CborValue? ReadArray(CborReader reader, int depthLeft, ref int budget)
+    private static CborValue? ReadArray(CborReader reader, CborLimits limits, int depthLeft, ref int budget)
     {
-        var declared = reader.ReadStartArray();
+        var declared = reader.ReadStartArray() ?? RefuseIndefinite(limits);
         if (declared > budget)
         {
             budget = -1;
@@ -109,7 +120,7 @@ internal static class CborDecoder
         var items = new List<CborValue>(declared ?? 4);
         while (reader.PeekState() != CborReaderState.EndArray)
         {
-            var item = Read(reader, depthLeft, ref budget);
+            var item = Read(reader, limits, depthLeft, ref budget);
             if (item is null)
             {
                 return null;
@@ -122,9 +133,9 @@ internal static class CborDecoder
         return CborValue.FromArray([.. items]);
     }
 
-    private static CborValue? ReadMap(CborReader reader, int depthLeft, ref int budget)
+    private static CborValue? ReadMap(CborReader reader, CborLimits limits, int depthLeft, ref int budget)
     {
-        var declared = reader.ReadStartMap();
+        var declared = reader.ReadStartMap() ?? RefuseIndefinite(limits);
         if (declared * 2 > budget)
         {
             budget = -1;
@@ -134,13 +145,13 @@ internal static class CborDecoder
         var entries = new List<KeyValuePair<CborValue, CborValue>>(declared ?? 4);
         while (reader.PeekState() != CborReaderState.EndMap)
         {
-            var key = Read(reader, depthLeft, ref budget);
+            var key = Read(reader, limits, depthLeft, ref budget);
             if (key is null)
             {
                 return null;
             }
 
-            var value = Read(reader, depthLeft, ref budget);
+            var value = Read(reader, limits, depthLeft, ref budget);
             if (value is null)
             {
                 return null;
@@ -152,4 +163,10 @@ internal static class CborDecoder
         reader.ReadEndMap();
         return CborValue.FromMap([.. entries]);
     }
+
+    // CborReader reports an indefinite array or map as a null length.
+    private static int? RefuseIndefinite(CborLimits limits) =>
+        limits.AllowIndefiniteLength ? null : throw new IndefiniteLengthRefusedException();
+
+    private sealed class IndefiniteLengthRefusedException : Exception;
 }

@@ -33,7 +33,10 @@ public sealed record VectorCase
     /// <summary>Require user verification, not only presence (JSON <c>requireUserVerification</c>; default false).</summary>
     public bool RequireUserVerification { get; init; }
 
-    /// <summary>Require the user-present flag (JSON <c>requireUserPresence</c>; default true).</summary>
+    /// <summary>
+    /// Require the user-present flag on registration (JSON <c>requireUserPresence</c>; default true). Authentication
+    /// always requires it (WebAuthn L3 §7.2 step 16), so an authentication case that sets it to false is refused.
+    /// </summary>
     public bool RequireUserPresence { get; init; } = true;
 
     /// <summary>Algorithms the registration options offered (JSON <c>pubKeyCredParamsAlgs</c>); null when not given.</summary>
@@ -48,7 +51,7 @@ public sealed record VectorCase
     /// <summary>The stored COSE public key (JSON <c>credentialPublicKey</c>, base64url); authentication cases only.</summary>
     public byte[]? CredentialPublicKey { get; init; }
 
-    /// <summary>The stored signature counter (JSON <c>storedSignCount</c>; default 0).</summary>
+    /// <summary>The stored signature counter (JSON <c>storedSignCount</c>, an integer 0…2^32−1; default 0).</summary>
     public uint StoredSignCount { get; init; }
 
     /// <summary>The stored backup-eligible flag (JSON <c>storedBackupEligible</c>); null when not recorded.</summary>
@@ -87,26 +90,29 @@ public sealed record VectorCase
             throw new CaseFormatException("\"ceremony\" must be \"registration\" or \"authentication\"");
         }
 
-        var origins = root.TryGetProperty("origin", out var o) ? o.ValueKind switch
-        {
-            JsonValueKind.String => [o.GetString()!],
-            JsonValueKind.Array => o.EnumerateArray().Select(e => e.GetString() ?? throw new CaseFormatException("\"origin\" list must hold strings")).ToArray(),
-            _ => throw new CaseFormatException("\"origin\" must be a string or a list of strings"),
-        } : throw new CaseFormatException("\"origin\" is required");
+        var origins = Get(root, "origin") is { } o
+            ? o.ValueKind == JsonValueKind.String ? [o.GetString()!] : StringList("origin", o, "a string or a list of strings")
+            : throw new CaseFormatException("\"origin\" is required: a string or a list of strings");
 
         if (!Base64Url.TryDecode(RequiredString(root, "challenge"), out var challenge))
         {
             throw new CaseFormatException("\"challenge\" must be base64url");
         }
 
-        if (!root.TryGetProperty("response", out var response) || response.ValueKind != JsonValueKind.Object)
-        {
-            throw new CaseFormatException("\"response\" must be the PublicKeyCredential JSON (toJSON()) object");
-        }
+        const string ResponseExpected = "the PublicKeyCredential JSON (toJSON()) object";
+        var response = Get(root, "response") is { } r
+            ? r.ValueKind == JsonValueKind.Object ? r : throw new CaseFormatException($"\"response\" must be {ResponseExpected}{Got(r)}")
+            : throw new CaseFormatException($"\"response\" is required: {ResponseExpected}");
 
+        var requireUserPresence = OptionalBool(root, "requireUserPresence") ?? true;
         byte[]? publicKey = null;
         if (ceremony == "authentication")
         {
+            if (!requireUserPresence)
+            {
+                throw new CaseFormatException("\"requireUserPresence\" cannot be false in an authentication case: WebAuthn L3 §7.2 step 16 always requires user presence");
+            }
+
             if (!Base64Url.TryDecode(RequiredString(root, "credentialPublicKey"), out var key))
             {
                 throw new CaseFormatException("\"credentialPublicKey\" must be the stored COSE key, base64url");
@@ -122,32 +128,64 @@ public sealed record VectorCase
             Origins = origins,
             Challenge = challenge,
             AllowCrossOrigin = OptionalBool(root, "allowCrossOrigin") ?? false,
-            AllowedTopOrigins = root.TryGetProperty("allowedTopOrigins", out var tops) && tops.ValueKind == JsonValueKind.Array
-                ? [.. tops.EnumerateArray().Select(t => t.GetString() ?? string.Empty)]
-                : [],
+            AllowedTopOrigins = Get(root, "allowedTopOrigins") is { } tops ? StringList("allowedTopOrigins", tops, "a list of strings") : [],
             RequireUserVerification = OptionalBool(root, "requireUserVerification") ?? false,
-            RequireUserPresence = OptionalBool(root, "requireUserPresence") ?? true,
-            Algorithms = root.TryGetProperty("pubKeyCredParamsAlgs", out var algs) && algs.ValueKind == JsonValueKind.Array
-                ? [.. algs.EnumerateArray().Select(a => a.TryGetInt32(out var v) ? v : throw new CaseFormatException("\"pubKeyCredParamsAlgs\" must hold integers")).Where(v => Enum.IsDefined((CoseAlgorithm)v)).Select(v => (CoseAlgorithm)v)]
-                : null,
-            TrustAnchors = root.TryGetProperty("trustAnchorsDerHex", out var anchors) && anchors.ValueKind == JsonValueKind.Array
-                ? [.. anchors.EnumerateArray().Select(LoadAnchor)]
+            RequireUserPresence = requireUserPresence,
+            Algorithms = Get(root, "pubKeyCredParamsAlgs") is { } algs ? ReadAlgorithms(algs) : null,
+            TrustAnchors = Get(root, "trustAnchorsDerHex") is { } anchors
+                ? [.. StringList("trustAnchorsDerHex", anchors, "a list of hex strings (DER certificates)").Select(LoadAnchor)]
                 : [],
-            VerificationTime = root.TryGetProperty("verificationTime", out var vt) && vt.ValueKind == JsonValueKind.String
-                ? DateTimeOffset.TryParse(vt.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw new CaseFormatException("\"verificationTime\" must be an ISO 8601 instant")
+            VerificationTime = Get(root, "verificationTime") is { } vt
+                ? vt.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(vt.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+                    ? t
+                    : throw new CaseFormatException($"\"verificationTime\" must be a string holding an ISO 8601 instant{Got(vt)}")
                 : null,
             CredentialPublicKey = publicKey,
-            StoredSignCount = root.TryGetProperty("storedSignCount", out var sc) && sc.TryGetUInt32(out var count) ? count : 0,
+            StoredSignCount = Get(root, "storedSignCount") is { } sc ? ReadSignCount(sc) : 0,
             StoredBackupEligible = OptionalBool(root, "storedBackupEligible"),
             Response = response.Clone(),
         };
     }
 
-    private static X509Certificate2 LoadAnchor(JsonElement hex)
+    // An absent member and an explicit null both mean "not given".
+    private static JsonElement? Get(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    private static string[] StringList(string name, JsonElement value, string expected) =>
+        value.ValueKind == JsonValueKind.Array
+            ? [.. value.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
+                ? e.GetString()!
+                : throw new CaseFormatException($"\"{name}\" must be {expected}; item {i} is {Kind(e)}"))]
+            : throw new CaseFormatException($"\"{name}\" must be {expected}{Got(value)}");
+
+    private static CoseAlgorithm[] ReadAlgorithms(JsonElement algs)
+    {
+        const string Expected = "a list of integers (COSE algorithm ids)";
+        if (algs.ValueKind != JsonValueKind.Array)
+        {
+            throw new CaseFormatException($"\"pubKeyCredParamsAlgs\" must be {Expected}{Got(algs)}");
+        }
+
+        // Ids Keyward does not know are dropped, as a browser drops algorithms its authenticator lacks.
+        return [.. algs.EnumerateArray()
+            .Select((a, i) => a.ValueKind == JsonValueKind.Number && a.TryGetInt32(out var v)
+                ? v
+                : throw new CaseFormatException($"\"pubKeyCredParamsAlgs\" must be {Expected}; item {i} is {Kind(a)}"))
+            .Where(v => Enum.IsDefined((CoseAlgorithm)v))
+            .Select(v => (CoseAlgorithm)v)];
+    }
+
+    // The counter is 32 bits unsigned (WebAuthn L3 §6.1); anything else is refused rather than read as 0.
+    private static uint ReadSignCount(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out var count)
+            ? count
+            : throw new CaseFormatException($"\"storedSignCount\" must be an integer from 0 to 4294967295{Got(value)}");
+
+    private static X509Certificate2 LoadAnchor(string hex)
     {
         try
         {
-            return X509CertificateLoader.LoadCertificate(Convert.FromHexString(hex.GetString() ?? string.Empty));
+            return X509CertificateLoader.LoadCertificate(Convert.FromHexString(hex));
         }
         catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
         {
@@ -156,18 +194,30 @@ public sealed record VectorCase
     }
 
     private static string RequiredString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()!
-            : throw new CaseFormatException($"\"{name}\" is required and must be a string");
+        Get(root, name) is { } v
+            ? v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new CaseFormatException($"\"{name}\" must be a string{Got(v)}")
+            : throw new CaseFormatException($"\"{name}\" is required: a string");
 
     private static bool? OptionalBool(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var v) ? v.ValueKind switch
+        Get(root, name) is { } v ? v.ValueKind switch
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Null => null,
-            _ => throw new CaseFormatException($"\"{name}\" must be true or false"),
+            _ => throw new CaseFormatException($"\"{name}\" must be true or false{Got(v)}"),
         } : null;
+
+    private static string Got(JsonElement value) => $", not {Kind(value)}";
+
+    // Numbers are shown (briefly) because "not a number" would be wrong: 1.5 or -1 is a number of the wrong kind.
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => value.GetRawText() is { Length: <= 24 } text ? text : "a long number",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private sealed class CaseFormatException(string message) : Exception(message);
 }

@@ -100,7 +100,6 @@ public static class VectorCaseRunner
         {
             Challenge = c.Challenge,
             UserVerification = uv,
-            RequireUserPresence = c.RequireUserPresence,
             UserIdentified = true,
         }, stored);
         if (!result.Succeeded)

@@ -39,7 +39,8 @@ public sealed partial class CosePublicKey
     /// <summary>Decodes, validates and imports a COSE_Key.</summary>
     public static WebAuthnResult<CosePublicKey> Decode(ReadOnlyMemory<byte> encoded)
     {
-        var cbor = CborDecoder.Decode(encoded, CborLimits.Default);
+        // COSE keys come from authenticator data, CTAP2 canonical (CTAP 2.1 §8): definite lengths only.
+        var cbor = CborDecoder.Decode(encoded, CborLimits.Authenticator);
         if (!cbor.Succeeded)
         {
             return cbor.Failure;

@@ -88,7 +88,8 @@ public sealed class AuthenticatorData
             offset += idLength;
 
             var keyMemory = raw.AsMemory(offset);
-            var cbor = CborDecoder.DecodePrefix(keyMemory, CborLimits.Default, out var keyLength);
+            // The authenticator encodes the key in CTAP2 canonical form (CTAP 2.1 §8): definite lengths only.
+            var cbor = CborDecoder.DecodePrefix(keyMemory, CborLimits.Authenticator, out var keyLength);
             if (!cbor.Succeeded)
             {
                 return cbor.Failure;
@@ -108,7 +109,7 @@ public sealed class AuthenticatorData
         if ((flags & AuthenticatorFlags.ExtensionData) != 0)
         {
             var rest = raw.AsMemory(offset);
-            var cbor = CborDecoder.Decode(rest, CborLimits.Default);
+            var cbor = CborDecoder.Decode(rest, CborLimits.Authenticator);
             if (!cbor.Succeeded || cbor.Value.Kind != CborKind.Map)
             {
                 return WebAuthnResult<AuthenticatorData>.Fail(WebAuthnErrorCode.ExtensionsInvalid, "ED is set but no CBOR map of extension outputs follows");

@@ -39,12 +39,22 @@ public sealed class CollectedClientData
     /// <summary>The legacy (Level 2) tokenBinding status, when the object form was sent.</summary>
     public string? TokenBindingStatus { get; }
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <summary>Parses clientDataJSON bytes.</summary>
     public static WebAuthnResult<CollectedClientData> Parse(ReadOnlySpan<byte> json)
     {
         if (json.Length > MaxLength)
         {
             return Malformed($"larger than {MaxLength} bytes");
+        }
+
+        // WebAuthn L3 §7.1 step 5 / §7.2 step 8 run WHATWG "UTF-8 decode", which strips one leading BOM. Only the
+        // parse skips it: the client data hash stays over the bytes as sent. A second BOM, or one anywhere else
+        // outside a string, is not JSON and is refused by the reader.
+        if (json.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
         }
 
         try

@@ -1,6 +1,9 @@
 namespace Keyward.WebAuthn;
 
-/// <summary>What the relying party asked for when it started a sign-in.</summary>
+/// <summary>
+/// What the relying party asked for when it started a sign-in. There is no switch for user presence: WebAuthn L3
+/// §7.2 step 16 requires UP on every assertion (only registration may skip it, for conditional create).
+/// </summary>
 public sealed record AssertionCeremony
 {
     /// <summary>The challenge that was issued.</summary>
@@ -8,9 +11,6 @@ public sealed record AssertionCeremony
 
     /// <summary>Whether UV is required.</summary>
     public UserVerificationRequirement UserVerification { get; init; } = UserVerificationRequirement.Preferred;
-
-    /// <summary>Whether UP is required.</summary>
-    public bool RequireUserPresence { get; init; } = true;
 
     /// <summary>The allowCredentials ids sent, when the user was identified first; empty for discoverable sign-in.</summary>
     public IReadOnlyList<byte[]> AllowCredentials { get; init; } = [];

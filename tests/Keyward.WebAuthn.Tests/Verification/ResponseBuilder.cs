@@ -48,11 +48,16 @@ internal sealed class ResponseBuilder : IDisposable
     public string Format { get; set; } = "none";
     public byte[]? AttestationObjectOverride { get; set; }
 
+    // Encodings that CTAP2 canonical form forbids (CTAP 2.1 §8), for the refusal tests.
+    public bool IndefiniteLengthKeyMap { get; set; }
+    public bool ChunkedKeyX { get; set; }
+
     public byte[] CoseKey()
     {
         var p = _key.ExportParameters(false);
-        var w = new CborWriter(CborConformanceMode.Ctap2Canonical);
-        w.WriteStartMap(5);
+        var canonical = !IndefiniteLengthKeyMap && !ChunkedKeyX;
+        var w = new CborWriter(canonical ? CborConformanceMode.Ctap2Canonical : CborConformanceMode.Lax);
+        w.WriteStartMap(IndefiniteLengthKeyMap ? null : 5);
         w.WriteInt32(1);
         w.WriteInt32(2);
         w.WriteInt32(3);
@@ -60,7 +65,18 @@ internal sealed class ResponseBuilder : IDisposable
         w.WriteInt32(-1);
         w.WriteInt32(1);
         w.WriteInt32(-2);
-        w.WriteByteString(p.Q.X!);
+        if (ChunkedKeyX)
+        {
+            w.WriteStartIndefiniteLengthByteString();
+            w.WriteByteString(p.Q.X.AsSpan(0, 16));
+            w.WriteByteString(p.Q.X.AsSpan(16));
+            w.WriteEndIndefiniteLengthByteString();
+        }
+        else
+        {
+            w.WriteByteString(p.Q.X!);
+        }
+
         w.WriteInt32(-3);
         w.WriteByteString(p.Q.Y!);
         w.WriteEndMap();
@@ -168,6 +184,14 @@ internal sealed class ResponseBuilder : IDisposable
 
     public AuthenticationCredential Assertion()
     {
+        var parsed = AuthenticationCredential.Parse(AssertionJson().ToJsonString());
+        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
+        return parsed.Value;
+    }
+
+    /// <summary>The signed assertion as the browser's <c>toJSON()</c> object.</summary>
+    public JsonObject AssertionJson()
+    {
         var clientData = ClientDataJson();
         var authData = AuthenticatorData(attested: AttestedInAssertion);
         var signature = _key.SignData([.. authData, .. SHA256.HashData(clientData)], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
@@ -187,16 +211,13 @@ internal sealed class ResponseBuilder : IDisposable
             response["userHandle"] = Base64Url.Encode(ResponseUserHandle);
         }
 
-        var json = new JsonObject
+        return new JsonObject
         {
             ["id"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
             ["rawId"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
             ["type"] = "public-key",
             ["response"] = response,
         };
-        var parsed = AuthenticationCredential.Parse(json.ToJsonString());
-        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
-        return parsed.Value;
     }
 
     public void Dispose() => _key.Dispose();
