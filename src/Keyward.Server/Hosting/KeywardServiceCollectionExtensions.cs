@@ -108,6 +108,7 @@ public static class KeywardServiceCollectionExtensions
             return sessions;
         });
         services.TryAddSingleton<SignInLimiter>();
+        services.TryAddSingleton<CeremonyJournal>();
         services.TryAddSingleton<SignInService>();
         services.AddAuthentication(SessionAuthenticationDefaults.Scheme)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationDefaults.Scheme, null);

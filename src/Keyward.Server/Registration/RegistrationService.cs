@@ -2,13 +2,11 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
-using Keyward.Core.Ceremonies;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
 using Keyward.WebAuthn;
-using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Registration;
 
@@ -21,8 +19,7 @@ namespace Keyward.Server.Registration;
 /// finish, so a failed ceremony does not burn it and two racing finishes cannot both use it.
 /// </summary>
 internal sealed class RegistrationService(
-    AccountService accounts, CeremonyStore ceremonies, RelyingParty rp, IAuditLog audit,
-    IOptions<SignInOptions> options, TimeProvider time)
+    AccountService accounts, CeremonyJournal ceremonies, RelyingParty rp, IAuditLog audit, TimeProvider time)
 {
     private const string Failed = AuditActions.KeyRegistrationFailed;
     private const int MaxName = 200;
@@ -126,22 +123,19 @@ internal sealed class RegistrationService(
             ResidentKey = ResidentKeyRequirement.Preferred,
             UserVerification = UserVerificationRequirement.Preferred,
         });
-        var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
-        var id = await ceremonies.SaveAsync(RegistrationKind, opts.Ceremony.Challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(opts.ToJson());
-        return new CeremonyOptionsResponse(id, document.RootElement.Clone());
+        return await ceremonies.StartAsync(RegistrationKind, opts.Ceremony.Challenge, state, opts.ToJson(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes the ceremony once (atomically).</summary>
     internal async Task<Outcome<(CeremonyState State, byte[] Challenge)>> ConsumeCeremonyAsync(Guid ceremonyId, CancellationToken cancellationToken)
     {
-        var ceremony = await ceremonies.ConsumeAsync(ceremonyId, RegistrationKind, cancellationToken).ConfigureAwait(false);
+        var ceremony = await ceremonies.TakeAsync(RegistrationKind, ceremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony is null)
         {
             return new Refusal(KeywardErrors.CeremonyInvalid.Saying("The registration ceremony is unknown, already used, or expired. Start again with /api/register/begin."), Failed);
         }
 
-        return (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
+        return ceremony.Value;
     }
 
     /// <summary>Parses and verifies the new credential (WebAuthn L3 §7.1, in Keyward.WebAuthn).</summary>

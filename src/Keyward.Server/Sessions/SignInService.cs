@@ -2,13 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
-using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.WebAuthn;
-using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Sessions;
 
@@ -20,8 +18,8 @@ namespace Keyward.Server.Sessions;
 /// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it.
 /// </summary>
 internal sealed partial class SignInService(
-    AccountService accounts, CeremonyStore ceremonies, SessionService sessions, RelyingParty rp, SignInLimiter limiter,
-    IAuditLog audit, IOptions<SignInOptions> options, ILogger<SignInService> logger)
+    AccountService accounts, CeremonyJournal ceremonies, SessionService sessions, RelyingParty rp, SignInLimiter limiter,
+    IAuditLog audit, ILogger<SignInService> logger)
 {
     private const string Failed = AuditActions.SignInFailed;
 
@@ -117,22 +115,19 @@ internal sealed partial class SignInService(
             AccountId = accountId,
             AllowCredentials = [.. allow.Select(a => Base64Url.Encode(a.Id))],
         };
-        var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
-        var id = await ceremonies.SaveAsync(CeremonyModes.Login, opts.Ceremony.Challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(opts.ToJson());
-        return new CeremonyOptionsResponse(id, document.RootElement.Clone());
+        return await ceremonies.StartAsync(CeremonyModes.Login, opts.Ceremony.Challenge, state, opts.ToJson(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes the ceremony once (atomically): a replayed or expired one is refused.</summary>
     internal async Task<Outcome<(CeremonyState State, byte[] Challenge)>> ConsumeCeremonyAsync(Guid ceremonyId, CancellationToken cancellationToken)
     {
-        var ceremony = await ceremonies.ConsumeAsync(ceremonyId, CeremonyModes.Login, cancellationToken).ConfigureAwait(false);
+        var ceremony = await ceremonies.TakeAsync(CeremonyModes.Login, ceremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony is null)
         {
             return new Refusal(KeywardErrors.CeremonyInvalid.Saying("The sign-in ceremony is unknown, already used, or expired. Start again with /session/login/begin."), Failed);
         }
 
-        return (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
+        return ceremony.Value;
     }
 
     /// <summary>Parses the browser's response (WebAuthn JSON).</summary>
