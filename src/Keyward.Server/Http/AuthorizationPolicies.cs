@@ -15,14 +15,6 @@ internal static class AuthorizationPolicies
     /// <summary>The prefix of a proxied route's policy.</summary>
     public const string RoutePrefix = "keyward:route:";
 
-    /// <summary>The planes and the credential each accepts, for the confusion-matrix tests (planned: agent, viewer, capability).</summary>
-    public static IReadOnlyList<(string Policy, string Credential)> Planes { get; } =
-    [
-        (Session, "kws_ session"),
-        (Admin, "kws_ session of an admin"),
-        (RoutePrefix + "<id>", "kws_ session meeting the route's requirements"),
-    ];
-
     /// <summary>The policy of a proxied route.</summary>
     public static string Route(string routeId) => RoutePrefix + routeId;
 }

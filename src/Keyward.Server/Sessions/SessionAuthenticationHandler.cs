@@ -82,8 +82,8 @@ internal sealed partial class SessionAuthenticationHandler(
             details: new Dictionary<string, string> { ["code"] = error.Code, ["method"] = Request.Method });
     }
 
-    /// <summary>The session token a request carries, if any. Bearer wins over the cookie.</summary>
-    public static string? ReadToken(HttpRequest request)
+    // The session token a request carries, if any. Bearer wins over the cookie.
+    private static string? ReadToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
