@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Keyward.Authenticator;
 using Keyward.Server.Tests.Infrastructure;
+using Keyward.Testing;
 
 namespace Keyward.Server.Tests;
 
@@ -91,52 +92,114 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
-    public async Task LoginBegin_UnknownUsername_LooksLikeDiscoverableSignIn()
+    public async Task LoginBegin_UnknownUsername_LooksLikeAKnownOneAndNoKeyFinishesIt()
     {
         var broker = await StartWithAdminAsync();
         var client = broker.Client;
 
         var known = (await client.LoginBeginAsync("admin")).Json.GetProperty("public_key");
         var unknown = (await client.LoginBeginAsync("nobody")).Json.GetProperty("public_key");
-        var discoverable = (await client.LoginBeginAsync(null)).Json.GetProperty("public_key");
+        var unknownAgain = (await client.LoginBeginAsync("nobody")).Json.GetProperty("public_key");
+        var other = (await client.LoginBeginAsync("somebody-else")).Json.GetProperty("public_key");
 
-        static int Allowed(System.Text.Json.JsonElement options) =>
-            options.TryGetProperty("allowCredentials", out var allow) ? allow.GetArrayLength() : 0;
+        // Same fields; stand-in ids shaped like the registered key's (length, transports); the same ones for the same
+        // name every time (a fresh random set per call would give the unknown name away), different for another name.
         static string Shape(System.Text.Json.JsonElement options) => string.Join(",", options.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.Equal(1, Allowed(known));
-        Assert.Equal(0, Allowed(unknown));
-        Assert.Equal(Shape(discoverable), Shape(unknown));
+        static List<(int Length, string Transports)> Ids(System.Text.Json.JsonElement options) =>
+            [.. options.GetProperty("allowCredentials").EnumerateArray().Select(c => (System.Buffers.Text.Base64Url.DecodeFromChars(c.GetProperty("id").GetString()).Length, c.GetProperty("transports").GetRawText()))];
+        static List<string> Raw(System.Text.Json.JsonElement options) => [.. options.GetProperty("allowCredentials").EnumerateArray().Select(c => c.GetProperty("id").GetString()!)];
+        Assert.Equal(Shape(known), Shape(unknown));
+        var real = Assert.Single(Ids(known));
+        Assert.InRange(Ids(unknown).Count, 1, 2);
+        Assert.All(Ids(unknown), id => Assert.Equal(real, id));
+        Assert.Equal(Raw(unknown), Raw(unknownAgain));
+        Assert.NotEqual(Raw(unknown), Raw(other));
+        Assert.DoesNotContain(Raw(known)[0], Raw(unknown));
+
+        // A ceremony begun for an unknown name is not a passkey sign-in: admin's key cannot finish it as admin.
+        var begun = await client.LoginBeginAsync("nobody");
+        var options = JsonNode.Parse(begun.Json.GetProperty("public_key").GetRawText())!.AsObject();
+        options.Remove("allowCredentials");
+        var credential = client.Key.GetAssertion(options.ToJsonString(), KeywardTestHost.InProcessOrigin);
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(begun.GetString("ceremony_id")), credential), 401, "credential_unknown");
     }
 
     [Fact]
-    public async Task LoginBegin_MoreAttemptsThanPerAccountLimit_Returns429RateLimitedWithRetryAfter()
+    public async Task LoginBegin_ManyForOneAccountInEverySpelling_NeverKeepsItsOwnerOut()
     {
-        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAccountPerMinute"] = "3");
-        var client = ClientOf(host);
-        await client.RegisterAdminAsync(host.SetupCode!);
+        var broker = await StartWithAdminAsync(s => s["Keyward:SignIn:FailuresBeforeBackoff"] = "3");
+        var client = broker.Client;
 
-        for (var i = 0; i < 3; i++)
+        // What an attacker can do for free: ask for the account's options, again and again, in every spelling.
+        foreach (var name in Enumerable.Repeat(new[] { "admin", "ADMIN", " admin " }, 20).SelectMany(n => n))
         {
-            ProblemAssert.Ok(await client.LoginBeginAsync("admin"));
+            ProblemAssert.Ok(await client.LoginBeginAsync(name));
         }
 
-        var limited = await client.LoginBeginAsync("admin");
+        // The owner signs in by name and with a passkey (no name), and nothing was recorded as a rate-limit hit.
+        var named = await client.BeginAndGetAssertionAsync("admin", client.Key);
+        ProblemAssert.Ok(await client.LoginFinishAsync(named.CeremonyId, named.Credential));
+        var discoverable = await client.BeginAndGetAssertionAsync(null, client.Key);
+        ProblemAssert.Ok(await client.LoginFinishAsync(discoverable.CeremonyId, discoverable.Credential));
+        Assert.DoesNotContain(await AllEventsAsync(broker.Host), e => e.Action == Core.Audit.AuditActions.RateLimited);
+    }
 
+    [Fact]
+    public async Task LoginFinish_FailedAssertionsForAnAccount_BackOffWithRetryAfterButTheRealKeyStillSignsIn()
+    {
+        var broker = await StartWithAdminAsync(s => s["Keyward:SignIn:FailuresBeforeBackoff"] = "3");
+        var client = broker.Client;
+        var (_, stale) = await client.BeginAndGetAssertionAsync("admin", client.Key);
+
+        // An assertion for another challenge fails verification against admin's key: three fail plainly...
+        for (var i = 0; i < 3; i++)
+        {
+            var begin = await client.LoginBeginAsync("admin");
+            ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(begin.GetString("ceremony_id")), stale), 401, "challenge_mismatch");
+        }
+
+        // ...the fourth is answered with the wait (1 s, then doubling), audited against the account it protects.
+        var fourth = await client.LoginBeginAsync("admin");
+        var limited = await client.LoginFinishAsync(Guid.Parse(fourth.GetString("ceremony_id")), stale);
         ProblemAssert.Problem(limited, 429, "rate_limited");
-        var retryAfter = int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 1, 60);
-        ProblemAssert.Problem(await client.LoginBeginAsync("ADMIN"), 429, "rate_limited");
-        ProblemAssert.Ok(await client.LoginBeginAsync("someone-else"));
+        Assert.Equal("1", Assert.Single(limited.Headers.GetValues("Retry-After")));
+        var hit = Assert.Single(await AllEventsAsync(broker.Host), e => e.Action == Core.Audit.AuditActions.RateLimited);
+        Assert.Equal(("signin.account", Core.Audit.AuditOutcomes.Denied, "admin"), (hit.Target, hit.Outcome, hit.Actor));
 
-        // A discoverable sign-in names no account at begin; the limit still holds when the key identifies it.
-        var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, client.Key);
-        ProblemAssert.Problem(await client.LoginFinishAsync(ceremony, credential), 429, "rate_limited");
+        // The real key is never refused for its account's failures, by name or as a passkey, and it clears them.
+        broker.Host.Time.Advance(TimeSpan.FromSeconds(1));
+        var real = await client.BeginAndGetAssertionAsync(null, client.Key);
+        ProblemAssert.Ok(await client.LoginFinishAsync(real.CeremonyId, real.Credential));
+        var again = await client.LoginBeginAsync("admin");
+        ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(again.GetString("ceremony_id")), stale), 401, "challenge_mismatch");
+    }
 
-        // Each refusal is audited against the account it protected.
-        var hits = (await AllEventsAsync(host)).Where(e => e.Action == Core.Audit.AuditActions.RateLimited).ToList();
-        Assert.Equal(3, hits.Count);
-        Assert.All(hits, e => Assert.Equal(("signin.account", Core.Audit.AuditOutcomes.Denied), (e.Target, e.Outcome)));
-        Assert.Equal(["admin", "ADMIN", "admin"], hits.Select(e => e.Actor));
+    [Fact]
+    public async Task LoginFinish_AddressPastItsFailures_WaitsThenMayTryAgain()
+    {
+        var broker = await StartWithAdminAsync(s => s["Keyward:SignIn:FailuresBeforeBackoff"] = "2");
+        var client = broker.Client;
+        // A key with a credential for this RP that was never registered (its registration was abandoned).
+        var stranger = KeywardTestClient.NewKey();
+        var invite = await client.CreateInviteAsync(broker.Admin.Token, "stranger", "user");
+        await client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, stranger);
+        var statuses = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (ceremony, credential) = await client.BeginAndGetAssertionAsync(null, stranger);
+            statuses.Add((await client.LoginFinishAsync(ceremony, credential)).StatusCode);
+        }
+
+        // Two fail plainly; the third starts a wait of 1 s, during which every finish from this address waits, even a valid one.
+        Assert.Equal([401, 401, 429], statuses);
+        var valid = await client.BeginAndGetAssertionAsync("admin", client.Key);
+        var waiting = await client.LoginFinishAsync(valid.CeremonyId, valid.Credential);
+        ProblemAssert.Problem(waiting, 429, "rate_limited");
+        Assert.Equal("1", Assert.Single(waiting.Headers.GetValues("Retry-After")));
+
+        broker.Host.Time.Advance(TimeSpan.FromSeconds(1));
+        var after = await client.BeginAndGetAssertionAsync("admin", client.Key);
+        ProblemAssert.Ok(await client.LoginFinishAsync(after.CeremonyId, after.Credential));
     }
 
     [Fact]

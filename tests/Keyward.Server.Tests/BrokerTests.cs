@@ -69,7 +69,7 @@ public abstract partial class BrokerTests : IAsyncLifetime
 
             // One client address for the whole test: the per-address limit has its own test.
             ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
-            ["Keyward:SignIn:PerAccountPerMinute"] = "100000",
+            ["Keyward:SignIn:FailuresBeforeBackoff"] = "100000",
             ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
             ["Keyward:Routes:echo:Upstream"] = Echo.Address.ToString(),
             ["Keyward:Routes:uv-only:Path"] = "/uv/{**rest}",

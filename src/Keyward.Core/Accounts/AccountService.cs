@@ -194,6 +194,16 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         return await db.Authenticators.AsNoTracking().Where(a => a.AccountId == accountId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The first registered authenticator of any account, or null: sign-in copies its form (credential id length,
+    /// transports) into the stand-in ids it offers for unknown names, so they look like this installation's keys.
+    /// </summary>
+    public async Task<AuthenticatorEntity?> FirstAuthenticatorAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Authenticators.AsNoTracking().OrderBy(a => a.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>An authenticator by credential id.</summary>
     public async Task<AuthenticatorEntity?> FindAuthenticatorAsync(byte[] credentialId, CancellationToken cancellationToken = default)
     {

@@ -99,6 +99,9 @@ public static partial class KeywardHost
         // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
 
+        // Then every framework error as problem+json, and the body limit of Keyward's own endpoints.
+        app.UseMiddleware<HttpErrorsMiddleware>();
+
         // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),
         // skipping these middlewares, which do nothing for them, saved several µs of CPU per proxied request.
         app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>

@@ -108,6 +108,7 @@ public static class KeywardServiceCollectionExtensions
             return sessions;
         });
         services.TryAddSingleton<SignInLimiter>();
+        services.TryAddSingleton<InstanceSecret>();
         services.TryAddSingleton<CeremonyJournal>();
         services.TryAddSingleton<SignInService>();
         services.AddAuthentication(SessionAuthenticationDefaults.Scheme)

@@ -43,6 +43,13 @@ internal static partial class KeywardErrors
     public static readonly KeywardError KeyNameInvalid = new("name_invalid", 400, "A key name is 1 to 200 characters.");
     public static readonly KeywardError LastKey = new("last_key", 409, "This is your only key; register another before removing it, or you could not sign in again.");
 
+    // Requests the framework refuses before any endpoint runs.
+    public static readonly KeywardError RequestInvalid = new("request_invalid", 400, "The request could not be read: check its framing, Content-Type and JSON body.");
+    public static readonly KeywardError NotFound = new("not_found", 404, "Nothing is served at this path.");
+    public static readonly KeywardError MethodNotAllowed = new("method_not_allowed", 405, "This path does not accept that method.");
+    public static readonly KeywardError BodyTooLarge = new("body_too_large", 413, "The request body is larger than Keyward accepts here.");
+    public static readonly KeywardError UnsupportedMediaType = new("unsupported_media_type", 415, "Send the body as application/json.");
+
     // Audit.
     public static readonly KeywardError AuditUnavailable = new("audit_unavailable", 503, "Keyward could not record this decision in its audit log, so it did not carry it out. Try again shortly; if it persists, an operator should check the database.");
     public static readonly KeywardError AuditQueryInvalid = new("audit_query_invalid", 400, "The audit query is invalid.");
@@ -67,7 +74,8 @@ internal static partial class KeywardErrors
     public static readonly KeywardError InternalCredentialInvalid = new("internal_credential_invalid", 401, "The internal credential is not valid.");
     public static readonly KeywardError InternalCredentialNotLoopback = new("internal_credential_not_loopback", 403, "The internal credential is accepted only from loopback.");
     public static readonly KeywardError InternalCredentialWrongRoute = new("internal_credential_wrong_route", 403, "The internal credential is accepted only on routes marked Internal.");
-    public static readonly KeywardError UpstreamUnavailable = new("upstream_unavailable", 502, "The service behind this route did not accept the WebSocket connection.");
+    public static readonly KeywardError UpstreamUnavailable = new("upstream_unavailable", 502, "The service behind this route could not be reached or did not accept the connection.");
+    public static readonly KeywardError UpstreamTimeout = new("upstream_timeout", 504, "The service behind this route did not answer in time.");
     public static readonly KeywardError SubProtocolInvalid = new("subprotocol_invalid", 400, "Sec-WebSocket-Protocol must list at most 16 distinct protocol names, each an HTTP token (RFC 6455 §4.1).");
 
     /// <summary>The refusal for a session that failed its check.</summary>

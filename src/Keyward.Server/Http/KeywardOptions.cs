@@ -25,6 +25,12 @@ public sealed class KeywardOptions
     /// <summary>Serve plain HTTP. Refused outside Development.</summary>
     public bool DangerousAllowHttp { get; set; }
 
+    /// <summary>
+    /// The largest request body Keyward's own endpoints read (ceremonies, JSON), in bytes; proxied routes keep Kestrel's
+    /// limit. Default 64 KiB.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
     /// <summary>The effective public origin.</summary>
     public string EffectiveOrigin => (PublicOrigin ?? $"{(DangerousAllowHttp && Listen.StartsWith("http://", StringComparison.Ordinal) ? "http" : "https")}://localhost:{ListenPort}").TrimEnd('/');
 
@@ -59,6 +65,11 @@ public sealed class KeywardOptions
         if (PublicOrigin is not null && (!Uri.TryCreate(PublicOrigin, UriKind.Absolute, out var origin) || origin.AbsolutePath != "/"))
         {
             errors.Add("Keyward:PublicOrigin must be scheme://host[:port], with no path.");
+        }
+
+        if (MaxRequestBodyBytes is < 4096 or > 1024 * 1024)
+        {
+            errors.Add("Keyward:MaxRequestBodyBytes must be between 4096 and 1048576 (bytes; default 65536).");
         }
 
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -35,9 +35,14 @@ internal static class Problems
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not found",
+        405 => "Method not allowed",
         409 => "Conflict",
+        413 => "Content too large",
+        415 => "Unsupported media type",
         429 => "Too many requests",
+        502 => "Bad gateway",
         503 => "Service unavailable",
+        504 => "Gateway timeout",
         _ => "Error",
     };
 

@@ -19,5 +19,8 @@ internal sealed record CeremonyState
 
     public bool RequireUserVerification { get; init; }
 
+    /// <summary>A sign-in that named an account at begin (known or not): only that account's keys may finish it.</summary>
+    public bool Named { get; init; }
+
     public List<string> AllowCredentials { get; init; } = [];
 }

@@ -1,30 +1,104 @@
-using System.Threading.RateLimiting;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// Sign-in attempts per account (fixed one-minute windows, in memory per node). The per-address limit is the
-/// ASP.NET Core rate limiter policy <c>signin</c>; this one stops an attacker who spreads over many addresses
-/// from hammering one account.
+/// Backoff after failed sign-ins, per client address and per account (in memory per node). It counts only what an
+/// attacker cannot do for free: a finish whose assertion failed. Begins are never counted, so nobody can lock an account
+/// out by asking for its options, and a verified assertion is never refused for its account's failures, so a flood of
+/// bad assertions against an account cannot keep its owner out. After <see cref="SignInOptions.FailuresBeforeBackoff"/>
+/// failures in a row, each further failure makes the key wait 1 s, then 2 s, 4 s, … up to <see cref="SignInOptions.MaxBackoff"/>; a success clears
+/// it, and so does a quiet spell as long as the longest wait.
 /// </summary>
-internal sealed class SignInLimiter(IOptions<SignInOptions> options) : IDisposable
+internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvider time)
 {
-    private readonly PartitionedRateLimiter<string> _perAccount = PartitionedRateLimiter.Create<string, string>(account =>
-        RateLimitPartition.GetFixedWindowLimiter(account, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.PerAccountPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
+    // Bounded: when a flood of distinct addresses or names fills the table, entries whose wait has passed go first.
+    private const int MaxEntries = 100_000;
 
-    /// <summary>Takes one attempt for an account; false with the wait when over the limit.</summary>
-    public bool TryAcquire(string account, out TimeSpan retryAfter)
+    private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>The address key.</summary>
+    public static string AddressKey(string? address) => "a:" + (address ?? "unknown");
+
+    /// <summary>The account key: names compare trimmed and case-insensitively, as accounts are looked up.</summary>
+    public static string AccountKey(string account) => "n:" + account.Trim().ToUpperInvariant();
+
+    /// <summary>How long the key must still wait; null when it may try now.</summary>
+    public TimeSpan? Waiting(string key)
     {
-        using var lease = _perAccount.AttemptAcquire(account.ToUpperInvariant());
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-        return lease.IsAcquired;
+        if (!_failures.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        lock (entry)
+        {
+            return entry.BlockedUntil > now ? entry.BlockedUntil - now : null;
+        }
     }
 
-    public void Dispose() => _perAccount.Dispose();
+    /// <summary>Counts a failure and returns the wait it starts (null below the threshold).</summary>
+    public TimeSpan? Failed(string key)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        if (_failures.Count >= MaxEntries)
+        {
+            Sweep(now, settings.MaxBackoff);
+        }
+
+        var entry = _failures.GetOrAdd(key, _ => new Failures());
+        lock (entry)
+        {
+            // A quiet spell as long as the longest wait forgets earlier failures.
+            if (now - entry.LastFailure > settings.MaxBackoff)
+            {
+                entry.Count = 0;
+            }
+
+            entry.Count++;
+            entry.LastFailure = now;
+            var over = entry.Count - settings.FailuresBeforeBackoff;
+            if (over <= 0)
+            {
+                return null;
+            }
+
+            var wait = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(over - 1, 30)));
+            wait = wait > settings.MaxBackoff ? settings.MaxBackoff : wait;
+            entry.BlockedUntil = now + wait;
+            return wait;
+        }
+    }
+
+    /// <summary>Clears a key after a verified sign-in.</summary>
+    public void Succeeded(string key) => _failures.TryRemove(key, out _);
+
+    private void Sweep(DateTimeOffset now, TimeSpan quiet)
+    {
+        foreach (var (key, entry) in _failures)
+        {
+            bool stale;
+            lock (entry)
+            {
+                stale = entry.BlockedUntil <= now && now - entry.LastFailure > quiet;
+            }
+
+            if (stale)
+            {
+                _failures.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed class Failures
+    {
+        public int Count { get; set; }
+
+        public DateTimeOffset LastFailure { get; set; }
+
+        public DateTimeOffset BlockedUntil { get; set; }
+    }
 }

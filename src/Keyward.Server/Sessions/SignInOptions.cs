@@ -18,8 +18,14 @@ public sealed class SignInOptions
     /// <summary>Sign-in and registration attempts per client address per minute.</summary>
     public int PerAddressPerMinute { get; set; } = 30;
 
-    /// <summary>Sign-in attempts per account per minute.</summary>
-    public int PerAccountPerMinute { get; set; } = 10;
+    /// <summary>
+    /// Failed sign-ins in a row, per client address and per account, before each further failure makes that address or
+    /// account wait (1 s, doubling). A verified sign-in is never refused for its account's failures.
+    /// </summary>
+    public int FailuresBeforeBackoff { get; set; } = 5;
+
+    /// <summary>The longest wait after failed sign-ins; also how long a quiet spell must last to forget them.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Returns every problem.</summary>
     public IReadOnlyList<string> Validate()
@@ -35,9 +41,19 @@ public sealed class SignInOptions
             errors.Add("Keyward:SignIn:SetupCodeLifetime and InviteLifetime must be positive.");
         }
 
-        if (PerAddressPerMinute < 1 || PerAccountPerMinute < 1)
+        if (PerAddressPerMinute < 1)
         {
-            errors.Add("Keyward:SignIn:PerAddressPerMinute and PerAccountPerMinute must be at least 1.");
+            errors.Add("Keyward:SignIn:PerAddressPerMinute must be at least 1.");
+        }
+
+        if (FailuresBeforeBackoff < 1)
+        {
+            errors.Add("Keyward:SignIn:FailuresBeforeBackoff must be at least 1.");
+        }
+
+        if (MaxBackoff < TimeSpan.FromSeconds(1) || MaxBackoff > TimeSpan.FromHours(1))
+        {
+            errors.Add("Keyward:SignIn:MaxBackoff must be between 00:00:01 and 01:00:00.");
         }
 
         return errors;

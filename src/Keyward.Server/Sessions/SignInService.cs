@@ -11,34 +11,52 @@ using Keyward.WebAuthn;
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// Passkey sign-in as named steps, in the order they run. Begin: <see cref="LimitAccount"/> →
-/// <see cref="AllowedCredentialsAsync"/> → <see cref="IssueOptionsAsync"/>. Finish: <see cref="ConsumeCeremonyAsync"/>
-/// → <see cref="ParseCredential"/> → <see cref="ResolveCredentialAsync"/> → <see cref="LimitAccount"/> →
-/// <see cref="VerifyAssertion"/> → <see cref="OpenSessionAsync"/>. Each step returns its value or the
+/// Passkey sign-in as named steps, in the order they run. Begin: <see cref="CheckName"/> →
+/// <see cref="AllowedCredentialsAsync"/> → <see cref="IssueOptionsAsync"/>. Finish: <see cref="WaitForAddress"/> →
+/// <see cref="ConsumeCeremonyAsync"/> → <see cref="ParseCredential"/> → <see cref="ResolveCredentialAsync"/> →
+/// <see cref="VerifyAssertion"/> (a failure counts toward the address's and the account's backoff,
+/// <see cref="CountFailure"/>) → <see cref="OpenSessionAsync"/>. Each step returns its value or the
 /// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it.
 /// </summary>
 internal sealed partial class SignInService(
     AccountService accounts, CeremonyJournal ceremonies, SessionService sessions, RelyingParty rp, SignInLimiter limiter,
-    IAuditLog audit, ILogger<SignInService> logger)
+    InstanceSecret secret, IAuditLog audit, ILogger<SignInService> logger)
 {
+    /// <summary>The longest account name sign-in reads (as at registration).</summary>
+    public const int MaxName = 200;
+
     private const string Failed = AuditActions.SignInFailed;
 
-    /// <summary>Starts a sign-in: options for the account's keys, or for a passkey (discoverable) sign-in without a name.</summary>
+    // Stand-in credential ids for unknown names derive from this installation's secret under this purpose.
+    private const string DummyPurpose = "keyward.signin.dummy-credential-ids.v1";
+
+    private readonly Lazy<byte[]> _dummyKey = new(() => secret.Derive(DummyPurpose));
+
+    /// <summary>
+    /// Starts a sign-in: options for the account's keys, or for a passkey (discoverable) sign-in without a name. Never
+    /// counted toward any limit but the per-address request rate: asking for options proves nothing and costs nothing,
+    /// so counting it would let anyone lock an account out.
+    /// </summary>
     public async Task<Outcome<CeremonyOptionsResponse>> BeginAsync(string? username, CancellationToken cancellationToken)
     {
         var name = username?.Trim();
-        if (!string.IsNullOrEmpty(name) && LimitAccount(name) is { } limited)
+        if (CheckName(name) is { } refused)
         {
-            return limited;
+            return refused;
         }
 
         var (accountId, allow) = await AllowedCredentialsAsync(name, cancellationToken).ConfigureAwait(false);
-        return await IssueOptionsAsync(accountId, allow, cancellationToken).ConfigureAwait(false);
+        return await IssueOptionsAsync(accountId, named: !string.IsNullOrEmpty(name), allow, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a sign-in: verifies the assertion and opens a session (recorded before it opens).</summary>
     public async Task<Outcome<SignedIn>> FinishAsync(Guid ceremonyId, JsonElement response, Caller caller, CancellationToken cancellationToken)
     {
+        if (WaitForAddress(caller) is { } waiting)
+        {
+            return waiting;
+        }
+
         var ceremony = await ConsumeCeremonyAsync(ceremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony.Refused)
         {
@@ -55,45 +73,81 @@ internal sealed partial class SignInService(
         var resolved = await ResolveCredentialAsync(credential.Value, state, cancellationToken).ConfigureAwait(false);
         if (resolved.Refused)
         {
-            return resolved.Refusal;
+            return CountFailure(caller, accountName: null) is { } backoff ? backoff : resolved.Refusal;
         }
 
         var (account, key) = resolved.Value;
-        if (LimitAccount(account.Name) is { } limited)
-        {
-            return limited;
-        }
-
         var verified = VerifyAssertion(credential.Value, ceremony.Value.Challenge, state, account, key);
         if (verified.Refused)
         {
             Log.SignInFailed(logger, verified.Refusal.Error.Code);
-            return verified.Refusal;
+            return CountFailure(caller, account.Name) is { } backoff ? backoff : verified.Refusal;
         }
 
+        // A verified key always signs in, whatever failures its account has seen: they cannot lock its owner out.
+        limiter.Succeeded(SignInLimiter.AddressKey(caller.ClientAddress));
+        limiter.Succeeded(SignInLimiter.AccountKey(account.Name));
         return await OpenSessionAsync(account, key, verified.Value, caller).ConfigureAwait(false);
     }
 
-    /// <summary>The per-account limit (a name need not exist: an unknown one is limited the same).</summary>
-    internal Refusal? LimitAccount(string accountName)
+    /// <summary>A name longer than any account's is refused before any work (it is never stored or looked up).</summary>
+    internal static Refusal? CheckName(string? name) =>
+        name is { Length: > MaxName }
+            ? new Refusal(KeywardErrors.UsernameRequired.Saying($"A username is at most {MaxName} characters."), AuditAction: null)
+            : null;
+
+    /// <summary>An address that failed too often in a row waits before it may finish another sign-in.</summary>
+    internal Refusal? WaitForAddress(Caller caller) =>
+        limiter.Waiting(SignInLimiter.AddressKey(caller.ClientAddress)) is { } wait
+            ? new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins from this address. Wait and try again."), AuditActions.RateLimited, "signin.address")
+            {
+                RetryAfter = wait,
+            }
+            : null;
+
+    /// <summary>
+    /// Counts a failed finish against the address and, when the key was an account's, that account. Past the threshold
+    /// the failure is answered 429 with the wait (and audited as a rate-limit hit against what it protected); the next
+    /// finish from that address waits. The account's count only ever turns its failures into 429s.
+    /// </summary>
+    internal Refusal? CountFailure(Caller caller, string? accountName)
     {
-        if (limiter.TryAcquire(accountName, out var wait))
+        var addressWait = limiter.Failed(SignInLimiter.AddressKey(caller.ClientAddress));
+        var accountWait = accountName is null ? null : limiter.Failed(SignInLimiter.AccountKey(accountName));
+        if (accountWait is { } forAccount)
         {
-            return null;
+            return new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins for this account. Wait and try again."), AuditActions.RateLimited, "signin.account", accountName)
+            {
+                RetryAfter = forAccount,
+            };
         }
 
-        return new Refusal(KeywardErrors.RateLimited.Saying("Too many sign-in attempts for this account. Wait and try again."), AuditActions.RateLimited, "signin.account", accountName)
-        {
-            RetryAfter = wait,
-        };
+        return addressWait is { } forAddress
+            ? new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins from this address. Wait and try again."), AuditActions.RateLimited, "signin.address")
+            {
+                RetryAfter = forAddress,
+            }
+            : null;
     }
 
-    /// <summary>The keys an account may sign in with. An unknown name gets none, like a discoverable sign-in.</summary>
+    /// <summary>
+    /// The keys an account may sign in with. An unknown name gets stand-in ids derived from the name and this
+    /// installation's secret (the same every time, shaped like a registered key), so the answer does not say whether
+    /// the account exists; no key can finish such a ceremony.
+    /// </summary>
     internal async Task<(Guid? AccountId, List<CredentialDescriptor> Allow)> AllowedCredentialsAsync(string? name, CancellationToken cancellationToken)
     {
         var allow = new List<CredentialDescriptor>();
-        if (string.IsNullOrEmpty(name) || await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is not { } account)
+        if (string.IsNullOrEmpty(name))
         {
+            return (null, allow);
+        }
+
+        if (await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is not { } account)
+        {
+            // The same number of reads as for a real account: the account, then keys.
+            var shape = await accounts.FirstAuthenticatorAsync(cancellationToken).ConfigureAwait(false);
+            allow.AddRange(StandInCredentials(name, shape));
             return (null, allow);
         }
 
@@ -105,14 +159,30 @@ internal sealed partial class SignInService(
         return (account.Id, allow);
     }
 
+    /// <summary>One or two stand-in credential ids for an unknown name, deterministic per name and installation.</summary>
+    internal IEnumerable<CredentialDescriptor> StandInCredentials(string name, AuthenticatorEntity? shape)
+    {
+        var length = shape?.CredentialId.Length ?? 32;
+        var transports = shape?.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var seed = System.Security.Cryptography.HMACSHA256.HashData(_dummyKey.Value, System.Text.Encoding.UTF8.GetBytes(name.ToUpperInvariant()));
+        var count = 1 + (seed[0] & 1);
+        for (var i = 0; i < count; i++)
+        {
+            var id = new byte[length];
+            System.Security.Cryptography.HKDF.Expand(System.Security.Cryptography.HashAlgorithmName.SHA256, seed, id, [(byte)i]);
+            yield return new CredentialDescriptor(id, transports);
+        }
+    }
+
     /// <summary>Stores the ceremony and returns its options. UV is preferred, not required: routes that need it say so (403).</summary>
-    internal async Task<CeremonyOptionsResponse> IssueOptionsAsync(Guid? accountId, List<CredentialDescriptor> allow, CancellationToken cancellationToken)
+    internal async Task<CeremonyOptionsResponse> IssueOptionsAsync(Guid? accountId, bool named, List<CredentialDescriptor> allow, CancellationToken cancellationToken)
     {
         var opts = rp.CreateAuthenticationOptions(new AuthenticationOptionsRequest { AllowCredentials = allow, UserVerification = UserVerificationRequirement.Preferred });
         var state = new CeremonyState
         {
             Mode = CeremonyModes.Login,
             AccountId = accountId,
+            Named = named,
             AllowCredentials = [.. allow.Select(a => Base64Url.Encode(a.Id))],
         };
         return await ceremonies.StartAsync(CeremonyModes.Login, opts.Ceremony.Challenge, state, opts.ToJson(), cancellationToken).ConfigureAwait(false);
@@ -141,8 +211,10 @@ internal sealed partial class SignInService(
     internal async Task<Outcome<(AccountEntity Account, AuthenticatorEntity Key)>> ResolveCredentialAsync(
         AuthenticationCredential credential, CeremonyState state, CancellationToken cancellationToken)
     {
+        // A named sign-in for an unknown name offered stand-in ids only: no key may finish it, and the refusal is the
+        // same one a known name's wrong key gets.
         var key = await accounts.FindAuthenticatorAsync(credential.RawId, cancellationToken).ConfigureAwait(false);
-        if (key is null || (state.AccountId is { } expected && key.AccountId != expected))
+        if (key is null || (state.AccountId is { } expected && key.AccountId != expected) || (state.Named && state.AccountId is null))
         {
             return new Refusal(KeywardErrors.CredentialUnknown, Failed);
         }

@@ -23,7 +23,10 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Sessions:LastSeenWriteInterval=01:00:00", "Keyward:Sessions:LastSeenWriteInterval must be at least 0 and shorter than IdleTimeout")]
     [InlineData("Keyward:SignIn:CeremonyLifetime=00:00:05", "Keyward:SignIn:CeremonyLifetime must be between")]
     [InlineData("Keyward:SignIn:InviteLifetime=00:00:00", "Keyward:SignIn:SetupCodeLifetime and InviteLifetime must be positive")]
-    [InlineData("Keyward:SignIn:PerAccountPerMinute=0", "Keyward:SignIn:PerAddressPerMinute and PerAccountPerMinute must be at least 1")]
+    [InlineData("Keyward:SignIn:PerAddressPerMinute=0", "Keyward:SignIn:PerAddressPerMinute must be at least 1")]
+    [InlineData("Keyward:SignIn:FailuresBeforeBackoff=0", "Keyward:SignIn:FailuresBeforeBackoff must be at least 1")]
+    [InlineData("Keyward:SignIn:MaxBackoff=00:00:00.500", "Keyward:SignIn:MaxBackoff must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:MaxRequestBodyBytes=100", "Keyward:MaxRequestBodyBytes must be between 4096 and 1048576")]
     [InlineData("Keyward:Assertions:Lifetime=00:05:00", "Keyward:Assertions:Lifetime must be between")]
     [InlineData("Keyward:Assertions:KeyRotationInterval=00:10:00", "Keyward:Assertions:KeyRotationInterval must be at least")]
     [InlineData("Keyward:Assertions:KeyOverlap=00:00:10", "Keyward:Assertions:KeyOverlap must be at least the assertion Lifetime")]
@@ -55,9 +58,9 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Start_SeveralInvalidSettings_ReportsEveryOne()
     {
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync("--Keyward:SignIn:InviteLifetime=00:00:00", "--Keyward:SignIn:PerAccountPerMinute=0"));
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync("--Keyward:SignIn:InviteLifetime=00:00:00", "--Keyward:SignIn:FailuresBeforeBackoff=0"));
         var all = string.Join("\n", failure.Failures);
-        Assert.Contains("PerAccountPerMinute", all, StringComparison.Ordinal);
+        Assert.Contains("FailuresBeforeBackoff", all, StringComparison.Ordinal);
         Assert.Contains("InviteLifetime", all, StringComparison.Ordinal);
     }
 

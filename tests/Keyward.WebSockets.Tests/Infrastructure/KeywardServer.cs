@@ -60,7 +60,7 @@ internal sealed class KeywardServer : IAsyncDisposable
             Settings = new Dictionary<string, string>
             {
                 ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
-                ["Keyward:SignIn:PerAccountPerMinute"] = "100000",
+                ["Keyward:SignIn:FailuresBeforeBackoff"] = "100000",
             },
             ArgumentsForOrigin = origin => TestRoutes.Arguments(upstream.Address, origin, upstreamCaFile),
             Arguments = [.. extra ?? []],

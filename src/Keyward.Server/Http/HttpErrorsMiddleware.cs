@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Keyward.Server.Http;
+
+/// <summary>
+/// Every error Keyward itself answers is problem+json with a stable code, including the ones the framework answers
+/// without a body: routing's 404 and 405, a body over the limit (413), an unreadable request (400), an unsupported
+/// media type (415), and the proxy's own failures to reach an upstream (502, 504). An upstream's own error responses
+/// pass through untouched. Keyward's own endpoints also get a small request-body limit
+/// (<see cref="KeywardOptions.MaxRequestBodyBytes"/>): their bodies are ceremonies and small JSON, and an unbounded body
+/// is memory an anonymous client could take.
+/// </summary>
+internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxied = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+        if (!proxied && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+        }
+
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
+        {
+            // Thrown while reading the body: too large, cut short, or malformed framing. Nothing of it is echoed.
+            await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
+            return;
+        }
+
+        var response = context.Response;
+        if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null)
+        {
+            return;
+        }
+
+        // A proxied request's empty error is the upstream's answer unless the proxy itself failed.
+        if (proxied && context.Features.Get<IForwarderErrorFeature>() is null)
+        {
+            return;
+        }
+
+        if (ForStatus(response.StatusCode) is { } error)
+        {
+            await Problems.WriteAsync(context, error).ConfigureAwait(false);
+        }
+    }
+
+    private static KeywardError? ForStatus(int status) => status switch
+    {
+        400 => KeywardErrors.RequestInvalid,
+        404 => KeywardErrors.NotFound,
+        405 => KeywardErrors.MethodNotAllowed,
+        413 => KeywardErrors.BodyTooLarge,
+        415 => KeywardErrors.UnsupportedMediaType,
+        502 => KeywardErrors.UpstreamUnavailable,
+        504 => KeywardErrors.UpstreamTimeout,
+        _ => null,
+    };
+}
