@@ -73,6 +73,13 @@ internal sealed class KeywardAssertionValidator
             return AssertionValidationResult.Fail(Map(result.Exception), kid);
         }
 
+        // Explicit typing (RFC 8725 §3.11) goes down to the claims: IdentityModel converts a string iat, a fractional exp
+        // or an aud array for us; Keyward never mints those, so a token that has them was not minted by Keyward's proxy.
+        if (!HasExactClaimTypes(token))
+        {
+            return AssertionValidationResult.Fail(KeywardAssertionErrorCode.AssertionInvalid, kid);
+        }
+
         var identity = result.ClaimsIdentity;
         if (string.IsNullOrEmpty(identity.FindFirst(KeywardAssertionClaimTypes.Subject)?.Value)
             || string.IsNullOrEmpty(identity.FindFirst(KeywardAssertionClaimTypes.SessionId)?.Value))
@@ -99,6 +106,13 @@ internal sealed class KeywardAssertionValidator
                 return false;
             }
 
+            // RFC 7515 §4.1.11: a recipient must refuse a "crit" header naming extensions it does not understand, and
+            // this one understands none (Keyward never sets it).
+            if (jwt.TryGetHeaderValue<object>("crit", out _))
+            {
+                return false;
+            }
+
             kid = jwt.Kid;
             algorithm = jwt.Alg;
             type = jwt.Typ;
@@ -109,6 +123,45 @@ internal sealed class KeywardAssertionValidator
             // SecurityTokenMalformedException and friends derive from ArgumentException.
             return false;
         }
+    }
+
+    // The payload as Keyward mints it: iss, aud, sub and sid strings; iat and exp (and nbf when present) integers.
+    private static bool HasExactClaimTypes(string token)
+    {
+        var first = token.IndexOf('.', StringComparison.Ordinal);
+        var second = token.IndexOf('.', first + 1);
+        byte[] payload;
+        try
+        {
+            payload = System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(first + 1, second - first - 1));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            return root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && IsString(root, JwtRegisteredClaimNames.Iss) && IsString(root, JwtRegisteredClaimNames.Aud)
+                && IsString(root, JwtRegisteredClaimNames.Sub) && IsString(root, KeywardAssertionClaimTypes.SessionId)
+                && IsInteger(root, JwtRegisteredClaimNames.Iat, required: true) && IsInteger(root, JwtRegisteredClaimNames.Exp, required: true)
+                && IsInteger(root, JwtRegisteredClaimNames.Nbf, required: false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+
+        static bool IsString(System.Text.Json.JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String;
+
+        static bool IsInteger(System.Text.Json.JsonElement root, string name, bool required) =>
+            !root.TryGetProperty(name, out var value)
+                ? !required
+                : value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetInt64(out _) && !value.GetRawText().AsSpan().ContainsAny('.', 'e', 'E');
     }
 
     private TokenValidationParameters CreateParameters(SecurityKey key) => new()

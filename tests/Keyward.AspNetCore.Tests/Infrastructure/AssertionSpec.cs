@@ -64,6 +64,17 @@ public sealed record AssertionSpec
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
 
+    /// <summary>
+    /// Edits one part (0 header, 1 payload) of a compact JWS as JSON text and signs the result again with the real key
+    /// (ES256, P1363 signature), so only the edit can make the token fail.
+    /// </summary>
+    public static string EditAndResign(string token, int index, Func<string, string> edit, TestSigningKey key)
+    {
+        var parts = ReplacePart(token, index, edit).Split('.');
+        var signature = key.Ecdsa.SignData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), System.Security.Cryptography.HashAlgorithmName.SHA256);
+        return parts[0] + "." + parts[1] + "." + Base64UrlEncoder.Encode(signature);
+    }
+
     /// <summary>Replaces one part (0 header, 1 payload) of a compact JWS with new JSON, keeping the other parts.</summary>
     public static string ReplacePart(string token, int index, Func<string, string> edit)
     {
