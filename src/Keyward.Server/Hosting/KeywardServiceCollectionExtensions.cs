@@ -34,6 +34,7 @@ public static class KeywardServiceCollectionExtensions
 
         services.AddSingleton<KeywardMarker>();
         services.AddKeywardFoundation();
+        services.AddLogging(KeepQueryStringsOutOfLogs);
 
         // First of the hosted services: migrations, signing keys and the setup code come before anything else starts
         // (the audit tree-head service signs a head that includes the setup code's event).
@@ -46,6 +47,17 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardAudit();
         services.AddKeywardAuthorization();
         return new KeywardBuilder(services);
+    }
+
+    /// <summary>
+    /// Query strings carry credentials (upgrade tickets <c>?ticket=kwt_…</c>, handoff codes, and whatever an upstream
+    /// puts in its own links, <c>/reset?token=…</c>). Two library categories write full URLs at Information: ASP.NET
+    /// Core's request log and YARP's "Proxying to …". Both are kept at Warning, whatever level the rest of the log is at.
+    /// </summary>
+    internal static void KeepQueryStringsOutOfLogs(ILoggingBuilder logging)
+    {
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+        logging.AddFilter("Yarp.ReverseProxy.Forwarder", level => level >= LogLevel.Warning);
     }
 
     // The broker's identity and place, its clock, storage, accounts and the WebAuthn relying party.

@@ -8,9 +8,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the WebSocket gate (docs/websockets.md). Safe to call twice.</summary>
 internal static class WebSocketGateServiceCollectionExtensions
 {
-    /// <summary>The category that logs request URLs.</summary>
-    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
-
     /// <summary>
     /// Adds the gate's services and binds <see cref="WebSocketGateOptions"/> from <c>Keyward:WebSockets</c>
     /// (validated at start). The gate needs an <see cref="Keyward.Core.Audit.IAuditLog"/> registered.
@@ -19,9 +16,6 @@ internal static class WebSocketGateServiceCollectionExtensions
     {
         services.AddKeywardOptions<WebSocketGateOptions>(WebSocketGateOptions.Section, o => o.Validate());
 
-        // ASP.NET Core logs every request's URL, query included, at Information: that would put upgrade tickets
-        // (?ticket=kwt_…) into the logs. Keep that category at Warning.
-        services.AddLogging(logging => logging.AddFilter(HostingDiagnosticsCategory, LogLevel.Warning));
         services.TryAddSingleton<WebSocketTicketService>();
         services.TryAddSingleton<InternalCredential>();
         services.TryAddSingleton<ChildProcessLauncher>();
