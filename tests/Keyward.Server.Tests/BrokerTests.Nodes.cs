@@ -4,8 +4,11 @@ namespace Keyward.Server.Tests;
 
 public abstract partial class BrokerTests
 {
-    [Fact]
-    public async Task TwoNodes_SessionFromOneWorksOnOther_LogoutSeenWithinRevalidateInterval()
+    /// <summary>
+    /// Two nodes on one database (PostgreSQL only: on SQLite a second Keyward on the same data directory refuses to
+    /// start, see <see cref="SqliteBrokerTests"/>).
+    /// </summary>
+    protected async Task TwoNodesSessionFromOneWorksOnOtherAndLogoutIsSeenWithinRevalidateIntervalAsync()
     {
         var (nodeA, clientA, admin) = await StartWithAdminAsync();
         var nodeB = await StartHostAsync(now: nodeA.Time.GetUtcNow());
@@ -22,5 +25,18 @@ public abstract partial class BrokerTests
         nodeB.Time.Advance(TimeSpan.FromSeconds(6));
         ProblemAssert.Problem(await clientB.StatusAsync(admin.Token), 401, "session_logged_out");
         ProblemAssert.Problem(await clientB.ProxyAsync("/echo/x", admin.Token), 401, "session_logged_out");
+    }
+
+    /// <summary>A second Keyward on the same SQLite data directory stops at start, before it writes anything.</summary>
+    protected async Task SecondNodeOnTheSameDataDirectoryRefusesToStartAsync()
+    {
+        var (nodeA, clientA, admin) = await StartWithAdminAsync();
+        var events = (await AllEventsAsync(nodeA)).Count;
+
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
+
+        Assert.Contains("keyward.lock", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(events, (await AllEventsAsync(nodeA)).Count);
+        ProblemAssert.Ok(await clientA.StatusAsync(admin.Token));
     }
 }

@@ -9,6 +9,9 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
 {
     private string? _connectionString;
 
+    [Fact]
+    public Task TwoNodes_SessionFromOneWorksOnOther_LogoutSeenWithinRevalidateInterval() => TwoNodesSessionFromOneWorksOnOtherAndLogoutIsSeenWithinRevalidateIntervalAsync();
+
     protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()
     {
         _connectionString = await postgres.CreateDatabaseAsync();

@@ -23,6 +23,9 @@ internal static partial class ConfigurationProblems
         {
             case AggregateException several:
                 return several.InnerExceptions.Count > 0 && several.InnerExceptions.All(inner => Collect(inner, lines));
+            case Keyward.Server.Hosting.KeywardStartupException startup:
+                lines.Add(startup.Message);
+                return true;
             case OptionsValidationException invalid:
                 lines.AddRange(invalid.Failures);
                 return true;

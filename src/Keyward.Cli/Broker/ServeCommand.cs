@@ -74,6 +74,15 @@ internal static class ServeCommand
             {
                 // The checks the host runs at start, run first so that their failures are worded here, not logged.
                 app.Services.GetService<IStartupValidator>()?.Validate();
+
+                // Kestrel binds only after the start-up tasks have written (migrations, keys, the audit log): a taken
+                // address is found before that.
+                if (ListenTaken(app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen) is { } taken)
+                {
+                    await error.WriteLineAsync(taken).ConfigureAwait(false);
+                    return 2;
+                }
+
                 await app.StartAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
@@ -90,6 +99,24 @@ internal static class ServeCommand
             Volatile.Write(ref starting, false);
             await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;
+        }
+    }
+
+    // Binds the listen address for a moment, with the options Kestrel uses; the message when another process holds it.
+    private static string? ListenTaken(string listen)
+    {
+        var uri = new Uri(listen);
+        var address = uri.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host.Trim('[', ']'));
+        using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        try
+        {
+            socket.Bind(new System.Net.IPEndPoint(address, uri.Port));
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            return $"{listen} is already in use by another process: stop it, or choose another address with --listen (Keyward:Listen).";
         }
     }
 

@@ -43,7 +43,7 @@ public static partial class KeywardHost
         // Command-line arguments win over any file added by configure.
         builder.Configuration.AddCommandLine(args);
         builder.Services.AddKeyward();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>>(ConfigureKestrel);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock>(ConfigureKestrel);
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
@@ -67,8 +67,10 @@ public static partial class KeywardHost
         }
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<KeywardOptions> keyward, IOptions<TlsOptions> tls)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<KeywardOptions> keyward, IOptions<TlsOptions> tls, DataDirectoryLock dataLock)
     {
+        // The local CA may write its certificates into the data directory: not while another Keyward owns it.
+        dataLock.Acquire();
         var options = keyward.Value;
         var listen = new Uri(options.Listen);
         kestrel.AddServerHeader = false;

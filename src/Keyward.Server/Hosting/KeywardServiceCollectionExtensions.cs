@@ -38,6 +38,7 @@ public static class KeywardServiceCollectionExtensions
 
         // First of the hosted services: migrations, signing keys and the setup code come before anything else starts
         // (the audit tree-head service signs a head that includes the setup code's event).
+        services.TryAddSingleton<DataDirectoryLock>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         services.AddKeywardSessions();
         services.AddKeywardRegistration();

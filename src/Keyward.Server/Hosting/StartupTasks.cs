@@ -9,17 +9,20 @@ using Microsoft.Extensions.Options;
 namespace Keyward.Server.Hosting;
 
 /// <summary>
-/// Start-up work that must finish before Keyward serves: migrate storage, load or make signing keys, and issue the
+/// Start-up work that must finish before Keyward serves: lock the data directory (SQLite), migrate storage, load or make signing keys, and issue the
 /// setup code while no admin exists. The code is printed once to the console (never logged) and kept in
 /// <see cref="SetupCode"/> for an in-process caller such as <c>keyward demo</c>.
 /// </summary>
 internal sealed class StartupTasks(
-    KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
+    DataDirectoryLock dataLock, KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
     IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time, KeywardMetrics metrics) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = metrics; // created at start, so its gauges exist before the first collection
+
+        // Before the first write: a second Keyward on the same SQLite data directory stops here.
+        dataLock.Acquire();
         await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
 

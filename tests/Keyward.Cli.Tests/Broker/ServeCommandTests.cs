@@ -54,6 +54,31 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Equal($"{address} is already in use by another process: stop it, or choose another address with --listen (Keyward:Listen).", error.TrimEnd());
+
+        // Found before the first write: no database, no keys, no audit tree head.
+        Assert.False(File.Exists(Path.Combine(_data.Path, "keyward.db")), "serve wrote its database before finding its address taken.");
+    }
+
+    [Fact]
+    public async Task Serve_SecondOnTheSameSqliteDataDirectory_StopsBeforeWritingAnything()
+    {
+        await using var first = await Keyward.Testing.Hosting.KeywardTestHost.StartAsync(new() { DataDirectory = _data.Path });
+        var files = Directory.GetFiles(_data.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        var (code, _, error) = await ServeAsync();
+
+        Assert.Equal(2, code);
+        Assert.Equal($"Another Keyward is already running on the data directory {_data.Path} (it holds keyward.lock). Stop it, or give this one its own directory with --data-dir (Keyward:DataDirectory).", error.TrimEnd());
+        Assert.Equal(files, Directory.GetFiles(_data.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList());
+
+        // Without the lock it would have gone on to issue a second setup code (no admin exists yet), recorded in the audit log.
+        var events = await first.GetRequiredService<Keyward.Core.Audit.AuditReader>().ListAsync(new Keyward.Core.Audit.AuditQuery { Limit = Keyward.Core.Audit.AuditQuery.MaxLimit });
+        Assert.Single(events.Events, e => e.Action == Keyward.Core.Audit.AuditActions.SetupCodeIssued);
+
+        // Once the first has stopped, the directory is free again.
+        await first.DisposeAsync();
+        var second = await Keyward.Testing.Hosting.KeywardTestHost.StartAsync(new() { DataDirectory = _data.Path });
+        await second.DisposeAsync();
     }
 
     public void Dispose() => _data.Dispose();
