@@ -121,6 +121,9 @@ public static partial class KeywardHost
 
         app.UseAuthentication();
 
+        // CSRF: a cookie-authenticated write must be same-origin, before any endpoint or the proxy acts on it.
+        app.UseMiddleware<SameOriginWritesMiddleware>();
+
         // WebSocket upgrades to proxied routes: after authentication (cookie upgrades), before authorization (ticketed
         // upgrades carry no session), and never reaching YARP.
         app.UseKeywardWebSockets();
