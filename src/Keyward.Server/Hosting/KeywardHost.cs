@@ -96,7 +96,10 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
-        // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
+        // HSTS and no-store on every answer, including the ones written by the middlewares below.
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+
+        // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
 
         // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),

@@ -13,7 +13,8 @@ namespace Keyward.Server.Tests.Infrastructure;
 /// <summary>
 /// A real upstream on a loopback port (Kestrel, plain HTTP): answers every request with the method, path, query and
 /// request headers it received, as JSON, so tests can see exactly what the proxy forwarded. Each query parameter
-/// <c>set-cookie</c> becomes a <c>Set-Cookie</c> header on the answer, so tests can see what reaches the client.
+/// <c>set-cookie</c> becomes a <c>Set-Cookie</c> header on the answer, and <c>hsts</c> a <c>Strict-Transport-Security</c>
+/// header, so tests can see what reaches the client.
 /// </summary>
 internal sealed class EchoUpstream : IAsyncDisposable
 {
@@ -56,6 +57,11 @@ internal sealed class EchoUpstream : IAsyncDisposable
         foreach (var cookie in context.Request.Query["set-cookie"])
         {
             context.Response.Headers.Append("Set-Cookie", cookie);
+        }
+
+        foreach (var hsts in context.Request.Query["hsts"])
+        {
+            context.Response.Headers.StrictTransportSecurity = hsts;
         }
 
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
