@@ -92,6 +92,7 @@ internal sealed class SameOriginWritesMiddleware(RequestDelegate next)
     {
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var sent)
             || !string.Equals(sent.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase)
+            || sent.UserInfo.Length > 0
             || !request.Host.HasValue
             || !Uri.TryCreate($"{request.Scheme}://{request.Host.ToUriComponent()}", UriKind.Absolute, out var own))
         {
