@@ -35,12 +35,14 @@ public static class CaTrust
 
     /// <summary>
     /// A handler for talking to Keyward: no cookie jar (the client sends its Bearer token explicitly), pooled
-    /// connections renewed every five minutes, and, when <paramref name="caFile"/> is given, only that CA trusted.
-    /// Without a CA file the system's trust store applies.
+    /// connections renewed every five minutes, <c>*.localhost</c> and the names in <paramref name="resolution"/>
+    /// connected as <see cref="HostResolution"/> says, and, when <paramref name="caFile"/> is given, only that CA
+    /// trusted. Without a CA file the system's trust store applies.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(string? caFile)
+    public static SocketsHttpHandler CreateHandler(string? caFile, HostResolution? resolution = null)
     {
         var handler = new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 };
+        (resolution ?? HostResolution.Default).Apply(handler);
         if (caFile is not null)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = Only(caFile);
@@ -50,6 +52,6 @@ public static class CaTrust
     }
 
     /// <summary>An HttpClient for Keyward at <paramref name="baseAddress"/> on <see cref="CreateHandler"/>, with a 30 s timeout.</summary>
-    public static HttpClient CreateHttpClient(Uri baseAddress, string? caFile) =>
-        new(CreateHandler(caFile)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public static HttpClient CreateHttpClient(Uri baseAddress, string? caFile, HostResolution? resolution = null) =>
+        new(CreateHandler(caFile, resolution)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 }

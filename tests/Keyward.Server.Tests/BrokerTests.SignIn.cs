@@ -76,12 +76,12 @@ public abstract partial class BrokerTests
         Assert.Contains("path=/", attributes);
         Assert.DoesNotContain(attributes, a => a.StartsWith("domain", StringComparison.Ordinal));
 
-        var viaCookie = await client.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
+        var viaCookie = await client.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"), origin: client.Origin);
         ProblemAssert.Ok(viaCookie);
         Assert.Equal("admin", viaCookie.GetString("account"));
 
         // Signing out from the browser ends the session and deletes the cookie with the attributes __Host- needs.
-        var logout = await client.SendAsync(HttpMethod.Post, "/session/logout", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"));
+        var logout = await client.SendAsync(HttpMethod.Post, "/session/logout", new JsonObject(), configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={token}"), origin: client.Origin);
         ProblemAssert.Ok(logout);
         var deletion = Assert.Single(logout.Headers.GetValues("Set-Cookie")).Split(';', StringSplitOptions.TrimEntries).ToList();
         Assert.Equal("__Host-keyward-session=", deletion[0]);

@@ -115,6 +115,7 @@ internal sealed class TestBed : IAsyncDisposable
         var (plainCert, plainKey) = ca.IssueFiles("plain-yarp", ["localhost", "127.0.0.1"]);
         var probe = new SocketsHttpHandler { UseCookies = false, UseProxy = false };
         probe.SslOptions.RemoteCertificateValidationCallback = CaTrust.Only(CaFile);
+        HostResolution.Default.Apply(probe);
         _probe = new HttpClient(probe) { Timeout = TimeSpan.FromSeconds(30) };
 
         // Keyward finds the CA made above in its data directory and issues its own certificate from it.

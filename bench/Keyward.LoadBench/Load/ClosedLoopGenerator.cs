@@ -52,6 +52,9 @@ internal sealed class ClosedLoopGenerator(string caFile) : ILoadGenerator
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             };
             handler.SslOptions.RemoteCertificateValidationCallback = CaTrust.Only(caFile);
+
+            // *.localhost targets (route hosts) connect to loopback, as a browser would; pooled, so once per connection.
+            HostResolution.Default.Apply(handler);
             client = new HttpMessageInvoker(handler, disposeHandler: true);
             _clients[target.Name] = client;
         }

@@ -16,6 +16,7 @@ internal static class SessionCommands
     {
         var server = ServerAddress.Create();
         var caCert = new Option<FileInfo?>("--cacert") { Description = "PEM CA to trust for Keyward's certificate (e.g. data/tls/ca.pem)." };
+        var resolve = ResolveOption.Create();
         var keyFile = new Option<FileInfo>("--key") { Description = "The virtual security key file.", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultKeyFile) };
         var tokenFile = new Option<FileInfo>("--token-file") { Description = "Where the session token is kept (mode 0600).", DefaultValueFactory = _ => new FileInfo(CliPaths.DefaultTokenFile) };
 
@@ -43,14 +44,14 @@ internal static class SessionCommands
         var username = new Option<string?>("--username") { Description = "Account name (required with --setup-code; optional for login: omit for a passkey sign-in)." };
         var keyName = new Option<string>("--key-name") { Description = "A name for the key.", DefaultValueFactory = _ => "virtual key" };
         var register = new Command("register", "Register the virtual key with Keyward.");
-        foreach (var o in new Option[] { server, caCert, keyFile, setupCode, invite, username, keyName })
+        foreach (var o in new Option[] { server, caCert, resolve, keyFile, setupCode, invite, username, keyName })
         {
             register.Options.Add(o);
         }
 
         register.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
-            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile);
             using (http)
             {
                 var request = new RegistrationRequest { SetupCode = parse.GetValue(setupCode), Invite = parse.GetValue(invite), Username = parse.GetValue(username), KeyName = parse.GetValue(keyName)! };
@@ -62,14 +63,14 @@ internal static class SessionCommands
 
         var printToken = new Option<bool>("--print-token") { Description = "Also print the session token (for scripts such as the curl walk-through)." };
         var login = new Command("login", "Sign in with the virtual key and keep the session token.");
-        foreach (var o in new Option[] { server, caCert, keyFile, username, tokenFile, printToken })
+        foreach (var o in new Option[] { server, caCert, resolve, keyFile, username, tokenFile, printToken })
         {
             login.Options.Add(o);
         }
 
         login.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
-            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, keyFile);
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile);
             using (http)
             {
                 var result = await new KeywardClient(http).SignInAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
@@ -92,18 +93,19 @@ internal static class SessionCommands
         {
             command.Options.Add(server);
             command.Options.Add(caCert);
+            command.Options.Add(resolve);
             command.Options.Add(tokenFile);
         }
 
         status.SetAction((parse, ct) => RunAsync(parse, server, caCert, () => SessionCallAsync(
-            parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.StatusAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.SessionStatus), remove: false)));
+            parse, server, caCert, resolve, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.StatusAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.SessionStatus), remove: false)));
         logout.SetAction((parse, ct) => RunAsync(parse, server, caCert, () => SessionCallAsync(
-            parse, server, caCert, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.LogoutAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.LogoutResult), remove: true)));
+            parse, server, caCert, resolve, tokenFile, async (client, token) => JsonSerializer.SerializeToNode(await client.LogoutAsync(token, ct).ConfigureAwait(false), KeywardJsonContext.Default.LogoutResult), remove: true)));
         return [key, register, login, status, logout];
     }
 
     private static async Task SessionCallAsync(
-        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> tokenFile, Func<KeywardClient, string, Task<JsonNode?>> call, bool remove)
+        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<string[]> resolve, Option<FileInfo> tokenFile, Func<KeywardClient, string, Task<JsonNode?>> call, bool remove)
     {
         var file = parse.GetValue(tokenFile)!;
         if (!file.Exists)
@@ -111,7 +113,7 @@ internal static class SessionCommands
             throw new InvalidOperationException($"No session: {file.FullName} does not exist. Run keyward login first.");
         }
 
-        using var http = CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName);
+        using var http = CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName, ResolveOption.Read(parse, resolve));
         var result = await call(new KeywardClient(http), File.ReadAllText(file.FullName).Trim()).ConfigureAwait(false);
         if (remove)
         {
@@ -121,7 +123,8 @@ internal static class SessionCommands
         Console.WriteLine(Show(result));
     }
 
-    private static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<FileInfo> keyFile)
+    private static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(
+        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<string[]> resolve, Option<FileInfo> keyFile)
     {
         var path = parse.GetValue(keyFile)!.FullName;
         if (!File.Exists(path))
@@ -136,7 +139,7 @@ internal static class SessionCommands
             throw new InvalidOperationException(key.Failure!.Message);
         }
 
-        return (CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName), key.Value, path, passphrase);
+        return (CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName, ResolveOption.Read(parse, resolve)), key.Value, path, passphrase);
     }
 
     /// <summary>An answer as Keyward sent it, indented.</summary>

@@ -98,7 +98,10 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
-        // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
+        // HSTS and no-store on every answer, including the ones written by the middlewares below.
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+
+        // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
 
         // Then every framework error as problem+json, and the body limit of Keyward's own endpoints.
@@ -125,6 +128,9 @@ public static partial class KeywardHost
         });
 
         app.UseAuthentication();
+
+        // CSRF: a cookie-authenticated write must be same-origin, before any endpoint or the proxy acts on it.
+        app.UseMiddleware<SameOriginWritesMiddleware>();
 
         // WebSocket upgrades to proxied routes: after authentication (cookie upgrades), before authorization (ticketed
         // upgrades carry no session), and never reaching YARP.

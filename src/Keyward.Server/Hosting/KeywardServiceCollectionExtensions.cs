@@ -67,6 +67,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddOptions<KeywardOptions>().BindConfiguration(KeywardOptions.Section).PostConfigure(o => o.DataDirectory = string.IsNullOrWhiteSpace(o.DataDirectory) ? o.DataDirectory : Path.GetFullPath(o.DataDirectory)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeywardOptions>, KeywardOptionsValidator>());
         services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
+        services.AddKeywardOptions<HstsOptions>(HstsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
             ? ["Keyward:Storage:ConnectionString is required when Keyward:Storage:Provider is Postgres (Npgsql form, e.g. Host=db;Database=keyward;Username=keyward)."]
             : []);

@@ -12,4 +12,7 @@ internal static partial class KeywardErrors
 
     /// <summary>The codes of the WebAuthn ceremony failures, which the broker answers with <see cref="WebAuthn"/>.</summary>
     public static IReadOnlyList<string> WebAuthnCodes { get; } = [.. WebAuthnErrors.All.Select(WebAuthnErrors.Code)];
+
+    // The browser model (issue 9, docs/security.md).
+    public static readonly KeywardError CrossOriginRequest = new("cross_origin_request", 403, "A request that changes state with Keyward's cookie must come from the same origin (Origin, or Sec-Fetch-Site: same-origin). Scripts and the CLI send Authorization: Bearer instead.");
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Keyward.Server.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Keyward.Server.Proxy;
@@ -11,13 +12,7 @@ namespace Keyward.Server.Proxy;
 internal static class KeywardCookies
 {
     /// <summary>True when the name, trimmed, is in Keyward's namespace.</summary>
-    public static bool IsKeywardName(ReadOnlySpan<char> name)
-    {
-        name = name.Trim();
-        return name.StartsWith("keyward", StringComparison.OrdinalIgnoreCase)
-            || name.StartsWith("__Host-keyward", StringComparison.OrdinalIgnoreCase)
-            || name.StartsWith("__Secure-keyward", StringComparison.OrdinalIgnoreCase);
-    }
+    public static bool IsKeywardName(ReadOnlySpan<char> name) => KeywardCookieNamespace.Contains(name);
 
     /// <summary>
     /// True for an upstream <c>Set-Cookie</c> the browser must not see: one in Keyward's namespace, or a nameless one.

@@ -34,6 +34,13 @@ public sealed class RouteOptions
     public RouteWebSocketOptions WebSocket { get; set; } = new();
 
     /// <summary>
+    /// Accept unsafe methods (POST, PUT, PATCH, DELETE, …) authenticated by Keyward's cookie from pages of other
+    /// origins (off by default: they are refused with 403 <c>cross_origin_request</c>, the CSRF defence). Turn it on only
+    /// for an upstream that defends itself against cross-site request forgery. See docs/security.md.
+    /// </summary>
+    public bool AllowCrossOriginUnsafe { get; set; }
+
+    /// <summary>
     /// Also accept Keyward's internal credential (<c>kwn_</c>, from loopback only) on WebSocket upgrades here, for
     /// processes Keyward itself spawns. See docs/internal-credential.md.
     /// </summary>

@@ -51,8 +51,10 @@ public sealed class LocalCertificateAuthority
     }
 
     /// <summary>
-    /// Loads the server certificate for <paramref name="hostNames"/>, issuing a new one when none exists, it expires
-    /// within 30 days, or it does not cover every name. Returns the certificate with its private key.
+    /// Loads the server certificate for <paramref name="hostNames"/> (plus localhost and the loopback addresses),
+    /// issuing a new one when none exists, it expires within 30 days, or its names are not exactly these: a name added
+    /// (a new route host) must be covered, and a name removed must stop being vouched for. Returns the certificate with
+    /// its private key.
     /// </summary>
     public X509Certificate2 LoadOrIssueServerCertificate(IReadOnlyCollection<string> hostNames) =>
         LoadOrIssue("server", hostNames);
@@ -68,11 +70,11 @@ public sealed class LocalCertificateAuthority
     {
         var certPath = Path.Combine(_directory, $"{name}.pem");
         var keyPath = Path.Combine(_directory, $"{name}.key");
-        var names = hostNames.Append("localhost").Append("127.0.0.1").Append("::1").Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var names = hostNames.Append("localhost").Append("127.0.0.1").Append("::1").Select(Canonical).Distinct(StringComparer.Ordinal).ToList();
         if (File.Exists(certPath) && File.Exists(keyPath))
         {
             var existing = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-            if (existing.NotAfter > _time.GetUtcNow().AddDays(30).UtcDateTime && names.All(n => existing.MatchesHostname(n)))
+            if (existing.NotAfter > _time.GetUtcNow().AddDays(30).UtcDateTime && NamesOf(existing).SetEquals(names))
             {
                 return existing;
             }
@@ -107,5 +109,30 @@ public sealed class LocalCertificateAuthority
         SecretFile.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(certPath, issued.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
         return X509Certificate2.CreateFromPemFile(certPath, keyPath);
+    }
+
+    /// <summary>The names a certificate vouches for: its subject alternative names, canonical.</summary>
+    public static HashSet<string> NamesOf(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension.Oid?.Value == "2.5.29.17")
+            {
+                var san = extension as X509SubjectAlternativeNameExtension ?? new X509SubjectAlternativeNameExtension(extension.RawData, extension.Critical);
+                names.UnionWith(san.EnumerateDnsNames().Select(Canonical));
+                names.UnionWith(san.EnumerateIPAddresses().Select(ip => ip.ToString()));
+            }
+        }
+
+        return names;
+    }
+
+    // One spelling per name, so a set comparison is exact: DNS names lower case without a final dot, addresses as parsed.
+    private static string Canonical(string name)
+    {
+        var trimmed = name.Trim().Trim('[', ']');
+        return IPAddress.TryParse(trimmed, out var ip) ? ip.ToString() : trimmed.TrimEnd('.').ToLowerInvariant();
     }
 }

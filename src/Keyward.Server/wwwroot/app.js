@@ -26,6 +26,11 @@
 
   async function api(method, path, body) {
     const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } };
+    // Keyward refuses a cookie-authenticated write that is not JSON (a cross-site form cannot send JSON): send {}.
+    if (body === undefined && method !== 'GET' && method !== 'HEAD') {
+      body = {};
+    }
+
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);

@@ -13,8 +13,9 @@ namespace Keyward.Server.Tests.Infrastructure;
 /// <summary>
 /// A real upstream on a loopback port (Kestrel, plain HTTP): answers every request with the method, path, query and
 /// request headers it received, as JSON, so tests can see exactly what the proxy forwarded. Each query parameter
-/// <c>set-cookie</c> becomes a <c>Set-Cookie</c> header on the answer, so tests can see what reaches the client; a
-/// <c>status</c> parameter makes it answer that status with an empty body instead.
+/// <c>set-cookie</c> becomes a <c>Set-Cookie</c> header on the answer, and <c>hsts</c> a <c>Strict-Transport-Security</c>
+/// header, so tests can see what reaches the client; a <c>status</c> parameter makes it answer that status with an empty
+/// body instead.
 /// </summary>
 internal sealed class EchoUpstream : IAsyncDisposable
 {
@@ -57,6 +58,11 @@ internal sealed class EchoUpstream : IAsyncDisposable
         foreach (var cookie in context.Request.Query["set-cookie"])
         {
             context.Response.Headers.Append("Set-Cookie", cookie);
+        }
+
+        foreach (var hsts in context.Request.Query["hsts"])
+        {
+            context.Response.Headers.StrictTransportSecurity = hsts;
         }
 
         if (int.TryParse(context.Request.Query["status"], out var status))

@@ -16,6 +16,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:DangerousAllowHttp=true", "Keyward:DangerousAllowHttp is refused outside the Development environment")]
     [InlineData("Keyward:PublicOrigin=https://keyward.example/app", "Keyward:PublicOrigin must be scheme://host[:port]")]
     [InlineData("Keyward:Tls:CertificateFile=/nowhere/cert.pem", "Keyward:Tls:CertificateFile and Keyward:Tls:KeyFile go together")]
+    [InlineData("Keyward:Hsts:MaxAge=-00:00:01", "Keyward:Hsts:MaxAge must be between 0")]
+    [InlineData("Keyward:Hsts:MaxAge=731.00:00:00", "Keyward:Hsts:MaxAge must be between 0")]
     [InlineData("Keyward:Storage:Provider=Postgres", "Keyward:Storage:ConnectionString is required")]
     [InlineData("Keyward:Sessions:AbsoluteLifetime=-00:00:01", "Keyward:Sessions:AbsoluteLifetime must be positive")]
     [InlineData("Keyward:Sessions:IdleTimeout=1.00:00:00", "Keyward:Sessions:IdleTimeout must be positive and no longer than AbsoluteLifetime")]

@@ -140,7 +140,8 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
 
     /// <summary>
     /// A handler to Keyward with no cookie jar (tests send credentials explicitly) and no redirects followed; on
-    /// Kestrel with TLS it trusts Keyward's local CA and nothing else.
+    /// Kestrel, <c>*.localhost</c> connects to loopback (<see cref="HostResolution"/>), and with TLS it trusts Keyward's
+    /// local CA and nothing else.
     /// </summary>
     public HttpMessageHandler CreateHandler()
     {
@@ -150,6 +151,9 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
         }
 
         var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+
+        // localhost and *.localhost (route hosts) go to loopback, as in a browser; Keyward listens on 127.0.0.1.
+        HostResolution.Default.Apply(handler);
         if (Https)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = CaTrust.Only(CaFile);

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using Keyward.Client;
+using Keyward.Server.Tests.Infrastructure;
+
+namespace Keyward.Server.Tests;
+
+/// <summary>
+/// Headers on every answer (docs/security.md): <c>Cache-Control: no-store</c> on each response that carries a
+/// credential, and <c>Strict-Transport-Security</c> on every https response, Keyward's own and proxied.
+/// </summary>
+public abstract partial class BrokerTests
+{
+    private const string DefaultHsts = "max-age=31536000";
+
+    // Every endpoint that answers with a credential (a session, token, code, invite, ticket or ceremony), one row each.
+    // The broker was started with its first admin (setup code) and "admin" signed in; a new endpoint adds one line.
+    private static readonly (string Name, int Status, Func<Broker, Task<KeywardResponse>> Call)[] CredentialResponses =
+    [
+        ("register finish with the setup code (the first admin)", 200, b => Task.FromResult(b.Client.Seen.First(r => r.Path == KeywardPaths.RegisterFinish))),
+        ("login finish (session_token)", 200, b => Task.FromResult(b.Client.Seen.Last(r => r.Path == KeywardPaths.LoginFinish))),
+        ("login begin (challenge)", 200, b => b.Client.LoginBeginAsync("admin")),
+        ("invite (kwi_)", 200, b => b.Client.PostAsync(KeywardPaths.Invites, new JsonObject { ["account_name"] = "carol", ["role"] = "user" }, b.Admin.Token)),
+        ("register begin with an invite (challenge)", 200, async b => await b.Client.RegisterBeginAsync(new JsonObject { ["invite"] = await b.Client.CreateInviteAsync(b.Admin.Token, "dave", "user") })),
+        ("register finish with an invite (key)", 200, async b => { var invite = await b.Client.CreateInviteAsync(b.Admin.Token, "erin", "user"); var (id, credential) = await b.Client.BeginAndMakeCredentialAsync(new JsonObject { ["invite"] = invite }, KeywardTestClient.NewKey()); return await b.Client.RegisterFinishAsync(id, credential, invite: invite); }),
+        ("register begin with a session (another key)", 200, b => b.Client.RegisterBeginAsync(new JsonObject(), b.Admin.Token)),
+        ("WebSocket ticket (kwt_)", 200, b => b.Client.RequestTicketAsync(b.Admin, "sockets")),
+        ("session status", 200, b => b.Client.StatusAsync(b.Admin.Token)),
+        ("session list", 200, b => b.Client.GetAsync("/session/list", b.Admin.Token)),
+        ("key list", 200, b => b.Client.GetAsync("/api/keys", b.Admin.Token)),
+        ("a problem", 401, b => b.Client.StatusAsync(null)),
+    ];
+
+    [Fact]
+    public async Task CredentialResponses_AreNeverStored()
+    {
+        var broker = await StartWithAdminAsync(settings =>
+        {
+            settings["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}";
+            settings["Keyward:Routes:sockets:Upstream"] = Echo.Address.ToString();
+            settings["Keyward:Routes:sockets:WebSocket:Enabled"] = "true";
+        });
+
+        foreach (var (name, status, call) in CredentialResponses)
+        {
+            var response = await call(broker);
+            Assert.True(response.StatusCode == status, $"{name}: {response}");
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{name}: Cache-Control is \"{response.Headers.CacheControl}\"");
+        }
+    }
+
+    [Fact]
+    public async Task Hsts_OnEveryHttpsResponse_KeywardsAndProxied()
+    {
+        var (_, client, admin) = await StartWithAdminAsync();
+
+        KeywardResponse[] answers =
+        [
+            await client.GetAsync("/"),
+            await client.GetAsync("/app.js"),
+            await client.GetAsync("/healthz"),
+            await client.GetAsync("/.well-known/keyward/jwks.json"),
+            await client.GetAsync("/no/such/path"),
+            await client.StatusAsync(null),
+            await client.StatusAsync(admin.Token),
+            await client.ProxyAsync("/echo/x", admin.Token),
+            await client.ProxyAsync("/echo/x", null),
+        ];
+
+        Assert.All(answers, a => Assert.True(a.Headers.TryGetValues("Strict-Transport-Security", out var v) && v.Single() == DefaultHsts, $"{a.Method} {a.Path}: {a.StatusCode}"));
+
+        // The JWKS chooses its own caching; the sign-in page is no credential; proxied answers keep the upstream's caching.
+        Assert.Equal("public, max-age=300", answers[3].Headers.CacheControl?.ToString());
+        Assert.False(answers[7].Headers.CacheControl?.NoStore == true);
+
+        // An upstream's own HSTS header is kept, not doubled.
+        var own = await client.ProxyAsync("/echo/x?hsts=" + Uri.EscapeDataString("max-age=60; includeSubDomains"), admin.Token);
+        Assert.Equal(["max-age=60; includeSubDomains"], own.Headers.GetValues("Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task Hsts_Configured_IsSentAsConfiguredOrNotAtAll()
+    {
+        var (host, client, admin) = await StartWithAdminAsync(settings =>
+        {
+            settings["Keyward:Hsts:MaxAge"] = "1.00:00:00";
+            settings["Keyward:Hsts:IncludeSubDomains"] = "true";
+        });
+        Assert.Equal(["max-age=86400; includeSubDomains"], (await client.GetAsync("/healthz")).Headers.GetValues("Strict-Transport-Security"));
+        Assert.Equal(["max-age=86400; includeSubDomains"], (await client.ProxyAsync("/echo/x", admin.Token)).Headers.GetValues("Strict-Transport-Security"));
+        await host.DisposeAsync();
+
+        var off = ClientOf(await StartHostAsync(settings => settings["Keyward:Hsts:Enabled"] = "false"));
+        Assert.False((await off.GetAsync("/healthz")).Headers.Contains("Strict-Transport-Security"));
+        Assert.False((await off.ProxyAsync("/echo/x", admin.Token)).Headers.Contains("Strict-Transport-Security"));
+    }
+}
