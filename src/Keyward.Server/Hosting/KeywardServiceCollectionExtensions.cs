@@ -40,6 +40,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         services.AddKeywardSessions();
         services.AddKeywardRegistration();
+        services.AddKeywardStepUp();
         services.AddKeywardAssertions();
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();
@@ -116,7 +117,12 @@ public static class KeywardServiceCollectionExtensions
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>>((limiter, signIn) => RateLimitPolicies.Configure(limiter, signIn.Value));
     }
 
-    private static void AddKeywardRegistration(this IServiceCollection services) => services.TryAddSingleton<RegistrationService>();
+    private static void AddKeywardRegistration(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RegistrationService>();
+        services.TryAddSingleton(sp => Keyward.Server.Accounts.RecoveryKeyFile.LoadOrCreate(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory));
+        services.TryAddSingleton<RecoveryCodeService>();
+    }
 
     private static void AddKeywardAssertions(this IServiceCollection services)
     {

@@ -43,6 +43,11 @@ internal static partial class KeywardErrors
     public static readonly KeywardError KeyNameInvalid = new("name_invalid", 400, "A key name is 1 to 200 characters.");
     public static readonly KeywardError LastKey = new("last_key", 409, "This is your only key; register another before removing it, or you could not sign in again.");
 
+    // Step-up and recovery (docs/security.md).
+    public static readonly KeywardError StepUpRequired = new("step_up_required", 401, "This action needs a fresh step-up with one of your security keys: POST the purpose and target in step_up to its begin path, then finish it with the key, and retry.");
+    public static readonly KeywardError StepUpPurposeInvalid = new("step_up_purpose_invalid", 400, "purpose is one of admin, key.add, key.remove (with the key id as target) or recovery.regenerate.");
+    public static readonly KeywardError RecoveryCodeInvalid = new("recovery_code_invalid", 401, "The username or recovery code is wrong, or the code was used. Codes are XXXX-XXXX-XXXX and work once.");
+
     // Audit.
     public static readonly KeywardError AuditUnavailable = new("audit_unavailable", 503, "Keyward could not record this decision in its audit log, so it did not carry it out. Try again shortly; if it persists, an operator should check the database.");
     public static readonly KeywardError AuditQueryInvalid = new("audit_query_invalid", 400, "The audit query is invalid.");

@@ -19,6 +19,7 @@ public sealed partial class ErrorCatalogueTests
         ("ticket_consumed", 401), ("ticket_wrong_route", 403), ("origin_mismatch", 403), ("cookie_upgrade_not_allowed", 403),
         ("internal_credential_invalid", 401), ("internal_credential_not_loopback", 403), ("internal_credential_wrong_route", 403),
         ("upstream_unavailable", 502), ("subprotocol_invalid", 400),
+        ("step_up_required", 401), ("step_up_purpose_invalid", 400), ("recovery_code_invalid", 401),
     ];
 
     [Fact]
