@@ -22,6 +22,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(WebAuthnCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(AdminCommands.Create());
+        root.Subcommands.Add(SensitiveCommands.RecoveryCodes());
         return root;
     }
 

@@ -52,6 +52,7 @@ internal static class AdminCommands
 
         var admin = new Command("admin", "Operator actions on the server itself.");
         admin.Subcommands.Add(recover);
+        admin.Subcommands.Add(Broker.SensitiveCommands.Invite());
         return admin;
     }
 
