@@ -53,19 +53,22 @@ public sealed class RecoveryCodeService(KeywardDatabase database, TimeProvider t
 
     /// <summary>
     /// The id of the account's unused code that <paramref name="code"/> is, or null (no account, malformed, wrong or
-    /// spent). Spends nothing. The hash is computed even without an account, so timing does not tell the two apart.
+    /// spent). Spends nothing. The hash and the lookup run even without an account, so timing does not tell the two apart.
     /// </summary>
     public async Task<Guid?> FindAsync(Guid? accountId, string? code, CancellationToken cancellationToken = default)
     {
         var normalized = HumanCode.Normalize(code);
-        var hash = key.Hash(accountId ?? Guid.Empty, normalized ?? string.Empty);
-        if (accountId is not { } id || normalized is null)
+        var id = accountId ?? Guid.Empty;
+        var hash = key.Hash(id, normalized ?? string.Empty);
+
+        // The same work whatever the input: an unknown account or a malformed code still costs the lookup.
+        await using var db = database.CreateContext();
+        var stored = await db.RecoveryCodes.AsNoTracking().Where(r => r.AccountId == id).Select(r => new { r.Id, r.CodeHash }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (accountId is null || normalized is null)
         {
             return null;
         }
 
-        await using var db = database.CreateContext();
-        var stored = await db.RecoveryCodes.AsNoTracking().Where(r => r.AccountId == id).Select(r => new { r.Id, r.CodeHash }).ToListAsync(cancellationToken).ConfigureAwait(false);
         Guid? found = null;
         foreach (var row in stored)
         {
