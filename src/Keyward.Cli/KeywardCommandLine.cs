@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Keyward.Cli.Admin;
 using Keyward.Cli.Audit;
 using Keyward.Cli.Broker;
 using Keyward.Cli.WebAuthn;
@@ -20,6 +21,8 @@ internal static class KeywardCommandLine
 
         root.Subcommands.Add(WebAuthnCommands.Create());
         root.Subcommands.Add(AuditCommands.Create());
+        root.Subcommands.Add(AdminCommands.Create());
+        root.Subcommands.Add(SensitiveCommands.RecoveryCodes());
         return root;
     }
 

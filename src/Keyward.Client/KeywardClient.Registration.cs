@@ -28,6 +28,7 @@ public sealed partial class KeywardClient
         AddIfSet(body, "invite", request.Invite);
         AddIfSet(body, "username", request.Username);
         AddIfSet(body, "key_name", request.KeyName);
+        AddIfSet(body, "recovery_code", request.RecoveryCode);
         var response = await SendAsync(HttpMethod.Post, KeywardPaths.RegisterBegin, body, request.SessionToken, null, cancellationToken).ConfigureAwait(false);
         return ReadChallenge(response);
     }
@@ -39,6 +40,7 @@ public sealed partial class KeywardClient
         var body = new JsonObject { ["ceremony_id"] = ceremonyId.ToString(), ["credential"] = JsonNode.Parse(credentialJson) };
         AddIfSet(body, "setup_code", request.SetupCode);
         AddIfSet(body, "invite", request.Invite);
+        AddIfSet(body, "recovery_code", request.RecoveryCode);
         var response = await SendAsync(HttpMethod.Post, KeywardPaths.RegisterFinish, body, request.SessionToken, null, cancellationToken).ConfigureAwait(false);
         return Read(response, KeywardJsonContext.Default.Registration);
     }

@@ -19,10 +19,18 @@ public sealed partial class KeywardClient
         return Read(response, KeywardJsonContext.Default.LogoutResult);
     }
 
-    /// <summary>Creates an invite for a new account (an admin's session; a recent sign-in when Keyward asks for step-up).</summary>
+    /// <summary>Creates an invite for a new account (an admin's session, with an admin step-up: see WithStepUpAsync).</summary>
     public async Task<CreatedInvite> CreateInviteAsync(string adminToken, string accountName, string role, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject { ["account_name"] = accountName, ["role"] = role };
+        var response = await PostAsync(KeywardPaths.Invites, adminToken, body, cancellationToken).ConfigureAwait(false);
+        return Read(response, KeywardJsonContext.Default.CreatedInvite);
+    }
+
+    /// <summary>Creates a re-enrollment invite: it registers a new key for the existing account (an admin's session, with an admin step-up).</summary>
+    public async Task<CreatedInvite> CreateReenrollInviteAsync(string adminToken, string accountName, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["account_name"] = accountName, ["reenroll"] = true };
         var response = await PostAsync(KeywardPaths.Invites, adminToken, body, cancellationToken).ConfigureAwait(false);
         return Read(response, KeywardJsonContext.Default.CreatedInvite);
     }

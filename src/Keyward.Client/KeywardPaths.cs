@@ -24,6 +24,15 @@ public static class KeywardPaths
     /// <summary>Creates an invite (admin session).</summary>
     public const string Invites = "/api/admin/invites";
 
+    /// <summary>Begins a step-up for the current session: <c>POST {"purpose", "target"}</c> (Bearer).</summary>
+    public const string StepUpBegin = "/session/step-up/begin";
+
+    /// <summary>Finishes a step-up with the authenticator's assertion (Bearer).</summary>
+    public const string StepUpFinish = "/session/step-up/finish";
+
+    /// <summary>Replaces the account's recovery codes (Bearer, with a <c>recovery.regenerate</c> step-up).</summary>
+    public const string RecoveryCodes = "/api/account/recovery-codes";
+
     /// <summary>Mints a single-use WebSocket ticket for a route (session, and the page's Origin).</summary>
     public const string WebSocketTicket = "/api/auth/ws-ticket";
 }

@@ -19,6 +19,7 @@ public sealed class KeywardProblemException : Exception
         Detail = response.Detail;
         AnsweredOtherThanJson = response.Body.Length > 0 && !response.IsJson;
         Path = response.Path;
+        StepUp = response.StepUp;
     }
 
     /// <summary>Creates the exception with a message of its own (no response).</summary>
@@ -49,6 +50,9 @@ public sealed class KeywardProblemException : Exception
 
     /// <summary>True when the answer had a body that is not JSON at all (a proxy's error page, say).</summary>
     public bool AnsweredOtherThanJson { get; }
+
+    /// <summary>For <c>step_up_required</c>: the step-up purpose and target to perform before retrying.</summary>
+    public (string Purpose, string? Target)? StepUp { get; }
 
     /// <summary>The refused request's path.</summary>
     public string? Path { get; }

@@ -82,6 +82,16 @@ public sealed class KeywardResponse
     /// <summary>The problem's <c>detail</c> (Keyward's plain message), or null when the body is not a problem.</summary>
     public string? Detail => MediaType == ProblemMediaType && IsJson && Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
 
+    /// <summary>
+    /// For a <c>step_up_required</c> problem: the step-up purpose and target Keyward asks for (<c>step_up</c>); null
+    /// otherwise.
+    /// </summary>
+    public (string Purpose, string? Target)? StepUp =>
+        MediaType == ProblemMediaType && IsJson && Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("step_up", out var hint)
+        && hint.ValueKind == JsonValueKind.Object && hint.TryGetProperty("purpose", out var purpose) && purpose.GetString() is { } p
+            ? (p, hint.TryGetProperty("target", out var target) && target.ValueKind == JsonValueKind.String ? target.GetString() : null)
+            : null;
+
     /// <summary>A string property of the JSON body; throws when it is missing.</summary>
     public string GetString(string name) => Json.GetProperty(name).GetString() ?? throw new JsonException($"{Method} {Path}: \"{name}\" is null.");
 

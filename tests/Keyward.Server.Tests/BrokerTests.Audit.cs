@@ -33,6 +33,7 @@ public abstract partial class BrokerTests
         // Keys, sessions, admin actions.
         var spare = await client.AddKeyAsync(admin.Token, KeywardTestClient.NewKey(), "spare");
         ProblemAssert.Ok(await client.SendAsync(HttpMethod.Patch, $"/api/keys/{spare.Key.Id}", new JsonObject { ["name"] = "drawer" }, admin.Token), 204);
+        await client.StepUpAsync(admin.Token, "key.remove", spare.Key.Id.ToString());
         ProblemAssert.Ok(await client.DeleteAsync($"/api/keys/{spare.Key.Id}", admin.Token));
         ProblemAssert.Ok(await client.DeleteAsync($"/session/{bobSecond.Id}", bob.Token), 204);
         ProblemAssert.Ok(await client.PostAsync("/api/admin/accounts/bob/revoke-sessions", token: admin.Token));
@@ -136,6 +137,8 @@ public abstract partial class BrokerTests
         var spare = await client.AddKeyAsync(admin.Token, KeywardTestClient.NewKey(), "spare");
         await using var db = host.GetService<KeywardDatabase>().CreateContext();
         var invitesBefore = await db.Invites.CountAsync();
+        await client.StepUpAsync(admin.Token, "admin");
+        await client.StepUpAsync(admin.Token, "key.remove", spare.Key.Id.ToString());
 
         host.Audit.Failing = true;
         ProblemAssert.Problem(await client.LogoutAsync(admin.Token), 503, "audit_unavailable");

@@ -19,6 +19,9 @@ public abstract partial class BrokerTests
         var keys = await client.GetAsync("/api/keys", token);
         var keyId = keys.Json.EnumerateArray().First().GetProperty("id").GetGuid();
         await client.SendAsync(HttpMethod.Patch, $"/api/keys/{keyId}", new JsonObject { ["name"] = "renamed" }, token);
+        await client.StepUpAsync(token, "admin");
+        await client.StepUpAsync(token, "key.add");
+        await client.StepUpAsync(token, "key.remove", keyId.ToString());
         await client.DeleteAsync($"/api/keys/{keyId}", token);
         await client.RegisterBeginAsync(new JsonObject(), token);
         await client.PostAsync("/api/admin/invites", new JsonObject { ["account_name"] = "bob", ["role"] = "user" }, token);

@@ -96,6 +96,7 @@ public abstract partial class BrokerTests
     public async Task Invite_ForExistingAccountNameOrUnknownRole_IsRefused()
     {
         var broker = await StartWithAdminAsync();
+        await broker.Client.StepUpAsync(broker.Admin.Token, "admin");
 
         var refused = await broker.Client.PostAsync("/api/admin/invites", new JsonObject { ["account_name"] = "admin", ["role"] = "user" }, broker.Admin.Token);
 
@@ -110,6 +111,7 @@ public abstract partial class BrokerTests
         var broker = await StartWithAdminAsync();
         var client = broker.Client;
         var other = await client.LoginAsync("admin");
+        await client.StepUpAsync(other.Token, "key.add");
         var (bob, _) = await AddUserAsync(broker, "bob");
         var (ceremony, credential) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "stolen" }, KeywardTestClient.NewKey(), other.Token);
         var (ceremony2, credential2) = await client.BeginAndMakeCredentialAsync(new JsonObject { ["key_name"] = "late" }, KeywardTestClient.NewKey(), other.Token);

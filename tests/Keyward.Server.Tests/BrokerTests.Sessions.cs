@@ -98,6 +98,7 @@ public abstract partial class BrokerTests
         var bob2 = await client.LoginAsync("bob", bobKey);
 
         ProblemAssert.Problem(await client.PostAsync("/api/admin/accounts/admin/revoke-sessions", token: bob1.Token), 403, "role_required");
+        await client.StepUpAsync(broker.Admin.Token, "admin");
         var revoked = await client.PostAsync("/api/admin/accounts/bob/revoke-sessions", token: broker.Admin.Token);
 
         ProblemAssert.Ok(revoked);
@@ -129,6 +130,7 @@ public abstract partial class BrokerTests
         Assert.False(listed[added.Key.Id]);
         var primary = listed.Single(k => k.Value).Key;
 
+        await client.StepUpAsync(admin.Token, "key.remove", added.Key.Id.ToString());
         var removed = await client.DeleteAsync($"/api/keys/{added.Key.Id}", admin.Token);
 
         ProblemAssert.Ok(removed);
@@ -167,7 +169,7 @@ public abstract partial class BrokerTests
     {
         var broker = await StartWithAdminAsync();
         var (bob, bobKey) = await AddUserAsync(broker, "bob");
-        await broker.Client.AddKeyAsync(bob.Token, KeywardTestClient.NewKey(), "bob's second");
+        await broker.Client.AddKeyAsync(bob.Token, KeywardTestClient.NewKey(), "bob's second", stepUpKey: bobKey);
         var bobKeys = await broker.Client.GetAsync("/api/keys", bob.Token);
         var bobKeyId = bobKeys.Json.EnumerateArray().First().GetProperty("id").GetGuid();
 

@@ -305,6 +305,7 @@ public abstract partial class BrokerTests
     {
         var broker = await StartWithAdminAsync();
         var client = broker.Client;
+        await client.StepUpAsync(broker.Admin.Token, "key.add");
         var registration = await client.RegisterBeginAsync(new JsonObject(), broker.Admin.Token);
         ProblemAssert.Ok(registration);
         var (_, credential) = await client.BeginAndGetAssertionAsync("admin", client.Key);

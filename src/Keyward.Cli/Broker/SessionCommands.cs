@@ -123,7 +123,7 @@ internal static class SessionCommands
         Console.WriteLine(Show(result));
     }
 
-    private static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(
+    internal static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(
         ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<string[]> resolve, Option<FileInfo> keyFile)
     {
         var path = parse.GetValue(keyFile)!.FullName;
@@ -143,7 +143,7 @@ internal static class SessionCommands
     }
 
     /// <summary>An answer as Keyward sent it, indented.</summary>
-    private static string Show(JsonNode? answer) => answer?.ToJsonString(Indented) ?? "null";
+    internal static string Show(JsonNode? answer) => answer?.ToJsonString(Indented) ?? "null";
 
     /// <summary>
     /// Runs a command body: 0 on success; 1 with a plain message on a refusal, a usage problem or a failed connection

@@ -13,4 +13,6 @@ namespace Keyward.Client;
 [JsonSerializable(typeof(LogoutResult))]
 [JsonSerializable(typeof(CreatedInvite))]
 [JsonSerializable(typeof(WebSocketTicket))]
+[JsonSerializable(typeof(StepUpResult))]
+[JsonSerializable(typeof(RecoveryCodes))]
 public sealed partial class KeywardJsonContext : JsonSerializerContext;

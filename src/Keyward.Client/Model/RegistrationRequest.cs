@@ -18,6 +18,9 @@ public sealed record RegistrationRequest
     /// <summary>A name for the key, shown in the key list.</summary>
     public string? KeyName { get; init; }
 
+    /// <summary>One of the named account's recovery codes (<c>XXXX-XXXX-XXXX</c>): registers a new key for it and ends its sessions.</summary>
+    public string? RecoveryCode { get; init; }
+
     /// <summary>A session token (<c>kws_…</c>) of the account that gets another key; sent as a Bearer token.</summary>
     public string? SessionToken { get; init; }
 
@@ -31,7 +34,11 @@ public sealed record RegistrationRequest
     /// <summary>Another key for the account signed in with <paramref name="sessionToken"/>.</summary>
     public static RegistrationRequest AddKey(string sessionToken, string? keyName = null) => new() { SessionToken = sessionToken, KeyName = keyName };
 
+    /// <summary>A new key for <paramref name="username"/> with one of its recovery codes.</summary>
+    public static RegistrationRequest WithRecoveryCode(string username, string recoveryCode, string? keyName = null) =>
+        new() { Username = username, RecoveryCode = recoveryCode, KeyName = keyName };
+
     /// <summary>Never prints the secrets it carries.</summary>
     public override string ToString() =>
-        $"registration of {Username ?? "(named by the invite or session)"} with {(SetupCode is not null ? "a setup code" : Invite is not null ? "an invite" : SessionToken is not null ? "a session" : "nothing")}";
+        $"registration of {Username ?? "(named by the invite or session)"} with {(SetupCode is not null ? "a setup code" : Invite is not null ? "an invite" : RecoveryCode is not null ? "a recovery code" : SessionToken is not null ? "a session" : "nothing")}";
 }

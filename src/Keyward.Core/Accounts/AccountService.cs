@@ -31,7 +31,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
 
         var code = HumanCode.Generate();
         await using var db = database.CreateContext();
-        await db.SetupCodes.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.SetupCodes.Where(s => s.AccountId == null).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         db.SetupCodes.Add(new SetupCodeEntity
         {
             Id = Guid.NewGuid(),
@@ -56,11 +56,55 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         var hash = HumanCode.Hash(SetupPurpose, normalized);
         var now = Now;
         await using var db = database.CreateContext();
-        return await db.SetupCodes.AnyAsync(s => s.CodeHash == hash && s.UsesLeft > 0 && s.ExpiresAt > now, cancellationToken).ConfigureAwait(false);
+        return await db.SetupCodes.AnyAsync(s => s.CodeHash == hash && s.AccountId == null && s.UsesLeft > 0 && s.ExpiresAt > now, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Consumes the setup code atomically; true for exactly one caller.</summary>
-    public async Task<bool> ConsumeSetupCodeAsync(string? code, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Issues a break-glass setup code for an existing account (<c>keyward admin recover</c>): single use, it registers
+    /// a new key for that account. Any earlier break-glass code of the account is void. Returned once; only its hash is stored.
+    /// </summary>
+    public async Task<string> IssueBreakGlassCodeAsync(Guid accountId, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        var code = HumanCode.Generate();
+        await using var db = database.CreateContext();
+        await db.SetupCodes.Where(s => s.AccountId == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        db.SetupCodes.Add(new SetupCodeEntity
+        {
+            Id = Guid.NewGuid(),
+            CodeHash = HumanCode.Hash(SetupPurpose, HumanCode.Normalize(code)!),
+            UsesLeft = 1,
+            ExpiresAt = Now + (long)lifetime.TotalMilliseconds,
+            CreatedAt = Now,
+            AccountId = accountId,
+        });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return code;
+    }
+
+    /// <summary>The account a currently valid break-glass code names, or null; does not consume it.</summary>
+    public async Task<Guid?> FindBreakGlassAccountAsync(string? code, CancellationToken cancellationToken = default)
+    {
+        var normalized = HumanCode.Normalize(code);
+        if (normalized is null)
+        {
+            return null;
+        }
+
+        var hash = HumanCode.Hash(SetupPurpose, normalized);
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.SetupCodes.Where(s => s.CodeHash == hash && s.AccountId != null && s.UsesLeft > 0 && s.ExpiresAt > now)
+            .Select(s => s.AccountId).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Consumes the first-start setup code atomically; true for exactly one caller.</summary>
+    public Task<bool> ConsumeSetupCodeAsync(string? code, CancellationToken cancellationToken = default) => ConsumeSetupCodeAsync(code, null, cancellationToken);
+
+    /// <summary>
+    /// Consumes a setup code atomically: the first-start code when <paramref name="accountId"/> is null, else that
+    /// account's break-glass code. True for exactly one caller.
+    /// </summary>
+    public async Task<bool> ConsumeSetupCodeAsync(string? code, Guid? accountId, CancellationToken cancellationToken = default)
     {
         var normalized = HumanCode.Normalize(code);
         if (normalized is null)
@@ -72,17 +116,18 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         var now = Now;
         await using var db = database.CreateContext();
         var updated = await db.SetupCodes
-            .Where(s => s.CodeHash == hash && s.UsesLeft > 0 && s.ExpiresAt > now)
+            .Where(s => s.CodeHash == hash && s.AccountId == accountId && s.UsesLeft > 0 && s.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.UsesLeft, x => x.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
         return updated == 1;
     }
 
     /// <summary>
     /// Creates a single-use invite for an account name and role; returns the <c>kwi_</c> token once. A caller that must
-    /// name the invite before it exists (to audit it first) passes <paramref name="inviteId"/>.
+    /// name the invite before it exists (to audit it first) passes <paramref name="inviteId"/>. An invite that names
+    /// <paramref name="existingAccountId"/> re-enrolls that account: it registers a new key for it.
     /// </summary>
     public async Task<(string Token, InviteEntity Invite)> CreateInviteAsync(
-        string accountName, string role, Guid? createdBy, TimeSpan lifetime, Guid? inviteId = null, CancellationToken cancellationToken = default)
+        string accountName, string role, Guid? createdBy, TimeSpan lifetime, Guid? inviteId = null, Guid? existingAccountId = null, CancellationToken cancellationToken = default)
     {
         if (!Roles.IsKnown(role))
         {
@@ -101,6 +146,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
             ExpiresAt = Now + (long)lifetime.TotalMilliseconds,
             CreatedBy = createdBy,
             CreatedAt = Now,
+            AccountId = existingAccountId,
         };
         await using var db = database.CreateContext();
         db.Invites.Add(invite);
@@ -158,7 +204,15 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     /// Creates an account (if new) and its first or next authenticator in one transaction. Returns null when the
     /// credential id is already registered (WebAuthn L3 §7.1 step 26).
     /// </summary>
-    public async Task<(AccountEntity Account, AuthenticatorEntity Authenticator)?> RegisterAsync(AccountEntity account, AuthenticatorEntity authenticator, bool newAccount, CancellationToken cancellationToken = default)
+    public Task<(AccountEntity Account, AuthenticatorEntity Authenticator)?> RegisterAsync(AccountEntity account, AuthenticatorEntity authenticator, bool newAccount, CancellationToken cancellationToken = default) =>
+        RegisterAsync(account, authenticator, newAccount, [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RegisterAsync(AccountEntity, AuthenticatorEntity, bool, CancellationToken)"/>, storing a new
+    /// account's <paramref name="recoveryCodes"/> in the same transaction.
+    /// </summary>
+    public async Task<(AccountEntity Account, AuthenticatorEntity Authenticator)?> RegisterAsync(
+        AccountEntity account, AuthenticatorEntity authenticator, bool newAccount, IReadOnlyList<RecoveryCodeEntity> recoveryCodes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(authenticator);
@@ -174,6 +228,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         }
 
         db.Authenticators.Add(authenticator);
+        db.RecoveryCodes.AddRange(recoveryCodes ?? []);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

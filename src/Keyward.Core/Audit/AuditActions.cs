@@ -25,4 +25,10 @@ public static class AuditActions
     public const string WebSocketOpened = "websocket.opened";
     public const string WebSocketClosed = "websocket.closed";
     public const string InternalCredentialRefused = "internal_credential.refused";
+    public const string StepUpSucceeded = "step_up.succeeded";
+    public const string StepUpFailed = "step_up.failed";
+    public const string StepUpRequired = "step_up.required";
+    public const string RecoveryCodesIssued = "recovery_codes.issued";
+    public const string RecoveryCodeUsed = "recovery_code.used";
+    public const string BreakGlassCodeIssued = "break_glass.issued";
 }

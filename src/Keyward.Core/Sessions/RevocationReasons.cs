@@ -9,4 +9,6 @@ public static class RevocationReasons
     public const string Revoked = "revoked";
     /// <summary>The authenticator that opened it was removed.</summary>
     public const string AuthenticatorRemoved = "authenticator_removed";
+    /// <summary>A recovery code or a break-glass setup code registered a new key for the account: every session ends.</summary>
+    public const string Recovery = "recovery";
 }

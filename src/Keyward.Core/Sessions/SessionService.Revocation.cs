@@ -51,10 +51,14 @@ public sealed partial class SessionService
     }
 
     /// <summary>Revokes every live session of an account; returns how many.</summary>
-    public async Task<int> RevokeAllAsync(Guid accountId, CancellationToken cancellationToken = default)
+    public Task<int> RevokeAllAsync(Guid accountId, CancellationToken cancellationToken = default) =>
+        RevokeAllAsync(accountId, RevocationReasons.Revoked, cancellationToken);
+
+    /// <summary>Ends every live session of an account for <paramref name="reason"/> (<see cref="RevocationReasons"/>); returns how many.</summary>
+    public async Task<int> RevokeAllAsync(Guid accountId, string reason, CancellationToken cancellationToken = default)
     {
         await using var db = _database.CreateContext();
-        return await RevokeWhereAsync(db, s => s.AccountId == accountId, RevocationReasons.Revoked, cancellationToken).ConfigureAwait(false);
+        return await RevokeWhereAsync(db, s => s.AccountId == accountId, reason, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends every session an authenticator opened (it was removed); returns how many.</summary>
@@ -82,6 +86,9 @@ public sealed partial class SessionService
         var idList = ids.Select(s => s.Id).ToList();
         var updated = await db.Sessions.Where(s => idList.Contains(s.Id) && s.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), cancellationToken).ConfigureAwait(false);
+
+        // Ending a session ends its step-ups (they are bound to it and useless without it, but gone is cleaner).
+        await db.StepUps.Where(s => idList.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pair in _cache.Where(p => _revoked.ContainsKey(p.Value.Session.Id)).ToList())
         {
             _cache.TryRemove(pair.Key, out _);

@@ -11,5 +11,8 @@ public sealed class InviteEntity
     public int UsesLeft { get; set; }
     public long ExpiresAt { get; set; }
     public Guid? CreatedBy { get; set; }
+
+    /// <summary>An existing account the invite re-enrolls (registers a new key for), or null for a new account.</summary>
+    public Guid? AccountId { get; set; }
     public long CreatedAt { get; set; }
 }

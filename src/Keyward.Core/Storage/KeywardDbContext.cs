@@ -19,6 +19,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AuditNodeEntity> AuditNodes => Set<AuditNodeEntity>();
     public DbSet<AuditTreeHeadEntity> AuditTreeHeads => Set<AuditTreeHeadEntity>();
     public DbSet<WebSocketTicketEntity> WebSocketTickets => Set<WebSocketTicketEntity>();
+    public DbSet<StepUpEntity> StepUps => Set<StepUpEntity>();
+    public DbSet<RecoveryCodeEntity> RecoveryCodes => Set<RecoveryCodeEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -121,6 +123,23 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(t => t.Origin).HasMaxLength(300);
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.ExpiresAt);
+        });
+        modelBuilder.Entity<StepUpEntity>(e =>
+        {
+            e.ToTable("step_ups");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Purpose).HasMaxLength(64);
+            e.Property(s => s.Target).HasMaxLength(100);
+            e.HasIndex(s => new { s.SessionId, s.Purpose, s.Target });
+            e.HasIndex(s => s.ExpiresAt);
+        });
+        modelBuilder.Entity<RecoveryCodeEntity>(e =>
+        {
+            e.ToTable("recovery_codes");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.TenantId).HasMaxLength(64);
+            e.HasIndex(r => r.AccountId);
         });
     }
 }

@@ -1,6 +1,9 @@
 namespace Keyward.Core.Storage;
 
-/// <summary>The first-start setup code, stored as its hash.</summary>
+/// <summary>
+/// A setup code, stored as its hash: the first-start code (no account) or a break-glass code that registers a new key for
+/// an existing account (<c>keyward admin recover</c>).
+/// </summary>
 public sealed class SetupCodeEntity
 {
     public Guid Id { get; set; }
@@ -8,4 +11,5 @@ public sealed class SetupCodeEntity
     public int UsesLeft { get; set; }
     public long ExpiresAt { get; set; }
     public long CreatedAt { get; set; }
+    public Guid? AccountId { get; set; }
 }

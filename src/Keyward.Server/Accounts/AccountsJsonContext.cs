@@ -8,4 +8,5 @@ namespace Keyward.Server.Accounts;
 [JsonSerializable(typeof(KeyRemovedResponse))]
 [JsonSerializable(typeof(InviteResponse))]
 [JsonSerializable(typeof(SessionsRevokedResponse))]
+[JsonSerializable(typeof(RecoveryCodesResponse))]
 internal sealed partial class AccountsJsonContext : JsonSerializerContext;

@@ -4,19 +4,23 @@ using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
+using Keyward.Server.StepUp;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Accounts;
 
-/// <summary>Admin actions: invites and revoking every session of an account.</summary>
+/// <summary>
+/// Admin actions: invites (for a new account, or re-enrolling an existing one) and revoking every session of an
+/// account. Every state-changing admin endpoint needs an <c>admin</c> step-up within its window; reads would not.
+/// </summary>
 internal static class AdminEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").RequireAuthorization(AuthorizationPolicies.Admin);
-        admin.MapPost("/invites", CreateInviteAsync);
-        admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync);
+        admin.MapPost("/invites", CreateInviteAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
+        admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
     }
 
     private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IAuditLog audit, CancellationToken cancellationToken)
@@ -28,26 +32,44 @@ internal static class AdminEndpoints
             return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.UsernameRequired.Saying("account_name is 1 to 200 characters.")).ConfigureAwait(false);
         }
 
-        if (!Roles.IsKnown(role))
+        var existing = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        if (request.Reenroll)
+        {
+            if (existing is null)
+            {
+                return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.AccountNotFound.Saying($"No account named \"{name}\" to re-enroll."), name).ConfigureAwait(false);
+            }
+
+            // A re-enrollment invite keeps the account's own role.
+            role = existing.Role;
+        }
+        else if (!Roles.IsKnown(role))
         {
             return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.RoleUnknown, name).ConfigureAwait(false);
         }
-
-        if (await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is not null)
+        else if (existing is not null)
         {
-            return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.AccountExists.Saying($"An account named \"{name}\" already exists; add keys from its own session instead."), name).ConfigureAwait(false);
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.AccountExists.Saying($"An account named \"{name}\" already exists; to give it a new key, create a re-enrollment invite (\"reenroll\": true)."), name).ConfigureAwait(false);
         }
 
         var by = context.Features.GetRequiredFeature<SessionFeature>().Session.AccountId;
         var inviteId = Guid.NewGuid();
-        await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, inviteId.ToString(), details: new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
             ["account_name"] = name,
             ["role"] = role,
-        }).ConfigureAwait(false);
-        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.InviteLifetime, inviteId, CancellationToken.None).ConfigureAwait(false);
+        };
+        if (existing is not null)
+        {
+            details["reenroll_account_id"] = existing.Id.ToString();
+        }
+
+        await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, inviteId.ToString(), details: details).ConfigureAwait(false);
+        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.InviteLifetime, inviteId, existing?.Id, CancellationToken.None).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt)), AccountsJsonContext.Default.InviteResponse);
+        return Results.Json(
+            new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null),
+            AccountsJsonContext.Default.InviteResponse);
     }
 
     private static async Task<IResult> RevokeAllAsync(string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)

@@ -7,8 +7,10 @@ namespace Keyward.Server.Accounts;
 /// <param name="AccountName">The account it registers.</param>
 /// <param name="Role">The role it grants.</param>
 /// <param name="ExpiresAt">When it expires.</param>
+/// <param name="Reenroll">Whether it registers a new key for an existing account.</param>
 internal sealed record InviteResponse(
     [property: JsonPropertyName("invite")] string Invite,
     [property: JsonPropertyName("account_name")] string AccountName,
     [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt);
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt,
+    [property: JsonPropertyName("reenroll")] bool Reenroll = false);

@@ -3,12 +3,13 @@ using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
+using Keyward.Server.StepUp;
 using Keyward.WebAuthn;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Keyward.Server.Accounts;
 
-/// <summary>A person's own security keys: list, rename, remove (which ends the sessions that key opened).</summary>
+/// <summary>A person's own security keys: list, rename, remove (with a <c>key.remove</c> step-up for that key; it ends the sessions that key opened).</summary>
 internal static class KeyEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -50,7 +51,7 @@ internal static class KeyEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RemoveAsync(Guid id, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveAsync(Guid id, HttpContext context, AccountService accounts, SessionService sessions, StepUpGate stepUp, IAuditLog audit, CancellationToken cancellationToken)
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
         var keys = await accounts.ListAuthenticatorsAsync(session.AccountId, cancellationToken).ConfigureAwait(false);
@@ -62,6 +63,12 @@ internal static class KeyEndpoints
         if (keys.Count == 1)
         {
             return await audit.RefuseAsync(context, AuditActions.KeyRemoved, KeywardErrors.LastKey, id.ToString()).ConfigureAwait(false);
+        }
+
+        // The key.remove step-up for this very key, spent now: two racing removals with one step-up cannot both pass.
+        if (await stepUp.ConsumeAsync(session, StepUpPurposes.KeyRemove, id.ToString(), cancellationToken).ConfigureAwait(false) is { } noStepUp)
+        {
+            return await audit.RefuseAsync(context, noStepUp).ConfigureAwait(false);
         }
 
         await audit.RecordAsync(context, AuditActions.KeyRemoved, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);

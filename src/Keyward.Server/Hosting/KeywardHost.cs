@@ -147,6 +147,8 @@ public static partial class KeywardHost
         SessionEndpoints.Map(app);
         RegistrationEndpoints.Map(app);
         KeyEndpoints.Map(app);
+        Keyward.Server.StepUp.StepUpEndpoints.Map(app);
+        RecoveryCodeEndpoints.Map(app);
         AdminEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);

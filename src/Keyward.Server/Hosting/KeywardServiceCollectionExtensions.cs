@@ -42,6 +42,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         services.AddKeywardSessions();
         services.AddKeywardRegistration();
+        services.AddKeywardStepUp();
         services.AddKeywardAssertions();
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();
@@ -131,7 +132,13 @@ public static class KeywardServiceCollectionExtensions
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>>((limiter, signIn) => RateLimitPolicies.Configure(limiter, signIn.Value));
     }
 
-    private static void AddKeywardRegistration(this IServiceCollection services) => services.TryAddSingleton<RegistrationService>();
+    private static void AddKeywardRegistration(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RegistrationService>();
+        // Recovery codes are hashed under a key derived from this installation's secret, kept outside the database.
+        services.TryAddSingleton(sp => new RecoveryCodeKey(sp.GetRequiredService<InstanceSecret>().Derive("keyward.recovery-codes.v1")));
+        services.TryAddSingleton<RecoveryCodeService>();
+    }
 
     private static void AddKeywardAssertions(this IServiceCollection services)
     {

@@ -11,4 +11,7 @@ internal sealed record KeywardError(string Code, int Status, string Message)
 {
     /// <summary>The same error with a message that says more about this occurrence (never a secret).</summary>
     public KeywardError Saying(string message) => this with { Message = message };
+
+    /// <summary>For <c>step_up_required</c>: the step-up that would allow the action (problem+json <c>step_up</c>).</summary>
+    public StepUpHint? StepUp { get; init; }
 }

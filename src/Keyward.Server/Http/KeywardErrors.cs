@@ -49,6 +49,10 @@ internal static partial class KeywardErrors
     public static readonly KeywardError MethodNotAllowed = new("method_not_allowed", 405, "This path does not accept that method.");
     public static readonly KeywardError BodyTooLarge = new("body_too_large", 413, "The request body is larger than Keyward accepts here.");
     public static readonly KeywardError UnsupportedMediaType = new("unsupported_media_type", 415, "Send the body as application/json.");
+    // Step-up and recovery (docs/security.md).
+    public static readonly KeywardError StepUpRequired = new("step_up_required", 401, "This action needs a fresh step-up with one of your security keys: POST the purpose and target in step_up to its begin path, then finish it with the key, and retry.");
+    public static readonly KeywardError StepUpPurposeInvalid = new("step_up_purpose_invalid", 400, "purpose is one of admin, key.add, key.remove (with the key id as target) or recovery.regenerate.");
+    public static readonly KeywardError RecoveryCodeInvalid = new("recovery_code_invalid", 401, "The username or recovery code is wrong, or the code was used. Codes are XXXX-XXXX-XXXX and work once.");
 
     // Audit.
     public static readonly KeywardError AuditUnavailable = new("audit_unavailable", 503, "Keyward could not record this decision in its audit log, so it did not carry it out. Try again shortly; if it persists, an operator should check the database.");

@@ -25,7 +25,7 @@ internal static class Problems
         response.StatusCode = error.Status;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
-        var body = new ProblemResponse(TypePrefix + error.Code, Title(error.Status), error.Status, error.Message, error.Code);
+        var body = new ProblemResponse(TypePrefix + error.Code, Title(error.Status), error.Status, error.Message, error.Code, error.StepUp);
         await JsonSerializer.SerializeAsync(response.Body, body, HttpJsonContext.Default.ProblemResponse, context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -7,4 +7,5 @@ internal sealed record RegisterBeginRequest(
     [property: JsonPropertyName("setup_code")] string? SetupCode,
     [property: JsonPropertyName("invite")] string? Invite,
     [property: JsonPropertyName("username")] string? Username,
-    [property: JsonPropertyName("key_name")] string? KeyName);
+    [property: JsonPropertyName("key_name")] string? KeyName,
+    [property: JsonPropertyName("recovery_code")] string? RecoveryCode = null);

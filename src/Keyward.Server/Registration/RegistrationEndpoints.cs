@@ -7,9 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace Keyward.Server.Registration;
 
 /// <summary>
-/// Key registration: the first admin with the setup code, a new account with an invite, or another key for the
-/// signed-in account (<see cref="RegistrationService"/>). Anonymous at the door: the code, invite or session is the
-/// credential, checked by the service.
+/// Key registration: the first admin with the setup code, a new account with an invite, another key for the signed-in
+/// account (with a <c>key.add</c> step-up), or a new key for an existing account with a re-enrollment invite, a
+/// break-glass setup code or a recovery code (<see cref="RegistrationService"/>). Anonymous at the door: the code,
+/// invite or session is the credential, checked by the service.
 /// </summary>
 internal static class RegistrationEndpoints
 {
@@ -22,7 +23,7 @@ internal static class RegistrationEndpoints
 
     private static async Task<IResult> BeginAsync([FromBody] RegisterBeginRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
     {
-        var outcome = await registration.BeginAsync(request, RequestSession.Of(context), cancellationToken).ConfigureAwait(false);
+        var outcome = await registration.BeginAsync(request, RequestSession.Of(context), Caller.Of(context), cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
             : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
@@ -31,6 +32,9 @@ internal static class RegistrationEndpoints
     private static async Task<IResult> FinishAsync([FromBody] CeremonyFinishRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
     {
         var outcome = await registration.FinishAsync(request, RequestSession.Of(context), Caller.Of(context), cancellationToken).ConfigureAwait(false);
+
+        // A new account's answer carries its recovery codes.
+        context.Response.Headers.CacheControl = "no-store";
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
             : Results.Json(outcome.Value, RegistrationJsonContext.Default.RegistrationResponse);

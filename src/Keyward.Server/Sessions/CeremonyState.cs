@@ -23,4 +23,13 @@ internal sealed record CeremonyState
     public bool Named { get; init; }
 
     public List<string> AllowCredentials { get; init; } = [];
+
+    /// <summary>A step-up's session: only that session may finish it.</summary>
+    public Guid? SessionId { get; init; }
+
+    /// <summary>A step-up's purpose.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>A step-up's target within its purpose, if any.</summary>
+    public string? Target { get; init; }
 }

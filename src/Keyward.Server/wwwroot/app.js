@@ -126,7 +126,35 @@
     // The setup code or invite is sent again: Keyward checks it at begin and consumes it only here.
     const done = await api('POST', '/api/register/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON(), ...secret });
     show('ok', `Key “${done.key.name}” registered for ${done.account} (${done.role}).`);
+    if (done.recovery_codes) {
+      showRecoveryCodes(done.recovery_codes);
+    }
+
     return done;
+  }
+
+  /**
+   * A step-up: a fresh assertion by one of this account's keys, made for one sensitive action (purpose and target),
+   * before the action itself. The sign-in does not count; Keyward asks again for every key added or removed.
+   */
+  async function stepUp(purpose, target) {
+    requireWebAuthnJson();
+    const started = await api('POST', '/session/step-up/begin', { purpose, target: target ?? null });
+    show('progress', 'Confirm with one of your security keys…');
+    const credential = await navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(started.public_key),
+    });
+    await api('POST', '/session/step-up/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON() });
+  }
+
+  /** Shows recovery codes once (they are not kept anywhere on the page); Keyward stores only their hashes. */
+  function showRecoveryCodes(codes) {
+    $('recovery-code-list').replaceChildren(...codes.map(code => {
+      const li = document.createElement('li');
+      li.textContent = code;
+      return li;
+    }));
+    $('recovery-codes').hidden = false;
   }
 
   async function signIn(username) {
@@ -220,6 +248,7 @@
       `${k.name}, added ${when(k.created_at)}, last used ${when(k.last_used_at)}`,
       k.current,
       async () => {
+        await stepUp('key.remove', k.id);
         const done = await api('DELETE', `/api/keys/${encodeURIComponent(k.id)}`);
         show('ok', `Key “${k.name}” removed; ${done.sessions_ended} session(s) ended.`);
         await refresh();
@@ -314,10 +343,30 @@
     $('signin-username').value = done.account;
   });
 
-  onSubmit('add-key-form', 'Starting registration…', async () => {
+  onSubmit('recovery-form', 'Starting registration…', async () => {
+    const code = $('recovery-code').value.trim();
+    const done = await register({ username: $('recovery-username').value.trim(), recovery_code: code, key_name: $('recovery-key-name').value.trim() || null }, { recovery_code: code });
+    $('recovery-form').reset();
+    $('signin-username').value = done.account;
+  });
+
+  onSubmit('add-key-form', 'Confirming with your key…', async () => {
+    await stepUp('key.add');
     await register({ key_name: $('add-key-name').value.trim() || null }, {});
     $('add-key-name').value = '';
     await refresh();
+  });
+
+  $('recovery-regenerate-button').addEventListener('click', () => busy('Confirming with your key…', async () => {
+    await stepUp('recovery.regenerate');
+    const done = await api('POST', '/api/account/recovery-codes', {});
+    showRecoveryCodes(done.recovery_codes);
+    show('ok', 'New recovery codes: the earlier ones no longer work.');
+  }));
+
+  $('recovery-dismiss-button').addEventListener('click', () => {
+    $('recovery-code-list').replaceChildren();
+    $('recovery-codes').hidden = true;
   });
 
   $('signout-button').addEventListener('click', () => busy('Signing out…', async () => {

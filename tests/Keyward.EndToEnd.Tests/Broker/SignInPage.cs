@@ -41,6 +41,15 @@ internal sealed class SignInPage : IAsyncDisposable
 
     public IPage Page { get; }
 
+    /// <summary>The DevTools session that holds the page's virtual authenticators.</summary>
+    public ICDPSession? Cdp { get; private set; }
+
+    /// <summary>The DevTools id of the virtual authenticator the page opened with.</summary>
+    public string? AuthenticatorId { get; private set; }
+
+    /// <summary>The paths the page requested, in order (for checking which ceremony ran first).</summary>
+    public ConcurrentQueue<string> RequestedPaths { get; } = new();
+
     public string Origin { get; }
 
     public static async Task<SignInPage> OpenAsync(ChromiumFixture chromium, string origin, VirtualAuthenticator authenticator, ITestOutputHelper output)
@@ -54,7 +63,10 @@ internal sealed class SignInPage : IAsyncDisposable
             output.WriteLine($"{authenticator} at {origin}");
             var cdp = await context.NewCDPSessionAsync(page);
             await cdp.SendAsync("WebAuthn.enable");
-            await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", authenticator.ToCdpParams());
+            var added = await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", authenticator.ToCdpParams());
+            session.Cdp = cdp;
+            session.AuthenticatorId = added?.GetProperty("authenticatorId").GetString();
+            page.Request += (_, request) => session.RequestedPaths.Enqueue(new Uri(request.Url).AbsolutePath);
             return session;
         }
         catch

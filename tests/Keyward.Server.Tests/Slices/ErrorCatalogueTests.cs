@@ -22,6 +22,7 @@ public sealed partial class ErrorCatalogueTests
         ("upstream_timeout", 504), ("request_invalid", 400), ("not_found", 404), ("method_not_allowed", 405), ("body_too_large", 413),
         ("unsupported_media_type", 415),
         ("cross_origin_request", 403),
+        ("step_up_required", 401), ("step_up_purpose_invalid", 400), ("recovery_code_invalid", 401),
     ];
 
     [Fact]

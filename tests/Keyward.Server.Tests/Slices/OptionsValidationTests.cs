@@ -43,6 +43,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
+    [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
+    [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync($"--{setting}"));

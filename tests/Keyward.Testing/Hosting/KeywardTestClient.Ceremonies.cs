@@ -17,8 +17,9 @@ public sealed partial class KeywardTestClient
     public Task<Registration> RegisterWithInviteAsync(string invite, VirtualAuthenticator key) =>
         Client.RegisterAsync(key, RegistrationRequest.WithInvite(invite));
 
-    public Task<Registration> AddKeyAsync(string token, VirtualAuthenticator key, string keyName) =>
-        Client.RegisterAsync(key, RegistrationRequest.AddKey(token, keyName));
+    /// <summary>Adds <paramref name="key"/> to the session's account: a <c>key.add</c> step-up with <paramref name="stepUpKey"/> (<see cref="Key"/> when null), then the registration.</summary>
+    public Task<Registration> AddKeyAsync(string token, VirtualAuthenticator key, string keyName, VirtualAuthenticator? stepUpKey = null) =>
+        Client.AddKeyAsync(stepUpKey ?? Key, key, token, keyName);
 
     /// <summary>Signs in to <see cref="AccountName"/> with <see cref="Key"/>.</summary>
     public Task<TestSession> LoginAsync() => LoginAsync(AccountName, Key);

@@ -79,8 +79,13 @@ public sealed partial class KeywardTestClient : IDisposable
 
     public Task<KeywardResponse> ProxyAsync(string path, string? token, Action<HttpRequestMessage>? configure = null) => GetAsync(path, token, configure);
 
+    /// <summary>Creates an invite as the admin signed in with <see cref="Key"/>, performing the admin step-up first when Keyward asks for it.</summary>
     public async Task<string> CreateInviteAsync(string adminToken, string accountName, string role) =>
-        (await Client.CreateInviteAsync(adminToken, accountName, role)).Invite;
+        (await Client.WithStepUpAsync(Key, adminToken, () => Client.CreateInviteAsync(adminToken, accountName, role))).Invite;
+
+    /// <summary>Performs a step-up for the session with <paramref name="key"/> (<see cref="Key"/> when null), a key of its account.</summary>
+    public Task<StepUpResult> StepUpAsync(string token, string purpose, string? target = null, VirtualAuthenticator? key = null) =>
+        Client.StepUpAsync(key ?? Key, token, purpose, target);
 
     public void Dispose() => _http.Dispose();
 }

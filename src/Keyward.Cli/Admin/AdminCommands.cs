@@ -1,0 +1,116 @@
+using System.CommandLine;
+using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
+using Keyward.Core.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Keyward.Cli.Admin;
+
+/// <summary>
+/// <c>keyward admin recover --data-dir DIR --account NAME</c>: break-glass, run on the server itself when an account
+/// (the last admin, say) has lost every key and every recovery code. Opens the database directly, records the decision
+/// in the audit log, and prints a single-use setup code that registers a new key for that account within 15 minutes.
+/// Exit 0 printed, 1 the database failed, 2 unusable input (no database, unknown account).
+/// </summary>
+internal static class AdminCommands
+{
+    /// <summary>How long a break-glass code works.</summary>
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(15);
+
+    public static Command Create()
+    {
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Keyward's data directory (its database). Default: Keyward:DataDirectory, or ./data." };
+        var account = new Option<string>("--account") { Description = "The account that gets a new key.", Required = true };
+        var config = new Option<FileInfo?>("--config") { Description = "The JSON settings file keyward serve uses (for Keyward:Storage)." };
+        var recover = new Command("recover", "Break-glass: print a one-time setup code (15 minutes) that registers a new key for an existing account. Run it on the server; it is audited. Any --Keyward:Storage:Setting=value argument overrides configuration.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        recover.Options.Add(dataDir);
+        recover.Options.Add(account);
+        recover.Options.Add(config);
+        recover.SetAction((parse, ct) =>
+        {
+            var file = parse.GetValue(config);
+            if (file is { Exists: false })
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"{file.FullName} does not exist.");
+                return Task.FromResult(2);
+            }
+
+            var builder = new ConfigurationBuilder();
+            if (file is not null)
+            {
+                builder.AddJsonFile(file.FullName, optional: false);
+            }
+
+            var settings = builder.AddEnvironmentVariables().AddCommandLine([.. parse.UnmatchedTokens]).Build();
+            var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
+            var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
+            return RecoverAsync(directory, storage, parse.GetValue(account)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, ct);
+        });
+
+        var admin = new Command("admin", "Operator actions on the server itself.");
+        admin.Subcommands.Add(recover);
+        admin.Subcommands.Add(Broker.SensitiveCommands.Invite());
+        return admin;
+    }
+
+    /// <summary>Issues and prints a break-glass code for <paramref name="accountName"/>; the exit code.</summary>
+    internal static async Task<int> RecoverAsync(
+        string dataDirectory, StorageOptions storage, string accountName, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (storage.Provider == StorageProvider.Sqlite && storage.ConnectionString is null && !File.Exists(Path.Combine(dataDirectory, "keyward.db")))
+        {
+            await error.WriteLineAsync($"No Keyward database in {dataDirectory}: pass --data-dir, or --Keyward:Storage:Provider=Postgres with a connection string.").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            var database = new KeywardDatabase(storage, dataDirectory);
+            await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
+            var accounts = new AccountService(database, time);
+            var account = await accounts.FindAccountAsync(accountName.Trim(), cancellationToken).ConfigureAwait(false);
+            if (account is null)
+            {
+                await error.WriteLineAsync($"No account named \"{accountName}\" in this Keyward. Check the name (keyward audit export lists who signed in).").ConfigureAwait(false);
+                return 2;
+            }
+
+            // Decide, record, act: the audit log holds the issue before the code exists.
+            await using (var audit = new AuditLog(database, time, new AuditOptions()))
+            {
+                await audit.RecordAsync(
+                    new AuditRecord
+                    {
+                        Actor = "system",
+                        Action = AuditActions.BreakGlassCodeIssued,
+                        Target = account.Name,
+                        Outcome = AuditOutcomes.Success,
+                        Details = new Dictionary<string, string>
+                        {
+                            ["account_id"] = account.Id.ToString(),
+                            ["via"] = "keyward admin recover",
+                            ["user"] = Environment.UserName,
+                        },
+                    },
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var code = await accounts.IssueBreakGlassCodeAsync(account.Id, CodeLifetime, CancellationToken.None).ConfigureAwait(false);
+            await output.WriteLineAsync($"Break-glass setup code for {account.Name} (single use, valid 15 minutes): {code}").ConfigureAwait(false);
+            await output.WriteLineAsync($"Register a new key with it: on the sign-in page's setup form, or keyward register --setup-code {code} --username {account.Name}").ConfigureAwait(false);
+            await output.WriteLineAsync("It ends every session of the account. This was recorded in the audit log.").ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or AuditUnavailableException or IOException)
+        {
+            await error.WriteLineAsync($"Keyward's database in {dataDirectory} could not be used ({e.GetType().Name}); nothing was issued.").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
