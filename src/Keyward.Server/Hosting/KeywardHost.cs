@@ -96,12 +96,16 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
-        // First, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
+        // First, right after routing: refuse unknown hosts (421) and keep each host to its own endpoints.
+        app.UseMiddleware<Keyward.Server.Proxy.HostGateMiddleware>();
+
+        // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
 
         // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),
         // skipping these middlewares, which do nothing for them, saved several µs of CPU per proxied request.
-        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>
+        // Never on an app host, where every path is the upstream's.
+        app.UseWhen(context => context.Features.Get<RequestHost>() is { IsApp: false } && context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>
         {
             branch.UseDefaultFiles();
             branch.UseStaticFiles(new StaticFileOptions

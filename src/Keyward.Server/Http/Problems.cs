@@ -36,6 +36,7 @@ internal static class Problems
         403 => "Forbidden",
         404 => "Not found",
         409 => "Conflict",
+        421 => "Misdirected request",
         429 => "Too many requests",
         503 => "Service unavailable",
         _ => "Error",

@@ -6,7 +6,6 @@ using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Keyward.Server.Sessions;
 
@@ -26,7 +25,7 @@ internal sealed partial class SessionAuthenticationHandler(
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = ReadToken(Request);
+        var token = ReadToken(Context);
         if (token is null)
         {
             return AuthenticateResult.NoResult();
@@ -50,13 +49,6 @@ internal sealed partial class SessionAuthenticationHandler(
     {
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.SessionMissing;
         await RecordDeniedAsync(error).ConfigureAwait(false);
-        if (IsBrowserNavigation(Request))
-        {
-            var target = Request.PathBase + Request.Path + Request.QueryString;
-            Response.Redirect(Request.PathBase + "/?return=" + Uri.EscapeDataString(target));
-            return;
-        }
-
         Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
         await Problems.WriteAsync(Context, error).ConfigureAwait(false);
     }
@@ -82,23 +74,36 @@ internal sealed partial class SessionAuthenticationHandler(
             details: new Dictionary<string, string> { ["code"] = error.Code, ["method"] = Request.Method });
     }
 
-    // The session token a request carries, if any. Bearer wins over the cookie.
-    private static string? ReadToken(HttpRequest request)
+    // The session token a request carries, if any. Bearer wins over the cookie. The session cookie counts only on
+    // Keyward's own endpoints: path routes on Keyward's origin take only Bearer (so no page can ride the cookie into an
+    // upstream), and it is never read on an app host.
+    private static string? ReadToken(HttpContext context)
     {
+        var request = context.Request;
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return authorization["Bearer ".Length..].Trim();
         }
 
-        return request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie) ? cookie : null;
-    }
+        if (!request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie))
+        {
+            return null;
+        }
 
-    private static bool IsBrowserNavigation(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && request.Headers.Authorization.Count == 0
-        && request.Headers[HeaderNames.Accept].ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
-        && !request.Headers.ContainsKey("Upgrade");
+        if (context.Features.Get<RequestHost>() is { IsApp: true })
+        {
+            return null;
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is not null)
+        {
+            context.Features.Set(new RefusalFeature(KeywardErrors.BearerRequired));
+            return null;
+        }
+
+        return cookie;
+    }
 
     [LoggerMessage(KeywardEventIds.RequestRefused, LogLevel.Debug, "Request to {Target} refused: {Code}.")]
     private static partial void Refused(ILogger logger, string code, string target);

@@ -19,6 +19,9 @@ public sealed partial class ErrorCatalogueTests
         ("ticket_consumed", 401), ("ticket_wrong_route", 403), ("origin_mismatch", 403), ("cookie_upgrade_not_allowed", 403),
         ("internal_credential_invalid", 401), ("internal_credential_not_loopback", 403), ("internal_credential_wrong_route", 403),
         ("upstream_unavailable", 502), ("subprotocol_invalid", 400),
+        ("host_unknown", 421), ("bearer_required", 401), ("handoff_request_invalid", 400), ("handoff_code_invalid", 400),
+        ("handoff_code_consumed", 400), ("handoff_code_expired", 400), ("handoff_wrong_host", 400), ("handoff_verifier_mismatch", 400),
+        ("app_session_invalid", 401),
     ];
 
     [Fact]
