@@ -25,4 +25,7 @@ public static class AuditActions
     public const string WebSocketOpened = "websocket.opened";
     public const string WebSocketClosed = "websocket.closed";
     public const string InternalCredentialRefused = "internal_credential.refused";
+    public const string HandoffIssued = "handoff.issued";
+    public const string HandoffRedeemed = "handoff.redeemed";
+    public const string HandoffRefused = "handoff.refused";
 }

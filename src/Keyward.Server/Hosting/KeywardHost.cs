@@ -143,6 +143,7 @@ public static partial class KeywardHost
         AdminEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
+        Keyward.Server.Handoff.HandoffEndpoints.Map(app);
         app.MapKeywardProxy();
     }
 }

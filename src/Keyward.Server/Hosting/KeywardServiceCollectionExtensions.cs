@@ -107,6 +107,8 @@ public static class KeywardServiceCollectionExtensions
             };
             return sessions;
         });
+        services.TryAddSingleton<Keyward.Core.Sessions.AppSessionService>();
+        services.TryAddSingleton<Keyward.Core.Handoffs.HandoffService>();
         services.TryAddSingleton<SignInLimiter>();
         services.TryAddSingleton<CeremonyJournal>();
         services.TryAddSingleton<SignInService>();

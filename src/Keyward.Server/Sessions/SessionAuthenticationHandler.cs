@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
+using Keyward.Server.Handoff;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -10,33 +11,57 @@ using Microsoft.Extensions.Options;
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// Authenticates a <c>kws_</c> session from <c>Authorization: Bearer</c> or the <c>__Host-</c> cookie. The session is
-/// carried by one object, <see cref="SessionFeature"/>, which authorization, the proxy, the endpoints and the audit
-/// actor all read; the principal only says "authenticated, as this account". Failures are values (a
-/// <see cref="RefusalFeature"/>); the challenge answers 401 problem+json, or sends a browser navigation to the
-/// sign-in page, and every refusal is audited as its endpoint's <see cref="DenialAudit"/> says.
+/// Authenticates a request by the credential its host accepts. Everywhere: a <c>kws_</c> session as
+/// <c>Authorization: Bearer</c>. On Keyward's own host, also the <c>__Host-keyward-session</c> cookie, but only for
+/// Keyward's own endpoints (path routes take only Bearer). On an app host, also that host's app cookie
+/// (<c>__Host-keyward-app</c>, <c>kwp_</c>), whose parent session is checked on every request; Keyward's session cookie
+/// is never read there. The session is carried by one object, <see cref="SessionFeature"/>, which authorization, the
+/// proxy, the endpoints and the audit actor all read. Failures are values (a <see cref="RefusalFeature"/>); the
+/// challenge answers 401 problem+json, or, for a browser navigation on an app host, starts the one-time handoff; every
+/// refusal is audited as its endpoint's <see cref="DenialAudit"/> says.
 /// </summary>
 internal sealed partial class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionService sessions,
+    AppSessionService appSessions,
+    IOptions<KeywardOptions> keyward,
     IAuditLog audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = ReadToken(Context);
-        if (token is null)
+        var host = Context.Features.Get<RequestHost>();
+        SessionCheck check;
+        if (ReadBearer(Request) is { } bearer)
+        {
+            check = await sessions.CheckAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
+        }
+        else if (host is { IsApp: true })
+        {
+            if (!Request.Cookies.TryGetValue(HandoffDefaults.AppCookieName, out var appCookie))
+            {
+                return AuthenticateResult.NoResult();
+            }
+
+            check = await appSessions.CheckAsync(appCookie, host.Name, Context.RequestAborted).ConfigureAwait(false);
+            if (check.Failure == SessionFailure.Invalid)
+            {
+                return Fail(KeywardErrors.AppSessionInvalid);
+            }
+        }
+        else if (ReadSessionCookie(Context) is { } cookie)
+        {
+            check = await sessions.CheckAsync(cookie, Context.RequestAborted).ConfigureAwait(false);
+        }
+        else
         {
             return AuthenticateResult.NoResult();
         }
 
-        var check = await sessions.CheckAsync(token, Context.RequestAborted).ConfigureAwait(false);
         if (!check.IsValid)
         {
-            var error = KeywardErrors.From(check.Failure!.Value);
-            Context.Features.Set(new RefusalFeature(error));
-            return AuthenticateResult.Fail(error.Code);
+            return Fail(KeywardErrors.From(check.Failure!.Value));
         }
 
         var session = check.Session!;
@@ -49,6 +74,14 @@ internal sealed partial class SessionAuthenticationHandler(
     {
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.SessionMissing;
         await RecordDeniedAsync(error).ConfigureAwait(false);
+
+        // A page load on an app host without a valid app cookie goes to fetch one; anything else gets the problem.
+        if (Context.Features.Get<RequestHost>() is { IsApp: true } host && HandoffStart.IsBrowserNavigation(Request))
+        {
+            HandoffStart.Redirect(Context, host, keyward.Value.EffectiveOrigin);
+            return;
+        }
+
         Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
         await Problems.WriteAsync(Context, error).ConfigureAwait(false);
     }
@@ -58,6 +91,12 @@ internal sealed partial class SessionAuthenticationHandler(
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.Forbidden;
         await RecordDeniedAsync(error).ConfigureAwait(false);
         await Problems.WriteAsync(Context, error).ConfigureAwait(false);
+    }
+
+    private AuthenticateResult Fail(KeywardError error)
+    {
+        Context.Features.Set(new RefusalFeature(error));
+        return AuthenticateResult.Fail(error.Code);
     }
 
     // The endpoint says how its refusals are audited (the proxy marks its routes proxy.denied with the route id);
@@ -74,24 +113,17 @@ internal sealed partial class SessionAuthenticationHandler(
             details: new Dictionary<string, string> { ["code"] = error.Code, ["method"] = Request.Method });
     }
 
-    // The session token a request carries, if any. Bearer wins over the cookie. The session cookie counts only on
-    // Keyward's own endpoints: path routes on Keyward's origin take only Bearer (so no page can ride the cookie into an
-    // upstream), and it is never read on an app host.
-    private static string? ReadToken(HttpContext context)
+    private static string? ReadBearer(HttpRequest request)
     {
-        var request = context.Request;
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization["Bearer ".Length..].Trim();
-        }
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
 
-        if (!request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie))
-        {
-            return null;
-        }
-
-        if (context.Features.Get<RequestHost>() is { IsApp: true })
+    // The session cookie counts only on Keyward's own endpoints: path routes on Keyward's origin take only Bearer, so no
+    // page can ride the cookie into an upstream.
+    private static string? ReadSessionCookie(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie))
         {
             return null;
         }
