@@ -55,7 +55,7 @@ public sealed class ProxyOptions
                 }
             }
 
-            errors.AddRange(route.WebSocket.Validate(id, route.Internal));
+            errors.AddRange(route.WebSocket.Validate(id, route.Internal, route.Host is not null));
         }
 
         return errors;

@@ -40,6 +40,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Routes:r:Host=*.example.com", "Keyward:Routes:r:Host \"*.example.com\" is not a DNS name")]
     [InlineData("Keyward:Routes:r:Host=app.example.com/x", "Keyward:Routes:r:Host \"app.example.com/x\" is not a DNS name")]
     [InlineData("Keyward:Routes:r:Host=10.0.0.5", "Keyward:Routes:r:Host \"10.0.0.5\" is not a DNS name")]
+    [InlineData("Keyward:Routes:r:WebSocket:AllowSessionCookie=true", "Keyward:Routes:r:WebSocket:AllowSessionCookie needs a browser route: set Keyward:Routes:r:Host")]
     [InlineData("Keyward:Routes:r:Host=LocalHost", "Keyward:Routes:r:Host must not be Keyward's own host; browser routes need their own host, see docs/security.md")]
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
