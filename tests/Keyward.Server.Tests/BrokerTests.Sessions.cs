@@ -231,25 +231,24 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
-    public async Task Proxy_BrowserNavigationWithoutSession_RedirectsToSignInPage()
+    public async Task Proxy_PathRouteBrowserNavigationWithoutSession_Gets401NeverARedirect()
     {
         var (_, client, admin) = await StartWithAdminAsync();
         static void Navigation(HttpRequestMessage r) => r.Headers.Add("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
 
-        var redirected = await client.ProxyAsync("/echo/page?x=1", null, Navigation);
+        // Path routes are for API clients: no navigation is sent to sign in on Keyward's origin and back into an upstream.
+        var refused = await client.ProxyAsync("/echo/page?x=1", null, Navigation);
+        ProblemAssert.Problem(refused, 401, "session_missing");
+        Assert.Null(refused.Headers.Location);
 
-        Assert.Equal(302, redirected.StatusCode);
-        Assert.Equal("/?return=" + Uri.EscapeDataString("/echo/page?x=1"), redirected.Headers.Location?.OriginalString);
-
-        // A stale cookie is no session either; an API call (not a navigation) gets the problem, not a redirect.
-        ProblemAssert.Ok(await client.LogoutAsync(admin.Token));
-        var stale = await client.ProxyAsync("/echo/page", null, r =>
+        // Nor does the session cookie open a path route, live or stale.
+        var cookie = await client.ProxyAsync("/echo/page", null, r =>
         {
             Navigation(r);
             r.Headers.Add("Cookie", $"__Host-keyward-session={admin.Token}");
         });
-        Assert.Equal(302, stale.StatusCode);
-        ProblemAssert.Problem(await client.SendAsync(HttpMethod.Post, "/echo/page", new JsonObject(), configure: Navigation), 401, "session_missing");
+        ProblemAssert.Problem(cookie, 401, "bearer_required");
+        Assert.Null(cookie.Headers.Location);
         Assert.Equal(0, Echo.RequestCount);
     }
 }

@@ -17,6 +17,8 @@ namespace Keyward.Server.Tests;
 public abstract partial class BrokerTests : IAsyncLifetime
 {
     private const string Origin = KeywardTestHost.InProcessOrigin;
+    private const string AppHost = "app.localhost";
+    private const string OtherHost = "other.localhost";
 
     private readonly TempDirectory _data = new("keyward-server-tests-");
     private readonly List<KeywardTestHost> _hosts = [];
@@ -78,6 +80,13 @@ public abstract partial class BrokerTests : IAsyncLifetime
             ["Keyward:Routes:admins:Path"] = "/admins/{**rest}",
             ["Keyward:Routes:admins:Upstream"] = Echo.Address.ToString(),
             ["Keyward:Routes:admins:Role"] = "admin",
+
+            // Browser routes, each on its own host: every path of app.localhost, and only /app/... of other.localhost.
+            ["Keyward:Routes:app:Host"] = AppHost,
+            ["Keyward:Routes:app:Upstream"] = Echo.Address.ToString(),
+            ["Keyward:Routes:other:Host"] = OtherHost,
+            ["Keyward:Routes:other:Path"] = "/app/{**rest}",
+            ["Keyward:Routes:other:Upstream"] = Echo.Address.ToString(),
         };
         foreach (var (key, value) in _storage)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 
 namespace Keyward.Server.Tests;
 
@@ -10,23 +9,34 @@ namespace Keyward.Server.Tests;
 public sealed class LocalhostNamesTests
 {
     [Fact]
-    public async Task Client_AnythingDotLocalhostInTheCertificate_ReachesKeywardWithItsCaOnly()
+    public async Task Client_RouteHostUnderLocalhostAndATlsName_ReachKeywardWithItsCaOnly()
     {
+        // counter.localhost is named in the certificate because it is a browser route's host (no Tls:HostNames needed);
+        // keyward.test only because Tls:HostNames lists it.
         await using var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
         {
             Transport = KeywardTransport.Kestrel,
-            Settings = new Dictionary<string, string> { ["Keyward:Tls:HostNames:0"] = "anything.localhost", ["Keyward:Tls:HostNames:1"] = "keyward.test" },
+            Settings = new Dictionary<string, string>
+            {
+                ["Keyward:Routes:counter:Host"] = "counter.localhost",
+                ["Keyward:Routes:counter:Upstream"] = "http://127.0.0.1:9",
+                ["Keyward:Tls:HostNames:0"] = "keyward.test",
+            },
         });
 
-        using var named = CaTrust.CreateHttpClient(new Uri($"https://anything.localhost:{host.Port}"), host.CaFile);
+        using var named = CaTrust.CreateHttpClient(new Uri($"https://counter.localhost:{host.Port}"), host.CaFile);
         using var resolved = CaTrust.CreateHttpClient(
             new Uri($"https://keyward.test:{host.Port}"), host.CaFile, new HostResolution([new("keyward.test", IPAddress.Loopback)]));
         using var unnamed = CaTrust.CreateHttpClient(new Uri($"https://other.localhost:{host.Port}"), host.CaFile);
 
-        Assert.Equal("ok", (await named.GetFromJsonAsync<Dictionary<string, string>>("/healthz"))?["status"]);
-        Assert.Equal("ok", (await resolved.GetFromJsonAsync<Dictionary<string, string>>("/healthz"))?["status"]);
+        // Past TLS, each is answered by Keyward: the app host's own callback path, and the host allow-list (keyward.test
+        // is a certificate name but no host Keyward serves).
+        using var callback = await named.GetAsync(new Uri("/.keyward/callback", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, callback.StatusCode);
+        using var misdirected = await resolved.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, misdirected.StatusCode);
 
         // other.localhost reaches the same socket, but the certificate does not name it: TLS refuses, as a browser would.
-        await Assert.ThrowsAsync<HttpRequestException>(() => unnamed.GetAsync("/healthz"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => unnamed.GetAsync(new Uri("/healthz", UriKind.Relative)));
     }
 }

@@ -18,9 +18,10 @@ public sealed class InternalCredentialTests : IAsyncLifetime
 {
     // An upgrade with the credential from the child's environment, then one masked text frame "hello-child"
     // (mask key 01 01 01 01), then whatever comes back for two seconds.
+    // The child connects by address but names Keyward's public host (localhost), as the Host allow-list requires.
     private const string ChildScript = """
         exec 3<>"/dev/tcp/$KW_HOST/$KW_PORT" || exit 90
-        printf 'GET %s HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer %s\r\n\r\n' "$KW_PATH" "$KW_HOST" "$KW_PORT" "$KEYWARD_INTERNAL_CREDENTIAL" >&3
+        printf 'GET %s HTTP/1.1\r\nHost: localhost:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer %s\r\n\r\n' "$KW_PATH" "$KW_PORT" "$KEYWARD_INTERNAL_CREDENTIAL" >&3
         printf '\x81\x8b\x01\x01\x01\x01idmmn,bihme' >&3
         timeout 2 cat <&3
         exit 0

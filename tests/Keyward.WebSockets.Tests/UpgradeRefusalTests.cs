@@ -125,29 +125,86 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
     }
 
     [Fact]
-    public async Task Upgrade_CookieOnAllowingRoute_OpensOnlyFromKeywardsOrigin()
+    public async Task Upgrade_SessionCookieOnKeywardsOrigin_NeverOpensEvenWhereCookiesAreAllowed()
     {
         var session = await Api.LoginAsync();
-        var cookie = $"{SessionAuthenticationDefaults.CookieName}={session.Token}";
-        await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", origin: TestRoutes.OtherAllowedOrigin, configure: r => r.Headers.Add("Cookie", cookie));
-        await AssertRefusedAsync("/ws/cookie/x", 401, "session_invalid", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}=kws_forged"));
+
+        // The cookie route is a browser route: on Keyward's host it is not there at all, and no path route takes the cookie.
+        var probe = await Api.ProbeUpgradeAsync("/ws/cookie/x", configure: r => r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}={session.Token}"));
+        Assert.Equal(404, probe.StatusCode);
+        Assert.Equal(0, fixture.Upstream.Handshakes.Count(h => h.Headers.Values.Any(v => v.Contains(session.Token, StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public async Task Upgrade_AppCookieOnAppHost_OpensOnlyFromTheAppsOrigin()
+    {
+        var session = await Api.LoginAsync();
+        var appHost = $"{TestRoutes.CookieHost}:{Server.Port}";
+        var appOrigin = $"{new Uri(Server.Origin).Scheme}://{appHost}";
+        var app = await AppCookieAsync(session, appHost);
+        var cookie = $"__Host-keyward-app={app}";
+        void OnAppHost(HttpRequestMessage r, string c)
+        {
+            r.Headers.Host = appHost;
+            r.Headers.Add("Cookie", c);
+        }
+
+        await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", origin: null, configure: r => OnAppHost(r, cookie));
+        await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", configure: r => OnAppHost(r, cookie));
+        await AssertRefusedAsync("/ws/cookie/x", 403, "origin_mismatch", origin: TestRoutes.OtherAllowedOrigin, configure: r => OnAppHost(r, cookie));
+        await AssertRefusedAsync("/ws/cookie/x", 401, "app_session_invalid", origin: appOrigin, configure: r => OnAppHost(r, "__Host-keyward-app=kwp_forged"));
+
+        // Keyward's session cookie is nothing on an app host.
+        await AssertRefusedAsync("/ws/cookie/x", 401, "ticket_required", origin: appOrigin, configure: r => OnAppHost(r, $"{SessionAuthenticationDefaults.CookieName}={session.Token}"));
 
         // A Bearer session is not an upgrade credential, even beside a cookie (the session handler would have used it).
-        await AssertRefusedAsync("/ws/cookie/x", 401, "ticket_required", configure: r =>
+        await AssertRefusedAsync("/ws/cookie/x", 401, "ticket_required", origin: appOrigin, configure: r =>
         {
-            r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}=kws_junk");
+            OnAppHost(r, "__Host-keyward-app=kwp_junk");
             r.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token);
         });
 
-        var (socket, status) = await Api.TryOpenAsync("/ws/cookie/x", configure: o => o.SetRequestHeader("Cookie", cookie));
+        var (socket, status) = await Api.TryOpenAsync("/ws/cookie/x", origin: appOrigin, configure: o =>
+        {
+            o.SetRequestHeader("Host", appHost);
+            o.SetRequestHeader("Cookie", cookie);
+        });
         Assert.Equal(101, status);
         using (socket)
         {
             await socket!.AssertEchoAsync("by cookie");
         }
 
-        // The session cookie never reaches the upstream.
-        Assert.DoesNotContain(fixture.Upstream.Handshakes, h => h.Headers.Values.Any(v => v.Contains(session.Token, StringComparison.Ordinal)));
+        // The app cookie never reaches the upstream.
+        Assert.DoesNotContain(fixture.Upstream.Handshakes, h => h.Headers.Values.Any(v => v.Contains(app, StringComparison.Ordinal)));
+    }
+
+    // The one-time handoff, as a browser on the app host would run it (its Host header set by hand: the test connects by address).
+    private async Task<string> AppCookieAsync(TestSession session, string appHost)
+    {
+        static void Navigation(HttpRequestMessage r) => r.Headers.Add("Accept", "text/html");
+        var start = await Api.GetAsync("/ws/cookie/page", configure: r =>
+        {
+            Navigation(r);
+            r.Headers.Host = appHost;
+        });
+        Assert.Equal(302, start.StatusCode);
+        var pre = start.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-keyward-pre=", StringComparison.Ordinal)).Split(';')[0];
+        var issued = await Api.GetAsync(start.Headers.Location!.PathAndQuery, configure: r =>
+        {
+            Navigation(r);
+            r.Headers.Add("Cookie", $"{SessionAuthenticationDefaults.CookieName}={session.Token}");
+        });
+        Assert.Equal(302, issued.StatusCode);
+        var redeemed = await Api.GetAsync(issued.Headers.Location!.PathAndQuery, configure: r =>
+        {
+            Navigation(r);
+            r.Headers.Host = appHost;
+            r.Headers.Add("Cookie", pre);
+        });
+        Assert.Equal(302, redeemed.StatusCode);
+        var app = redeemed.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-keyward-app=", StringComparison.Ordinal)).Split(';')[0];
+        return app["__Host-keyward-app=".Length..];
     }
 
     [Fact]

@@ -31,4 +31,7 @@ public static class AuditActions
     public const string RecoveryCodesIssued = "recovery_codes.issued";
     public const string RecoveryCodeUsed = "recovery_code.used";
     public const string BreakGlassCodeIssued = "break_glass.issued";
+    public const string HandoffIssued = "handoff.issued";
+    public const string HandoffRedeemed = "handoff.redeemed";
+    public const string HandoffRefused = "handoff.refused";
 }

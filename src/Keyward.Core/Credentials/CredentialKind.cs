@@ -20,4 +20,8 @@ public enum CredentialKind
     Enroll,
     /// <summary><c>kwa_</c>: an agent key.</summary>
     Agent,
+    /// <summary><c>kwh_</c>: a single-use handoff code from Keyward's origin to one app host.</summary>
+    Handoff,
+    /// <summary><c>kwp_</c>: an app session, the host-only cookie of one app host, tied to its parent session.</summary>
+    AppSession,
 }

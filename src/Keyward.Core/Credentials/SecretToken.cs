@@ -29,6 +29,8 @@ public static class SecretToken
         CredentialKind.Join => "kwj_",
         CredentialKind.Enroll => "kwe_",
         CredentialKind.Agent => "kwa_",
+        CredentialKind.Handoff => "kwh_",
+        CredentialKind.AppSession => "kwp_",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

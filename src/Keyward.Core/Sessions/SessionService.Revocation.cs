@@ -94,6 +94,11 @@ public sealed partial class SessionService
             _cache.TryRemove(pair.Key, out _);
         }
 
+        foreach (var id in idList)
+        {
+            _byId.TryRemove(id, out _);
+        }
+
         SweepRevoked(now);
         foreach (var id in idList)
         {

@@ -18,6 +18,9 @@ public sealed partial class SessionService
     private readonly TimeProvider _time;
     private readonly SessionOptions _options;
     private readonly ConcurrentDictionary<(ulong, ulong), CachedSession> _cache = new();
+
+    // The same cached sessions by id, for app sessions, which name their parent by id (CheckIdAsync).
+    private readonly ConcurrentDictionary<Guid, CachedSession> _byId = new();
     // Sessions ended on this node: when they expire anyway (for sweeping) and why they ended, so a reader that sees the
     // mark before the database row is updated still reports the real reason.
     private readonly ConcurrentDictionary<Guid, (long ExpiresAt, string Reason)> _revoked = new();
@@ -101,7 +104,7 @@ public sealed partial class SessionService
 
         if (row.Session.RevokedAt is not null || _revoked.ContainsKey(row.Session.Id))
         {
-            _cache.TryRemove(key, out _);
+            Evict(key, row.Session.Id);
             return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(row.Session.Id)));
         }
 
@@ -109,6 +112,44 @@ public sealed partial class SessionService
         var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
         var entry = Cache(hash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt);
         return await UseAsync(key, entry, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks a session by its id, as <see cref="CheckAsync"/> checks a token (and, like it, records the use): for app
+    /// sessions, which hold their parent's id. A session ended on this node is refused at once, without I/O.
+    /// </summary>
+    public async ValueTask<SessionCheck> CheckIdAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        if (_revoked.TryGetValue(sessionId, out var ended))
+        {
+            return Fail(SessionFailures.FromReason(ended.Reason));
+        }
+
+        if (_byId.TryGetValue(sessionId, out var cached) && now < cached.RevalidateAt)
+        {
+            return await UseAsync(Key(cached.TokenHash), cached, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var db = _database.CreateContext();
+        var row = await db.Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return Fail(SessionFailure.Invalid);
+        }
+
+        if (row.Session.RevokedAt is not null || _revoked.ContainsKey(sessionId))
+        {
+            Evict(Key(row.Session.TokenHash), sessionId);
+            return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(sessionId)));
+        }
+
+        var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
+        var entry = Cache(row.Session.TokenHash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt);
+        return await UseAsync(Key(row.Session.TokenHash), entry, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -190,14 +231,14 @@ public sealed partial class SessionService
     {
         if (now >= entry.ExpiresAt)
         {
-            _cache.TryRemove(key, out _);
+            Evict(key, entry.Session.Id);
             return Fail(SessionFailure.Expired);
         }
 
         var idle = (long)_options.IdleTimeout.TotalMilliseconds;
         if (now - Interlocked.Read(ref entry.LastSeen) >= idle)
         {
-            _cache.TryRemove(key, out _);
+            Evict(key, entry.Session.Id);
             return Fail(SessionFailure.IdleExpired);
         }
 
@@ -224,9 +265,16 @@ public sealed partial class SessionService
         if (!_revoked.ContainsKey(info.Id))
         {
             _cache[Key(hash)] = entry;
+            _byId[info.Id] = entry;
         }
 
         return entry;
+    }
+
+    private void Evict((ulong, ulong) key, Guid sessionId)
+    {
+        _cache.TryRemove(key, out _);
+        _byId.TryRemove(sessionId, out _);
     }
 
     private static SessionInfo ToInfo(SessionEntity s, string accountName, string role) => new(

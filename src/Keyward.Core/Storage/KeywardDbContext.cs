@@ -21,6 +21,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<WebSocketTicketEntity> WebSocketTickets => Set<WebSocketTicketEntity>();
     public DbSet<StepUpEntity> StepUps => Set<StepUpEntity>();
     public DbSet<RecoveryCodeEntity> RecoveryCodes => Set<RecoveryCodeEntity>();
+    public DbSet<HandoffCodeEntity> HandoffCodes => Set<HandoffCodeEntity>();
+    public DbSet<AppSessionEntity> AppSessions => Set<AppSessionEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -140,6 +142,27 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.HasKey(r => r.Id);
             e.Property(r => r.TenantId).HasMaxLength(64);
             e.HasIndex(r => r.AccountId);
+        });
+        modelBuilder.Entity<HandoffCodeEntity>(e =>
+        {
+            e.ToTable("handoff_codes");
+            e.HasKey(h => h.Id);
+            e.Property(h => h.TenantId).HasMaxLength(64);
+            e.Property(h => h.Host).HasMaxLength(253);
+            e.Property(h => h.Challenge).HasMaxLength(64);
+            e.Property(h => h.ReturnPath).HasMaxLength(2048);
+            e.HasIndex(h => h.CodeHash).IsUnique();
+            e.HasIndex(h => h.ExpiresAt);
+        });
+        modelBuilder.Entity<AppSessionEntity>(e =>
+        {
+            e.ToTable("app_sessions");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.TenantId).HasMaxLength(64);
+            e.Property(a => a.Host).HasMaxLength(253);
+            e.HasIndex(a => a.TokenHash).IsUnique();
+            e.HasIndex(a => a.SessionId);
+            e.HasIndex(a => a.ExpiresAt);
         });
     }
 }

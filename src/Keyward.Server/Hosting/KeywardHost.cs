@@ -43,7 +43,7 @@ public static partial class KeywardHost
         // Command-line arguments win over any file added by configure.
         builder.Configuration.AddCommandLine(args);
         builder.Services.AddKeyward();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock>(ConfigureKestrel);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock, IConfiguration>(ConfigureKestrel);
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
@@ -67,7 +67,7 @@ public static partial class KeywardHost
         }
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<KeywardOptions> keyward, IOptions<TlsOptions> tls, DataDirectoryLock dataLock)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<KeywardOptions> keyward, IOptions<TlsOptions> tls, DataDirectoryLock dataLock, IConfiguration configuration)
     {
         // The local CA may write its certificates into the data directory: not while another Keyward owns it.
         dataLock.Acquire();
@@ -79,12 +79,20 @@ public static partial class KeywardHost
         {
             if (listen.Scheme == "https")
             {
-                endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = LoadCertificate(options, tls.Value) });
+                endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = LoadCertificate(options, tls.Value, RouteHostNames(configuration)) });
             }
         });
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(KeywardOptions options, TlsOptions tls)
+    // The browser routes' hosts, read from configuration without validating the routes (Kestrel is composed before
+    // start-up validation reports every problem at once); a malformed one is left to that validation.
+    private static IEnumerable<string> RouteHostNames(IConfiguration configuration) =>
+        configuration.GetSection("Keyward:Routes").GetChildren()
+            .Select(route => route["Host"])
+            .OfType<string>()
+            .Where(Keyward.Server.Proxy.RouteHosts.IsValidName);
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(KeywardOptions options, TlsOptions tls, IEnumerable<string> routeHosts)
     {
         if (tls.CertificateFile is { } cert && tls.KeyFile is { } key)
         {
@@ -92,12 +100,17 @@ public static partial class KeywardHost
         }
 
         PrivateDirectory.Create(options.DataDirectory);
+        // Keyward's own names and every browser route's host, so the whole browser model runs on one machine.
         var names = new List<string>(tls.HostNames) { new Uri(options.EffectiveOrigin).Host, new Uri(options.Listen).Host };
+        names.AddRange(routeHosts.Select(h => h.ToLowerInvariant()));
         return new LocalCertificateAuthority(options.DataDirectory, TimeProvider.System).LoadOrIssueServerCertificate(names);
     }
 
     private static void ConfigurePipeline(WebApplication app)
     {
+        // First, right after routing: refuse unknown hosts (421) and keep each host to its own endpoints.
+        app.UseMiddleware<Keyward.Server.Proxy.HostGateMiddleware>();
+
         // HSTS and no-store on every answer, including the ones written by the middlewares below.
         app.UseMiddleware<SecurityHeadersMiddleware>();
 
@@ -109,7 +122,8 @@ public static partial class KeywardHost
 
         // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),
         // skipping these middlewares, which do nothing for them, saved several µs of CPU per proxied request.
-        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>
+        // Never on an app host, where every path is the upstream's.
+        app.UseWhen(context => context.Features.Get<RequestHost>() is { IsApp: false } && context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null, branch =>
         {
             branch.UseDefaultFiles();
             branch.UseStaticFiles(new StaticFileOptions
@@ -152,6 +166,7 @@ public static partial class KeywardHost
         AdminEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
+        Keyward.Server.Handoff.HandoffEndpoints.Map(app);
         app.MapKeywardProxy();
     }
 }

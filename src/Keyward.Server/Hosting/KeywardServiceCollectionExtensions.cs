@@ -122,6 +122,8 @@ public static class KeywardServiceCollectionExtensions
             };
             return sessions;
         });
+        services.TryAddSingleton<Keyward.Core.Sessions.AppSessionService>();
+        services.TryAddSingleton<Keyward.Core.Handoffs.HandoffService>();
         services.TryAddSingleton<SignInLimiter>();
         services.TryAddSingleton<InstanceSecret>();
         services.TryAddSingleton<CeremonyJournal>();

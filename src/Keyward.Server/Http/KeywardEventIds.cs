@@ -13,6 +13,7 @@ internal static class KeywardEventIds
     public const int SessionEnded = 2004;
 
     public const int SigningKeyRotated = 3101;
+    public const int HostRefused = 3201;
 
     public const int WebSocketUpgradeRefused = 4001;
     public const int WebSocketOpened = 4002;

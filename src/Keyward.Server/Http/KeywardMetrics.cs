@@ -19,6 +19,7 @@ internal sealed class KeywardMetrics
         SignIns = _meter.CreateCounter<long>("keyward.signins", description: "Completed sign-in attempts, by outcome and error code.");
         SessionsEnded = _meter.CreateCounter<long>("keyward.sessions.ended", description: "Sessions ended on this node (logout, revocation, key removal).");
         ProxiedRequests = _meter.CreateCounter<long>("keyward.proxy.requests", description: "Requests proxied to an upstream, by route and upstream status.");
+        HostsRefused = _meter.CreateCounter<long>("keyward.hosts.refused", description: "Requests refused because their Host is neither Keyward's nor a browser route's (421).");
     }
 
     /// <summary>Sign-ins: tag <c>outcome</c> (succeeded, refused) and <c>code</c> for refusals.</summary>
@@ -29,6 +30,9 @@ internal sealed class KeywardMetrics
 
     /// <summary>Proxied requests: tags <c>route</c> and <c>status</c>.</summary>
     public Counter<long> ProxiedRequests { get; }
+
+    /// <summary>Requests for an unknown host (no tags: the host is the client's to choose).</summary>
+    public Counter<long> HostsRefused { get; }
 
     /// <summary>Adds a gauge read when metrics are collected (open sessions, sockets, audit queue depth).</summary>
     public void Gauge(string name, Func<int> observe, string description) => _meter.CreateObservableGauge(name, observe, description: description);

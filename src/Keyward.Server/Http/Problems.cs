@@ -39,6 +39,7 @@ internal static class Problems
         409 => "Conflict",
         413 => "Content too large",
         415 => "Unsupported media type",
+        421 => "Misdirected request",
         429 => "Too many requests",
         502 => "Bad gateway",
         503 => "Service unavailable",

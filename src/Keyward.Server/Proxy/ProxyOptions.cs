@@ -22,9 +22,14 @@ public sealed class ProxyOptions
                 errors.Add($"Keyward:Routes:{id}: a route id may use letters, digits, '-', '_' and '.'.");
             }
 
-            if (!route.Path.StartsWith('/'))
+            if (!route.EffectivePath.StartsWith('/'))
             {
                 errors.Add($"Keyward:Routes:{id}:Path must start with '/', e.g. /resource/{{**rest}}.");
+            }
+
+            if (route.Host is not null && !RouteHosts.IsValidName(route.Host))
+            {
+                errors.Add($"Keyward:Routes:{id}:Host \"{route.Host}\" is not a DNS name; write a host name such as counter.example.com, with no scheme, port, path or wildcard.");
             }
 
             if (!Uri.TryCreate(route.Upstream, UriKind.Absolute, out var upstream) || upstream.Scheme is not ("http" or "https"))
@@ -50,7 +55,7 @@ public sealed class ProxyOptions
                 }
             }
 
-            errors.AddRange(route.WebSocket.Validate(id, route.Internal));
+            errors.AddRange(route.WebSocket.Validate(id, route.Internal, route.Host is not null));
         }
 
         return errors;

@@ -14,6 +14,9 @@ internal sealed class ProxyRoutes(IOptions<ProxyOptions> options) : IProxyConfig
 {
     public const string RouteIdMetadata = "keyward.route";
 
+    /// <summary>The order of browser routes: before Keyward's endpoints (0), after its app-host endpoints (<c>/.keyward/*</c>).</summary>
+    public const int BrowserRouteOrder = -1;
+
     private readonly Lazy<IProxyConfig> _config = new(() => Build(options.Value));
 
     public IProxyConfig GetConfig() => _config.Value;
@@ -28,7 +31,10 @@ internal sealed class ProxyRoutes(IOptions<ProxyOptions> options) : IProxyConfig
             {
                 RouteId = id,
                 ClusterId = id,
-                Match = new RouteMatch { Path = route.Path },
+                // A browser route owns its host: it is ordered before Keyward's own endpoints, so on its host even
+                // /api/... reaches the upstream (the host gate keeps every route and endpoint to its own host).
+                Match = new RouteMatch { Path = route.EffectivePath, Hosts = route.Host is { } host ? [host.ToLowerInvariant()] : null },
+                Order = route.Host is null ? null : BrowserRouteOrder,
                 AuthorizationPolicy = AuthorizationPolicies.Route(id),
                 Metadata = new Dictionary<string, string> { [RouteIdMetadata] = id },
             });

@@ -14,6 +14,8 @@ internal static class ProxyServiceCollectionExtensions
     public static IServiceCollection AddKeywardProxy(this IServiceCollection services)
     {
         services.AddKeywardOptions<ProxyOptions>(ProxyOptions.Section, o => o.Validate());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ProxyOptions>, RouteHostValidator>());
+        services.TryAddSingleton<KeywardHosts>();
         if (services.Any(d => d.ServiceType == typeof(ProxyRoutes)))
         {
             return services;

@@ -3,8 +3,21 @@ namespace Keyward.Server.Proxy;
 /// <summary>One proxied route (<c>Keyward:Routes:&lt;id&gt;</c>). The id is the assertion's <c>aud</c>.</summary>
 public sealed class RouteOptions
 {
-    /// <summary>The path pattern Keyward answers for this route, e.g. <c>/resource/{**rest}</c>.</summary>
+    /// <summary>
+    /// The path pattern Keyward answers for this route, e.g. <c>/resource/{**rest}</c>. Required for a path route (no
+    /// <see cref="Host"/>); optional for a browser route, where it defaults to every path of the host.
+    /// </summary>
     public string Path { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Makes this a browser route served on its own host (a DNS name such as <c>counter.example.com</c>; no scheme, port,
+    /// path or wildcard), authenticated by that host's app cookie (the one-time handoff). Without it the route is a path
+    /// on Keyward's own origin, which accepts only <c>Authorization: Bearer</c>. See docs/security.md.
+    /// </summary>
+    public string? Host { get; set; }
+
+    /// <summary>The path pattern YARP matches: <see cref="Path"/>, or every path of a browser route's host.</summary>
+    internal string EffectivePath => Path.Length == 0 && Host is not null ? "/{**catch-all}" : Path;
 
     /// <summary>The upstream base address, http or https, e.g. <c>https://10.0.0.5:8080</c>.</summary>
     public string Upstream { get; set; } = string.Empty;

@@ -14,7 +14,10 @@ public sealed class RouteWebSocketOptions
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
-    /// <summary>Let a same-origin upgrade carry the session cookie instead of a ticket. Default false.</summary>
+    /// <summary>
+    /// Let an upgrade on this browser route's host carry the app cookie instead of a ticket, from the app's own origin
+    /// (or <see cref="AllowedOrigins"/>). Needs <c>Host</c>: Keyward's session cookie never opens a socket. Default false.
+    /// </summary>
     public bool AllowSessionCookie { get; set; }
 
     /// <summary>Largest message a client may send; a larger one closes the socket with 1009. Default 64 KiB.</summary>
@@ -33,10 +36,15 @@ public sealed class RouteWebSocketOptions
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromHours(8);
 
     /// <summary>Returns every problem, each saying how to fix it.</summary>
-    public IReadOnlyList<string> Validate(string routeId, bool isInternal)
+    public IReadOnlyList<string> Validate(string routeId, bool isInternal, bool isBrowserRoute = false)
     {
         var errors = new List<string>();
         var prefix = $"Keyward:Routes:{routeId}:WebSocket";
+        if (AllowSessionCookie && !isBrowserRoute)
+        {
+            errors.Add($"{prefix}:AllowSessionCookie needs a browser route: set Keyward:Routes:{routeId}:Host. Cookie upgrades take the app cookie on the route's own host; Keyward's session cookie never opens a socket.");
+        }
+
         if (isInternal && !Enabled)
         {
             errors.Add($"Keyward:Routes:{routeId}:Internal only applies to WebSocket upgrades: set {prefix}:Enabled=true, or remove Internal.");
@@ -62,9 +70,9 @@ public sealed class RouteWebSocketOptions
         return errors;
     }
 
-    /// <summary>The origins allowed here, normalized; Keyward's own when none are configured.</summary>
-    internal IReadOnlyList<string> EffectiveOrigins(string keywardOrigin) =>
-        AllowedOrigins.Count == 0 ? [keywardOrigin.TrimEnd('/')] : [.. AllowedOrigins.Select(o => o.TrimEnd('/'))];
+    /// <summary>The origins allowed here, normalized; <paramref name="defaultOrigin"/> (the route's host's) when none are configured.</summary>
+    internal IReadOnlyList<string> EffectiveOrigins(string defaultOrigin) =>
+        AllowedOrigins.Count == 0 ? [defaultOrigin.TrimEnd('/')] : [.. AllowedOrigins.Select(o => o.TrimEnd('/'))];
 
     private static void Range(List<string> errors, string name, int value, int min, int max)
     {

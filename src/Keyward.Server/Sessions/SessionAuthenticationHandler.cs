@@ -3,41 +3,65 @@ using System.Text.Encodings.Web;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
+using Keyward.Server.Handoff;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// Authenticates a <c>kws_</c> session from <c>Authorization: Bearer</c> or the <c>__Host-</c> cookie. The session is
-/// carried by one object, <see cref="SessionFeature"/>, which authorization, the proxy, the endpoints and the audit
-/// actor all read; the principal only says "authenticated, as this account". Failures are values (a
-/// <see cref="RefusalFeature"/>); the challenge answers 401 problem+json, or sends a browser navigation to the
-/// sign-in page, and every refusal is audited as its endpoint's <see cref="DenialAudit"/> says.
+/// Authenticates a request by the credential its host accepts. Everywhere: a <c>kws_</c> session as
+/// <c>Authorization: Bearer</c>. On Keyward's own host, also the <c>__Host-keyward-session</c> cookie, but only for
+/// Keyward's own endpoints (path routes take only Bearer). On an app host, also that host's app cookie
+/// (<c>__Host-keyward-app</c>, <c>kwp_</c>), whose parent session is checked on every request; Keyward's session cookie
+/// is never read there. The session is carried by one object, <see cref="SessionFeature"/>, which authorization, the
+/// proxy, the endpoints and the audit actor all read. Failures are values (a <see cref="RefusalFeature"/>); the
+/// challenge answers 401 problem+json, or, for a browser navigation on an app host, starts the one-time handoff; every
+/// refusal is audited as its endpoint's <see cref="DenialAudit"/> says.
 /// </summary>
 internal sealed partial class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionService sessions,
+    AppSessionService appSessions,
+    IOptions<KeywardOptions> keyward,
     IAuditLog audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = ReadToken(Request);
-        if (token is null)
+        var host = Context.Features.Get<RequestHost>();
+        SessionCheck check;
+        if (ReadBearer(Request) is { } bearer)
+        {
+            check = await sessions.CheckAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
+        }
+        else if (host is { IsApp: true })
+        {
+            if (!Request.Cookies.TryGetValue(HandoffDefaults.AppCookieName, out var appCookie))
+            {
+                return AuthenticateResult.NoResult();
+            }
+
+            check = await appSessions.CheckAsync(appCookie, host.Name, Context.RequestAborted).ConfigureAwait(false);
+            if (check.Failure == SessionFailure.Invalid)
+            {
+                return Fail(KeywardErrors.AppSessionInvalid);
+            }
+        }
+        else if (ReadSessionCookie(Context) is { } cookie)
+        {
+            check = await sessions.CheckAsync(cookie, Context.RequestAborted).ConfigureAwait(false);
+        }
+        else
         {
             return AuthenticateResult.NoResult();
         }
 
-        var check = await sessions.CheckAsync(token, Context.RequestAborted).ConfigureAwait(false);
         if (!check.IsValid)
         {
-            var error = KeywardErrors.From(check.Failure!.Value);
-            Context.Features.Set(new RefusalFeature(error));
-            return AuthenticateResult.Fail(error.Code);
+            return Fail(KeywardErrors.From(check.Failure!.Value));
         }
 
         var session = check.Session!;
@@ -50,10 +74,11 @@ internal sealed partial class SessionAuthenticationHandler(
     {
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.SessionMissing;
         await RecordDeniedAsync(error).ConfigureAwait(false);
-        if (IsBrowserNavigation(Request))
+
+        // A page load on an app host without a valid app cookie goes to fetch one; anything else gets the problem.
+        if (Context.Features.Get<RequestHost>() is { IsApp: true } host && HandoffStart.IsBrowserNavigation(Request))
         {
-            var target = Request.PathBase + Request.Path + Request.QueryString;
-            Response.Redirect(Request.PathBase + "/?return=" + Uri.EscapeDataString(target));
+            HandoffStart.Redirect(Context, host, keyward.Value.EffectiveOrigin);
             return;
         }
 
@@ -66,6 +91,12 @@ internal sealed partial class SessionAuthenticationHandler(
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.Forbidden;
         await RecordDeniedAsync(error).ConfigureAwait(false);
         await Problems.WriteAsync(Context, error).ConfigureAwait(false);
+    }
+
+    private AuthenticateResult Fail(KeywardError error)
+    {
+        Context.Features.Set(new RefusalFeature(error));
+        return AuthenticateResult.Fail(error.Code);
     }
 
     // The endpoint says how its refusals are audited (the proxy marks its routes proxy.denied with the route id);
@@ -82,23 +113,29 @@ internal sealed partial class SessionAuthenticationHandler(
             details: new Dictionary<string, string> { ["code"] = error.Code, ["method"] = Request.Method });
     }
 
-    // The session token a request carries, if any. Bearer wins over the cookie.
-    private static string? ReadToken(HttpRequest request)
+    private static string? ReadBearer(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization["Bearer ".Length..].Trim();
-        }
-
-        return request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie) ? cookie : null;
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
     }
 
-    private static bool IsBrowserNavigation(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && request.Headers.Authorization.Count == 0
-        && request.Headers[HeaderNames.Accept].ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
-        && !request.Headers.ContainsKey("Upgrade");
+    // The session cookie counts only on Keyward's own endpoints: path routes on Keyward's origin take only Bearer, so no
+    // page can ride the cookie into an upstream.
+    private static string? ReadSessionCookie(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie))
+        {
+            return null;
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is not null)
+        {
+            context.Features.Set(new RefusalFeature(KeywardErrors.BearerRequired));
+            return null;
+        }
+
+        return cookie;
+    }
 
     [LoggerMessage(KeywardEventIds.RequestRefused, LogLevel.Debug, "Request to {Target} refused: {Code}.")]
     private static partial void Refused(ILogger logger, string code, string target);

@@ -8,10 +8,11 @@ namespace Keyward.Server.WebSockets;
 /// Every <see cref="WebSocketGateOptions.SweepInterval"/> of real time (so a fake clock cannot stall it), closes
 /// sockets whose session is no longer live (absolute or idle expiry, or ended on another node) and sockets past
 /// their route's MaxLifetime, all with 4401; times are read from the <see cref="TimeProvider"/>. Once a minute it
-/// also deletes long-expired tickets.
+/// also deletes long-expired tickets, handoff codes and app sessions.
 /// </summary>
 internal sealed class LiveSocketSweeper(
-    LiveSocketRegistry registry, SessionService sessions, WebSocketTicketService tickets, IOptions<WebSocketGateOptions> options,
+    LiveSocketRegistry registry, SessionService sessions, WebSocketTicketService tickets,
+    Keyward.Core.Handoffs.HandoffService handoffs, AppSessionService appSessions, IOptions<WebSocketGateOptions> options,
     TimeProvider time, IHostApplicationLifetime lifetime, ILogger<LiveSocketSweeper> logger) : BackgroundService
 {
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
@@ -34,6 +35,8 @@ internal sealed class LiveSocketSweeper(
                     {
                         lastPurge = TimeProvider.System.GetTimestamp();
                         await tickets.PurgeAsync(stoppingToken).ConfigureAwait(false);
+                        await handoffs.PurgeAsync(stoppingToken).ConfigureAwait(false);
+                        await appSessions.PurgeAsync(stoppingToken).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

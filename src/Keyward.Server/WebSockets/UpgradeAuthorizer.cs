@@ -2,7 +2,9 @@ using System.Net;
 using Keyward.Core.Credentials;
 using Keyward.Core.Sessions;
 using Keyward.Core.Tickets;
+using Keyward.Server.Handoff;
 using Keyward.Server.Http;
+using Keyward.Server.Proxy;
 using Keyward.Server.Sessions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -12,12 +14,13 @@ namespace Keyward.Server.WebSockets;
 
 /// <summary>
 /// Decides a WebSocket upgrade on a proxied route, before anything is accepted. One credential per upgrade, tried in
-/// this order: a ticket (<c>?ticket=kwt_…</c>), the internal credential (<c>Authorization: Bearer kwn_…</c>), the
-/// session cookie (only where the route allows it). Anything else is refused.
+/// this order: a ticket (<c>?ticket=kwt_…</c>), the internal credential (<c>Authorization: Bearer kwn_…</c>), the app
+/// cookie of a browser route's host (only where the route allows it, and only from the app's origin). Keyward's session
+/// cookie never opens a socket: path routes on Keyward's origin take only tickets. Anything else is refused.
 /// </summary>
 internal sealed class UpgradeAuthorizer(
     WebSocketTicketService tickets, SessionService sessions, InternalCredential internalCredential,
-    IAuthorizationService authorization, IOptions<KeywardOptions> keyward)
+    IAuthorizationService authorization, IOptions<KeywardOptions> keyward, KeywardHosts hosts)
 {
     private const string InternalPrefix = "Bearer kwn_";
 
@@ -41,9 +44,16 @@ internal sealed class UpgradeAuthorizer(
             return Internal(context, routeId, route, authorizationHeader["Bearer ".Length..].Trim());
         }
 
-        if (request.Cookies.ContainsKey(SessionAuthenticationDefaults.CookieName))
+        if (context.Features.Get<RequestHost>() is { IsApp: true } host)
         {
-            return await CookieAsync(context, routeId, route).ConfigureAwait(false);
+            if (request.Cookies.ContainsKey(HandoffDefaults.AppCookieName))
+            {
+                return await CookieAsync(context, routeId, route, host).ConfigureAwait(false);
+            }
+        }
+        else if (request.Cookies.ContainsKey(SessionAuthenticationDefaults.CookieName))
+        {
+            return Refuse(KeywardErrors.CookieUpgradeNotAllowed, null);
         }
 
         return Refuse(KeywardErrors.TicketRequired, null);
@@ -103,7 +113,7 @@ internal sealed class UpgradeAuthorizer(
         return new UpgradeDecision(new RelayIdentity(routeId, null, "internal", ClientAddress(context)), null, redacted, "system", Internal: true);
     }
 
-    private async Task<UpgradeDecision> CookieAsync(HttpContext context, string routeId, RouteOptions route)
+    private async Task<UpgradeDecision> CookieAsync(HttpContext context, string routeId, RouteOptions route, RequestHost host)
     {
         if (!route.WebSocket.AllowSessionCookie)
         {
@@ -117,8 +127,8 @@ internal sealed class UpgradeAuthorizer(
             return Refuse(KeywardErrors.TicketRequired, null);
         }
 
-        // Same origin only: the page must be Keyward's own, so another site cannot ride the cookie (CSWSH).
-        if (!string.Equals(Origin(context.Request), keyward.Value.EffectiveOrigin, StringComparison.OrdinalIgnoreCase))
+        // The app's own origin (or the route's configured ones) only, so another site cannot ride the cookie (CSWSH).
+        if (Origin(context.Request) is not { } origin || !IsAllowedOrigin(route, origin))
         {
             return Refuse(KeywardErrors.OriginMismatch, null);
         }
@@ -138,9 +148,13 @@ internal sealed class UpgradeAuthorizer(
         return new UpgradeDecision(new RelayIdentity(routeId, feature.Session, "cookie", ClientAddress(context)), null, null, feature.Session.AccountName);
     }
 
-    /// <summary>True when <paramref name="origin"/> may open sockets on the route (Keyward's own when none are configured).</summary>
+    /// <summary>
+    /// True when <paramref name="origin"/> may open sockets on the route. When none are configured: the app's own origin
+    /// for a browser route, Keyward's own for a path route.
+    /// </summary>
     internal bool IsAllowedOrigin(RouteOptions route, string origin) =>
-        route.WebSocket.EffectiveOrigins(keyward.Value.EffectiveOrigin).Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        route.WebSocket.EffectiveOrigins(route.Host is { } name && hosts.FindApp(name) is { } app ? app.Origin : keyward.Value.EffectiveOrigin)
+            .Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 
     internal static string? Origin(HttpRequest request) => request.Headers.Origin is [{ Length: > 0 } origin] ? origin : null;
 

@@ -113,6 +113,11 @@
     }
   }
 
+  /** True for Keyward's handoff to an app host (/.keyward/handoff?…), which a signed-in page follows at once. */
+  function isHandoff(path) {
+    return path.startsWith('/.keyward/handoff?');
+  }
+
   // ---- ceremonies ----
 
   async function register(begin, secret) {
@@ -224,6 +229,14 @@
     $('status-expires').textContent = when(status.expires_at);
     $('status-idle').textContent = when(status.idle_expires_at);
     const target = returnPath();
+
+    // Already signed in and sent here by an app host's handoff: go straight on (it mints that app's one-time code).
+    if (target && isHandoff(target)) {
+      show('progress', `Signed in as ${status.account}. Going back to the app…`);
+      location.replace(target);
+      return;
+    }
+
     $('continue').hidden = !target;
     if (target) {
       $('continue-link').href = target;
@@ -254,27 +267,6 @@
         await refresh();
       },
       `the key ${k.name}`)));
-  }
-
-  // ---- the protected counter ----
-
-  async function callCounter() {
-    const result = $('counter-result');
-    result.textContent = '';
-    try {
-      const data = await api('POST', '/resource/counter');
-      result.dataset.kind = 'ok';
-      result.textContent = typeof data?.value === 'number' ? `Counter value: ${data.value}` : 'The counter answered without a value.';
-    } catch (error) {
-      const label = { 401: 'Not signed in', 403: 'Forbidden', 502: 'Counter service unavailable', 504: 'Counter service timed out' }[error.status];
-      result.dataset.kind = 'error';
-      result.textContent = label && error instanceof ApiError ? `${error.status} ${label}: ${error.message} (${error.code})` : describe(error);
-      if (error.status === 401) {
-        showSignedOut();
-      }
-    }
-
-    show('info', '');
   }
 
   // ---- the echo socket ----
@@ -375,7 +367,6 @@
     show('ok', 'Signed out.');
   }));
 
-  $('counter-button').addEventListener('click', () => busy('Calling the counter…', callCounter));
   $('echo-button').addEventListener('click', () => busy('Opening the echo socket…', openEcho));
 
   busy('Loading…', async () => {

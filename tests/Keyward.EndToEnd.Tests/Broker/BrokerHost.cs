@@ -2,8 +2,10 @@ namespace Keyward.EndToEnd.Tests.Broker;
 
 /// <summary>
 /// Keyward itself on a real Kestrel (a <see cref="KeywardTestHost"/>) at http://127.0.0.1:port (Development,
-/// DangerousAllowHttp: Chromium treats http://localhost as a secure context), with a fresh data directory and one
-/// route, <c>/resource/**</c>, to a <see cref="CounterUpstream"/>.
+/// DangerousAllowHttp: Chromium treats http://localhost and *.localhost as secure contexts, and resolves *.localhost to
+/// loopback itself), with a fresh data directory and two routes to one <see cref="CounterUpstream"/>: the path route
+/// <c>/resource/**</c> on Keyward's origin (Bearer only, for API clients) and the browser route on
+/// <see cref="AppHost"/>, reached through the one-time handoff.
 /// </summary>
 internal sealed class BrokerHost : IAsyncDisposable
 {
@@ -18,6 +20,15 @@ internal sealed class BrokerHost : IAsyncDisposable
     /// <summary>http://localhost:port, Keyward's public origin and WebAuthn origin.</summary>
     public string Origin => _host.Origin;
 
+    /// <summary>The counter's browser route's host.</summary>
+    public const string AppHost = "counter.localhost";
+
+    /// <summary>http://counter.localhost:port, the counter app's origin.</summary>
+    public string AppOrigin => $"{new Uri(Origin).Scheme}://{AppHost}:{new Uri(Origin).Port}";
+
+    /// <summary>Keyward's services (for reading its database in a test).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The first-start setup code.</summary>
     public string SetupCode { get; }
 
@@ -31,6 +42,8 @@ internal sealed class BrokerHost : IAsyncDisposable
             {
                 ["Keyward:Routes:counter:Path"] = "/resource/{**rest}",
                 ["Keyward:Routes:counter:Upstream"] = upstream.Address,
+                ["Keyward:Routes:counter-app:Host"] = AppHost,
+                ["Keyward:Routes:counter-app:Upstream"] = upstream.Address,
             },
         });
         if (host.SetupCode is not { } code)

@@ -38,7 +38,14 @@ internal sealed class CounterUpstream : IAsyncDisposable
         var app = builder.Build();
         var upstream = new CounterUpstream(app);
         app.MapPost("/resource/counter", (HttpContext context) => upstream.Guard(context)
-            ?? Results.Json(new Dictionary<string, int> { ["value"] = Interlocked.Increment(ref upstream._value) }));
+            ?? Results.Json(new Dictionary<string, object> { ["value"] = Interlocked.Increment(ref upstream._value), ["account"] = AccountOf(context) }));
+        app.MapGet("/", (HttpContext context) => upstream.Guard(context)
+            ?? Results.Content($"<!doctype html><title>Counter app</title><p id=\"app-page\">Counter app for {WebUtility.HtmlEncode(AccountOf(context))}.</p>", "text/html; charset=utf-8"));
+
+        // The account-takeover page of issue 9: an upstream's page that calls Keyward's API on its origin with the
+        // visitor's credentials, as the reproduced attack did. Each call's outcome goes into #results.
+        app.MapGet("/attack", (HttpContext context) => upstream.Guard(context)
+            ?? Results.Content(AttackPage, "text/html; charset=utf-8"));
         app.MapGet("/resource/counter", (HttpContext context) => upstream.Guard(context)
             ?? Results.Content($"<!doctype html><title>Counter</title><p id=\"counter-page\">Counter is at {upstream.Value}.</p>", "text/html; charset=utf-8"));
         await app.StartAsync();
@@ -50,6 +57,59 @@ internal sealed class CounterUpstream : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private const string AttackPage = """
+        <!doctype html><title>Attack</title><pre id="results"></pre>
+        <script>
+        (async () => {
+          const keyward = new URLSearchParams(location.search).get('keyward');
+          const calls = [
+            ['POST', '/api/register/begin', '{}'],
+            ['POST', '/api/admin/invites', '{"account_name":"mallory","role":"admin"}'],
+            ['POST', '/api/admin/accounts/alice/revoke-sessions', '{}'],
+            ['POST', '/session/logout', '{}'],
+            ['POST', '/session/logout', null],
+          ];
+          const out = [];
+          for (const [method, path, body] of calls) {
+            for (const type of ['application/json', 'text/plain']) {
+              try {
+                const init = { method, credentials: 'include', headers: { 'content-type': type } };
+                if (body !== null) { init.body = body; }
+                const response = await fetch(keyward + path, init);
+                out.push(`${path} ${type}: ${response.status}`);
+              } catch (error) {
+                out.push(`${path} ${type}: blocked ${error.name}`);
+              }
+            }
+          }
+          try {
+            const form = document.createElement('form');
+            form.method = 'POST';
+            form.action = keyward + '/session/logout';
+            form.target = 'sink';
+            const sink = document.createElement('iframe');
+            sink.name = 'sink';
+            document.body.append(sink, form);
+            form.submit();
+            await new Promise(resolve => setTimeout(resolve, 500));
+            out.push('form posted');
+          } catch (error) {
+            out.push(`form: ${error.name}`);
+          }
+          document.getElementById('results').textContent = out.join('\n') + '\ndone';
+        })();
+        </script>
+        """;
+
+    // The account the assertion names (its payload, unverified: this stand-in trusts Keyward by the Guard alone).
+    private static string AccountOf(HttpContext context)
+    {
+        var assertion = context.Request.Headers[AssertionHeader].ToString();
+        var payload = assertion.Split('.') is [_, var body, _] ? body : string.Empty;
+        using var json = System.Text.Json.JsonDocument.Parse(Microsoft.AspNetCore.WebUtilities.Base64UrlTextEncoder.Decode(payload));
+        return json.RootElement.GetProperty("name").GetString() ?? string.Empty;
     }
 
     private IResult? Guard(HttpContext context)

@@ -113,17 +113,6 @@ internal sealed class SignInPage : IAsyncDisposable
         await ExpectAsync("the sign-in form to come back", () => Expect(Page.Locator("#signed-out")).ToBeVisibleAsync(new() { Timeout = TimeoutMs }));
     }
 
-    /// <summary>Clicks "Call counter" and returns what the page shows once the call has finished.</summary>
-    public async Task<string> CallCounterAsync()
-    {
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Call counter" }).ClickAsync();
-        await ExpectAsync("the counter call to finish", () => Expect(Page.Locator("#counter-result")).Not.ToBeEmptyAsync(new() { Timeout = TimeoutMs }));
-        await ExpectAsync("the page to be idle", () => Expect(Page.Locator("#main")).Not.ToHaveAttributeAsync("aria-busy", "true", new() { Timeout = TimeoutMs }));
-        var text = await Page.Locator("#counter-result").TextContentAsync() ?? string.Empty;
-        _output.WriteLine($"counter: {text}");
-        return text;
-    }
-
     public Task ExpectTextAsync(string selector, string text, bool exact = false) =>
         ExpectAsync($"{selector} to show \"{text}\"", () => exact
             ? Expect(Page.Locator(selector)).ToHaveTextAsync(text, new() { Timeout = TimeoutMs })

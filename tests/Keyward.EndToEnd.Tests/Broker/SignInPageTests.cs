@@ -1,5 +1,6 @@
 using Keyward.EndToEnd.Tests.Browser;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,7 +16,7 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
     private const string Admin = "alice";
 
     [Fact]
-    public async Task SignInPage_SetupCodeThenSignIn_CountsThroughTheProxyAndRefusesAfterSignOut()
+    public async Task SignInPage_SetupCodeThenSignIn_ShowsTheSessionAndKeepsNoToken()
     {
         await using var upstream = await CounterUpstream.StartAsync();
         await using var broker = await BrokerHost.StartAsync(upstream);
@@ -48,22 +49,10 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
             Assert.True(session.Secure);
         });
 
-        Assert.Equal("Counter value: 1", await page.CallCounterAsync());
-        Assert.Equal("Counter value: 2", await page.CallCounterAsync());
-        await page.SignOutAsync();
-
-        var refused = await page.CallCounterAsync();
-        await page.CheckAsync(() =>
-        {
-            Assert.StartsWith("401 Not signed in:", refused, StringComparison.Ordinal);
-            Assert.Contains("(session_missing)", refused, StringComparison.Ordinal);
-            Assert.Equal(2, upstream.Value);
-            Assert.Equal(0, upstream.Refused);
-        });
     }
 
     [Fact]
-    public async Task SignInPage_ProtectedPathWhileSignedOut_RedirectsToSignInThenBack()
+    public async Task AppHost_WhileSignedOut_SignsInOnKeywardsOriginThenCountsAsTheUserUntilSignOut()
     {
         await using var upstream = await CounterUpstream.StartAsync();
         await using var broker = await BrokerHost.StartAsync(upstream);
@@ -71,20 +60,94 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
         await page.GoToAsync();
         await page.RegisterFirstAdminAsync(broker.SetupCode, Admin, "Blue key");
 
-        // A browser navigation (GET, Accept: text/html) without a session goes to the sign-in page, remembering where.
-        await page.GoToAsync("/resource/counter");
+        // A navigation to the app host without its cookie goes to Keyward's origin, which sends it to sign in first.
+        await page.Page.GotoAsync(broker.AppOrigin + "/");
+        await page.ExpectAsync("the sign-in page on Keyward's origin", () => page.Page.WaitForURLAsync(url => url.StartsWith(broker.Origin + "/?return=", StringComparison.Ordinal)));
         var redirected = new Uri(page.Page.Url);
+        var back = QueryHelpers.ParseQuery(redirected.Query)["return"].ToString();
+        await page.CheckAsync(() => Assert.StartsWith("/.keyward/handoff?host=counter.localhost&challenge=", back, StringComparison.Ordinal));
+        await page.ExpectTextAsync("#return-notice", "Sign in to continue to /.keyward/handoff");
+
+        // Signed in, the page follows the handoff: a one-time code, the app host's callback, the app cookie, the app.
+        await page.StartSignInAsync(string.Empty);
+        await page.ExpectAsync("the app page on its own host", () => page.Page.WaitForURLAsync(broker.AppOrigin + "/"));
+        await page.ExpectTextAsync("#app-page", $"Counter app for {Admin}.");
+        var cookies = await page.Page.Context.CookiesAsync([broker.AppOrigin]);
         await page.CheckAsync(() =>
         {
-            Assert.Equal(broker.Origin + "/", redirected.GetLeftPart(UriPartial.Path));
-            Assert.Equal("/resource/counter", QueryHelpers.ParseQuery(redirected.Query)["return"].ToString());
-        });
-        await page.ExpectTextAsync("#return-notice", "Sign in to continue to /resource/counter.");
+            var app = Assert.Single(cookies, c => c.Name == "__Host-keyward-app");
+            Assert.True(app.HttpOnly);
+            Assert.True(app.Secure);
+            Assert.Equal("counter.localhost", app.Domain);
+            Assert.DoesNotContain(cookies, c => c.Name == "__Host-keyward-pre");
 
-        await page.StartSignInAsync(string.Empty);
-        await page.ExpectAsync("the page to return to /resource/counter", () => page.Page.WaitForURLAsync(broker.Origin + "/resource/counter"));
-        await page.ExpectTextAsync("#counter-page", "Counter is at 0.");
-        Assert.Equal(0, upstream.Refused);
+            // (Playwright lists localhost's cookies for subdomains too; the session cookie stays host-only on Keyward's host.)
+            Assert.All(cookies.Where(c => c.Name == "__Host-keyward-session"), c => Assert.Equal("localhost", c.Domain));
+        });
+
+        // The app's own requests carry its cookie and reach the counter as the user; a second tab keeps the app open.
+        Assert.Equal("1 alice", await CountAsync(page.Page));
+        Assert.Equal("2 alice", await CountAsync(page.Page));
+        var app = await page.Page.Context.NewPageAsync();
+        await app.GotoAsync(broker.AppOrigin + "/");
+        await page.ExpectAsync("the app in a second tab", () => Expect(app.Locator("#app-page")).ToContainTextAsync($"Counter app for {Admin}."));
+
+        // Signing out on Keyward's origin ends the app cookie at once: the app's next request fails.
+        await page.GoToAsync();
+        await page.SignOutAsync();
+        Assert.Equal("401", await CountAsync(app));
+        await page.CheckAsync(() =>
+        {
+            Assert.Equal(2, upstream.Value);
+            Assert.Equal(0, upstream.Refused);
+        });
+    }
+
+    [Fact]
+    public async Task AppHost_AccountTakeoverPage_ChangesNothingOnKeywardsOrigin()
+    {
+        await using var upstream = await CounterUpstream.StartAsync();
+        await using var broker = await BrokerHost.StartAsync(upstream);
+        await using var page = await SignInPage.OpenAsync(chromium, broker.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await page.GoToAsync();
+        await page.RegisterFirstAdminAsync(broker.SetupCode, Admin, "Blue key");
+        await page.SignInAsync(Admin, Admin);
+        var before = await StateAsync(broker);
+
+        // The page of issue 9, served by the upstream on its app host to the signed-in admin: register a key, create an
+        // invite, revoke sessions, sign out, all against Keyward's origin with credentials.
+        await page.Page.GotoAsync($"{broker.AppOrigin}/attack?keyward={Uri.EscapeDataString(broker.Origin)}");
+        await page.ExpectAsync("the attack page on the app host", () => page.Page.WaitForURLAsync(url => url.StartsWith(broker.AppOrigin + "/attack", StringComparison.Ordinal)));
+        await page.ExpectTextAsync("#results", "done");
+        output.WriteLine(await page.Page.Locator("#results").TextContentAsync());
+
+        var after = await StateAsync(broker);
+        await page.CheckAsync(() => Assert.Equal(before, after));
+        await page.GoToAsync();
+        await page.ExpectTextAsync("#status-account", Admin, exact: true);
+    }
+
+    // POST /resource/counter from the app's page (same origin there): "value account", or the status when refused.
+    private static Task<string> CountAsync(Microsoft.Playwright.IPage app) =>
+        app.EvaluateAsync<string>("""
+            async () => {
+              const response = await fetch('/resource/counter', { method: 'POST' });
+              if (!response.ok) { return String(response.status); }
+              const data = await response.json();
+              return `${data.value} ${data.account}`;
+            }
+            """);
+
+    // What the takeover page was after: keys, live sessions, invites, accounts.
+    private static async Task<(int Keys, int LiveSessions, int Invites, int Accounts)> StateAsync(BrokerHost broker)
+    {
+        var database = (Keyward.Core.Storage.KeywardDatabase)broker.Services.GetService(typeof(Keyward.Core.Storage.KeywardDatabase))!;
+        await using var db = database.CreateContext();
+        return (
+            await db.Authenticators.CountAsync(),
+            await db.Sessions.CountAsync(s => s.RevokedAt == null),
+            await db.Invites.CountAsync(),
+            await db.Accounts.CountAsync());
     }
 
     [Fact]

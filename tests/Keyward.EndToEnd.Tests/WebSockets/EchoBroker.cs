@@ -26,7 +26,13 @@ internal sealed class EchoBroker : IAsyncDisposable
         SetupCode = setupCode;
     }
 
+    /// <summary>The echo app's host.</summary>
+    public const string AppHost = "echo.localhost";
+
     public string Origin => _keyward.Origin;
+
+    /// <summary>http://echo.localhost:port, the echo app's origin.</summary>
+    public string AppOrigin => $"{new Uri(Origin).Scheme}://{AppHost}:{new Uri(Origin).Port}";
 
     public string SetupCode { get; }
 
@@ -48,6 +54,12 @@ internal sealed class EchoBroker : IAsyncDisposable
                     ["Keyward:Routes:echo:Path"] = "/resource/echo",
                     ["Keyward:Routes:echo:Upstream"] = upstream.Urls.Single(),
                     ["Keyward:Routes:echo:WebSocket:Enabled"] = "true",
+
+                    // The same echo as a browser app on its own host, whose page opens the socket with its app cookie.
+                    ["Keyward:Routes:echo-app:Host"] = AppHost,
+                    ["Keyward:Routes:echo-app:Upstream"] = upstream.Urls.Single(),
+                    ["Keyward:Routes:echo-app:WebSocket:Enabled"] = "true",
+                    ["Keyward:Routes:echo-app:WebSocket:AllowSessionCookie"] = "true",
                 },
                 ArgumentsForOrigin = origin => [$"--Keyward:Routes:echo:WebSocket:AllowedOrigins:0={origin}"],
             });
@@ -67,6 +79,16 @@ internal sealed class EchoBroker : IAsyncDisposable
         await _upstream.DisposeAsync();
     }
 
+    private const string AppPage = """
+        <!doctype html><title>Echo app</title><p id="echo-result"></p><p id="echo-status"></p>
+        <script>
+        const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/resource/echo`);
+        socket.onopen = () => { document.getElementById('echo-status').textContent = 'Socket open.'; socket.send('hello from the app'); };
+        socket.onmessage = event => { document.getElementById('echo-result').textContent = `Echoed: ${event.data}`; };
+        socket.onclose = event => { document.getElementById('echo-status').textContent = `Socket closed: ${event.code} ${event.reason}`; };
+        </script>
+        """;
+
     private static async Task<WebApplication> StartUpstreamAsync(int[] accepted)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -74,6 +96,12 @@ internal sealed class EchoBroker : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         app.UseWebSockets();
+
+        // The app's page: opens a socket to its own host (the browser sends the app cookie), echoes one message, and
+        // shows how the socket closed.
+        app.MapGet("/", (HttpContext context) => string.IsNullOrEmpty(context.Request.Headers["Keyward-Assertion"])
+            ? Results.StatusCode(StatusCodes.Status401Unauthorized)
+            : Results.Content(AppPage, "text/html; charset=utf-8"));
         app.Map("/resource/echo", async (HttpContext context) =>
         {
             if (!context.WebSockets.IsWebSocketRequest || string.IsNullOrEmpty(context.Request.Headers["Keyward-Assertion"]))

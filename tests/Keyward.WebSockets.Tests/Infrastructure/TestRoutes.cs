@@ -14,6 +14,9 @@ internal static class TestRoutes
     public const string Limited = "limited";
     public const string AdminOnly = "adminonly";
 
+    /// <summary>The cookie route is a browser route on this host: cookie upgrades take its app cookie.</summary>
+    public const string CookieHost = "ws.localhost";
+
     public const int LimitedClientBytes = 1024;
     public const int LimitedUpstreamBytes = 2048;
     public const int LimitedRate = 20;
@@ -48,13 +51,18 @@ internal static class TestRoutes
             }
 
             yield return $"{prefix}:WebSocket:Enabled=true";
+            if (route == Cookie)
+            {
+                // Only the app's own origin (the default for a browser route).
+                yield return $"{prefix}:Host={CookieHost}";
+                yield return $"{prefix}:WebSocket:AllowSessionCookie=true";
+                continue;
+            }
+
             yield return $"{prefix}:WebSocket:AllowedOrigins:0={origin}";
             yield return $"{prefix}:WebSocket:AllowedOrigins:1={OtherAllowedOrigin}";
             switch (route)
             {
-                case Cookie:
-                    yield return $"{prefix}:WebSocket:AllowSessionCookie=true";
-                    break;
                 case Internal:
                     yield return $"{prefix}:Internal=true";
                     break;
