@@ -36,6 +36,27 @@ public abstract partial class BrokerTests
         ("same-origin fetch metadata without an Origin", null, "same-origin"),
     ];
 
+    // The same, seen from the app host app.localhost: Keyward's origin and a sibling app are other origins.
+    private static readonly (string Name, string? Origin, string? FetchSite)[] NotTheAppsOrigin =
+    [
+        ("Keyward's origin", Origin, null),
+        ("a sibling app", "https://other.localhost", null),
+        ("another scheme", "http://app.localhost", null),
+        ("an opaque origin", "null", null),
+        ("an origin with a path", "https://app.localhost/", null),
+        ("same-site fetch metadata", null, "same-site"),
+        ("cross-site fetch metadata", null, "cross-site"),
+        ("neither header", null, null),
+        ("a sibling Origin beside same-origin fetch metadata", "https://other.localhost", "same-origin"),
+    ];
+
+    private static readonly (string Name, string? Origin, string? FetchSite)[] TheAppsOrigin =
+    [
+        ("its Origin", "https://app.localhost", null),
+        ("its Origin, upper case", "HTTPS://APP.LOCALHOST", null),
+        ("same-origin fetch metadata without an Origin", null, "same-origin"),
+    ];
+
     // Bodies a same-origin page might send; only JSON (or the custom header) declares a script rather than a form.
     private static readonly (string Name, string? ContentType, string Body)[] UndeclaredBodies =
     [
@@ -134,10 +155,11 @@ public abstract partial class BrokerTests
     public async Task CookieRead_FromAnotherOrigin_IsNotRefusedByTheWriteRule()
     {
         var (_, client, admin) = await StartWithAdminAsync();
+        var app = await SignInToAppAsync(client, admin);
 
         foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head, HttpMethod.Options })
         {
-            var read = await SendWithCookieAsync(client, method, "/echo/read", admin.Token, "https://localhost:8443", "same-site", null, string.Empty);
+            var read = await SendWithCookieAsync(client, method, $"https://{AppHost}/read", app, Origin, "same-site", null, string.Empty, cookie: AppCookie);
             Assert.True(read.StatusCode == 200, $"{method}: {read}");
         }
 
@@ -148,38 +170,41 @@ public abstract partial class BrokerTests
     public async Task CookieWrite_ToProxiedRoute_MustBeSameOriginButNeedNotBeJson()
     {
         var (host, client, admin) = await StartWithAdminAsync();
+        var app = await SignInToAppAsync(client, admin);
 
+        // The handoff's first page load was itself refused (no app cookie yet): count from here.
+        var earlier = (await AllEventsAsync(host)).Count;
         foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Patch, HttpMethod.Delete, new HttpMethod("PROPFIND") })
         {
-            foreach (var (name, origin, site) in NotSameOrigin)
+            foreach (var (name, origin, site) in NotTheAppsOrigin)
             {
-                var refused = await SendWithCookieAsync(client, method, "/echo/write", admin.Token, origin, site, "application/x-www-form-urlencoded", "a=1");
+                var refused = await SendWithCookieAsync(client, method, $"https://{AppHost}/write", app, origin, site, "application/x-www-form-urlencoded", "a=1", cookie: AppCookie);
                 Assert.True(refused.Code == "cross_origin_request" && refused.StatusCode == 403, $"{method} with {name}: {refused}");
             }
 
             // A forged or stale cookie is refused the same way: the rule is about what the browser sent, not whether it is valid.
-            ProblemAssert.Problem(await SendWithCookieAsync(client, method, "/echo/write", "kws_forged", "https://localhost:8443", null, null, string.Empty), 403, "cross_origin_request");
+            ProblemAssert.Problem(await SendWithCookieAsync(client, method, $"https://{AppHost}/write", "kwp_forged", Origin, null, null, string.Empty, cookie: AppCookie), 403, "cross_origin_request");
         }
 
         Assert.Equal(0, Echo.RequestCount);
-        var denied = (await AllEventsAsync(host)).Where(e => e.Action == AuditActions.ProxyDenied).ToList();
-        Assert.Equal(5 * (NotSameOrigin.Length + 1), denied.Count);
-        Assert.All(denied, e => Assert.Equal(("echo", "cross_origin_request"), (e.Target, e.Details["code"])));
+        var denied = (await AllEventsAsync(host)).Skip(earlier).Where(e => e.Action == AuditActions.ProxyDenied).ToList();
+        Assert.Equal(5 * (NotTheAppsOrigin.Length + 1), denied.Count);
+        Assert.All(denied, e => Assert.Equal(("app", "cross_origin_request"), (e.Target, e.Details["code"])));
 
         // From its own origin, a form post is the upstream's to judge.
-        foreach (var (name, origin, site) in SameOrigin)
+        foreach (var (name, origin, site) in TheAppsOrigin)
         {
-            var accepted = await SendWithCookieAsync(client, HttpMethod.Post, "/echo/write", admin.Token, origin, site, "application/x-www-form-urlencoded", "a=1");
+            var accepted = await SendWithCookieAsync(client, HttpMethod.Post, $"https://{AppHost}/write", app, origin, site, "application/x-www-form-urlencoded", "a=1", cookie: AppCookie);
             Assert.True(accepted.StatusCode == 200, $"with {name}: {accepted}");
         }
 
-        Assert.Equal(SameOrigin.Length, Echo.RequestCount);
+        Assert.Equal(TheAppsOrigin.Length, Echo.RequestCount);
 
         // A request whose only cookies are not Keyward's is not cookie-authenticated by Keyward: it is simply unauthenticated.
-        var foreign = await client.SendAsync(HttpMethod.Post, "/echo/write", configure: r =>
+        var foreign = await client.SendAsync(HttpMethod.Post, $"https://{AppHost}/write", configure: r =>
         {
             r.Headers.Add("Cookie", "theme=dark");
-            r.Headers.Add("Origin", "https://localhost:8443");
+            r.Headers.Add("Origin", Origin);
         });
         ProblemAssert.Problem(foreign, 401, "session_missing");
     }
@@ -187,28 +212,32 @@ public abstract partial class BrokerTests
     [Fact]
     public async Task CookieWrite_ToRouteThatAllowsCrossOriginUnsafe_ReachesTheUpstream()
     {
+        const string Open = "open.localhost";
         var (_, client, admin) = await StartWithAdminAsync(settings =>
         {
-            settings["Keyward:Routes:open:Path"] = "/open/{**rest}";
+            settings["Keyward:Routes:open:Host"] = Open;
             settings["Keyward:Routes:open:Upstream"] = Echo.Address.ToString();
             settings["Keyward:Routes:open:AllowCrossOriginUnsafe"] = "true";
         });
+        var app = await SignInToAppAsync(client, admin);
+        var (code, verifier) = await IssueCodeAsync(client, admin, Open);
+        var open = Value(SetCookie(await RedeemAsync(client, Open, code, verifier), AppCookie));
 
-        var accepted = await SendWithCookieAsync(client, HttpMethod.Post, "/open/form", admin.Token, "https://localhost:8443", "same-site", "application/x-www-form-urlencoded", "a=1");
-        var refused = await SendWithCookieAsync(client, HttpMethod.Post, "/echo/form", admin.Token, "https://localhost:8443", "same-site", "application/x-www-form-urlencoded", "a=1");
+        var accepted = await SendWithCookieAsync(client, HttpMethod.Post, $"https://{Open}/form", open, $"https://{AppHost}", "same-site", "application/x-www-form-urlencoded", "a=1", cookie: AppCookie);
+        var refused = await SendWithCookieAsync(client, HttpMethod.Post, $"https://{AppHost}/form", app, $"https://{Open}", "same-site", "application/x-www-form-urlencoded", "a=1", cookie: AppCookie);
 
         ProblemAssert.Ok(accepted);
-        Assert.Equal("/open/form", UpstreamView.Parse(accepted).Path);
+        Assert.Equal("/form", UpstreamView.Parse(accepted).Path);
         ProblemAssert.Problem(refused, 403, "cross_origin_request");
         Assert.Equal(1, Echo.RequestCount);
     }
 
-    // A browser's request with Keyward's session cookie (never a Bearer token), from the given origin.
+    // A browser's request with one of Keyward's cookies (the session cookie unless told; never a Bearer token), from the given origin.
     private static Task<KeywardResponse> SendWithCookieAsync(
-        KeywardTestClient client, HttpMethod method, string path, string token, string? origin, string? fetchSite, string? contentType, string body, bool declare = false) =>
+        KeywardTestClient client, HttpMethod method, string path, string token, string? origin, string? fetchSite, string? contentType, string body, bool declare = false, string cookie = SessionCookie) =>
         client.SendAsync(method, path, configure: r =>
         {
-            r.Headers.Add("Cookie", $"__Host-keyward-session={token}");
+            r.Headers.Add("Cookie", $"{cookie}={token}");
             if (origin is not null)
             {
                 r.Headers.TryAddWithoutValidation("Origin", origin);

@@ -32,13 +32,16 @@ public sealed class RaceTests(ITestOutputHelper output)
     {
         await using var upstream = await EchoUpstream.StartAsync();
         using var data = new Keyward.Testing.TempDirectory("keyward-ws-race-");
+        using var secondData = new Keyward.Testing.TempDirectory("keyward-ws-race-second-");
         var origin = $"http://localhost:{FreePort.Next()}";
 
-        // The first process migrates the database and issues the setup code; the second joins it.
+        // The first process migrates the database and issues the setup code; the second joins it. Each has its own data
+        // directory (one Keyward per data directory); the second names the first's SQLite file as its database.
         await using var first = await KeywardProcess.StartAsync(data.Path, origin, upstream);
         using var firstApi = new KeywardTestClient(first);
         await firstApi.RegisterAdminAsync(first.SetupCode ?? throw new InvalidOperationException("no setup code printed"));
-        await using var second = await KeywardProcess.StartAsync(data.Path, origin, upstream);
+        var database = $"--Keyward:Storage:ConnectionString=Data Source={Path.Combine(data.Path, "keyward.db")};Pooling=True;Default Timeout=30";
+        await using var second = await KeywardProcess.StartAsync(secondData.Path, origin, upstream, [database]);
         Assert.Null(second.SetupCode);
         using var secondApi = new KeywardTestClient(second);
 

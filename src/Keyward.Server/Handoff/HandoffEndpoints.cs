@@ -52,7 +52,8 @@ internal static class HandoffEndpoints
         {
             ["handoff"] = id.ToString(),
             ["session"] = feature.Session.Id.ToString(),
-            ["return"] = back!,
+            // The path only: an app page's query may carry its own secrets (/reset?token=…), and the audit log keeps forever.
+            ["return"] = back!.Split('?', 2)[0],
         }).ConfigureAwait(false);
         var code = await handoffs.IssueAsync(feature.Session, host.Name, challenge!, back!, id, CancellationToken.None).ConfigureAwait(false);
         return Results.Redirect(host.Origin + HandoffDefaults.CallbackPath + "?code=" + code);
@@ -77,7 +78,7 @@ internal static class HandoffEndpoints
             return await RefuseAsync(context, audit, host, KeywardErrors.HandoffWrongHost, presented).ConfigureAwait(false);
         }
 
-        if (!HandoffChallenge.Matches(context.Request.Cookies[HandoffDefaults.PreCookieName], code.Challenge))
+        if (!HandoffChallenge.Matches(ExactCookie.Read(context.Request, HandoffDefaults.PreCookieName).Value, code.Challenge))
         {
             return await RefuseAsync(context, audit, host, KeywardErrors.HandoffVerifierMismatch, presented).ConfigureAwait(false);
         }

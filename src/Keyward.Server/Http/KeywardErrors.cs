@@ -43,6 +43,9 @@ internal static partial class KeywardErrors
     public static readonly KeywardError KeyNameInvalid = new("name_invalid", 400, "A key name is 1 to 200 characters.");
     public static readonly KeywardError LastKey = new("last_key", 409, "This is your only key; register another before removing it, or you could not sign in again.");
 
+    // Cookies: two claim one of Keyward's names (another page of this site planted one).
+    public static readonly KeywardError CookieConflict = new("cookie_conflict", 401, "This request carries two cookies under one of Keyward's names (or one spelled differently): another page of this site may have set one. Clear this site's cookies and sign in again.");
+
     // Requests the framework refuses before any endpoint runs.
     public static readonly KeywardError RequestInvalid = new("request_invalid", 400, "The request could not be read: check its framing, Content-Type and JSON body.");
     public static readonly KeywardError NotFound = new("not_found", 404, "Nothing is served at this path.");

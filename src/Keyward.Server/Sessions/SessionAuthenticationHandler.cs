@@ -39,7 +39,13 @@ internal sealed partial class SessionAuthenticationHandler(
         }
         else if (host is { IsApp: true })
         {
-            if (!Request.Cookies.TryGetValue(HandoffDefaults.AppCookieName, out var appCookie))
+            var read = ExactCookie.Read(Request, HandoffDefaults.AppCookieName);
+            if (read.IsConflict)
+            {
+                return Fail(KeywardErrors.CookieConflict);
+            }
+
+            if (read.Value is not { } appCookie)
             {
                 return AuthenticateResult.NoResult();
             }
@@ -49,6 +55,10 @@ internal sealed partial class SessionAuthenticationHandler(
             {
                 return Fail(KeywardErrors.AppSessionInvalid);
             }
+        }
+        else if (ExactCookie.Read(Request, SessionAuthenticationDefaults.CookieName).IsConflict)
+        {
+            return Fail(KeywardErrors.CookieConflict);
         }
         else if (ReadSessionCookie(Context) is { } cookie)
         {
@@ -75,8 +85,9 @@ internal sealed partial class SessionAuthenticationHandler(
         var error = Context.Features.Get<RefusalFeature>()?.Error ?? KeywardErrors.SessionMissing;
         await RecordDeniedAsync(error).ConfigureAwait(false);
 
-        // A page load on an app host without a valid app cookie goes to fetch one; anything else gets the problem.
-        if (Context.Features.Get<RequestHost>() is { IsApp: true } host && HandoffStart.IsBrowserNavigation(Request))
+        // A page load on an app host without a valid app cookie goes to fetch one; anything else gets the problem. Not with
+        // conflicting cookies: the planted one would still be there when the browser came back.
+        if (Context.Features.Get<RequestHost>() is { IsApp: true } host && HandoffStart.IsBrowserNavigation(Request) && error != KeywardErrors.CookieConflict)
         {
             HandoffStart.Redirect(Context, host, keyward.Value.EffectiveOrigin);
             return;
@@ -123,7 +134,7 @@ internal sealed partial class SessionAuthenticationHandler(
     // page can ride the cookie into an upstream.
     private static string? ReadSessionCookie(HttpContext context)
     {
-        if (!context.Request.Cookies.TryGetValue(SessionAuthenticationDefaults.CookieName, out var cookie))
+        if (ExactCookie.Read(context.Request, SessionAuthenticationDefaults.CookieName).Value is not { } cookie)
         {
             return null;
         }

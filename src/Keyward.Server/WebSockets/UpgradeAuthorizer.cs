@@ -46,12 +46,12 @@ internal sealed class UpgradeAuthorizer(
 
         if (context.Features.Get<RequestHost>() is { IsApp: true } host)
         {
-            if (request.Cookies.ContainsKey(HandoffDefaults.AppCookieName))
+            if (ExactCookie.Read(request, HandoffDefaults.AppCookieName) is { Value: not null } or { IsConflict: true })
             {
                 return await CookieAsync(context, routeId, route, host).ConfigureAwait(false);
             }
         }
-        else if (request.Cookies.ContainsKey(SessionAuthenticationDefaults.CookieName))
+        else if (ExactCookie.Read(request, SessionAuthenticationDefaults.CookieName) is { Value: not null } or { IsConflict: true })
         {
             return Refuse(KeywardErrors.CookieUpgradeNotAllowed, null);
         }

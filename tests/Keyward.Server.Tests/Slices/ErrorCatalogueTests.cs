@@ -25,7 +25,7 @@ public sealed partial class ErrorCatalogueTests
         ("step_up_required", 401), ("step_up_purpose_invalid", 400), ("recovery_code_invalid", 401),
         ("host_unknown", 421), ("bearer_required", 401), ("handoff_request_invalid", 400), ("handoff_code_invalid", 400),
         ("handoff_code_consumed", 400), ("handoff_code_expired", 400), ("handoff_wrong_host", 400), ("handoff_verifier_mismatch", 400),
-        ("app_session_invalid", 401),
+        ("app_session_invalid", 401), ("cookie_conflict", 401),
     ];
 
     [Fact]

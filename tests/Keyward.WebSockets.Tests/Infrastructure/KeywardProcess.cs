@@ -43,7 +43,7 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
     /// Starts Keyward on a free port with <paramref name="origin"/> as its public origin (every node of a deployment
     /// has the same one) and the test routes; returns once it answers /healthz.
     /// </summary>
-    public static async Task<KeywardProcess> StartAsync(string dataDirectory, string origin, EchoUpstream upstream)
+    public static async Task<KeywardProcess> StartAsync(string dataDirectory, string origin, EchoUpstream upstream, IEnumerable<string>? extraArguments = null)
     {
         var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -56,7 +56,7 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
             $"--Keyward:PublicOrigin={origin}",
             "--Keyward:DangerousAllowHttp=true",
             "--environment", "Development",
-        }.Concat(TestRoutes.Arguments(upstream.Address, origin)))
+        }.Concat(TestRoutes.Arguments(upstream.Address, origin)).Concat(extraArguments ?? []))
         {
             info.ArgumentList.Add(arg);
         }
