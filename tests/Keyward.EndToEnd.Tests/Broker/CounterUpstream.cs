@@ -46,12 +46,44 @@ internal sealed class CounterUpstream : IAsyncDisposable
         // visitor's credentials, as the reproduced attack did. Each call's outcome goes into #results.
         app.MapGet("/attack", (HttpContext context) => upstream.Guard(context)
             ?? Results.Content(AttackPage, "text/html; charset=utf-8"));
+        // An upstream that tries to plant, overwrite or shadow Keyward's cookies on its app host (issue 9, item 5).
+        app.MapGet("/cookies", (HttpContext context) =>
+        {
+            if (upstream.Guard(context) is { } refused)
+            {
+                return refused;
+            }
+
+            foreach (var hostile in HostileSetCookies)
+            {
+                context.Response.Headers.Append("Set-Cookie", hostile);
+            }
+
+            context.Response.Headers.Append("Set-Cookie", "theme=dark; Path=/");
+            return Results.Content("<!doctype html><title>Cookies</title><p id=\"cookie-page\">Cookies set.</p>", "text/html; charset=utf-8");
+        });
         app.MapGet("/resource/counter", (HttpContext context) => upstream.Guard(context)
             ?? Results.Content($"<!doctype html><title>Counter</title><p id=\"counter-page\">Counter is at {upstream.Value}.</p>", "text/html; charset=utf-8"));
         await app.StartAsync();
         upstream.Address = $"http://127.0.0.1:{new Uri(app.Urls.Single()).Port}";
         return upstream;
     }
+
+    /// <summary>Spellings of Keyward's cookie names an upstream might send, as a browser would read each.</summary>
+    public static readonly string[] HostileSetCookies =
+    [
+        "__Host-keyward-app=kwp_planted; Secure; Path=/",
+        "__Host-keyward-app =kwp_planted; Secure; Path=/",
+        "__host-keyward-app=kwp_planted; Secure; Path=/",
+        "__HOST-KEYWARD-APP=kwp_planted; Secure; Path=/",
+        "=__Host-keyward-app=kwp_planted; Secure; Path=/",
+        "__Host-keyward-app; Secure; Path=/",
+        "__Host-keyward-session=kws_planted; Secure; Path=/",
+        "__Host-keyward-pre=planted; Secure; Path=/",
+        "__Secure-keyward-x=planted; Secure; Path=/",
+        "keyward_session=planted; Path=/",
+        "KeyWard=planted; Path=/",
+    ];
 
     public async ValueTask DisposeAsync()
     {

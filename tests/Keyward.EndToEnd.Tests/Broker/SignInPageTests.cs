@@ -127,6 +127,40 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
         await page.ExpectTextAsync("#status-account", Admin, exact: true);
     }
 
+    [Fact]
+    public async Task AppHost_UpstreamSetsHostileKeywardCookies_TheBrowsersCookiesAreUnchanged()
+    {
+        await using var upstream = await CounterUpstream.StartAsync();
+        await using var broker = await BrokerHost.StartAsync(upstream);
+        await using var page = await SignInPage.OpenAsync(chromium, broker.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await page.GoToAsync();
+        await page.RegisterFirstAdminAsync(broker.SetupCode, Admin, "Blue key");
+        await page.Page.GotoAsync(broker.AppOrigin + "/");
+        await page.StartSignInAsync(string.Empty);
+        await page.ExpectAsync("the app page on its own host", () => page.Page.WaitForURLAsync(broker.AppOrigin + "/"));
+        var before = await page.Page.Context.CookiesAsync([broker.Origin, broker.AppOrigin]);
+
+        // The upstream answers with every hostile spelling of Keyward's cookie names (and one cookie of its own).
+        await page.Page.GotoAsync(broker.AppOrigin + "/cookies");
+        await page.ExpectTextAsync("#cookie-page", "Cookies set.");
+
+        var after = await page.Page.Context.CookiesAsync([broker.Origin, broker.AppOrigin]);
+        static string Keyward(IReadOnlyList<Microsoft.Playwright.BrowserContextCookiesResult> cookies) => string.Join("; ", cookies
+            .Where(c => c.Name.Contains("keyward", StringComparison.OrdinalIgnoreCase) || c.Value.Contains("keyward", StringComparison.OrdinalIgnoreCase) || c.Value.Contains("planted", StringComparison.Ordinal))
+            .Select(c => $"{c.Domain}|{c.Name}={c.Value}")
+            .Order(StringComparer.Ordinal));
+        await page.CheckAsync(() =>
+        {
+            // Keyward's cookies are exactly as they were: none planted, overwritten, shadowed or cleared.
+            Assert.Equal(Keyward(before), Keyward(after));
+            Assert.Single(after, c => c.Name == "__Host-keyward-app");
+            Assert.Contains(after, c => c.Name == "theme" && c.Domain == "counter.localhost");
+        });
+
+        // And the app still counts as the user.
+        Assert.Equal("1 alice", await CountAsync(page.Page));
+    }
+
     // POST /resource/counter from the app's page (same origin there): "value account", or the status when refused.
     private static Task<string> CountAsync(Microsoft.Playwright.IPage app) =>
         app.EvaluateAsync<string>("""
