@@ -29,19 +29,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
             return null;
         }
 
-        var code = HumanCode.Generate();
-        await using var db = database.CreateContext();
-        await db.SetupCodes.Where(s => s.AccountId == null).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        db.SetupCodes.Add(new SetupCodeEntity
-        {
-            Id = Guid.NewGuid(),
-            CodeHash = HumanCode.Hash(SetupPurpose, HumanCode.Normalize(code)!),
-            UsesLeft = 1,
-            ExpiresAt = Now + (long)lifetime.TotalMilliseconds,
-            CreatedAt = Now,
-        });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return code;
+        return await ReplaceSetupCodeAsync(accountId: null, lifetime, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the setup code is currently valid (unused, unexpired); does not consume it.</summary>
@@ -63,7 +51,12 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     /// Issues a break-glass setup code for an existing account (<c>keyward admin recover</c>): single use, it registers
     /// a new key for that account. Any earlier break-glass code of the account is void. Returned once; only its hash is stored.
     /// </summary>
-    public async Task<string> IssueBreakGlassCodeAsync(Guid accountId, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public Task<string> IssueBreakGlassCodeAsync(Guid accountId, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        ReplaceSetupCodeAsync(accountId, lifetime, cancellationToken);
+
+    // A new single-use setup code (the first admin's when accountId is null, else that account's break-glass code); the
+    // earlier one of the same kind is void. Returned once; only its hash is stored.
+    private async Task<string> ReplaceSetupCodeAsync(Guid? accountId, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var code = HumanCode.Generate();
         await using var db = database.CreateContext();
