@@ -56,17 +56,21 @@ internal sealed partial class SessionAuthenticationHandler(
                 return Fail(KeywardErrors.AppSessionInvalid);
             }
         }
-        else if (ExactCookie.Read(Request, SessionAuthenticationDefaults.CookieName).IsConflict)
-        {
-            return Fail(KeywardErrors.CookieConflict);
-        }
-        else if (ReadSessionCookie(Context) is { } cookie)
-        {
-            check = await sessions.CheckAsync(cookie, Context.RequestAborted).ConfigureAwait(false);
-        }
         else
         {
-            return AuthenticateResult.NoResult();
+            // The cookie header is parsed once: a conflict refuses, a single exact cookie counts on Keyward's endpoints.
+            var read = ExactCookie.Read(Request, SessionAuthenticationDefaults.CookieName);
+            if (read.IsConflict)
+            {
+                return Fail(KeywardErrors.CookieConflict);
+            }
+
+            if (SessionCookieOnOwnEndpoint(Context, read.Value) is not { } cookie)
+            {
+                return AuthenticateResult.NoResult();
+            }
+
+            check = await sessions.CheckAsync(cookie, Context.RequestAborted).ConfigureAwait(false);
         }
 
         if (!check.IsValid)
@@ -132,9 +136,9 @@ internal sealed partial class SessionAuthenticationHandler(
 
     // The session cookie counts only on Keyward's own endpoints: path routes on Keyward's origin take only Bearer, so no
     // page can ride the cookie into an upstream.
-    private static string? ReadSessionCookie(HttpContext context)
+    private static string? SessionCookieOnOwnEndpoint(HttpContext context, string? cookie)
     {
-        if (ExactCookie.Read(context.Request, SessionAuthenticationDefaults.CookieName).Value is not { } cookie)
+        if (cookie is null)
         {
             return null;
         }
