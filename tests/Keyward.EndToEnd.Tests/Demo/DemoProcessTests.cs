@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Keyward.EndToEnd.Tests.Processes;
 
 namespace Keyward.EndToEnd.Tests.Demo;
 
@@ -15,7 +15,7 @@ public sealed partial class DemoProcessTests
     [Fact]
     public async Task Demo_200RequestsAtParallelism32_PassesWithUniqueGapFreeValuesAndAnIntactSecretFreeAuditLog()
     {
-        var cli = LocateCli();
+        var cli = CliBinaries.Keyward();
         var data = Directory.CreateTempSubdirectory("keyward-demo-test-");
         try
         {
@@ -61,60 +61,11 @@ public sealed partial class DemoProcessTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string cli, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(cli);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // Plain output: no ANSI colours or live progress redraws in captured logs.
-        info.Environment["NO_COLOR"] = "1";
-        info.Environment["TERM"] = "dumb";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"keyward {string.Join(' ', args)} did not finish within 3 minutes:\n" + await stdout);
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string cli, params string[] args) => RealProcess.RunAsync(cli, args);
 
     [GeneratedRegex("kw[a-z]_[0-9A-Za-z]{5,}")]
     private static partial Regex Credential();
 
     [GeneratedRegex("(?<![0-9A-Za-z-])[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}(?![0-9A-Za-z-])")]
     private static partial Regex SetupCode();
-
-    /// <summary>keyward.dll in src/Keyward.Cli's output for the configuration these tests were built in.</summary>
-    private static string LocateCli()
-    {
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Keyward.slnx")))
-            {
-                var cli = Path.Combine(dir.FullName, "src", "Keyward.Cli", "bin", configuration, "net10.0", "keyward.dll");
-                Assert.True(File.Exists(cli), $"{cli} is missing; build the solution first.");
-                return cli;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Keyward.slnx) was not found above the test binaries.");
-    }
 }
