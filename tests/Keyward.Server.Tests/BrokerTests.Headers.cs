@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Json.Nodes;
 using Keyward.Client;
 using Keyward.Server.Tests.Infrastructure;
@@ -47,6 +49,29 @@ public abstract partial class BrokerTests
             var response = await call(broker);
             Assert.True(response.StatusCode == status, $"{name}: {response}");
             Assert.True(response.Headers.CacheControl?.NoStore == true, $"{name}: Cache-Control is \"{response.Headers.CacheControl}\"");
+        }
+    }
+
+    [Fact]
+    public async Task JsonAnswers_WritePlusUnescaped_IncludingTheAssertionsJoseHeader_AndAreNeverSniffed()
+    {
+        var (_, client, admin) = await StartWithAdminAsync();
+
+        // Timestamps keep their offset's '+' (2026-…+00:00), not \u002B.
+        var status = await client.StatusAsync(admin.Token);
+        Assert.Equal(200, status.StatusCode);
+        Assert.Contains("+00:00\"", status.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", status.Body, StringComparison.OrdinalIgnoreCase);
+
+        // The assertion's header, as the upstream receives it: "typ":"kw-id+jwt" written as it is.
+        var proxied = UpstreamView.Parse(await client.ProxyAsync("/echo/x", admin.Token));
+        var header = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(proxied.Header("Keyward-Assertion")!.Split('.')[0]));
+        Assert.Contains("\"typ\":\"kw-id+jwt\"", header, StringComparison.Ordinal);
+
+        // Written without HTML escaping, so no answer of Keyward's may be sniffed as HTML: a value, a problem, a 404.
+        foreach (var answer in new[] { status, await client.StatusAsync(null), await client.GetAsync("/api/no-such-endpoint") })
+        {
+            Assert.True(answer.Headers.TryGetValues("X-Content-Type-Options", out var values) && values.Single() == "nosniff", $"{answer}: no nosniff");
         }
     }
 

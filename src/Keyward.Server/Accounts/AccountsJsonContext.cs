@@ -9,4 +9,9 @@ namespace Keyward.Server.Accounts;
 [JsonSerializable(typeof(InviteResponse))]
 [JsonSerializable(typeof(SessionsRevokedResponse))]
 [JsonSerializable(typeof(RecoveryCodesResponse))]
-internal sealed partial class AccountsJsonContext : JsonSerializerContext;
+internal sealed partial class AccountsJsonContext : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers. Made on first use: after
+    /// <see cref="Default"/>, whose initializer is in the generated half of this class.</summary>
+    public static AccountsJsonContext Relaxed => field ??= new(Keyward.Server.Http.KeywardJson.Relaxed(Default.Options));
+}

@@ -69,7 +69,7 @@ internal static class AdminEndpoints
         context.Response.Headers.CacheControl = "no-store";
         return Results.Json(
             new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null),
-            AccountsJsonContext.Default.InviteResponse);
+            AccountsJsonContext.Relaxed.InviteResponse);
     }
 
     private static async Task<IResult> RevokeAllAsync(string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
@@ -83,6 +83,6 @@ internal static class AdminEndpoints
         await audit.RecordAsync(context, AuditActions.SessionsRevokedAll, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
 
         var revoked = await sessions.RevokeAllAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
-        return Results.Json(new SessionsRevokedResponse(account.Name, revoked), AccountsJsonContext.Default.SessionsRevokedResponse);
+        return Results.Json(new SessionsRevokedResponse(account.Name, revoked), AccountsJsonContext.Relaxed.SessionsRevokedResponse);
     }
 }

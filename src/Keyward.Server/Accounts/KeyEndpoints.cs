@@ -28,7 +28,7 @@ internal static class KeyEndpoints
             k.Id, k.Name, Base64Url.Encode(k.CredentialId), k.Format, Convert.ToHexStringLower(k.Aaguid), k.BackupEligible,
             DateTimeOffset.FromUnixTimeMilliseconds(k.CreatedAt), k.LastUsedAt is { } used ? DateTimeOffset.FromUnixTimeMilliseconds(used) : null,
             k.Id == session.AuthenticatorId))];
-        return Results.Json(items, AccountsJsonContext.Default.ListKeyListItem);
+        return Results.Json(items, AccountsJsonContext.Relaxed.ListKeyListItem);
     }
 
     private static async Task<IResult> RenameAsync(Guid id, [FromBody] RenameKeyRequest request, HttpContext context, AccountService accounts, IAuditLog audit, CancellationToken cancellationToken)
@@ -74,6 +74,6 @@ internal static class KeyEndpoints
         await audit.RecordAsync(context, AuditActions.KeyRemoved, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);
         await accounts.RemoveAuthenticatorAsync(session.AccountId, id, CancellationToken.None).ConfigureAwait(false);
         var ended = await sessions.RevokeForAuthenticatorAsync(id, CancellationToken.None).ConfigureAwait(false);
-        return Results.Json(new KeyRemovedResponse(true, ended), AccountsJsonContext.Default.KeyRemovedResponse);
+        return Results.Json(new KeyRemovedResponse(true, ended), AccountsJsonContext.Relaxed.KeyRemovedResponse);
     }
 }

@@ -27,6 +27,6 @@ internal static class RecoveryCodeEndpoints
         }).ConfigureAwait(false);
         var codes = await recoveryCodes.ReplaceAsync(session.AccountId, Core.Storage.Tenants.Default, CancellationToken.None).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new RecoveryCodesResponse(codes), AccountsJsonContext.Default.RecoveryCodesResponse);
+        return Results.Json(new RecoveryCodesResponse(codes), AccountsJsonContext.Relaxed.RecoveryCodesResponse);
     }
 }

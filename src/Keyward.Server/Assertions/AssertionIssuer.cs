@@ -58,9 +58,21 @@ internal sealed class AssertionIssuer(SigningKeyStore keys, IOptions<KeywardOpti
 
     private string Sign(SigningKey key, SessionInfo session, string route, DateTimeOffset now, DateTimeOffset exp)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "ES256", ["typ"] = Type, ["kid"] = key.KeyId });
+        // Written as they are (`"typ":"kw-id+jwt"`, names in their own script), not \u002B-escaped: see KeywardJson.
+        var relaxed = new JsonWriterOptions { Encoder = KeywardJson.Encoder };
+        using var headerBuffer = new MemoryStream();
+        using (var h = new Utf8JsonWriter(headerBuffer, relaxed))
+        {
+            h.WriteStartObject();
+            h.WriteString("alg", "ES256");
+            h.WriteString("typ", Type);
+            h.WriteString("kid", key.KeyId);
+            h.WriteEndObject();
+        }
+
+        var header = headerBuffer.ToArray();
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, relaxed))
         {
             w.WriteStartObject();
             w.WriteString("iss", _issuer);

@@ -23,7 +23,7 @@ internal static class AuditEndpoints
     private static IResult GetKey(AuditSigningKey key, HttpContext context)
     {
         context.Response.Headers.CacheControl = "public, max-age=300";
-        return Results.Json(new AuditKeyResponse(key.KeyId, AuditSigningKey.Algorithm, key.PublicKeyPem, key.ToJwk()), AuditJsonContext.Default.AuditKeyResponse);
+        return Results.Json(new AuditKeyResponse(key.KeyId, AuditSigningKey.Algorithm, key.PublicKeyPem, key.ToJwk()), AuditJsonContext.Relaxed.AuditKeyResponse);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ internal static class AuditEndpoints
         var page = await reader.ListAsync(
             new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action },
             cancellationToken).ConfigureAwait(false);
-        return Results.Json(new AuditEventsResponse([.. page.Events.Select(Event)], page.Next?.ToString(CultureInfo.InvariantCulture)), AuditJsonContext.Default.AuditEventsResponse);
+        return Results.Json(new AuditEventsResponse([.. page.Events.Select(Event)], page.Next?.ToString(CultureInfo.InvariantCulture)), AuditJsonContext.Relaxed.AuditEventsResponse);
     }
 
     private static async Task<IResult> TreeHeadAsync(AuditTreeHeads heads, CancellationToken cancellationToken)
@@ -70,7 +70,7 @@ internal static class AuditEndpoints
 
         return Results.Json(
             new TreeHeadResponse(head.TreeSize, Convert.ToBase64String(head.RootHash), head.Timestamp, head.KeyId, Convert.ToBase64String(head.Signature)),
-            AuditJsonContext.Default.TreeHeadResponse);
+            AuditJsonContext.Relaxed.TreeHeadResponse);
     }
 
     private static async Task<IResult> InclusionAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ internal static class AuditEndpoints
             ? Range("Need 0 ≤ sequence < tree_size ≤ the number of events in the log.")
             : Results.Json(
                 new InclusionProofResponse(proof.Sequence, proof.TreeSize, Convert.ToBase64String(proof.LeafHash), [.. proof.Path.Select(Convert.ToBase64String)]),
-                AuditJsonContext.Default.InclusionProofResponse);
+                AuditJsonContext.Relaxed.InclusionProofResponse);
     }
 
     private static async Task<IResult> ConsistencyAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
@@ -100,7 +100,7 @@ internal static class AuditEndpoints
             ? Range("Need 1 ≤ first ≤ second ≤ the number of events in the log.")
             : Results.Json(
                 new ConsistencyProofResponse(proof.First, proof.Second, [.. proof.Path.Select(Convert.ToBase64String)]),
-                AuditJsonContext.Default.ConsistencyProofResponse);
+                AuditJsonContext.Relaxed.ConsistencyProofResponse);
     }
 
     /// <summary>An event as the export writes it: the canonical members, plus its leaf hash and a readable time.</summary>

@@ -9,4 +9,9 @@ namespace Keyward.Server.Audit;
 [JsonSerializable(typeof(TreeHeadResponse))]
 [JsonSerializable(typeof(InclusionProofResponse))]
 [JsonSerializable(typeof(ConsistencyProofResponse))]
-internal sealed partial class AuditJsonContext : JsonSerializerContext;
+internal sealed partial class AuditJsonContext : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers. Made on first use: after
+    /// <see cref="Default"/>, whose initializer is in the generated half of this class.</summary>
+    public static AuditJsonContext Relaxed => field ??= new(Keyward.Server.Http.KeywardJson.Relaxed(Default.Options));
+}

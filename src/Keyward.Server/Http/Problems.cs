@@ -26,7 +26,7 @@ internal static class Problems
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         var body = new ProblemResponse(TypePrefix + error.Code, Title(error.Status), error.Status, error.Message, error.Code, error.StepUp);
-        await JsonSerializer.SerializeAsync(response.Body, body, HttpJsonContext.Default.ProblemResponse, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(response.Body, body, HttpJsonContext.Relaxed.ProblemResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string Title(int status) => status switch

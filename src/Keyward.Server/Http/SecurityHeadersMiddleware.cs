@@ -8,7 +8,8 @@ namespace Keyward.Server.Http;
 /// own and proxied ones (an upstream's own HSTS header is kept). <c>Cache-Control: no-store</c> on every answer of
 /// Keyward's own endpoints unless the endpoint chose its caching (the JWKS): they carry sessions, tokens, invites,
 /// tickets, ceremonies or account data, none of which a shared or browser cache may keep. Proxied responses keep the
-/// upstream's caching; static files (the sign-in page) match no endpoint and keep theirs.
+/// upstream's caching; static files (the sign-in page) match no endpoint and keep theirs. <c>X-Content-Type-Options:
+/// nosniff</c> on every answer of Keyward's own.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<HstsOptions> options)
 {
@@ -39,6 +40,9 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
             // Set before the endpoint runs, so one that chooses its own caching (the JWKS) overwrites it.
             headers.CacheControl = "no-store";
         }
+
+        // Keyward's answers are JSON written without HTML escaping (KeywardJson): never let a browser sniff one as HTML.
+        headers.XContentTypeOptions = "nosniff";
 
         return next(context);
     }

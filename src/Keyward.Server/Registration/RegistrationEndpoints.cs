@@ -26,7 +26,7 @@ internal static class RegistrationEndpoints
         var outcome = await registration.BeginAsync(request, RequestSession.Of(context), Caller.Of(context), cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
-            : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
+            : Results.Json(outcome.Value, SessionsJsonContext.Relaxed.CeremonyOptionsResponse);
     }
 
     private static async Task<IResult> FinishAsync([FromBody] CeremonyFinishRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)
@@ -37,6 +37,6 @@ internal static class RegistrationEndpoints
         context.Response.Headers.CacheControl = "no-store";
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
-            : Results.Json(outcome.Value, RegistrationJsonContext.Default.RegistrationResponse);
+            : Results.Json(outcome.Value, RegistrationJsonContext.Relaxed.RegistrationResponse);
     }
 }

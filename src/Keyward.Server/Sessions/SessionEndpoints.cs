@@ -25,7 +25,7 @@ internal static class SessionEndpoints
         var outcome = await signIn.BeginAsync(request?.Username, cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
-            : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
+            : Results.Json(outcome.Value, SessionsJsonContext.Relaxed.CeremonyOptionsResponse);
     }
 
     private static async Task<IResult> FinishAsync(
@@ -50,7 +50,7 @@ internal static class SessionEndpoints
             Expires = session.ExpiresAt,
         });
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new SignInResponse(token, session.ExpiresAt, idle, session.AccountName, session.UserVerified), SessionsJsonContext.Default.SignInResponse);
+        return Results.Json(new SignInResponse(token, session.ExpiresAt, idle, session.AccountName, session.UserVerified), SessionsJsonContext.Relaxed.SignInResponse);
     }
 
     private static IResult Status(HttpContext context)
@@ -58,7 +58,7 @@ internal static class SessionEndpoints
         var (s, idle) = context.Features.GetRequiredFeature<SessionFeature>();
         return Results.Json(
             new SessionStatusResponse(true, s.AccountName, s.Role, s.Id, s.UserVerified, s.CreatedAt, s.ExpiresAt, idle),
-            SessionsJsonContext.Default.SessionStatusResponse);
+            SessionsJsonContext.Relaxed.SessionStatusResponse);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, IAuditLog audit)
@@ -67,7 +67,7 @@ internal static class SessionEndpoints
         await audit.RecordAsync(context, AuditActions.SessionEnded, AuditOutcomes.Success, current.Id.ToString(), details: new Dictionary<string, string> { ["reason"] = "logout" }).ConfigureAwait(false);
         await sessions.EndAsync(current.Id, CancellationToken.None).ConfigureAwait(false);
         context.Response.Cookies.Delete(SessionAuthenticationDefaults.CookieName, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
-        return Results.Json(new LogoutResponse(true), SessionsJsonContext.Default.LogoutResponse);
+        return Results.Json(new LogoutResponse(true), SessionsJsonContext.Relaxed.LogoutResponse);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, SessionService sessions, CancellationToken cancellationToken)
@@ -76,7 +76,7 @@ internal static class SessionEndpoints
         var list = await sessions.ListAsync(current.AccountId, cancellationToken).ConfigureAwait(false);
         List<SessionListItem> items = [.. list.Select(s => new SessionListItem(
             s.Id, s.Id == current.Id, DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt), s.UserVerified, s.ClientAddress))];
-        return Results.Json(items, SessionsJsonContext.Default.ListSessionListItem);
+        return Results.Json(items, SessionsJsonContext.Relaxed.ListSessionListItem);
     }
 
     private static async Task<IResult> RevokeAsync(Guid id, HttpContext context, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)

@@ -10,4 +10,9 @@ namespace Keyward.Server.Sessions;
 [JsonSerializable(typeof(LogoutResponse))]
 [JsonSerializable(typeof(List<SessionListItem>))]
 [JsonSerializable(typeof(CeremonyState))]
-internal sealed partial class SessionsJsonContext : JsonSerializerContext;
+internal sealed partial class SessionsJsonContext : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers. Made on first use: after
+    /// <see cref="Default"/>, whose initializer is in the generated half of this class.</summary>
+    public static SessionsJsonContext Relaxed => field ??= new(Keyward.Server.Http.KeywardJson.Relaxed(Default.Options));
+}

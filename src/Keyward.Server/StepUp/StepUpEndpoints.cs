@@ -39,7 +39,7 @@ internal static class StepUpEndpoints
         var outcome = await stepUp.BeginAsync(session, request.Purpose, request.Target, cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
-            : Results.Json(outcome.Value, SessionsJsonContext.Default.CeremonyOptionsResponse);
+            : Results.Json(outcome.Value, SessionsJsonContext.Relaxed.CeremonyOptionsResponse);
     }
 
     private static async Task<IResult> FinishAsync([FromBody] CeremonyFinishRequest request, HttpContext context, StepUpService stepUp, IAuditLog audit, CancellationToken cancellationToken)
@@ -48,6 +48,6 @@ internal static class StepUpEndpoints
         var outcome = await stepUp.FinishAsync(session, request.CeremonyId, request.Credential, Caller.Of(context), cancellationToken).ConfigureAwait(false);
         return outcome.Refused
             ? await audit.RefuseAsync(context, outcome.Refusal).ConfigureAwait(false)
-            : Results.Json(outcome.Value, StepUpJsonContext.Default.StepUpResponse);
+            : Results.Json(outcome.Value, StepUpJsonContext.Relaxed.StepUpResponse);
     }
 }

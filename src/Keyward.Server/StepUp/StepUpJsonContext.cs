@@ -5,4 +5,9 @@ namespace Keyward.Server.StepUp;
 /// <summary>Source-generated JSON for the step-up slice's request and response records.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StepUpResponse))]
-internal sealed partial class StepUpJsonContext : JsonSerializerContext;
+internal sealed partial class StepUpJsonContext : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers. Made on first use: after
+    /// <see cref="Default"/>, whose initializer is in the generated half of this class.</summary>
+    public static StepUpJsonContext Relaxed => field ??= new(Keyward.Server.Http.KeywardJson.Relaxed(Default.Options));
+}

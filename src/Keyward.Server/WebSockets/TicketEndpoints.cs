@@ -25,6 +25,6 @@ internal static class TicketEndpoints
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Json(outcome.Value, WebSocketsJsonContext.Default.TicketResponse);
+        return Results.Json(outcome.Value, WebSocketsJsonContext.Relaxed.TicketResponse);
     }
 }
