@@ -83,6 +83,9 @@ internal static class DemoCommand
         [
             $"--Keyward:DataDirectory={directory}",
             $"--Keyward:Listen=https://127.0.0.1:{keywardPort}",
+
+            // Not the default metrics port: a Keyward that is already serving may hold it.
+            $"--Keyward:Metrics:Listen=http://127.0.0.1:{FreePort.Next()}",
             $"--Keyward:PublicOrigin={origin}",
             "--Keyward:Routes:counter:Path=/resource/{**rest}",
             $"--Keyward:Routes:counter:Upstream=https://127.0.0.1:{counterPort}",

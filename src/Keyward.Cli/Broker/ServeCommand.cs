@@ -77,7 +77,9 @@ internal static class ServeCommand
 
                 // Kestrel binds only after the start-up tasks have written (migrations, keys, the audit log): a taken
                 // address is found before that.
-                if (ListenTaken(app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen) is { } taken)
+                var metrics = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+                if ((ListenTaken(app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen)
+                    ?? (metrics.Enabled ? ListenTaken(metrics.Listen, "Keyward:Metrics:Listen (or \"off\")") : null)) is { } taken)
                 {
                     await error.WriteLineAsync(taken).ConfigureAwait(false);
                     return 2;
@@ -103,7 +105,7 @@ internal static class ServeCommand
     }
 
     // Binds the listen address for a moment, with the options Kestrel uses; the message when another process holds it.
-    private static string? ListenTaken(string listen)
+    private static string? ListenTaken(string listen, string setting = "--listen (Keyward:Listen)")
     {
         var uri = new Uri(listen);
         var address = uri.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host.Trim('[', ']'));
@@ -116,7 +118,7 @@ internal static class ServeCommand
         }
         catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
         {
-            return $"{listen} is already in use by another process: stop it, or choose another address with --listen (Keyward:Listen).";
+            return $"{listen} is already in use by another process: stop it, or choose another address with {setting}.";
         }
     }
 

@@ -44,6 +44,7 @@ public static partial class KeywardHost
         builder.Configuration.AddCommandLine(args);
         builder.Services.AddKeyward();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock, IConfiguration>(ConfigureKestrel);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureMetricsListener);
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
@@ -84,6 +85,22 @@ public static partial class KeywardHost
         });
     }
 
+    // The metrics listener: its own port, plain http, and every connection on it marked so that the pipeline sends its
+    // requests to /metrics alone (and none of Keyward's endpoints answers there).
+    private static void ConfigureMetricsListener(KestrelServerOptions kestrel, IOptions<MetricsOptions> metrics)
+    {
+        if (!metrics.Value.Enabled)
+        {
+            return;
+        }
+
+        kestrel.Listen(metrics.Value.EndPoint, endpoint => endpoint.Use(next => connection =>
+        {
+            connection.Features.Set(MetricsListener.Connection.Instance);
+            return next(connection);
+        }));
+    }
+
     // The browser routes' hosts, read from configuration without validating the routes (Kestrel is composed before
     // start-up validation reports every problem at once); a malformed one is left to that validation.
     private static IEnumerable<string> RouteHostNames(IConfiguration configuration) =>
@@ -108,7 +125,18 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
-        // First, right after routing: refuse unknown hosts (421) and keep each host to its own endpoints.
+        // The metrics listener answers /metrics and nothing else, before anything of Keyward's origin runs. Its meter
+        // listener starts now, not at the first scrape: a measurement made while nobody listens is lost.
+        if (app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
+        {
+            app.Services.GetRequiredService<MetricsListener>();
+        }
+
+        app.MapWhen(
+            context => context.Features.Get<MetricsListener.Connection>() is not null,
+            metrics => metrics.Run(context => context.RequestServices.GetRequiredService<MetricsListener>().ServeAsync(context)));
+
+        // Then, right after routing: refuse unknown hosts (421) and keep each host to its own endpoints.
         app.UseMiddleware<Keyward.Server.Proxy.HostGateMiddleware>();
 
         // HSTS and no-store on every answer, including the ones written by the middlewares below.

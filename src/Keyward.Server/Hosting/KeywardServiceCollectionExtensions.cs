@@ -69,11 +69,13 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeywardOptions>, KeywardOptionsValidator>());
         services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<HstsOptions>(HstsOptions.Section, o => o.Validate());
+        services.AddKeywardOptions<MetricsOptions>(MetricsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
             ? ["Keyward:Storage:ConnectionString is required when Keyward:Storage:Provider is Postgres (Npgsql form, e.g. Host=db;Database=keyward;Username=keyward)."]
             : []);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        services.TryAddSingleton<MetricsListener>();
         services.TryAddSingleton(sp =>
         {
             // Gauges are read when metrics are collected, so they resolve what they read only then.

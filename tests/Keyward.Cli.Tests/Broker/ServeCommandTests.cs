@@ -87,5 +87,5 @@ public sealed class ServeCommandTests : IDisposable
 
     // On a free port: should a setting be wrongly accepted, Keyward starts there, not on 8443 beside another one.
     private Task<(int Code, string Output, string Error)> ServeAsync(params string[] settings) =>
-        CommandLineRun.RunAsync(["serve", "--data-dir", _data.Path, "--listen", $"https://127.0.0.1:{Keyward.Client.FreePort.Next()}", .. settings]);
+        CommandLineRun.RunAsync(["serve", "--data-dir", _data.Path, "--listen", $"https://127.0.0.1:{Keyward.Client.FreePort.Next()}", $"--Keyward:Metrics:Listen=http://127.0.0.1:{Keyward.Client.FreePort.Next()}", .. settings]);
 }

@@ -24,6 +24,7 @@ public sealed partial class CrashConsistencyTests : IAsyncLifetime
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("keyward-crash-test-");
     private readonly int _keywardPort = FreePort.Next();
     private readonly int _counterPort = FreePort.Next();
+    private readonly int _metricsPort = FreePort.Next();
     private readonly ConcurrentQueue<(int Value, int Phase)> _acknowledged = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly string _keyward = CliBinaries.Keyward();
@@ -117,7 +118,7 @@ public sealed partial class CrashConsistencyTests : IAsyncLifetime
         [
             "serve", "--data-dir", DataDirectory, "--listen", $"https://127.0.0.1:{_keywardPort}",
             "--Keyward:Routes:counter:Path=/resource/{**rest}", $"--Keyward:Routes:counter:Upstream=http://127.0.0.1:{_counterPort}",
-            "--Logging:LogLevel:Default=Warning",
+            $"--Keyward:Metrics:Listen=http://127.0.0.1:{_metricsPort}", "--Logging:LogLevel:Default=Warning",
         ]);
         string origin = $"https://localhost:{_keywardPort}";
         string? code = null;

@@ -10,6 +10,9 @@ namespace Keyward.Server.Tests.Slices;
 public sealed class OptionsValidationTests
 {
     [Theory]
+    [InlineData("Keyward:Metrics:Listen=https://127.0.0.1:9464", "Keyward:Metrics:Listen must be \"off\" or an http URL")]
+    [InlineData("Keyward:Metrics:Listen=http://metrics.example:9464", "Keyward:Metrics:Listen must be \"off\" or an http URL")]
+    [InlineData("Keyward:Metrics:Listen=http://127.0.0.1:9464/metrics", "Keyward:Metrics:Listen must be \"off\" or an http URL")]
     [InlineData("Keyward:Listen=not a url", "Keyward:Listen must be an absolute https URL")]
     [InlineData("Keyward:Listen=http://127.0.0.1:8080", "Keyward:Listen is plain http")]
     [InlineData("Keyward:Listen=https://keyward.example:8443", "Keyward:Listen must name an IP address or localhost")]

@@ -26,8 +26,9 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
     private readonly TempDirectory? _ownedData;
     private int _disposed;
 
-    private KeywardTestHost(WebApplication app, KeywardTestHostOptions options, string dataDirectory, TempDirectory? ownedData, int port, string origin)
+    private KeywardTestHost(WebApplication app, KeywardTestHostOptions options, string dataDirectory, TempDirectory? ownedData, int port, string origin, Uri? metrics)
     {
+        MetricsAddress = metrics;
         App = app;
         Options = options;
         DataDirectory = dataDirectory;
@@ -50,6 +51,9 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
 
     /// <summary>The Kestrel port (0 in process).</summary>
     public int Port { get; }
+
+    /// <summary>The metrics listener on a free loopback port (Kestrel only, unless the test configured its own).</summary>
+    public Uri? MetricsAddress { get; }
 
     /// <summary>Keyward's public origin: the WebAuthn origin and the Origin its pages send.</summary>
     public string Origin { get; }
@@ -82,9 +86,15 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
         var origin = options.Settings.TryGetValue("Keyward:PublicOrigin", out var configured) ? configured : kestrel ? $"{scheme}://localhost:{port}" : InProcessOrigin;
 
         List<string> args = [$"--Keyward:DataDirectory={data}", $"--Keyward:PublicOrigin={origin}"];
+        Uri? metrics = null;
         if (kestrel)
         {
             args.Add($"--Keyward:Listen={scheme}://127.0.0.1:{port}");
+            if (!options.Settings.ContainsKey("Keyward:Metrics:Listen"))
+            {
+                metrics = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+                args.Add($"--Keyward:Metrics:Listen={metrics}");
+            }
             if (!options.Https)
             {
                 args.AddRange(["--Keyward:DangerousAllowHttp=true", "--environment", "Development"]);
@@ -120,7 +130,7 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
             });
             app.Services.GetRequiredService<SetupCode>().Print = false;
             await app.StartAsync(cancellationToken);
-            return new KeywardTestHost(app, options, data, owned, port, origin);
+            return new KeywardTestHost(app, options, data, owned, port, origin, metrics);
         }
         catch
         {

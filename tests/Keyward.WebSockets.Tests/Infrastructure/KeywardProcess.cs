@@ -55,6 +55,7 @@ internal sealed partial class KeywardProcess : IKeywardEndpoint, IAsyncDisposabl
             $"--Keyward:Listen=http://127.0.0.1:{port}",
             $"--Keyward:PublicOrigin={origin}",
             "--Keyward:DangerousAllowHttp=true",
+            "--Keyward:Metrics:Listen=off",
             "--environment", "Development",
         }.Concat(TestRoutes.Arguments(upstream.Address, origin)).Concat(extraArguments ?? []))
         {
