@@ -9,4 +9,8 @@ namespace Keyward.Server.Accounts;
 [JsonSerializable(typeof(InviteResponse))]
 [JsonSerializable(typeof(SessionsRevokedResponse))]
 [JsonSerializable(typeof(RecoveryCodesResponse))]
+[JsonSerializable(typeof(AccountStateResponse))]
+[JsonSerializable(typeof(AccountListResponse))]
+[JsonSerializable(typeof(AccountDetailResponse))]
+[JsonSerializable(typeof(List<InviteListItem>))]
 internal sealed partial class AccountsJsonContext : JsonSerializerContext;
