@@ -23,6 +23,8 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(AuditCommands.Create());
         root.Subcommands.Add(AdminCommands.Create());
         root.Subcommands.Add(SensitiveCommands.RecoveryCodes());
+        root.Subcommands.Add(Operators.KeyCommands.Keys());
+        root.Subcommands.Add(Operators.KeyCommands.Sessions());
         return root;
     }
 

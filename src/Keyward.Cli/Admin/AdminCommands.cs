@@ -50,9 +50,10 @@ internal static class AdminCommands
             return RecoverAsync(directory, storage, parse.GetValue(account)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, ct);
         });
 
-        var admin = new Command("admin", "Operator actions on the server itself.");
+        var admin = new Command("admin", "Administration: invites and accounts (through Keyward's admin API), and break-glass recovery (on the server itself).");
         admin.Subcommands.Add(recover);
         admin.Subcommands.Add(Broker.SensitiveCommands.Invite());
+        admin.Subcommands.Add(Operators.AccountCommands.Accounts());
         return admin;
     }
 

@@ -57,6 +57,7 @@ internal static class AuditCommands
         var audit = new Command("audit", "The tamper-evident audit log.");
         audit.Subcommands.Add(export);
         audit.Subcommands.Add(verify);
+        audit.Subcommands.Add(Operators.AuditTailCommand.Create());
         return audit;
     }
 

@@ -29,7 +29,10 @@ internal static class CliPaths
     }
 
     /// <summary>Writes the session token owner-only (0600), replacing any earlier one.</summary>
-    public static void SaveToken(string path, string token)
+    public static void SaveToken(string path, string token) => WritePrivate(path, token);
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> owner-only (0600), replacing any earlier file.</summary>
+    public static void WritePrivate(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
@@ -41,7 +44,7 @@ internal static class CliPaths
         var temp = path + ".tmp";
         using (var writer = new StreamWriter(new FileStream(temp, options)))
         {
-            writer.Write(token);
+            writer.Write(text);
         }
 
         File.Move(temp, path, overwrite: true);

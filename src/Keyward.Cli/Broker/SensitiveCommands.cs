@@ -11,14 +11,29 @@ namespace Keyward.Cli.Broker;
 /// </summary>
 internal static class SensitiveCommands
 {
-    /// <summary><c>keyward admin invite --account NAME [--role user|admin] [--reenroll]</c>.</summary>
+    /// <summary>
+    /// <c>keyward admin invite create --account NAME [--role user|admin] [--reenroll]</c> (also <c>keyward admin invite
+    /// --account NAME</c>, as before), <c>keyward admin invite list</c> and <c>keyward admin invite revoke ID</c>.
+    /// </summary>
     public static Command Invite()
     {
+        var invite = new Command("invite", "Invites: create (also without the word, as before), list, revoke.");
+        AddCreate(invite);
+        var create = new Command("create", "Create a single-use invite (kwi_…); performs an admin step-up with the key file when Keyward asks for one.");
+        AddCreate(create);
+        invite.Subcommands.Add(create);
+        invite.Subcommands.Add(Operators.AccountCommands.InviteList());
+        invite.Subcommands.Add(Operators.AccountCommands.InviteRevoke());
+        return invite;
+    }
+
+    // The create action and its options, on `invite` itself (as before) and on `invite create`.
+    private static void AddCreate(Command invite)
+    {
         var (server, caCert, resolve, keyFile, tokenFile) = CommonOptions();
-        var account = new Option<string>("--account") { Description = "The account the invite creates (or, with --reenroll, gives a new key).", Required = true };
+        var account = new Option<string>("--account") { Description = "The account the invite creates (or, with --reenroll, gives a new key).", Required = invite.Name == "create" };
         var role = new Option<string>("--role") { Description = "user or admin (a new account only).", DefaultValueFactory = _ => "user" };
         var reenroll = new Option<bool>("--reenroll") { Description = "Re-enroll the existing account: the invite registers a new key for it." };
-        var invite = new Command("invite", "Create a single-use invite (kwi_…); performs an admin step-up with the key file when Keyward asks for one.");
         foreach (var o in new Option[] { server, caCert, resolve, keyFile, tokenFile, account, role, reenroll })
         {
             invite.Options.Add(o);
@@ -26,13 +41,12 @@ internal static class SensitiveCommands
 
         invite.SetAction((parse, ct) => SessionCommands.RunAsync(parse, server, caCert, () => WithSessionAndKeyAsync(parse, server, caCert, resolve, keyFile, tokenFile, async (client, token) =>
         {
-            var name = parse.GetValue(account)!;
+            var name = parse.GetValue(account) ?? throw new InvalidOperationException("Name the account: keyward admin invite create --account NAME (or a subcommand: list, revoke).");
             var created = parse.GetValue(reenroll)
                 ? await client.CreateReenrollInviteAsync(token, name, ct).ConfigureAwait(false)
                 : await client.CreateInviteAsync(token, name, parse.GetValue(role)!, ct).ConfigureAwait(false);
             return JsonSerializer.SerializeToNode(created, KeywardJsonContext.Default.CreatedInvite);
         })));
-        return invite;
     }
 
     /// <summary><c>keyward recovery-codes</c>: replaces the account's recovery codes (a <c>recovery.regenerate</c> step-up).</summary>
@@ -70,7 +84,7 @@ internal static class SensitiveCommands
         }
 
         var token = (await File.ReadAllTextAsync(file.FullName).ConfigureAwait(false)).Trim();
-        var (http, key, path, passphrase) = SessionCommands.Open(parse, server, caCert, resolve, keyFile);
+        var (http, key, path, passphrase) = SessionCommands.Open(parse, server, caCert, resolve, keyFile, file.FullName);
         using (http)
         {
             var client = new KeywardClient(http);

@@ -51,7 +51,7 @@ internal static class SessionCommands
 
         register.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
-            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile);
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile, CliPaths.DefaultTokenFile);
             using (http)
             {
                 var request = new RegistrationRequest { SetupCode = parse.GetValue(setupCode), Invite = parse.GetValue(invite), Username = parse.GetValue(username), KeyName = parse.GetValue(keyName)! };
@@ -70,13 +70,18 @@ internal static class SessionCommands
 
         login.SetAction((parse, ct) => RunAsync(parse, server, caCert, async () =>
         {
-            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile);
+            var tokenPath = parse.GetValue(tokenFile)!.FullName;
+            var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile, tokenPath);
             using (http)
             {
                 var result = await new KeywardClient(http).SignInAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
                 authenticator.Save(path, passphrase);
                 var token = result.SessionToken;
-                CliPaths.SaveToken(parse.GetValue(tokenFile)!.FullName, token);
+                CliPaths.SaveToken(tokenPath, token);
+
+                // Later commands default to this server and CA (SavedServer), beside the token.
+                var (address, ca) = SavedServer.Resolve(parse, server, caCert, tokenPath);
+                SavedServer.Save(tokenPath, address, ca?.FullName);
                 var shown = JsonSerializer.SerializeToNode(result, KeywardJsonContext.Default.SignInResult)!.AsObject();
                 shown.Remove("session_token");
                 Console.WriteLine(Show(shown));
@@ -113,7 +118,8 @@ internal static class SessionCommands
             throw new InvalidOperationException($"No session: {file.FullName} does not exist. Run keyward login first.");
         }
 
-        using var http = CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName, ResolveOption.Read(parse, resolve));
+        var (address, ca) = SavedServer.Resolve(parse, server, caCert, file.FullName);
+        using var http = CaTrust.CreateHttpClient(address, ca?.FullName, ResolveOption.Read(parse, resolve));
         var result = await call(new KeywardClient(http), File.ReadAllText(file.FullName).Trim()).ConfigureAwait(false);
         if (remove)
         {
@@ -123,8 +129,12 @@ internal static class SessionCommands
         Console.WriteLine(Show(result));
     }
 
+    /// <summary>
+    /// Loads the key file and opens a client to the server (the command line's, else the one remembered beside
+    /// <paramref name="tokenFile"/>: <see cref="SavedServer"/>).
+    /// </summary>
     internal static (HttpClient Http, VirtualAuthenticator Key, string Path, string Passphrase) Open(
-        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<string[]> resolve, Option<FileInfo> keyFile)
+        ParseResult parse, Option<Uri> server, Option<FileInfo?> caCert, Option<string[]> resolve, Option<FileInfo> keyFile, string tokenFile)
     {
         var path = parse.GetValue(keyFile)!.FullName;
         if (!File.Exists(path))
@@ -139,7 +149,8 @@ internal static class SessionCommands
             throw new InvalidOperationException(key.Failure!.Message);
         }
 
-        return (CaTrust.CreateHttpClient(parse.GetValue(server)!, parse.GetValue(caCert)?.FullName, ResolveOption.Read(parse, resolve)), key.Value, path, passphrase);
+        var (address, ca) = SavedServer.Resolve(parse, server, caCert, tokenFile);
+        return (CaTrust.CreateHttpClient(address, ca?.FullName, ResolveOption.Read(parse, resolve)), key.Value, path, passphrase);
     }
 
     /// <summary>An answer as Keyward sent it, indented.</summary>

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -288,5 +290,137 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         await using var db = database.CreateContext();
         return await db.Authenticators.Where(a => a.Id == authenticatorId && a.AccountId == accountId)
             .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Disables an account: it may not sign in and its sessions are refused until <see cref="EnableAsync"/>. The caller
+    /// ends its sessions. Refuses the last enabled admin (<see cref="AccountStateChange.LastAdmin"/>): the check and the
+    /// write run in one serializable transaction, so two admins disabling each other at once cannot both succeed.
+    /// </summary>
+    public async Task<AccountStateChange> DisableAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        // PostgreSQL aborts one of two racing serializable transactions (SQLSTATE 40001): run it again, and it sees the
+        // other's write. SQLite takes the write lock at BEGIN, so it never needs this.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryDisableAsync(accountId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < 5 && IsSerializationFailure(e))
+            {
+                // The other transaction committed: the next attempt reads its write.
+            }
+        }
+    }
+
+    private async Task<AccountStateChange> TryDisableAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
+        var account = await db.Accounts.SingleOrDefaultAsync(a => a.Id == accountId, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return AccountStateChange.NotFound;
+        }
+
+        if (account.DisabledAt is not null)
+        {
+            return AccountStateChange.Unchanged;
+        }
+
+        if (account.Role == Roles.Admin
+            && !await db.Accounts.AnyAsync(a => a.Role == Roles.Admin && a.DisabledAt == null && a.Id != accountId, cancellationToken).ConfigureAwait(false))
+        {
+            return AccountStateChange.LastAdmin;
+        }
+
+        account.DisabledAt = now;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return AccountStateChange.Changed;
+    }
+
+    private static bool IsSerializationFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is DbException { SqlState: "40001" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when an enabled admin other than <paramref name="accountId"/> exists.</summary>
+    public async Task<bool> HasOtherEnabledAdminAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await db.Accounts.AnyAsync(a => a.Role == Roles.Admin && a.DisabledAt == null && a.Id != accountId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Enables a disabled account: it may sign in again (its ended sessions stay ended).</summary>
+    public async Task<AccountStateChange> EnableAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, cancellationToken).ConfigureAwait(false))
+        {
+            return AccountStateChange.NotFound;
+        }
+
+        var updated = await db.Accounts.Where(a => a.Id == accountId && a.DisabledAt != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.DisabledAt, (long?)null), cancellationToken).ConfigureAwait(false);
+        return updated == 1 ? AccountStateChange.Changed : AccountStateChange.Unchanged;
+    }
+
+    /// <summary>
+    /// A page of the default tenant's accounts ordered by name, after <paramref name="after"/> (the last name of the
+    /// previous page), with how many keys and live sessions each has.
+    /// </summary>
+    public async Task<List<AccountSummary>> ListAccountsAsync(string? after, int limit, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        var query = db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default);
+        if (!string.IsNullOrEmpty(after))
+        {
+            query = query.Where(a => string.Compare(a.Name, after) > 0);
+        }
+
+        return await query.OrderBy(a => a.Name).Take(limit)
+            .Select(a => new AccountSummary(
+                a.Id, a.Name, a.Role, a.CreatedAt, a.DisabledAt,
+                db.Authenticators.Count(k => k.AccountId == a.Id),
+                db.Sessions.Count(s => s.AccountId == a.Id && s.RevokedAt == null && s.ExpiresAt > now)))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The default tenant's pending invites (unused, unexpired), oldest first; never their tokens.</summary>
+    public async Task<List<InviteEntity>> ListPendingInvitesAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.Invites.AsNoTracking().Where(i => i.TenantId == Tenants.Default && i.UsesLeft > 0 && i.ExpiresAt > now)
+            .OrderBy(i => i.CreatedAt).Take(limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes a pending invite (it can no longer be used); false when no pending invite has that id.</summary>
+    public async Task<bool> RevokeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.Invites.Where(i => i.Id == inviteId && i.TenantId == Tenants.Default && i.UsesLeft > 0 && i.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsesLeft, 0), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>A pending invite by id, or null.</summary>
+    public async Task<InviteEntity?> FindPendingInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.Invites.AsNoTracking().SingleOrDefaultAsync(i => i.Id == inviteId && i.TenantId == Tenants.Default && i.UsesLeft > 0 && i.ExpiresAt > now, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -17,6 +17,9 @@ public static class AuditActions
     public const string SetupCodeUsed = "setup_code.used";
     public const string InviteCreated = "invite.created";
     public const string InviteUsed = "invite.used";
+    public const string InviteRevoked = "invite.revoked";
+    public const string AccountDisabled = "account.disabled";
+    public const string AccountEnabled = "account.enabled";
     public const string ProxyDenied = "proxy.denied";
     public const string AccessDenied = "access.denied";
     public const string RateLimited = "rate_limit.hit";

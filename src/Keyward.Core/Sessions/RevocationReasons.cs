@@ -11,4 +11,6 @@ public static class RevocationReasons
     public const string AuthenticatorRemoved = "authenticator_removed";
     /// <summary>A recovery code or a break-glass setup code registered a new key for the account: every session ends.</summary>
     public const string Recovery = "recovery";
+    /// <summary>An admin disabled the account: every session ends, and none may open until it is enabled again.</summary>
+    public const string AccountDisabled = "account_disabled";
 }

@@ -15,4 +15,6 @@ public enum SessionFailure
     Revoked,
     /// <summary>The authenticator that created it was removed.</summary>
     AuthenticatorRemoved,
+    /// <summary>Its account was disabled by an admin.</summary>
+    AccountDisabled,
 }

@@ -11,6 +11,7 @@ public static class SessionFailures
         SessionFailure.LoggedOut => "session_logged_out",
         SessionFailure.Revoked => "session_revoked",
         SessionFailure.AuthenticatorRemoved => "session_authenticator_removed",
+        SessionFailure.AccountDisabled => "session_account_disabled",
         _ => "session_invalid",
     };
 
@@ -22,6 +23,7 @@ public static class SessionFailures
         SessionFailure.LoggedOut => "The session was ended by signing out.",
         SessionFailure.Revoked => "The session was revoked.",
         SessionFailure.AuthenticatorRemoved => "The security key that opened this session was removed.",
+        SessionFailure.AccountDisabled => "The account was disabled by an admin. Ask an admin to enable it.",
         _ => "The session token is malformed or unknown.",
     };
 
@@ -29,6 +31,7 @@ public static class SessionFailures
     {
         RevocationReasons.Logout => SessionFailure.LoggedOut,
         RevocationReasons.AuthenticatorRemoved => SessionFailure.AuthenticatorRemoved,
+        RevocationReasons.AccountDisabled => SessionFailure.AccountDisabled,
         _ => SessionFailure.Revoked,
     };
 }

@@ -95,7 +95,7 @@ public sealed partial class SessionService
         await using var db = _database.CreateContext();
         var row = await db.Sessions.AsNoTracking()
             .Where(s => s.TokenHash == hash)
-            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role, a.DisabledAt })
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
@@ -106,6 +106,14 @@ public sealed partial class SessionService
         {
             Evict(key, row.Session.Id);
             return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(row.Session.Id)));
+        }
+
+        // Defence in depth: disabling an account ends its sessions, but one that survived (opened by a sign-in that
+        // raced the disable, or not yet marked on this node) is still refused while the account is disabled.
+        if (row.DisabledAt is not null)
+        {
+            Evict(key, row.Session.Id);
+            return Fail(SessionFailure.AccountDisabled);
         }
 
         // Keep the later of the stored and the in-memory last use: this node may not have written it back yet.
@@ -134,7 +142,7 @@ public sealed partial class SessionService
         await using var db = _database.CreateContext();
         var row = await db.Sessions.AsNoTracking()
             .Where(s => s.Id == sessionId)
-            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role, a.DisabledAt })
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
@@ -145,6 +153,12 @@ public sealed partial class SessionService
         {
             Evict(Key(row.Session.TokenHash), sessionId);
             return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(sessionId)));
+        }
+
+        if (row.DisabledAt is not null)
+        {
+            Evict(Key(row.Session.TokenHash), sessionId);
+            return Fail(SessionFailure.AccountDisabled);
         }
 
         var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
@@ -170,7 +184,7 @@ public sealed partial class SessionService
         await using var db = _database.CreateContext();
         var rows = await db.Sessions.AsNoTracking()
             .Where(s => ids.Contains(s.Id))
-            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role })
+            .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role, a.DisabledAt })
             .ToDictionaryAsync(r => r.Session.Id, cancellationToken).ConfigureAwait(false);
         var inMemory = new Dictionary<Guid, long>();
         foreach (var entry in _cache.Values)
@@ -193,6 +207,7 @@ public sealed partial class SessionService
 
             var lastSeen = Math.Max(row.Session.LastSeenAt, inMemory.GetValueOrDefault(id));
             result[id] = row.Session.RevokedAt is not null || _revoked.ContainsKey(id) ? Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(id)))
+                : row.DisabledAt is not null ? Fail(SessionFailure.AccountDisabled)
                 : now >= row.Session.ExpiresAt ? Fail(SessionFailure.Expired)
                 : now - lastSeen >= idle ? Fail(SessionFailure.IdleExpired)
                 : new SessionCheck(ToInfo(row.Session, row.Name, row.Role), null, DateTimeOffset.FromUnixTimeMilliseconds(lastSeen + idle));

@@ -9,4 +9,7 @@ public sealed class AccountEntity
     public required string Role { get; set; }
     public required byte[] UserHandle { get; set; }
     public long CreatedAt { get; set; }
+
+    /// <summary>When an admin disabled the account (Unix ms), or null while it may sign in.</summary>
+    public long? DisabledAt { get; set; }
 }

@@ -9,6 +9,10 @@ namespace Keyward.Server.Accounts;
 [JsonSerializable(typeof(InviteResponse))]
 [JsonSerializable(typeof(SessionsRevokedResponse))]
 [JsonSerializable(typeof(RecoveryCodesResponse))]
+[JsonSerializable(typeof(AccountStateResponse))]
+[JsonSerializable(typeof(AccountListResponse))]
+[JsonSerializable(typeof(AccountDetailResponse))]
+[JsonSerializable(typeof(List<InviteListItem>))]
 internal sealed partial class AccountsJsonContext : JsonSerializerContext
 {
     /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers. Made on first use: after

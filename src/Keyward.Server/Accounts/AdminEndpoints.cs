@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Keyward.Server.Accounts;
 
 /// <summary>
-/// Admin actions: invites (for a new account, or re-enrolling an existing one) and revoking every session of an
-/// account. Every state-changing admin endpoint needs an <c>admin</c> step-up within its window; reads would not.
+/// Admin actions: invites (for a new account, or re-enrolling an existing one; list and revoke pending ones), accounts
+/// (list, show, disable, enable) and revoking every session of an account. Every state-changing admin endpoint needs an
+/// <c>admin</c> step-up within its window; reads need only the admin role. Reads answer <c>Cache-Control: no-store</c>.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -21,6 +22,12 @@ internal static class AdminEndpoints
         var admin = app.MapGroup("/api/admin").RequireAuthorization(AuthorizationPolicies.Admin);
         admin.MapPost("/invites", CreateInviteAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
         admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
+        admin.MapPost("/accounts/{name}/disable", DisableAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
+        admin.MapPost("/accounts/{name}/enable", EnableAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
+        admin.MapGet("/accounts", AdminReadEndpoints.ListAccountsAsync);
+        admin.MapGet("/accounts/{name}", AdminReadEndpoints.ShowAccountAsync);
+        admin.MapGet("/invites", AdminReadEndpoints.ListInvitesAsync);
+        admin.MapPost("/invites/{id:guid}/revoke", RevokeInviteAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
     }
 
     private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IAuditLog audit, CancellationToken cancellationToken)
@@ -84,5 +91,66 @@ internal static class AdminEndpoints
 
         var revoked = await sessions.RevokeAllAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new SessionsRevokedResponse(account.Name, revoked), AccountsJsonContext.Relaxed.SessionsRevokedResponse);
+    }
+
+    // Disable: recorded first (an unrecorded disable never happens), then the state, then every session of the account
+    // ends at once on this node (app sessions and WebSockets follow their parent). A sign-in racing the disable may open
+    // a session after the sweep: SessionService refuses any session of a disabled account on its database check.
+    private static async Task<IResult> DisableAsync(string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return await audit.RefuseAsync(context, AuditActions.AccountDisabled, KeywardErrors.AccountNotFound.Saying($"No account named \"{name}\"."), name).ConfigureAwait(false);
+        }
+
+        if (account.DisabledAt is null && account.Role == Roles.Admin && !await accounts.HasOtherEnabledAdminAsync(account.Id, cancellationToken).ConfigureAwait(false))
+        {
+            return await audit.RefuseAsync(context, AuditActions.AccountDisabled, KeywardErrors.LastAdmin, account.Name).ConfigureAwait(false);
+        }
+
+        await audit.RecordAsync(context, AuditActions.AccountDisabled, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
+        var change = await accounts.DisableAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
+        if (change == AccountStateChange.LastAdmin)
+        {
+            // Another admin was disabled between the check above and the transaction: this one stays enabled.
+            return await audit.RefuseAsync(context, AuditActions.AccountDisabled, KeywardErrors.LastAdmin, account.Name).ConfigureAwait(false);
+        }
+
+        var ended = await sessions.RevokeAllAsync(account.Id, RevocationReasons.AccountDisabled, CancellationToken.None).ConfigureAwait(false);
+        return NoStore(context, Results.Json(new AccountStateResponse(account.Name, Disabled: true, change == AccountStateChange.Changed, ended), AccountsJsonContext.Relaxed.AccountStateResponse));
+    }
+
+    private static async Task<IResult> EnableAsync(string name, HttpContext context, AccountService accounts, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return await audit.RefuseAsync(context, AuditActions.AccountEnabled, KeywardErrors.AccountNotFound.Saying($"No account named \"{name}\"."), name).ConfigureAwait(false);
+        }
+
+        await audit.RecordAsync(context, AuditActions.AccountEnabled, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
+        var change = await accounts.EnableAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
+        return NoStore(context, Results.Json(new AccountStateResponse(account.Name, Disabled: false, change == AccountStateChange.Changed, 0), AccountsJsonContext.Relaxed.AccountStateResponse));
+    }
+
+    private static async Task<IResult> RevokeInviteAsync(Guid id, HttpContext context, AccountService accounts, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var invite = await accounts.FindPendingInviteAsync(id, cancellationToken).ConfigureAwait(false);
+        if (invite is null)
+        {
+            return await audit.RefuseAsync(context, AuditActions.InviteRevoked, KeywardErrors.InviteNotFound, id.ToString()).ConfigureAwait(false);
+        }
+
+        await audit.RecordAsync(context, AuditActions.InviteRevoked, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["account_name"] = invite.AccountName }).ConfigureAwait(false);
+        await accounts.RevokeInviteAsync(id, CancellationToken.None).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>Marks an admin answer not to be stored by any cache.</summary>
+    internal static IResult NoStore(HttpContext context, IResult result)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return result;
     }
 }

@@ -21,6 +21,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError SessionLoggedOut = FromSession(SessionFailure.LoggedOut);
     public static readonly KeywardError SessionRevoked = FromSession(SessionFailure.Revoked);
     public static readonly KeywardError SessionAuthenticatorRemoved = FromSession(SessionFailure.AuthenticatorRemoved);
+    public static readonly KeywardError SessionAccountDisabled = FromSession(SessionFailure.AccountDisabled);
     public static readonly KeywardError SessionNotFound = new("session_not_found", 404, "No live session of yours has that id.");
     public static readonly KeywardError RateLimited = new("rate_limited", 429, "Too many sign-in attempts. Wait and try again.");
 
@@ -38,6 +39,10 @@ internal static partial class KeywardErrors
     public static readonly KeywardError InviteInvalid = new("invite_invalid", 401, "The invite is malformed, used, or expired. Ask an admin for a new one.");
     public static readonly KeywardError AccountExists = new("account_exists", 409, "An account with that name already exists.");
     public static readonly KeywardError AccountNotFound = new("account_not_found", 404, "No account has that name.");
+    public static readonly KeywardError AccountDisabled = new("account_disabled", 403, "This account is disabled. Ask an admin to enable it.");
+    public static readonly KeywardError LastAdmin = new("last_admin", 409, "This is the last enabled admin; disabling it would leave no one to administer Keyward. Enable or invite another admin first.");
+    public static readonly KeywardError InviteNotFound = new("invite_not_found", 404, "No pending invite has that id (it may have been used, revoked, or expired).");
+    public static readonly KeywardError PageInvalid = new("page_invalid", 400, "limit is 1 to 500 and after is at most 200 characters.");
     public static readonly KeywardError RoleUnknown = new("role_unknown", 400, "role is \"user\" or \"admin\".");
     public static readonly KeywardError KeyNotFound = new("key_not_found", 404, "You have no key with that id.");
     public static readonly KeywardError KeyNameInvalid = new("name_invalid", 400, "A key name is 1 to 200 characters.");
@@ -93,6 +98,7 @@ internal static partial class KeywardErrors
         SessionFailure.LoggedOut => SessionLoggedOut,
         SessionFailure.Revoked => SessionRevoked,
         SessionFailure.AuthenticatorRemoved => SessionAuthenticatorRemoved,
+        SessionFailure.AccountDisabled => SessionAccountDisabled,
         _ => SessionInvalid,
     };
 

@@ -84,6 +84,13 @@ internal sealed partial class SignInService(
             return CountFailure(caller, account.Name) is { } backoff ? backoff : verified.Refusal;
         }
 
+        // A disabled account is refused only here, after its key proved itself: begin and a wrong key answer exactly as
+        // for an enabled account, so the state is no account probe; only the key's holder learns it.
+        if (account.DisabledAt is not null)
+        {
+            return new Refusal(KeywardErrors.AccountDisabled, Failed, key.Id.ToString(), account.Name);
+        }
+
         // A verified key always signs in, whatever failures its account has seen: they cannot lock its owner out.
         limiter.Succeeded(SignInLimiter.AddressKey(caller.ClientAddress));
         limiter.Succeeded(SignInLimiter.AccountKey(account.Name));

@@ -26,6 +26,7 @@ public sealed partial class ErrorCatalogueTests
         ("host_unknown", 421), ("bearer_required", 401), ("handoff_request_invalid", 400), ("handoff_code_invalid", 400),
         ("handoff_code_consumed", 400), ("handoff_code_expired", 400), ("handoff_wrong_host", 400), ("handoff_verifier_mismatch", 400),
         ("app_session_invalid", 401), ("cookie_conflict", 401),
+        ("session_account_disabled", 401), ("account_disabled", 403), ("last_admin", 409), ("invite_not_found", 404), ("page_invalid", 400),
     ];
 
     [Fact]
