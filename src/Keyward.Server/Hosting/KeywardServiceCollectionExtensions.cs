@@ -80,6 +80,7 @@ public static class KeywardServiceCollectionExtensions
             var metrics = new KeywardMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
             metrics.Gauge("keyward.websockets.open", () => sp.GetRequiredService<Keyward.Server.WebSockets.LiveSocketRegistry>().Count, "Relayed WebSockets open on this node.");
             metrics.Gauge("keyward.audit.queue_depth", () => sp.GetRequiredService<Keyward.Core.Audit.AuditLog>().QueueDepth, "Audit events waiting to be written.");
+            metrics.Gauge("keyward.audit.spool.bytes", () => (int)sp.GetRequiredService<Keyward.Core.Audit.AuditSpool>().Length, "Bytes of revocation events waiting in the audit spool for the audit log to recover.");
             return metrics;
         });
         services.TryAddSingleton(sp =>
