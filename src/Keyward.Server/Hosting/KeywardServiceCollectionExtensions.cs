@@ -69,9 +69,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeywardOptions>, KeywardOptionsValidator>());
         services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<HstsOptions>(HstsOptions.Section, o => o.Validate());
-        services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
-            ? ["Keyward:Storage:ConnectionString is required when Keyward:Storage:Provider is Postgres (Npgsql form, e.g. Host=db;Database=keyward;Username=keyward)."]
-            : []);
+        services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton(sp =>

@@ -19,6 +19,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Hsts:MaxAge=-00:00:01", "Keyward:Hsts:MaxAge must be between 0")]
     [InlineData("Keyward:Hsts:MaxAge=731.00:00:00", "Keyward:Hsts:MaxAge must be between 0")]
     [InlineData("Keyward:Storage:Provider=Postgres", "Keyward:Storage:ConnectionString is required")]
+    [InlineData("Keyward:Storage:BusyTimeout=00:00:00", "Keyward:Storage:BusyTimeout must be between 00:00:01 and 00:05:00")]
+    [InlineData("Keyward:Storage:BusyTimeout=00:10:00", "Keyward:Storage:BusyTimeout must be between 00:00:01 and 00:05:00")]
     [InlineData("Keyward:Sessions:AbsoluteLifetime=-00:00:01", "Keyward:Sessions:AbsoluteLifetime must be positive")]
     [InlineData("Keyward:Sessions:IdleTimeout=1.00:00:00", "Keyward:Sessions:IdleTimeout must be positive and no longer than AbsoluteLifetime")]
     [InlineData("Keyward:Sessions:CacheRevalidateInterval=00:05:00", "Keyward:Sessions:CacheRevalidateInterval must be between 0 and 1 minute")]
