@@ -137,7 +137,9 @@ public abstract partial class BrokerTests
         var spool = host.GetService<AuditSpool>();
         var filler = new AuditRecord
         {
-            Actor = "system", Action = AuditActions.SessionEnded, Outcome = AuditOutcomes.Success,
+            Actor = "system",
+            Action = AuditActions.SessionEnded,
+            Outcome = AuditOutcomes.Success,
             Details = new Dictionary<string, string> { ["pad"] = new string('p', 1000) },
         };
         // Full: not even a record smaller than the logout's fits.
