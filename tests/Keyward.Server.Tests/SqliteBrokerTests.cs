@@ -6,6 +6,9 @@ public sealed class SqliteBrokerTests : BrokerTests
     [Fact]
     public Task SecondNode_OnTheSameSqliteDataDirectory_RefusesToStartBeforeWritingAnything() => SecondNodeOnTheSameDataDirectoryRefusesToStartAsync();
 
+    [Fact]
+    public Task Storage_LockedByAnotherConnection_Answers503StorageBusyAndRecovers() => LockedDatabaseAnswersStorageBusyAsync();
+
     protected override Task<IReadOnlyDictionary<string, string>> CreateStorageAsync() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["Keyward:Storage:Provider"] = "Sqlite" });
 }

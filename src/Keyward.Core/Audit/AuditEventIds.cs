@@ -14,4 +14,19 @@ public static class AuditEventIds
 
     /// <summary>The audit queue is full: callers wait for the writer (it is stalled or slower than the load).</summary>
     public const int QueueFull = 8004;
+
+    /// <summary>A revocation's event went to the local spool because the audit log could not take it.</summary>
+    public const int Spooled = 8005;
+
+    /// <summary>A revocation's event could not be spooled (the spool is full or its file failed): it is lost.</summary>
+    public const int SpoolDropped = 8006;
+
+    /// <summary>The spool ended in a torn or damaged record (a crash mid-write), which was dropped.</summary>
+    public const int SpoolTornTail = 8007;
+
+    /// <summary>Spooled events were appended to the audit log and the spool emptied.</summary>
+    public const int SpoolDrained = 8008;
+
+    /// <summary>The spool could not be drained yet (the audit log is still unavailable); it is tried again later.</summary>
+    public const int SpoolDrainFailed = 8009;
 }

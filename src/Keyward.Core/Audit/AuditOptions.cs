@@ -21,6 +21,16 @@ public sealed record AuditOptions
     /// <summary>The longest details key or value, in characters. Default 1,000.</summary>
     public int MaxDetailLength { get; init; } = 1_000;
 
+    /// <summary>
+    /// The largest the revocation spool (<c>&lt;data&gt;/audit/revocations.spool</c>) may grow while the audit log is
+    /// unavailable, in bytes. When it is full, revocations still take effect and their events are dropped (an error log
+    /// line and the <c>keyward.audit.spool.events</c> metric with <c>outcome=dropped</c> say so). Default 16 MiB.
+    /// </summary>
+    public long SpoolMaxBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>How often a non-empty spool is tried against the audit log. Default 5 s.</summary>
+    public TimeSpan SpoolDrainInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -43,6 +53,16 @@ public sealed record AuditOptions
         if (MaxDetails is < 0 or > 1_000 || MaxDetailLength is < 1 or > 100_000)
         {
             errors.Add("Keyward:Audit:MaxDetails must be between 0 and 1000 and MaxDetailLength between 1 and 100000.");
+        }
+
+        if (SpoolMaxBytes is < 64 * 1024 or > 1024L * 1024 * 1024)
+        {
+            errors.Add("Keyward:Audit:SpoolMaxBytes must be between 65536 and 1073741824 bytes (e.g. 16777216).");
+        }
+
+        if (SpoolDrainInterval < TimeSpan.FromSeconds(1) || SpoolDrainInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("Keyward:Audit:SpoolDrainInterval must be between 00:00:01 and 01:00:00 (e.g. 00:00:05).");
         }
 
         return errors;

@@ -26,4 +26,10 @@ public sealed record AuditRecord
 
     /// <summary>The tenant; the default tenant unless tenancy is configured.</summary>
     public string TenantId { get; init; } = Storage.Tenants.Default;
+
+    /// <summary>
+    /// When the decision was taken, in Unix milliseconds, for an event recorded later than it happened (a revocation
+    /// drained from the <see cref="AuditSpool"/>); null, the rule everywhere else, means "now".
+    /// </summary>
+    public long? OriginalTime { get; init; }
 }

@@ -51,7 +51,9 @@ internal sealed class PreparedRecord
         return new PreparedRecord
         {
             TenantId = Required(record.TenantId, 64, "TenantId"),
-            Time = time,
+            Time = record.OriginalTime is { } original
+                ? original > 0 ? original : throw new ArgumentException("AuditRecord.OriginalTime is a positive Unix time in milliseconds.", nameof(record))
+                : time,
             Actor = Required(record.Actor, 200, "Actor"),
             Action = Required(record.Action, 100, "Action"),
             Target = Optional(record.Target, 400, "Target"),

@@ -14,12 +14,13 @@ internal sealed class SqliteDialect : StorageDialect
 
     public SqliteDialect(StorageOptions options, string dataDirectory)
     {
-        var connection = options.ConnectionString ?? new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, "keyward.db"),
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the bound on how long a
+        // request waits for a lock another connection holds (then StorageBusy maps the SQLITE_BUSY to 503).
+        var builder = options.ConnectionString is { } configured
+            ? new SqliteConnectionStringBuilder(configured)
+            : new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "keyward.db"), Pooling = true };
+        builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
+        var connection = builder.ToString();
         _factory = new PooledDbContextFactory<SqliteKeywardDbContext>(
             new DbContextOptionsBuilder<SqliteKeywardDbContext>().UseSqlite(connection).Options);
     }

@@ -79,7 +79,8 @@ internal static class AdminEndpoints
             AccountsJsonContext.Relaxed.InviteResponse);
     }
 
-    private static async Task<IResult> RevokeAllAsync(string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAllAsync(
+        string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, RevocationAudit revocations, CancellationToken cancellationToken)
     {
         var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
         if (account is null)
@@ -87,7 +88,7 @@ internal static class AdminEndpoints
             return await audit.RefuseAsync(context, AuditActions.SessionsRevokedAll, KeywardErrors.AccountNotFound.Saying($"No account named \"{name}\"."), name).ConfigureAwait(false);
         }
 
-        await audit.RecordAsync(context, AuditActions.SessionsRevokedAll, AuditOutcomes.Success, account.Name, details: new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
+        await revocations.RecordAsync(context, AuditActions.SessionsRevokedAll, account.Name, new Dictionary<string, string> { ["account_id"] = account.Id.ToString() }).ConfigureAwait(false);
 
         var revoked = await sessions.RevokeAllAsync(account.Id, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new SessionsRevokedResponse(account.Name, revoked), AccountsJsonContext.Relaxed.SessionsRevokedResponse);

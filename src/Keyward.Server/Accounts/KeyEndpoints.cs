@@ -51,7 +51,8 @@ internal static class KeyEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RemoveAsync(Guid id, HttpContext context, AccountService accounts, SessionService sessions, StepUpGate stepUp, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveAsync(
+        Guid id, HttpContext context, AccountService accounts, SessionService sessions, StepUpGate stepUp, IAuditLog audit, RevocationAudit revocations, CancellationToken cancellationToken)
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
         var keys = await accounts.ListAuthenticatorsAsync(session.AccountId, cancellationToken).ConfigureAwait(false);
@@ -71,7 +72,7 @@ internal static class KeyEndpoints
             return await audit.RefuseAsync(context, noStepUp).ConfigureAwait(false);
         }
 
-        await audit.RecordAsync(context, AuditActions.KeyRemoved, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);
+        await revocations.RecordAsync(context, AuditActions.KeyRemoved, id.ToString(), new Dictionary<string, string> { ["ends_its_sessions"] = "true" }).ConfigureAwait(false);
         await accounts.RemoveAuthenticatorAsync(session.AccountId, id, CancellationToken.None).ConfigureAwait(false);
         var ended = await sessions.RevokeForAuthenticatorAsync(id, CancellationToken.None).ConfigureAwait(false);
         return Results.Json(new KeyRemovedResponse(true, ended), AccountsJsonContext.Relaxed.KeyRemovedResponse);

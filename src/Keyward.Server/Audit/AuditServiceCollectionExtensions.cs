@@ -12,7 +12,8 @@ internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the audit log (<see cref="IAuditLog"/> and <see cref="AuditLog"/>, one per process), its reader, the signed
-    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, and the interval signer. Binds <c>Keyward:Audit</c>
+    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, the interval signer, and the revocation spool
+    /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer. Binds <c>Keyward:Audit</c>
     /// (validated at start). Safe to call twice.
     /// </summary>
     public static IServiceCollection AddKeywardAudit(this IServiceCollection services)
@@ -22,6 +23,15 @@ internal static class AuditServiceCollectionExtensions
             sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value, sp.GetRequiredService<ILogger<AuditLog>>()));
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.TryAddSingleton<AuditReader>();
+        services.TryAddSingleton(sp =>
+        {
+            var path = AuditSpoolFile.Path(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory);
+            PrivateDirectory.Create(System.IO.Path.GetDirectoryName(path)!);
+            return new AuditSpool(path, sp.GetRequiredService<IOptions<AuditOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditSpool>>());
+        });
+        services.TryAddSingleton<RevocationAudit>();
+        services.TryAddSingleton<AuditSpoolService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditSpoolService>(sp => sp.GetRequiredService<AuditSpoolService>()));
         services.TryAddSingleton(sp => AuditKeyFile.LoadOrCreate(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory));
         services.TryAddSingleton(sp => new AuditTreeHeads(
             sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<AuditReader>(), sp.GetRequiredService<AuditSigningKey>(),

@@ -70,9 +70,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardOptions<TlsOptions>(TlsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<HstsOptions>(HstsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<MetricsOptions>(MetricsOptions.Section, o => o.Validate());
-        services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(o.ConnectionString)
-            ? ["Keyward:Storage:ConnectionString is required when Keyward:Storage:Provider is Postgres (Npgsql form, e.g. Host=db;Database=keyward;Username=keyward)."]
-            : []);
+        services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<MetricsListener>();
@@ -82,6 +80,7 @@ public static class KeywardServiceCollectionExtensions
             var metrics = new KeywardMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
             metrics.Gauge("keyward.websockets.open", () => sp.GetRequiredService<Keyward.Server.WebSockets.LiveSocketRegistry>().Count, "Relayed WebSockets open on this node.");
             metrics.Gauge("keyward.audit.queue_depth", () => sp.GetRequiredService<Keyward.Core.Audit.AuditLog>().QueueDepth, "Audit events waiting to be written.");
+            metrics.Gauge("keyward.audit.spool.bytes", () => (int)sp.GetRequiredService<Keyward.Core.Audit.AuditSpool>().Length, "Bytes of revocation events waiting in the audit spool for the audit log to recover.");
             return metrics;
         });
         services.TryAddSingleton(sp =>

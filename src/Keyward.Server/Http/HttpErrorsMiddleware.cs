@@ -1,3 +1,4 @@
+using Keyward.Core.Storage;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -7,7 +8,8 @@ namespace Keyward.Server.Http;
 /// <summary>
 /// Every error Keyward itself answers is problem+json with a stable code, including the ones the framework answers
 /// without a body: routing's 404 and 405, a body over the limit (413), an unreadable request (400), an unsupported
-/// media type (415), and the proxy's own failures to reach an upstream (502, 504). An upstream's own error responses
+/// media type (415), the proxy's own failures to reach an upstream (502, 504), and a database that stayed locked past
+/// <see cref="StorageOptions.BusyTimeout"/> (503 <c>storage_busy</c>, from <see cref="StorageBusy"/>). An upstream's own error responses
 /// pass through untouched. Keyward's own endpoints also get a small request-body limit
 /// (<see cref="KeywardOptions.MaxRequestBodyBytes"/>): their bodies are ceremonies and small JSON, and an unbounded body
 /// is memory an anonymous client could take.
@@ -30,6 +32,15 @@ internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<Keywar
         {
             // Thrown while reading the body: too large, cut short, or malformed framing. Nothing of it is echoed.
             await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (StorageBusy.Is(e) && !context.Response.HasStarted)
+        {
+            // The database stayed locked past Keyward:Storage:BusyTimeout. Whatever the request had put in the response
+            // goes; the provider's message (it can name files and SQL) stays out of it.
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "5";
+            await Problems.WriteAsync(context, KeywardErrors.StorageBusy).ConfigureAwait(false);
             return;
         }
 

@@ -20,6 +20,7 @@ internal sealed class KeywardMetrics
         SessionsEnded = _meter.CreateCounter<long>("keyward.sessions.ended", description: "Sessions ended on this node (logout, revocation, key removal).");
         ProxiedRequests = _meter.CreateCounter<long>("keyward.proxy.requests", description: "Requests proxied to an upstream, by route and upstream status.");
         HostsRefused = _meter.CreateCounter<long>("keyward.hosts.refused", description: "Requests refused because their Host is neither Keyward's nor a browser route's (421).");
+        SpooledEvents = _meter.CreateCounter<long>("keyward.audit.spool.events", description: "Revocation events the audit log could not take: spooled, dropped (the spool was full or failed), or drained into the log.");
     }
 
     /// <summary>Sign-ins: tag <c>outcome</c> (succeeded, refused) and <c>code</c> for refusals.</summary>
@@ -33,6 +34,9 @@ internal sealed class KeywardMetrics
 
     /// <summary>Requests for an unknown host (no tags: the host is the client's to choose).</summary>
     public Counter<long> HostsRefused { get; }
+
+    /// <summary>Revocation events through the audit spool: tag <c>outcome</c> (spooled, dropped, drained).</summary>
+    public Counter<long> SpooledEvents { get; }
 
     /// <summary>Adds a gauge read when metrics are collected (open sessions, sockets, audit queue depth).</summary>
     public void Gauge(string name, Func<int> observe, string description) => _meter.CreateObservableGauge(name, observe, description: description);

@@ -61,10 +61,10 @@ internal static class SessionEndpoints
             SessionsJsonContext.Relaxed.SessionStatusResponse);
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, IAuditLog audit)
+    private static async Task<IResult> LogoutAsync(HttpContext context, SessionService sessions, RevocationAudit revocations)
     {
         var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
-        await audit.RecordAsync(context, AuditActions.SessionEnded, AuditOutcomes.Success, current.Id.ToString(), details: new Dictionary<string, string> { ["reason"] = "logout" }).ConfigureAwait(false);
+        await revocations.RecordAsync(context, AuditActions.SessionEnded, current.Id.ToString(), new Dictionary<string, string> { ["reason"] = "logout" }).ConfigureAwait(false);
         await sessions.EndAsync(current.Id, CancellationToken.None).ConfigureAwait(false);
         context.Response.Cookies.Delete(SessionAuthenticationDefaults.CookieName, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         return Results.Json(new LogoutResponse(true), SessionsJsonContext.Relaxed.LogoutResponse);
@@ -79,7 +79,7 @@ internal static class SessionEndpoints
         return Results.Json(items, SessionsJsonContext.Relaxed.ListSessionListItem);
     }
 
-    private static async Task<IResult> RevokeAsync(Guid id, HttpContext context, SessionService sessions, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> RevokeAsync(Guid id, HttpContext context, SessionService sessions, IAuditLog audit, RevocationAudit revocations, CancellationToken cancellationToken)
     {
         var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
         if (!await sessions.IsRevocableAsync(current.AccountId, id, cancellationToken).ConfigureAwait(false))
@@ -87,7 +87,7 @@ internal static class SessionEndpoints
             return await audit.RefuseAsync(context, AuditActions.SessionRevoked, KeywardErrors.SessionNotFound, id.ToString()).ConfigureAwait(false);
         }
 
-        await audit.RecordAsync(context, AuditActions.SessionRevoked, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["by_session"] = current.Id.ToString() }).ConfigureAwait(false);
+        await revocations.RecordAsync(context, AuditActions.SessionRevoked, id.ToString(), new Dictionary<string, string> { ["by_session"] = current.Id.ToString() }).ConfigureAwait(false);
 
         // It may have ended meanwhile (a logout elsewhere): either way it is no longer live.
         await sessions.RevokeAsync(current.AccountId, id, CancellationToken.None).ConfigureAwait(false);

@@ -22,6 +22,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Hsts:MaxAge=-00:00:01", "Keyward:Hsts:MaxAge must be between 0")]
     [InlineData("Keyward:Hsts:MaxAge=731.00:00:00", "Keyward:Hsts:MaxAge must be between 0")]
     [InlineData("Keyward:Storage:Provider=Postgres", "Keyward:Storage:ConnectionString is required")]
+    [InlineData("Keyward:Storage:BusyTimeout=00:00:00", "Keyward:Storage:BusyTimeout must be between 00:00:01 and 00:05:00")]
+    [InlineData("Keyward:Storage:BusyTimeout=00:10:00", "Keyward:Storage:BusyTimeout must be between 00:00:01 and 00:05:00")]
     [InlineData("Keyward:Sessions:AbsoluteLifetime=-00:00:01", "Keyward:Sessions:AbsoluteLifetime must be positive")]
     [InlineData("Keyward:Sessions:IdleTimeout=1.00:00:00", "Keyward:Sessions:IdleTimeout must be positive and no longer than AbsoluteLifetime")]
     [InlineData("Keyward:Sessions:CacheRevalidateInterval=00:05:00", "Keyward:Sessions:CacheRevalidateInterval must be between 0 and 1 minute")]
@@ -53,6 +55,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
+    [InlineData("Keyward:Audit:SpoolMaxBytes=1000", "Keyward:Audit:SpoolMaxBytes must be between 65536 and 1073741824")]
+    [InlineData("Keyward:Audit:SpoolDrainInterval=00:00:00.5", "Keyward:Audit:SpoolDrainInterval must be between 00:00:01 and 01:00:00")]
     [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
