@@ -14,4 +14,7 @@ public static class AuditEventIds
 
     /// <summary>The audit queue is full: callers wait for the writer (it is stalled or slower than the load).</summary>
     public const int QueueFull = 8004;
+
+    /// <summary>Counted unauthenticated refusals could not be written; they are kept for the next interval.</summary>
+    public const int RefusalCountsFailed = 8005;
 }

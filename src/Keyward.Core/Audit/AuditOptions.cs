@@ -21,6 +21,18 @@ public sealed record AuditOptions
     /// <summary>The longest details key or value, in characters. Default 1,000.</summary>
     public int MaxDetailLength { get; init; } = 1_000;
 
+    /// <summary>
+    /// How long refusals of requests without a valid credential are counted per client address before one aggregated
+    /// event is written (docs/audit.md, "Unauthenticated refusals"). Default 1 min.
+    /// </summary>
+    public TimeSpan UnauthenticatedInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most client addresses (IPv6 grouped by /64) counted at once in an interval; refusals from further addresses
+    /// share one overflow count. Default 10,000.
+    /// </summary>
+    public int UnauthenticatedMaxAddresses { get; init; } = 10_000;
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -43,6 +55,16 @@ public sealed record AuditOptions
         if (MaxDetails is < 0 or > 1_000 || MaxDetailLength is < 1 or > 100_000)
         {
             errors.Add("Keyward:Audit:MaxDetails must be between 0 and 1000 and MaxDetailLength between 1 and 100000.");
+        }
+
+        if (UnauthenticatedInterval < TimeSpan.FromSeconds(1) || UnauthenticatedInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00 (e.g. 00:01:00).");
+        }
+
+        if (UnauthenticatedMaxAddresses is < 1 or > 1_000_000)
+        {
+            errors.Add("Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000 (e.g. 10000).");
         }
 
         return errors;
