@@ -139,9 +139,10 @@ internal sealed class WebSocketGate(
         WebSocketLog.UpgradeRefused(logger, routeId, refusal.Code);
         var action = decision.Internal ? AuditActions.InternalCredentialRefused : AuditActions.WebSocketUpgradeDenied;
         var outcome = refusal.Status >= 500 ? AuditOutcomes.Failure : AuditOutcomes.Denied;
-        if (!decision.Known && decision.Grant is null && UnauthenticatedRefusals.Covers(refusal))
+        if (!decision.Known && decision.Grant is null && context.Features.Get<SessionFeature>() is null && UnauthenticatedRefusals.Covers(refusal))
         {
-            // No credential Keyward knows: counted per address and interval, like the HTTP refusals.
+            // No credential Keyward knows (no ticket, session or app session found): counted per address and interval,
+            // like the HTTP refusals.
             refusals.Count(context, action, routeId, refusal);
             await WriteRefusalAsync(context, refusal).ConfigureAwait(false);
             return;

@@ -50,6 +50,9 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
+    [InlineData("Keyward:Audit:UnauthenticatedInterval=00:00:00.5", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:Audit:UnauthenticatedInterval=02:00:00", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:Audit:UnauthenticatedMaxAddresses=0", "Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000")]
     [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
