@@ -50,6 +50,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:WebSockets:SweepInterval=00:00:05", "Keyward:WebSockets:SweepInterval must be between")]
     [InlineData("Keyward:WebSockets:TicketLifetime=01:00:00", "Keyward:WebSockets:TicketLifetime must be between")]
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
+    [InlineData("Keyward:SignIn:SetupCodeFailuresPerMinute=0", "Keyward:SignIn:SetupCodeFailuresPerMinute must be between 1 and 600")]
     [InlineData("Keyward:Audit:UnauthenticatedInterval=00:00:00.5", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
     [InlineData("Keyward:Audit:UnauthenticatedInterval=02:00:00", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
     [InlineData("Keyward:Audit:UnauthenticatedMaxAddresses=0", "Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000")]
