@@ -70,6 +70,9 @@ public sealed class MatrixHost : IAsyncLifetime
             {
                 ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
                 ["Keyward:SignIn:FailuresBeforeBackoff"] = "100000",
+
+                // Every cell of the setup plane is a wrong guess: room for all of them in the global bucket (item 12).
+                ["Keyward:SignIn:SetupCodeFailuresPerMinute"] = "600",
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = upstream,
                 ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",
