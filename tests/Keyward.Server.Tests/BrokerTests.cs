@@ -105,6 +105,7 @@ public abstract partial class BrokerTests : IAsyncLifetime
             {
                 services.AddSingleton(sp => new SwitchableAuditLog(sp.GetRequiredService<AuditLog>()));
                 services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SwitchableAuditLog>());
+                services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
             },
         });
         _hosts.Add(host);

@@ -54,7 +54,8 @@ public sealed class InternalCredentialTests : IAsyncLifetime
         Assert.False(Credential.Verify(guess));
         var probe = await _server.Admin!.ProbeUpgradeAsync("/ws/internal/x", origin: null, configure: r => r.Headers.Authorization = new("Bearer", guess));
         Assert.Equal((401, "internal_credential_invalid"), (probe.StatusCode, probe.Code));
-        Assert.Contains(_server.Audit.Where(AuditActions.InternalCredentialRefused), r => r.Details["code"] == "internal_credential_invalid");
+        await _server.FlushRefusalsAsync();
+        Assert.Contains(_server.Audit.Counted("internal_credential_invalid"), r => r.Details["targets"].StartsWith(AuditActions.InternalCredentialRefused, StringComparison.Ordinal));
         Assert.False(Credential.IsMinted);
         Assert.Equal(0, _upstream.Accepted);
     }
@@ -112,7 +113,9 @@ public sealed class InternalCredentialTests : IAsyncLifetime
         Assert.Contains("HTTP/1.1 403", output, StringComparison.Ordinal);
         Assert.Contains("internal_credential_not_loopback", output, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP/1.1 101", output, StringComparison.Ordinal);
-        var refused = Assert.Single(server.Audit.Where(AuditActions.InternalCredentialRefused));
+        await server.FlushRefusalsAsync();
+        var refused = Assert.Single(server.Audit.Counted("internal_credential_not_loopback"));
+        Assert.StartsWith(AuditActions.InternalCredentialRefused, refused.Details["targets"], StringComparison.Ordinal);
         Assert.StartsWith("10.253.0.", refused.ClientAddress, StringComparison.Ordinal);
 
         // The same credential from the same child program over loopback is accepted: only the address differs.

@@ -262,9 +262,10 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
             Assert.Equal((503, "audit_unavailable"), (probe.StatusCode, probe.Code));
             Assert.Equal(accepted, fixture.Upstream.Accepted);
 
-            // A refusal the log cannot hold is still a refusal: 503 rather than 401, and never a 101.
+            // A refusal without a valid credential needs no event of its own (it is counted): still a refusal, never a 101.
             var refused = await Api.ProbeUpgradeAsync("/ws/echo/x?ticket=kwt_unknown");
-            Assert.Equal((503, "audit_unavailable"), (refused.StatusCode, refused.Code));
+            Assert.Equal((401, "ticket_invalid"), (refused.StatusCode, refused.Code));
+            Assert.Equal(accepted, fixture.Upstream.Accepted);
         }
         finally
         {
@@ -285,7 +286,8 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
 
         Assert.Equal((400, "subprotocol_invalid"), (probe.StatusCode, probe.Code));
         Assert.Equal(accepted, fixture.Upstream.Accepted);
-        Assert.Contains(Server.Audit.Denied("subprotocol_invalid"), r => r.Action == AuditActions.WebSocketUpgradeDenied);
+        await Server.FlushRefusalsAsync();
+        Assert.Contains(Server.Audit.Counted("subprotocol_invalid"), r => r.Details["targets"].Contains($"{AuditActions.WebSocketUpgradeDenied} {TestRoutes.Echo}=", StringComparison.Ordinal));
         using var socket = await Api.OpenAsync(TestRoutes.Echo, ticket);
         await socket.AssertEchoAsync("still good");
     }
@@ -321,13 +323,13 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
     private async Task AssertRefusedAsync(string pathAndQuery, int status, string code, string? origin = "", Action<HttpRequestMessage>? configure = null)
     {
         var accepted = fixture.Upstream.Accepted;
-        var denied = Server.Audit.Denied(code).Count;
+        var denied = await Server.RefusedAsync(code);
         var probe = await Api.ProbeUpgradeAsync(pathAndQuery, origin, configure);
         Assert.True(probe.StatusCode == status && probe.Code == code, $"expected {status} {code}, got {probe}");
         Assert.Equal("application/problem+json", probe.MediaType);
 
         // Also as a real client: no 101.
         Assert.Equal(accepted, fixture.Upstream.Accepted);
-        Assert.True(Server.Audit.Denied(code).Count > denied, $"the refusal {code} was not audited");
+        Assert.True(await Server.RefusedAsync(code) > denied, $"the refusal {code} was not audited");
     }
 }

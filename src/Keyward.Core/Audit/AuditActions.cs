@@ -22,6 +22,9 @@ public static class AuditActions
     public const string AccountEnabled = "account.enabled";
     public const string ProxyDenied = "proxy.denied";
     public const string AccessDenied = "access.denied";
+
+    /// <summary>One client address's refusals without a valid credential over an interval, counted (docs/audit.md).</summary>
+    public const string UnauthenticatedRefusals = "access.unauthenticated_refusals";
     public const string RateLimited = "rate_limit.hit";
     public const string WebSocketTicketIssued = "websocket.ticket_issued";
     public const string WebSocketUpgradeDenied = "websocket.upgrade_denied";

@@ -29,4 +29,7 @@ public static class AuditEventIds
 
     /// <summary>The spool could not be drained yet (the audit log is still unavailable); it is tried again later.</summary>
     public const int SpoolDrainFailed = 8009;
+
+    /// <summary>Counted unauthenticated refusals could not be written; they are kept for the next interval.</summary>
+    public const int RefusalCountsFailed = 8010;
 }

@@ -31,6 +31,18 @@ public sealed record AuditOptions
     /// <summary>How often a non-empty spool is tried against the audit log. Default 5 s.</summary>
     public TimeSpan SpoolDrainInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long refusals of requests without a valid credential are counted per client address before one aggregated
+    /// event is written (docs/audit.md, "Unauthenticated refusals"). Default 1 min.
+    /// </summary>
+    public TimeSpan UnauthenticatedInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most client addresses (IPv6 grouped by /64) counted at once in an interval; refusals from further addresses
+    /// share one overflow count. Default 10,000.
+    /// </summary>
+    public int UnauthenticatedMaxAddresses { get; init; } = 10_000;
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -63,6 +75,16 @@ public sealed record AuditOptions
         if (SpoolDrainInterval < TimeSpan.FromSeconds(1) || SpoolDrainInterval > TimeSpan.FromHours(1))
         {
             errors.Add("Keyward:Audit:SpoolDrainInterval must be between 00:00:01 and 01:00:00 (e.g. 00:00:05).");
+        }
+
+        if (UnauthenticatedInterval < TimeSpan.FromSeconds(1) || UnauthenticatedInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00 (e.g. 00:01:00).");
+        }
+
+        if (UnauthenticatedMaxAddresses is < 1 or > 1_000_000)
+        {
+            errors.Add("Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000 (e.g. 10000).");
         }
 
         return errors;

@@ -12,8 +12,9 @@ internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the audit log (<see cref="IAuditLog"/> and <see cref="AuditLog"/>, one per process), its reader, the signed
-    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, the interval signer, and the revocation spool
-    /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer. Binds <c>Keyward:Audit</c>
+    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, the interval signer, the revocation spool
+    /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer, and the counter of unauthenticated refusals
+    /// (<see cref="RefusalCounter"/>). Binds <c>Keyward:Audit</c>
     /// (validated at start). Safe to call twice.
     /// </summary>
     public static IServiceCollection AddKeywardAudit(this IServiceCollection services)
@@ -37,6 +38,10 @@ internal static class AuditServiceCollectionExtensions
             sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<AuditReader>(), sp.GetRequiredService<AuditSigningKey>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditTreeHeads>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditTreeHeadService>());
+
+        // After the tree-head service, so it stops first: the counts written at shutdown are in the last signed head.
+        services.TryAddSingleton<RefusalCounter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RefusalCounter>(sp => sp.GetRequiredService<RefusalCounter>()));
         return services;
     }
 }

@@ -60,7 +60,8 @@ internal static class HandoffEndpoints
     }
 
     private static async Task<IResult> RedeemAsync(
-        HttpContext context, HandoffService handoffs, SessionService sessions, AppSessionService appSessions, IAuditLog audit, CancellationToken cancellationToken)
+        HttpContext context, HandoffService handoffs, SessionService sessions, AppSessionService appSessions, IAuditLog audit, RefusalCounter refusals,
+        CancellationToken cancellationToken)
     {
         HandoffDefaults.NoStore(context.Response);
         var host = context.Features.GetRequiredFeature<RequestHost>();
@@ -70,7 +71,15 @@ internal static class HandoffEndpoints
         var redemption = await handoffs.RedeemAsync(presented, cancellationToken).ConfigureAwait(false);
         if (redemption.Code is not { } code)
         {
-            return await RefuseAsync(context, audit, host, Error(redemption.Failure!.Value), presented).ConfigureAwait(false);
+            var error = Error(redemption.Failure!.Value);
+            if (UnauthenticatedRefusals.Covers(error))
+            {
+                // No code of Keyward's (malformed or unknown): counted per address, not one event each.
+                refusals.Count(context, AuditActions.HandoffRefused, host.Name, error);
+                return Problems.Result(error);
+            }
+
+            return await RefuseAsync(context, audit, host, error, presented).ConfigureAwait(false);
         }
 
         if (!string.Equals(code.Host, host.Name, StringComparison.OrdinalIgnoreCase))

@@ -138,6 +138,7 @@ public static class KeywardServiceCollectionExtensions
     private static void AddKeywardRegistration(this IServiceCollection services)
     {
         services.TryAddSingleton<RegistrationService>();
+        services.TryAddSingleton<SetupCodeLimiter>();
         // Recovery codes are hashed under a key derived from this installation's secret, kept outside the database.
         services.TryAddSingleton(sp => new RecoveryCodeKey(sp.GetRequiredService<InstanceSecret>().Derive("keyward.recovery-codes.v1")));
         services.TryAddSingleton<RecoveryCodeService>();

@@ -19,6 +19,7 @@ internal sealed class KeywardMetrics
         SignIns = _meter.CreateCounter<long>("keyward.signins", description: "Completed sign-in attempts, by outcome and error code.");
         SessionsEnded = _meter.CreateCounter<long>("keyward.sessions.ended", description: "Sessions ended on this node (logout, revocation, key removal).");
         ProxiedRequests = _meter.CreateCounter<long>("keyward.proxy.requests", description: "Requests proxied to an upstream, by route and upstream status.");
+        UnauthenticatedRefusals = _meter.CreateCounter<long>("keyward.refusals.unauthenticated", description: "Refusals of requests without a valid credential (counted in the audit log per address and interval), by error code.");
         HostsRefused = _meter.CreateCounter<long>("keyward.hosts.refused", description: "Requests refused because their Host is neither Keyward's nor a browser route's (421).");
         SpooledEvents = _meter.CreateCounter<long>("keyward.audit.spool.events", description: "Revocation events the audit log could not take: spooled, dropped (the spool was full or failed), or drained into the log.");
     }
@@ -31,6 +32,9 @@ internal sealed class KeywardMetrics
 
     /// <summary>Proxied requests: tags <c>route</c> and <c>status</c>.</summary>
     public Counter<long> ProxiedRequests { get; }
+
+    /// <summary>Refusals without a valid credential: tag <c>code</c> only (never the address).</summary>
+    public Counter<long> UnauthenticatedRefusals { get; }
 
     /// <summary>Requests for an unknown host (no tags: the host is the client's to choose).</summary>
     public Counter<long> HostsRefused { get; }

@@ -20,7 +20,8 @@ namespace Keyward.Server.Registration;
 /// </summary>
 internal sealed partial class RegistrationService(
     AccountService accounts, CeremonyJournal ceremonies, RelyingParty rp, IAuditLog audit, TimeProvider time,
-    StepUpGate stepUp, RecoveryCodeService recoveryCodes, SessionService sessions, SignInLimiter limiter)
+    StepUpGate stepUp, RecoveryCodeService recoveryCodes, SessionService sessions, SignInLimiter limiter,
+    SetupCodeLimiter setupCodes)
 {
     private const string Failed = AuditActions.KeyRegistrationFailed;
     private const int MaxName = 200;
@@ -48,8 +49,19 @@ internal sealed partial class RegistrationService(
             return new Refusal(KeywardErrors.UsernameRequired.Saying("Choose a username (1 to 200 characters) for the first admin."), AuditAction: null);
         }
 
+        // One guess from the global budget, taken before the check so concurrent guesses cannot overdraw it; a right code
+        // gives it back. Empty: refused unchecked, for seconds (SetupCodeLimiter states the bound).
+        if (setupCodes.TryReserve() is { } wait)
+        {
+            return new Refusal(KeywardErrors.RateLimited.Saying("Too many wrong setup codes were tried. Wait and try again."), AuditActions.RateLimited, "register.setup_code", name)
+            {
+                RetryAfter = wait,
+            };
+        }
+
         if (await accounts.IsSetupCodeValidAsync(request.SetupCode, cancellationToken).ConfigureAwait(false))
         {
+            setupCodes.Refund();
             return (new CeremonyState { Mode = CeremonyModes.Setup, AccountName = name, Role = Roles.Admin, UserHandle = NewHandle(), KeyName = request.KeyName }, []);
         }
 
@@ -57,6 +69,7 @@ internal sealed partial class RegistrationService(
             && await accounts.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) is { } account
             && string.Equals(account.Name, name, StringComparison.Ordinal))
         {
+            setupCodes.Refund();
             return await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
         }
 

@@ -18,7 +18,8 @@ namespace Keyward.Server.Sessions;
 /// is never read there. The session is carried by one object, <see cref="SessionFeature"/>, which authorization, the
 /// proxy, the endpoints and the audit actor all read. Failures are values (a <see cref="RefusalFeature"/>); the
 /// challenge answers 401 problem+json, or, for a browser navigation on an app host, starts the one-time handoff; every
-/// refusal is audited as its endpoint's <see cref="DenialAudit"/> says.
+/// refusal is audited as its endpoint's <see cref="DenialAudit"/> says: one event each when a credential Keyward knows
+/// was refused, counted per client address (<see cref="RefusalCounter"/>) when none was.
 /// </summary>
 internal sealed partial class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -27,7 +28,8 @@ internal sealed partial class SessionAuthenticationHandler(
     SessionService sessions,
     AppSessionService appSessions,
     IOptions<KeywardOptions> keyward,
-    IAuditLog audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IAuditLog audit,
+    RefusalCounter refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -115,11 +117,18 @@ internal sealed partial class SessionAuthenticationHandler(
     }
 
     // The endpoint says how its refusals are audited (the proxy marks its routes proxy.denied with the route id);
-    // otherwise access.denied with the path. The actor is the session's account when there is one (a 403).
+    // otherwise access.denied with the path. The actor is the session's account when there is one (a 403). Without a
+    // session found (no credential, or a malformed or unknown one), the refusal is counted, not written on its own.
     private Task RecordDeniedAsync(KeywardError error)
     {
         var denial = Context.GetEndpoint()?.Metadata.GetMetadata<DenialAudit>();
         Refused(Logger, error.Code, denial?.Target ?? Request.Path.Value ?? string.Empty);
+        if (Context.Features.Get<SessionFeature>() is null && UnauthenticatedRefusals.Covers(error))
+        {
+            refusals.Count(Context, denial?.Action ?? AuditActions.AccessDenied, denial?.Target ?? Request.Path.Value, error);
+            return Task.CompletedTask;
+        }
+
         return audit.RecordAsync(
             Context,
             denial?.Action ?? AuditActions.AccessDenied,

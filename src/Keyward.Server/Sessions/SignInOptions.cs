@@ -27,6 +27,13 @@ public sealed class SignInOptions
     /// <summary>The longest wait after failed sign-ins; also how long a quiet spell must last to forget them.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Wrong setup (and break-glass) codes accepted for checking per minute across ALL client addresses, as a token
+    /// bucket of this size that refills at this rate. When it is empty, a setup code is refused with 429 and Retry-After
+    /// (at most 60 s / this) before it is checked, so guesses are bounded globally and the real admin waits seconds.
+    /// </summary>
+    public int SetupCodeFailuresPerMinute { get; set; } = 10;
+
     /// <summary>Returns every problem.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -54,6 +61,11 @@ public sealed class SignInOptions
         if (MaxBackoff < TimeSpan.FromSeconds(1) || MaxBackoff > TimeSpan.FromHours(1))
         {
             errors.Add("Keyward:SignIn:MaxBackoff must be between 00:00:01 and 01:00:00.");
+        }
+
+        if (SetupCodeFailuresPerMinute is < 1 or > 600)
+        {
+            errors.Add("Keyward:SignIn:SetupCodeFailuresPerMinute must be between 1 and 600 (e.g. 10).");
         }
 
         return errors;

@@ -70,22 +70,23 @@ internal sealed class UpgradeAuthorizer(
             return new UpgradeDecision(null, KeywardErrors.From(redemption.Failure!.Value), redacted);
         }
 
+        // A real ticket from here on: whatever refuses it is one audit event, never a count.
         if (!string.Equals(ticket.RouteId, routeId, StringComparison.Ordinal))
         {
-            return Refuse(KeywardErrors.TicketWrongRoute, redacted);
+            return Refuse(KeywardErrors.TicketWrongRoute, redacted) with { Known = true };
         }
 
         var origin = Origin(context.Request);
         if (origin is null || ticket.Origin is null || !string.Equals(origin, ticket.Origin, StringComparison.OrdinalIgnoreCase)
             || !IsAllowedOrigin(route, origin))
         {
-            return Refuse(KeywardErrors.OriginMismatch, redacted);
+            return Refuse(KeywardErrors.OriginMismatch, redacted) with { Known = true };
         }
 
         var check = (await sessions.InspectAsync([ticket.SessionId], context.RequestAborted).ConfigureAwait(false))[ticket.SessionId];
         if (check.Session is not { } session || session.AccountId != ticket.AccountId)
         {
-            return new UpgradeDecision(null, KeywardErrors.From(check.Failure ?? SessionFailure.Invalid), redacted);
+            return new UpgradeDecision(null, KeywardErrors.From(check.Failure ?? SessionFailure.Invalid), redacted, Known: true);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, session, "ticket", ClientAddress(context)), null, redacted, session.AccountName);
@@ -142,7 +143,7 @@ internal sealed class UpgradeAuthorizer(
         var allowed = await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false);
         if (!allowed.Succeeded)
         {
-            return new UpgradeDecision(null, (KeywardFailureReason.Of(allowed.Failure) ?? KeywardErrors.Forbidden).Saying(TicketIssuer.RouteRequirementsNotMet), null, feature.Session.AccountName);
+            return new UpgradeDecision(null, (KeywardFailureReason.Of(allowed.Failure) ?? KeywardErrors.Forbidden).Saying(TicketIssuer.RouteRequirementsNotMet), null, feature.Session.AccountName, Known: true);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, feature.Session, "cookie", ClientAddress(context)), null, null, feature.Session.AccountName);

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Assertions;
+using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Proxy;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace Keyward.Server.WebSockets;
 /// </summary>
 internal sealed class WebSocketGate(
     UpgradeAuthorizer authorizer, UpstreamConnector upstreams, LiveSocketRegistry registry, AssertionIssuer assertions,
-    SessionService sessions, IAuditLog audit, IOptions<ProxyOptions> proxy, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
+    SessionService sessions, IAuditLog audit, RefusalCounter refusals, IOptions<ProxyOptions> proxy, IOptions<WebSocketGateOptions> gateOptions, TimeProvider time,
     ILogger<WebSocketGate> logger)
 {
     /// <summary>Who the upstream is told it is talking to when the internal credential opened the socket.</summary>
@@ -138,6 +139,15 @@ internal sealed class WebSocketGate(
         WebSocketLog.UpgradeRefused(logger, routeId, refusal.Code);
         var action = decision.Internal ? AuditActions.InternalCredentialRefused : AuditActions.WebSocketUpgradeDenied;
         var outcome = refusal.Status >= 500 ? AuditOutcomes.Failure : AuditOutcomes.Denied;
+        if (!decision.Known && decision.Grant is null && context.Features.Get<SessionFeature>() is null && UnauthenticatedRefusals.Covers(refusal))
+        {
+            // No credential Keyward knows (no ticket, session or app session found): counted per address and interval,
+            // like the HTTP refusals.
+            refusals.Count(context, action, routeId, refusal);
+            await WriteRefusalAsync(context, refusal).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await audit.RecordAsync(Record(context, decision, action, outcome, new Dictionary<string, string> { ["code"] = refusal.Code }), CancellationToken.None).ConfigureAwait(false);
@@ -149,12 +159,17 @@ internal sealed class WebSocketGate(
             refusal = GateAuditUnavailable;
         }
 
+        await WriteRefusalAsync(context, refusal).ConfigureAwait(false);
+    }
+
+    private static Task WriteRefusalAsync(HttpContext context, KeywardError refusal)
+    {
         if (refusal.Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
         }
 
-        await Problems.WriteAsync(context, refusal).ConfigureAwait(false);
+        return Problems.WriteAsync(context, refusal);
     }
 
     // RFC 6455 §4.1: each value a token (RFC 7230 §3.2.6), no repeats; a short list.

@@ -57,6 +57,10 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Audit:BatchSize=0", "Keyward:Audit:BatchSize must be between")]
     [InlineData("Keyward:Audit:SpoolMaxBytes=1000", "Keyward:Audit:SpoolMaxBytes must be between 65536 and 1073741824")]
     [InlineData("Keyward:Audit:SpoolDrainInterval=00:00:00.5", "Keyward:Audit:SpoolDrainInterval must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:SignIn:SetupCodeFailuresPerMinute=0", "Keyward:SignIn:SetupCodeFailuresPerMinute must be between 1 and 600")]
+    [InlineData("Keyward:Audit:UnauthenticatedInterval=00:00:00.5", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:Audit:UnauthenticatedInterval=02:00:00", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
+    [InlineData("Keyward:Audit:UnauthenticatedMaxAddresses=0", "Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000")]
     [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)

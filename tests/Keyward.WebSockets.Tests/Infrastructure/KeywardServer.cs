@@ -38,6 +38,16 @@ internal sealed class KeywardServer : IAsyncDisposable
 
     public RecordingAuditLog Audit { get; }
 
+    /// <summary>Writes the counted refusals without a valid credential now (as the interval's end would).</summary>
+    public Task FlushRefusalsAsync() => Services.GetRequiredService<Keyward.Server.Audit.RefusalCounter>().FlushAsync();
+
+    /// <summary>How many refusals with <paramref name="code"/> were audited, one by one or counted (flushed first).</summary>
+    public async Task<long> RefusedAsync(string code)
+    {
+        await FlushRefusalsAsync();
+        return Audit.Refused(code);
+    }
+
     public LogCapture Logs { get; }
 
     public IServiceProvider Services => Host.Services;

@@ -54,6 +54,19 @@ internal sealed class RecordingAuditLog : IAuditLog
 
     public List<AuditRecord> Where(string action) => [.. Records.Where(r => r.Action == action)];
 
+    /// <summary>
+    /// How many refusals with <paramref name="code"/> were audited: one per denial record, plus those counted in the
+    /// per-address events of refusals without a valid credential (flush the counter first).
+    /// </summary>
+    public long Refused(string code) =>
+        Denied(code).Count + Records.Where(r => r.Action == AuditActions.UnauthenticatedRefusals).Sum(r => CountOf(r, code));
+
+    /// <summary>The per-address events that counted refusals with <paramref name="code"/>.</summary>
+    public List<AuditRecord> Counted(string code) => [.. Records.Where(r => r.Action == AuditActions.UnauthenticatedRefusals && CountOf(r, code) > 0)];
+
+    private static long CountOf(AuditRecord record, string code) =>
+        record.Details["codes"].Split(';').Select(c => c.Split('=')).Where(c => c[0] == code).Sum(c => long.Parse(c[1], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The denial records carrying <paramref name="code"/>.</summary>
     public List<AuditRecord> Denied(string code) =>
         [.. Records.Where(r => r.Outcome == AuditOutcomes.Denied && r.Details.TryGetValue("code", out var c) && c == code)];

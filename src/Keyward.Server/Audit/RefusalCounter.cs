@@ -1,0 +1,169 @@
+using Keyward.Core.Audit;
+using Keyward.Server.Http;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Audit;
+
+/// <summary>
+/// Counts refusals of requests without a valid credential (<see cref="UnauthenticatedRefusals"/>) per client address
+/// group (<see cref="AddressGroup"/>) and writes one <c>access.unauthenticated_refusals</c> event per group when the
+/// interval (<see cref="AuditOptions.UnauthenticatedInterval"/>) closes, and at shutdown. So a flood of garbage tokens
+/// costs the log one event per address per interval, not one per request. Memory is bounded: at most
+/// <see cref="AuditOptions.UnauthenticatedMaxAddresses"/> groups, each with a bounded sample (<see cref="RefusalTally"/>);
+/// refusals from further addresses share one overflow tally. Counts that cannot be written (audit outage) are kept for
+/// the next interval. The refusal itself never waits for the log: nothing happens that the log would have to hold.
+/// </summary>
+internal sealed partial class RefusalCounter(
+    IAuditLog audit, IOptions<AuditOptions> options, KeywardMetrics metrics, TimeProvider time, ILogger<RefusalCounter> logger) : BackgroundService
+{
+    /// <summary>The target of the event that counts refusals from addresses beyond the limit.</summary>
+    public const string OverflowTarget = "overflow";
+
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private Dictionary<string, RefusalTally> _tallies = new(StringComparer.Ordinal);
+    private RefusalTally? _overflow;
+
+    /// <summary>How many address groups are being counted now (for tests and the bound).</summary>
+    public int TrackedGroups
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tallies.Count;
+            }
+        }
+    }
+
+    /// <summary>Counts a refusal of <paramref name="context"/> with <paramref name="error"/>, audited as <paramref name="action"/> on <paramref name="target"/>.</summary>
+    public void Count(HttpContext context, string action, string? target, KeywardError error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        metrics.UnauthenticatedRefusals.Add(1, new KeyValuePair<string, object?>("code", error.Code));
+        var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
+        var now = time.GetUtcNow();
+        var where = string.IsNullOrEmpty(target) ? action : string.Concat(action, " ", target);
+        lock (_lock)
+        {
+            Tally(group, now).Add(error.Code, where, now);
+        }
+    }
+
+    /// <summary>Writes one event per counted address group (and the overflow), then starts counting afresh.</summary>
+    public async Task FlushAsync()
+    {
+        await _writing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Dictionary<string, RefusalTally> taken;
+            RefusalTally? overflow;
+            lock (_lock)
+            {
+                (taken, overflow) = (_tallies, _overflow);
+                (_tallies, _overflow) = (new Dictionary<string, RefusalTally>(StringComparer.Ordinal), null);
+            }
+
+            var records = taken.Select(t => Record(t.Key, t.Key, t.Value)).ToList();
+            if (overflow is not null)
+            {
+                records.Add(Record(null, OverflowTarget, overflow));
+            }
+
+            if (records.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await audit.RecordAllAsync(records, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (AuditUnavailableException e)
+            {
+                LogFailed(logger, records.Count, e);
+                Restore(taken, overflow);
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _writing.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.UnauthenticatedInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; StopAsync writes what was counted.
+        }
+    }
+
+    // Under _lock: the group's tally, or the overflow one when the limit of groups is reached.
+    private RefusalTally Tally(string group, DateTimeOffset now)
+    {
+        if (_tallies.TryGetValue(group, out var tally))
+        {
+            return tally;
+        }
+
+        if (_tallies.Count >= options.Value.UnauthenticatedMaxAddresses)
+        {
+            return _overflow ??= new RefusalTally(now);
+        }
+
+        tally = new RefusalTally(now);
+        _tallies[group] = tally;
+        return tally;
+    }
+
+    private void Restore(Dictionary<string, RefusalTally> taken, RefusalTally? overflow)
+    {
+        lock (_lock)
+        {
+            foreach (var (group, tally) in taken)
+            {
+                Tally(group, tally.First).Merge(tally);
+            }
+
+            if (overflow is not null)
+            {
+                (_overflow ??= new RefusalTally(overflow.First)).Merge(overflow);
+            }
+        }
+    }
+
+    private static AuditRecord Record(string? clientAddress, string target, RefusalTally tally) => new()
+    {
+        Actor = "anonymous",
+        Action = AuditActions.UnauthenticatedRefusals,
+        Target = target,
+        Outcome = AuditOutcomes.Denied,
+        ClientAddress = clientAddress,
+        Details = tally.Details(),
+    };
+
+    [LoggerMessage(AuditEventIds.RefusalCountsFailed, LogLevel.Warning, "Could not write {Events} counts of unauthenticated refusals; they are kept for the next interval.")]
+    private static partial void LogFailed(ILogger logger, int events, Exception exception);
+}

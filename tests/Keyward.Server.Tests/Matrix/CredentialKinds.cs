@@ -1,0 +1,76 @@
+using Keyward.Core.Credentials;
+
+namespace Keyward.Server.Tests.Matrix;
+
+/// <summary>
+/// The registry of credential kinds the confusion matrix walks. A new kind adds its entry here (and its issuer's
+/// forms); <see cref="ConfusionMatrixTests.EveryCredentialKind_HasARegistryEntry"/> fails while a
+/// <see cref="CredentialKind"/> has none.
+/// </summary>
+internal static class CredentialKinds
+{
+    public static readonly IReadOnlyList<MatrixKind> All =
+    [
+        Token(CredentialKind.Session, valid: h => Task.FromResult(h.Admin.Token), expired: true, revoked: true),
+        Token(CredentialKind.AppSession, valid: h => Task.FromResult(h.AppCookie), expired: true, revoked: true),
+        Token(CredentialKind.WebSocketTicket, valid: h => h.MintTicketAsync(), expired: true, revoked: true),
+        Token(CredentialKind.Handoff, valid: h => h.MintHandoffAsync(), expired: true, revoked: true),
+        Token(CredentialKind.Invite, valid: h => h.MintInviteAsync(), expired: true, revoked: true),
+        Token(CredentialKind.Internal, valid: h => Task.FromResult(h.InternalCredential())),
+
+        // Kinds of later features (support, agents): nothing issues them yet, so only their shapes are presented.
+        Token(CredentialKind.Join),
+        Token(CredentialKind.Enroll),
+        Token(CredentialKind.Agent),
+
+        new("setup code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Garbage] = _ => Task.FromResult("not a setup code"),
+            [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+            [MatrixForms.Revoked] = h => Task.FromResult(h.SpentSetupCode),
+        }),
+        new("recovery code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Valid] = h => Task.FromResult(h.RecoveryCode),
+            [MatrixForms.Garbage] = _ => Task.FromResult("not-a-recovery-code"),
+            [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+        }),
+        new("assertion", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Valid] = h => h.MintAssertionAsync(),
+            [MatrixForms.Garbage] = _ => Task.FromResult("eyJhbGciOiJub25lIiwidHlwIjoia3ctaWQrand0In0.eyJzdWIiOiJhZG1pbiJ9."),
+        }),
+    ];
+
+    /// <summary>The registry entry named <paramref name="name"/>.</summary>
+    public static MatrixKind Named(string name) => All.Single(k => k.Name == name);
+
+    /// <summary>The wire prefix of a token kind, <c>kw&lt;k&gt;_</c>, which is also its name here.</summary>
+    public static string NameOf(CredentialKind kind) => SecretToken.Prefix(kind);
+
+    private static MatrixKind Token(CredentialKind kind, Func<MatrixHost, Task<string>>? valid = null, bool expired = false, bool revoked = false)
+    {
+        var name = NameOf(kind);
+        var forms = new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Garbage] = _ => Task.FromResult(name + "garbage-that-is-not-a-credential"),
+            [MatrixForms.Forged] = _ => Task.FromResult(SecretToken.Generate(kind)),
+        };
+        if (valid is not null)
+        {
+            forms[MatrixForms.Valid] = valid;
+        }
+
+        if (expired)
+        {
+            forms[MatrixForms.Expired] = h => Task.FromResult(h.Expired[name]);
+        }
+
+        if (revoked)
+        {
+            forms[MatrixForms.Revoked] = h => Task.FromResult(h.Revoked[name]);
+        }
+
+        return new MatrixKind(name, kind, forms);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using Keyward.Client;
+using Keyward.Core.Audit;
+using Keyward.Core.Sessions;
+using Keyward.Server.Assertions;
+using Keyward.Server.Audit;
+using Keyward.Server.Tests.Infrastructure;
+using Keyward.Server.WebSockets;
+using Keyward.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Keyward.Server.Tests.Matrix;
+
+/// <summary>
+/// One Keyward (Kestrel, TLS, SQLite, fake clock) for the whole matrix, with a credential of every kind in every form
+/// made once at start: the expired ones are issued, then the clock moves past their lifetimes before the live ones are
+/// issued. Single-use credentials are minted afresh for each cell that needs a live one.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes fixtures through IAsyncLifetime.DisposeAsync, which disposes the folder.")]
+public sealed class MatrixHost : IAsyncLifetime
+{
+    /// <summary>The browser route's host (every path of it).</summary>
+    public const string AppHost = "app.localhost";
+
+    private const string SessionCookie = "__Host-keyward-session";
+    private const string PreCookie = "__Host-keyward-pre";
+    private const string AppCookieName = "__Host-keyward-app";
+
+    private readonly TempDirectory _data = new("keyward-matrix-");
+    private readonly ConcurrentDictionary<string, string> _verifiers = new(StringComparer.Ordinal);
+    private EchoUpstream? _echo;
+    private long? _cursor;
+    private int _invites;
+
+    internal KeywardTestHost Host { get; private set; } = null!;
+
+    internal KeywardTestClient Client { get; private set; } = null!;
+
+    internal FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+    /// <summary>The setup code's registration of the first admin: the setup plane's diagonal, exercised once at start.</summary>
+    internal global::Keyward.Client.Registration SetupRegistration { get; private set; } = null!;
+
+    internal string SpentSetupCode { get; private set; } = null!;
+
+    internal TestSession Admin { get; private set; } = null!;
+
+    internal string RecoveryCode { get; private set; } = null!;
+
+    internal string AppCookie { get; private set; } = null!;
+
+    /// <summary>Credentials of each kind past their lifetime, by kind name.</summary>
+    internal Dictionary<string, string> Expired { get; } = [];
+
+    /// <summary>Credentials of each kind that were ended (logged out, spent, used), by kind name.</summary>
+    internal Dictionary<string, string> Revoked { get; } = [];
+
+    internal string AppOrigin => $"https://{AppHost}:{Host.Port}";
+
+    public async Task InitializeAsync()
+    {
+        _echo = await EchoUpstream.StartAsync();
+        var upstream = _echo.Address.ToString();
+        Host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+        {
+            Transport = KeywardTransport.Kestrel,
+            DataDirectory = _data.Path,
+            Time = Time,
+            Settings = new Dictionary<string, string>
+            {
+                ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
+                ["Keyward:SignIn:FailuresBeforeBackoff"] = "100000",
+
+                // Every cell of the setup plane is a wrong guess: room for all of them in the global bucket (item 12).
+                ["Keyward:SignIn:SetupCodeFailuresPerMinute"] = "600",
+                ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
+                ["Keyward:Routes:echo:Upstream"] = upstream,
+                ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",
+                ["Keyward:Routes:sockets:Upstream"] = upstream,
+                ["Keyward:Routes:sockets:WebSocket:Enabled"] = "true",
+                ["Keyward:Routes:internal:Path"] = "/internal/{**rest}",
+                ["Keyward:Routes:internal:Upstream"] = upstream,
+                ["Keyward:Routes:internal:Internal"] = "true",
+                ["Keyward:Routes:internal:WebSocket:Enabled"] = "true",
+                ["Keyward:Routes:app:Host"] = AppHost,
+                ["Keyward:Routes:app:Upstream"] = upstream,
+            },
+        });
+        Client = Host.CreateClient();
+
+        // The setup plane's diagonal: the first admin registers with the setup code, which is then spent.
+        SpentSetupCode = Host.SetupCode!;
+        SetupRegistration = await Client.RegisterAdminAsync(SpentSetupCode);
+        RecoveryCode = SetupRegistration.RecoveryCodes![0];
+
+        // Issued now, expired once the clock moves a day and a bit on.
+        var early = await Client.LoginAsync("admin");
+        Expired["kws_"] = early.Token;
+        Expired["kwt_"] = await Client.TicketAsync(early, "sockets");
+        Expired["kwp_"] = await SignInToAppAsync(early);
+        Expired["kwh_"] = (await IssueHandoffAsync(early)).Code;
+        await Client.StepUpAsync(early.Token, "admin");
+        Expired["kwi_"] = await Client.CreateInviteAsync(early.Token, "late", "user");
+        Time.Advance(TimeSpan.FromHours(25));
+
+        Admin = await Client.LoginAsync("admin");
+        await Client.StepUpAsync(Admin.Token, "admin");
+        AppCookie = await SignInToAppAsync(Admin);
+
+        // Ended ones: a logged-out session and its app cookie, a spent ticket and handoff code, a used invite.
+        var ended = await Client.LoginAsync("admin");
+        Revoked["kwp_"] = await SignInToAppAsync(ended);
+        Revoked["kwt_"] = await Client.TicketAsync(ended, "sockets");
+        ProblemAssert.Problem(await Client.ProbeUpgradeAsync($"/sockets/x?ticket={Revoked["kwt_"]}", origin: "https://elsewhere.example"), 403, "origin_mismatch");
+        var spent = await IssueHandoffAsync(ended);
+        Revoked["kwh_"] = spent.Code;
+        Assert.Equal(302, (await RedeemAsync(spent.Code, spent.Verifier)).StatusCode);
+        Revoked["kws_"] = ended.Token;
+        ProblemAssert.Ok(await Client.LogoutAsync(ended.Token));
+        Revoked["kwi_"] = await MintInviteAsync();
+        await Client.RegisterWithInviteAsync(Revoked["kwi_"], KeywardTestClient.NewKey());
+        Revoked["setup code"] = SpentSetupCode;
+        await NewEventsAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (_echo is not null)
+        {
+            await _echo.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+
+    /// <summary>A fresh WebSocket ticket of the admin for the <c>sockets</c> route.</summary>
+    internal Task<string> MintTicketAsync() => Client.TicketAsync(Admin, "sockets");
+
+    /// <summary>A fresh handoff code for the app host (its browser verifier is kept for the callback).</summary>
+    internal async Task<string> MintHandoffAsync() => (await IssueHandoffAsync(Admin)).Code;
+
+    /// <summary>A fresh invite.</summary>
+    internal Task<string> MintInviteAsync() => Client.CreateInviteAsync(Admin.Token, $"user{Interlocked.Increment(ref _invites)}", "user");
+
+    /// <summary>The internal credential of this process.</summary>
+    internal string InternalCredential() => Host.GetRequiredService<InternalCredential>().GetOrMint();
+
+    /// <summary>A live identity assertion for the admin's session and the <c>echo</c> route.</summary>
+    internal async Task<string> MintAssertionAsync()
+    {
+        var session = (await Host.GetRequiredService<SessionService>().CheckAsync(Admin.Token)).Session!;
+        return Host.GetRequiredService<AssertionIssuer>().Issue(session, "echo");
+    }
+
+    /// <summary>The browser verifier of a handoff code minted here, or one of another handoff for any other value.</summary>
+    internal string VerifierFor(string code) => _verifiers.TryGetValue(code, out var verifier) ? verifier : _verifiers.Values.First();
+
+    internal Task<KeywardResponse> RedeemAsync(string code, string verifier) =>
+        NavigateAsync($"{AppOrigin}/.keyward/callback?code={Uri.EscapeDataString(code)}", $"{PreCookie}={verifier}");
+
+    internal Task<KeywardResponse> NavigateAsync(string url, string? cookie) =>
+        Client.GetAsync(url, configure: r =>
+        {
+            r.Headers.Add("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
+            if (cookie is not null)
+            {
+                r.Headers.Add("Cookie", cookie);
+            }
+        });
+
+    /// <summary>
+    /// The audit events since the last call, with the counted refusals written first: a refusal is audited when one of
+    /// them names its code (one event each, or counted per address).
+    /// </summary>
+    internal async Task<List<AuditEvent>> NewEventsAsync()
+    {
+        await Host.GetRequiredService<RefusalCounter>().FlushAsync();
+        var reader = Host.GetRequiredService<AuditReader>();
+        var events = new List<AuditEvent>();
+        long? after = _cursor;
+        do
+        {
+            var page = await reader.ListAsync(new AuditQuery { After = after, Limit = AuditQuery.MaxLimit });
+            events.AddRange(page.Events);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        _cursor = events.Count > 0 ? events[^1].Sequence : _cursor;
+        return events;
+    }
+
+    private async Task<(string Code, string Verifier)> IssueHandoffAsync(TestSession session)
+    {
+        var start = await NavigateAsync($"{AppOrigin}/", cookie: null);
+        Assert.Equal(302, start.StatusCode);
+        var verifier = Value(SetCookie(start, PreCookie));
+        var issued = await NavigateAsync(start.Headers.Location!.ToString(), $"{SessionCookie}={session.Token}");
+        Assert.Equal(302, issued.StatusCode);
+        var code = System.Web.HttpUtility.ParseQueryString(issued.Headers.Location!.Query)["code"]!;
+        _verifiers[code] = verifier;
+        return (code, verifier);
+    }
+
+    private async Task<string> SignInToAppAsync(TestSession session)
+    {
+        var (code, verifier) = await IssueHandoffAsync(session);
+        var redeemed = await RedeemAsync(code, verifier);
+        Assert.Equal(302, redeemed.StatusCode);
+        return Value(SetCookie(redeemed, AppCookieName));
+    }
+
+    private static string SetCookie(KeywardResponse response, string name) =>
+        Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(name + "=", StringComparison.Ordinal));
+
+    private static string Value(string setCookie) => setCookie[(setCookie.IndexOf('=', StringComparison.Ordinal) + 1)..setCookie.IndexOf(';', StringComparison.Ordinal)];
+}
