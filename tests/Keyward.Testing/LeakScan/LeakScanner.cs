@@ -47,7 +47,19 @@ public static partial class LeakScanner
                 continue;
             }
 
-            findings.AddRange(ScanText(Path.GetRelativePath(root, file), Encoding.Latin1.GetString(File.ReadAllBytes(file))));
+            byte[] content;
+            try
+            {
+                content = File.ReadAllBytes(file);
+            }
+            catch (IOException e)
+            {
+                // Fail closed: a file the scan cannot read is reported, never passed over.
+                findings.Add(new LeakFinding(Path.GetRelativePath(root, file), 0, "unreadable: " + e.GetType().Name, string.Empty));
+                continue;
+            }
+
+            findings.AddRange(ScanText(Path.GetRelativePath(root, file), Encoding.Latin1.GetString(content)));
         }
 
         return findings;
