@@ -13,6 +13,19 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 
+# The run directory: every log, data directory, audit export and problem body the tests write lands here
+# (tests/Keyward.Testing/TestRun.cs), and the leak scan reads it all at the end. Kept when the scan finds something.
+own_run_dir=false
+if [ -z "${KEYWARD_TEST_RUN_DIR:-}" ]; then
+  run_dir=$(mktemp -d -t keyward-run.XXXXXX)
+  own_run_dir=true
+else
+  run_dir=$KEYWARD_TEST_RUN_DIR
+  mkdir -p "$run_dir"
+fi
+export KEYWARD_TEST_RUN_DIR=$run_dir
+echo "Test run directory: $run_dir"
+
 # Build the whole solution once, then test what was built. `dotnet test` alone builds each test project's graph on
 # its own and can start a test before the CLI's build has copied the counter sample beside keyward.dll (the
 # end-to-end demo test needs it); one solution build first has no such race. Extra arguments go to `dotnet test`.
@@ -21,6 +34,15 @@ if ! dotnet build Keyward.slnx --nologo -v quiet 2>&1 | tee "$log"; then
   exit 1
 fi
 dotnet test Keyward.slnx --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# The leak scan (issue 16): a Keyward credential with a valid checksum, a setup-code shape or a PEM private key in
+# any file of the run, outside the allow-list of files that hold secrets by design, fails the run.
+if dotnet tests/Keyward.LeakScan/bin/Debug/net10.0/Keyward.LeakScan.dll "$run_dir"; then
+  if [ "$own_run_dir" = true ]; then rm -rf "$run_dir"; fi
+else
+  echo "The leak scan found secrets in what the tests wrote; the run directory is kept: $run_dir" >&2
+  status=1
+fi
 
 # One closing line for every test assembly together: "N passed, N failed, N skipped".
 awk '/(Passed|Failed)! +- +Failed:/ {

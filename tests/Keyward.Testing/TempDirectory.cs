@@ -3,7 +3,8 @@ namespace Keyward.Testing;
 /// <summary>
 /// A unique folder under the system temporary directory, deleted (with its contents) on dispose.
 /// Deletion is best effort: a file still held open is retried briefly, then left behind rather
-/// than failing the test that owns the folder.
+/// than failing the test that owns the folder. Under the test command (<see cref="TestRun"/>) the folder is made in the
+/// run directory's <c>tmp/</c> and kept, for the leak scan that ends the command.
 /// </summary>
 public sealed class TempDirectory : IDisposable
 {
@@ -12,7 +13,9 @@ public sealed class TempDirectory : IDisposable
     /// <summary>Creates the folder; <paramref name="prefix"/> makes leftovers easy to recognize.</summary>
     public TempDirectory(string prefix = "keyward-")
     {
-        Path = Directory.CreateTempSubdirectory(prefix).FullName;
+        Path = TestRun.Subdirectory("tmp") is { } run
+            ? Directory.CreateDirectory(System.IO.Path.Combine(run, prefix + Guid.NewGuid().ToString("N")[..12])).FullName
+            : Directory.CreateTempSubdirectory(prefix).FullName;
     }
 
     /// <summary>The folder's absolute path.</summary>
@@ -25,7 +28,13 @@ public sealed class TempDirectory : IDisposable
     public override string ToString() => Path;
 
     /// <inheritdoc />
-    public void Dispose() => Delete(Path);
+    public void Dispose()
+    {
+        if (TestRun.Directory is null)
+        {
+            Delete(Path);
+        }
+    }
 
     internal static void Delete(string path)
     {

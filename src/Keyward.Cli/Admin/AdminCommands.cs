@@ -75,7 +75,7 @@ internal static class AdminCommands
             var database = new KeywardDatabase(storage, dataDirectory);
             await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
             var accounts = new AccountService(database, time);
-            var account = await accounts.FindAccountAsync(accountName.Trim(), cancellationToken).ConfigureAwait(false);
+            var account = await accounts.FindAccountByTypedNameAsync(accountName, cancellationToken).ConfigureAwait(false);
             if (account is null)
             {
                 await error.WriteLineAsync($"No account named \"{accountName}\" in this Keyward. Check the name (keyward audit export lists who signed in).").ConfigureAwait(false);

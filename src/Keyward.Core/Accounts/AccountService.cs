@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Keyward.Core.Accounts.Names;
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -179,6 +180,50 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     {
         await using var db = database.CreateContext();
         return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.TenantId == Tenants.Default && a.Name == name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The account a person means by the name they typed: the one stored under its prepared form
+    /// (<see cref="AccountName.LookupKey"/>: <c>BOB</c> and <c>ｂｏｂ</c> find <c>bob</c>), else one stored, before names
+    /// were prepared, under exactly the typed spelling. One read either way.
+    /// </summary>
+    public async Task<AccountEntity?> FindAccountByTypedNameAsync(string typed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(typed);
+        if (typed.Length > AccountName.MaxInputLength)
+        {
+            return null;
+        }
+
+        var key = AccountName.LookupKey(typed);
+        var exact = typed.Trim();
+        await using var db = database.CreateContext();
+        var found = await db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default && (a.Name == key || a.Name == exact)).Take(2).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return found.Find(a => string.Equals(a.Name, key, StringComparison.Ordinal)) ?? found.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// An existing account whose name is, or looks like, <paramref name="name"/>: stored as it, or stored before names
+    /// were prepared under a spelling that prepares to it (<c>Bob</c>, <c>ＢＯＢ</c> for <c>bob</c>). New names are
+    /// stored prepared and the unique index keeps them apart; the names from before are few and never grow, so they
+    /// are read and compared here (registration and invites only).
+    /// </summary>
+    public async Task<AccountEntity?> FindLookAlikeAsync(AccountName name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await using var db = database.CreateContext();
+        var accounts = await db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return accounts.Find(a => string.Equals(a.Name, name.Value, StringComparison.Ordinal))
+            ?? accounts.Find(a => string.Equals(AccountName.LookupKey(a.Name), name.Value, StringComparison.Ordinal));
+    }
+
+    /// <summary>Every account's id and name, in the default tenant (the look-alike report at start).</summary>
+    public async Task<List<(Guid Id, string Name)>> ListAccountNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        var rows = await db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default).OrderBy(a => a.CreatedAt)
+            .Select(a => new { a.Id, a.Name }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => (r.Id, r.Name))];
     }
 
     /// <summary>An account by id.</summary>

@@ -1,4 +1,5 @@
 using Keyward.Core.Accounts;
+using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
@@ -34,12 +35,23 @@ internal static class AdminEndpoints
     {
         var name = request.AccountName?.Trim();
         var role = request.Role ?? Roles.User;
-        if (string.IsNullOrEmpty(name) || name.Length > 200)
+        if (string.IsNullOrEmpty(name) || name.Length > AccountName.MaxInputLength)
         {
             return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.UsernameRequired.Saying("account_name is 1 to 200 characters.")).ConfigureAwait(false);
         }
 
-        var existing = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        // A re-enrollment names an existing account as typed; a new account's name is prepared (RFC 8265), stored in that
+        // form, and must look like no existing account's.
+        AccountName? prepared = null;
+        if (!request.Reenroll && !AccountName.TryPrepare(name, out prepared, out var fault))
+        {
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, AccountNameErrors.For(fault)).ConfigureAwait(false);
+        }
+
+        var existing = prepared is null
+            ? await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false)
+            : await accounts.FindLookAlikeAsync(prepared, cancellationToken).ConfigureAwait(false);
+        name = prepared?.Value ?? existing?.Name ?? name;
         if (request.Reenroll)
         {
             if (existing is null)
@@ -56,7 +68,7 @@ internal static class AdminEndpoints
         }
         else if (existing is not null)
         {
-            return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.AccountExists.Saying($"An account named \"{name}\" already exists; to give it a new key, create a re-enrollment invite (\"reenroll\": true)."), name).ConfigureAwait(false);
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.AccountExists.Saying($"An account named \"{existing.Name}\" already exists (names compare ignoring case, width and composition); to give it a new key, create a re-enrollment invite (\"reenroll\": true)."), name).ConfigureAwait(false);
         }
 
         var by = context.Features.GetRequiredFeature<SessionFeature>().Session.AccountId;
@@ -82,7 +94,7 @@ internal static class AdminEndpoints
     private static async Task<IResult> RevokeAllAsync(
         string name, HttpContext context, AccountService accounts, SessionService sessions, IAuditLog audit, RevocationAudit revocations, CancellationToken cancellationToken)
     {
-        var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        var account = name.Length > AccountName.MaxInputLength ? null : await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
             return await audit.RefuseAsync(context, AuditActions.SessionsRevokedAll, KeywardErrors.AccountNotFound.Saying($"No account named \"{name}\"."), name).ConfigureAwait(false);

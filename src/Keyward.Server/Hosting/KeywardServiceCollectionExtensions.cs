@@ -40,6 +40,7 @@ public static class KeywardServiceCollectionExtensions
         // (the audit tree-head service signs a head that includes the setup code's event).
         services.TryAddSingleton<DataDirectoryLock>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Keyward.Server.Accounts.AccountNameReport>());
         services.AddKeywardSessions();
         services.AddKeywardRegistration();
         services.AddKeywardStepUp();

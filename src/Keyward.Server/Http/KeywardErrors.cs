@@ -35,6 +35,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError CredentialUnknown = new("credential_unknown", 401, "This security key is not registered here (or not for that account).");
     public static readonly KeywardError CredentialExists = new("credential_exists", 409, "This security key is already registered.");
     public static readonly KeywardError UsernameRequired = new("username_required", 400, "Choose a username of 1 to 200 characters.");
+    public static readonly KeywardError UsernameInvalid = new("username_invalid", 400, "A username is 1 to 64 letters or digits of one script (ASCII punctuation such as . _ - @ allowed): no spaces, symbols, invisible characters or letters of two alphabets. Case and width do not matter: Bob and bob are one name.");
     public static readonly KeywardError SetupCodeInvalid = new("setup_code_invalid", 401, "The setup code is wrong, used, or expired. Restart Keyward to print a new one (only while no admin exists).");
     public static readonly KeywardError InviteInvalid = new("invite_invalid", 401, "The invite is malformed, used, or expired. Ask an admin for a new one.");
     public static readonly KeywardError AccountExists = new("account_exists", 409, "An account with that name already exists.");

@@ -11,6 +11,8 @@ internal static class KeywardEventIds
     public const int SessionOpened = 2002;
     public const int RequestRefused = 2003;
     public const int SessionEnded = 2004;
+    public const int AccountNameLookAlike = 2005;
+    public const int AccountNameNotPrepared = 2006;
 
     public const int SigningKeyRotated = 3101;
     public const int HostRefused = 3201;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
@@ -75,7 +76,8 @@ internal sealed partial class RegistrationService
 
     /// <summary>
     /// Adding a key needs the same live session that started it; a key for an existing account needs that account to
-    /// still exist; a new account's name must still be free.
+    /// still exist; a new account's name must still be free, and look like no other account's (a name stored before names
+    /// were prepared, <c>Bob</c> beside a new <c>bob</c>).
     /// </summary>
     internal async Task<Refusal?> CheckOwnerAsync(CeremonyState state, RequestSession session, CancellationToken cancellationToken)
     {
@@ -93,7 +95,8 @@ internal sealed partial class RegistrationService
                 : null;
         }
 
-        return await accounts.FindAccountAsync(state.AccountName!, cancellationToken).ConfigureAwait(false) is not null
+        return !AccountName.TryPrepare(state.AccountName, out var name, out _)
+            || await accounts.FindLookAlikeAsync(name, cancellationToken).ConfigureAwait(false) is not null
             ? new Refusal(KeywardErrors.AccountExists.Saying($"An account named \"{state.AccountName}\" already exists."), Failed, Actor: state.AccountName)
             : null;
     }

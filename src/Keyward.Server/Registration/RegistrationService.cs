@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Keyward.Core.Accounts;
+using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
+using Keyward.Server.Accounts;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
 using Keyward.Server.StepUp;
@@ -62,12 +64,17 @@ internal sealed partial class RegistrationService(
         if (await accounts.IsSetupCodeValidAsync(request.SetupCode, cancellationToken).ConfigureAwait(false))
         {
             setupCodes.Refund();
-            return (new CeremonyState { Mode = CeremonyModes.Setup, AccountName = name, Role = Roles.Admin, UserHandle = NewHandle(), KeyName = request.KeyName }, []);
+
+            // A new account: its name is prepared (RFC 8265) and stored in that form.
+            return AccountName.TryPrepare(name, out var prepared, out var fault)
+                ? (new CeremonyState { Mode = CeremonyModes.Setup, AccountName = prepared.Value, Role = Roles.Admin, UserHandle = NewHandle(), KeyName = request.KeyName }, [])
+                : new Refusal(AccountNameErrors.For(fault), AuditAction: null);
         }
 
+        // An existing account: the typed name must designate it (its prepared form, or its exact spelling from before).
         if (await accounts.FindBreakGlassAccountAsync(request.SetupCode, cancellationToken).ConfigureAwait(false) is { } accountId
             && await accounts.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) is { } account
-            && string.Equals(account.Name, name, StringComparison.Ordinal))
+            && AccountName.Designates(account.Name, name))
         {
             setupCodes.Refund();
             return await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
@@ -93,7 +100,13 @@ internal sealed partial class RegistrationService(
                 : await ExistingAccountAsync(CeremonyModes.Reenroll, account, request.KeyName, invite.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        return (new CeremonyState { Mode = CeremonyModes.Invite, AccountName = invite.AccountName, Role = invite.Role, UserHandle = NewHandle(), InviteId = invite.Id, KeyName = request.KeyName }, []);
+        // Invites made before names were prepared may name an account in any spelling: the new account takes the prepared one.
+        if (!AccountName.TryPrepare(invite.AccountName, out var name, out var fault))
+        {
+            return new Refusal(AccountNameErrors.For(fault), Failed);
+        }
+
+        return (new CeremonyState { Mode = CeremonyModes.Invite, AccountName = name.Value, Role = invite.Role, UserHandle = NewHandle(), InviteId = invite.Id, KeyName = request.KeyName }, []);
     }
 
     /// <summary>
@@ -116,7 +129,7 @@ internal sealed partial class RegistrationService(
             return TooManyRecoveryAttempts(name, wait);
         }
 
-        var account = await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        var account = await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false);
         if (await recoveryCodes.FindAsync(account?.Id, request.RecoveryCode, cancellationToken).ConfigureAwait(false) is null)
         {
             return limiter.Failed(address) is { } backoff

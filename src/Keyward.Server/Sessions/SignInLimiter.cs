@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Keyward.Core.Accounts.Names;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Sessions;
@@ -21,8 +22,8 @@ internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvide
     /// <summary>The address key.</summary>
     public static string AddressKey(string? address) => "a:" + (address ?? "unknown");
 
-    /// <summary>The account key: names compare trimmed and case-insensitively, as accounts are looked up.</summary>
-    public static string AccountKey(string account) => "n:" + account.Trim().ToUpperInvariant();
+    /// <summary>The account key: names compare by their lookup key (RFC 8265 mappings), as accounts are looked up.</summary>
+    public static string AccountKey(string account) => "n:" + AccountName.LookupKey(account);
 
     /// <summary>How long the key must still wait; null when it may try now.</summary>
     public TimeSpan? Waiting(string key)

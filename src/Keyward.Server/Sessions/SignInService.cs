@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Keyward.Core.Accounts;
+using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
@@ -150,7 +151,7 @@ internal sealed partial class SignInService(
             return (null, allow);
         }
 
-        if (await accounts.FindAccountAsync(name, cancellationToken).ConfigureAwait(false) is not { } account)
+        if (await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false) is not { } account)
         {
             // The same number of reads as for a real account: the account, then keys.
             var shape = await accounts.FirstAuthenticatorAsync(cancellationToken).ConfigureAwait(false);
@@ -166,12 +167,16 @@ internal sealed partial class SignInService(
         return (account.Id, allow);
     }
 
-    /// <summary>One or two stand-in credential ids for an unknown name, deterministic per name and installation.</summary>
+    /// <summary>
+    /// One or two stand-in credential ids for an unknown name, deterministic per name and installation. They derive from
+    /// the name's lookup key, so every spelling that would find one account (<c>BOB</c>, <c>ｂｏｂ</c>) gets one answer,
+    /// as a real account's spellings do.
+    /// </summary>
     internal IEnumerable<CredentialDescriptor> StandInCredentials(string name, AuthenticatorEntity? shape)
     {
         var length = shape?.CredentialId.Length ?? 32;
         var transports = shape?.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        var seed = System.Security.Cryptography.HMACSHA256.HashData(_dummyKey.Value, System.Text.Encoding.UTF8.GetBytes(name.ToUpperInvariant()));
+        var seed = System.Security.Cryptography.HMACSHA256.HashData(_dummyKey.Value, System.Text.Encoding.UTF8.GetBytes(AccountName.LookupKey(name)));
         var count = 1 + (seed[0] & 1);
         for (var i = 0; i < count; i++)
         {

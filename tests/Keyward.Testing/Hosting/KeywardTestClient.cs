@@ -23,7 +23,18 @@ public sealed partial class KeywardTestClient : IDisposable
         Endpoint = endpoint;
         Key = key ?? VirtualAuthenticator.Create();
         _http = new HttpClient(endpoint.CreateHandler()) { BaseAddress = endpoint.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        Client = new KeywardClient(_http, new KeywardClientOptions { Origin = endpoint.Origin, OnResponse = _seen.Enqueue });
+        Client = new KeywardClient(_http, new KeywardClientOptions { Origin = endpoint.Origin, OnResponse = Keep });
+    }
+
+    // Every response is kept for this client's scans; under the test command, every problem body also goes to the run
+    // directory, where the leak scan reads it (a problem never carries a secret).
+    private void Keep(KeywardResponse response)
+    {
+        _seen.Enqueue(response);
+        if (response.MediaType == "application/problem+json")
+        {
+            TestRun.Append("problems", "problems.jsonl", response.Body.ReplaceLineEndings(" "));
+        }
     }
 
     /// <summary>The Keyward this client talks to.</summary>

@@ -116,6 +116,13 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
                 }
 
                 builder.Logging.ClearProviders();
+                if (TestRun.Directory is not null)
+                {
+                    // Under the test command Keyward's log lines (Information and up, the default) go to the run
+                    // directory for the leak scan; the test's own logging below may change the level or add providers.
+                    builder.Logging.AddProvider(new TestRunLogProvider());
+                }
+
                 options.Logging?.Invoke(builder.Logging);
                 builder.Host.UseServiceProviderFactory(new OverridingServiceProviderFactory(services =>
                 {
