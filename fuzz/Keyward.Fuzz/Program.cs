@@ -33,9 +33,13 @@ internal static class Program
 
                 Console.WriteLine($"{files.Length} inputs, {crashes.Count} crashed");
                 return crashes.Count == 0 ? 0 : 1;
-            case [var name] when FuzzHarnesses.Create(name) is { } run:
+            case [var name] when FuzzHarnesses.Names.Contains(name):
+                // The harness is built on the first input, inside Fuzzer.Run: instrumented code (the assertion
+                // harness's validator, for one) must not run before SharpFuzz has mapped AFL's coverage memory.
+                Action<byte[]>? run = null;
                 Fuzzer.Run(stream =>
                 {
+                    run ??= FuzzHarnesses.Create(name)!;
                     using var buffer = new MemoryStream();
                     stream.CopyTo(buffer);
                     run(buffer.ToArray());
