@@ -22,7 +22,7 @@ public static class CorpusReplay
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                crashes.Add($"{Path.GetFileName(file)}: {e.GetType().FullName}: {e.Message}");
+                crashes.Add($"{Path.GetFileName(file)}: {e}");
             }
         }
 
