@@ -35,8 +35,8 @@ public sealed class AuditExportVerifierInputTests
     }
 
     [Theory]
-    [InlineData("""{"type":"tree_head","tree_size":"5","root_hash":"AAAA","timestamp":1,"key_id":"k","signature":"AAAA"}""")]
-    [InlineData("""{"type":"tree_head","tree_size":5,"root_hash":"AAAA","timestamp":[1],"key_id":"k","signature":"AAAA"}""")]
+    [InlineData("""{"type":"tree_head","tree_size":"5","root_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","timestamp":1,"key_id":"k","signature":"AAAA"}""")]
+    [InlineData("""{"type":"tree_head","tree_size":5,"root_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","timestamp":[1],"key_id":"k","signature":"AAAA"}""")]
     public async Task Verify_TreeHeadWithWrongTypedNumber_IsNotIntact(string head)
     {
         var result = await VerifyAsync(Header, head, Event);
