@@ -279,6 +279,7 @@ public sealed class KeywardAssertionHandlerTests : IAsyncLifetime
     [InlineData("a.b.c")]
     [InlineData("eyJhbGciOiJFUzI1NiJ9.e30.")]
     [InlineData("a.b.c.d.e")]
+    [InlineData("eyJhbGciOiJFUzI1NiJ9.a.b.c.d")] // found by fuzzing: IDX10400 (a FormatException) escaped ReadJsonWebToken
     public async Task Authenticate_Malformed_Returns401AssertionInvalid(string token)
     {
         var response = await _app.GetWhoAmIAsync(token);

@@ -118,9 +118,10 @@ internal sealed class KeywardAssertionValidator
             type = jwt.Typ;
             return true;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
-            // SecurityTokenMalformedException and friends derive from ArgumentException.
+            // SecurityTokenMalformedException and friends derive from ArgumentException; a segment that is not base64url
+            // (an invalid length, found by fuzzing) escapes ReadJsonWebToken as IDX10400, a FormatException.
             return false;
         }
     }

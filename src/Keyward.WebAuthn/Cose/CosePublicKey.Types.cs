@@ -102,7 +102,14 @@ public sealed partial class CosePublicKey
             return Invalid($"the RSA modulus must be odd and at least {MinimumRsaModulusBits} bits");
         }
 
-        var parameters = new RSAParameters { Modulus = modulus, Exponent = e.AsSpan().TrimStart((byte)0).ToArray() };
+        // An exponent of only zero bytes is empty once trimmed; RSA.Create then fails with an IndexOutOfRangeException.
+        var exponent = e.AsSpan().TrimStart((byte)0).ToArray();
+        if (exponent.Length == 0)
+        {
+            return Invalid("the RSA exponent e must not be zero");
+        }
+
+        var parameters = new RSAParameters { Modulus = modulus, Exponent = exponent };
         RSA rsa;
         try
         {

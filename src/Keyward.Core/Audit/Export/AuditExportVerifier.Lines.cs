@@ -16,9 +16,9 @@ public sealed partial class AuditExportVerifier
             return;
         }
 
-        if (!line.TryGetProperty("tree_size", out var sizeElement) || !sizeElement.TryGetInt64(out var size) || size < 0
+        if (!line.TryGetProperty("tree_size", out var sizeElement) || !IsInteger(sizeElement, out var size) || size < 0
             || !line.TryGetProperty("root_hash", out var rootElement) || rootElement.ValueKind != JsonValueKind.String || !rootElement.TryGetBytesFromBase64(out var root) || root.Length != MerkleTree.HashSize
-            || !line.TryGetProperty("timestamp", out var tsElement) || !tsElement.TryGetInt64(out var timestamp) || timestamp < 0
+            || !line.TryGetProperty("timestamp", out var tsElement) || !IsInteger(tsElement, out var timestamp) || timestamp < 0
             || !line.TryGetProperty("key_id", out var keyElement) || keyElement.ValueKind != JsonValueKind.String
             || !line.TryGetProperty("signature", out var sigElement) || sigElement.ValueKind != JsonValueKind.String || !sigElement.TryGetBytesFromBase64(out var signature))
         {
@@ -50,7 +50,7 @@ public sealed partial class AuditExportVerifier
         // between was refused, its successor's proof starts from it; the roots recomputed from the events still
         // check both heads.
         if (previous is not null && line.TryGetProperty("consistency", out var consistency) && consistency.ValueKind == JsonValueKind.Object
-            && consistency.TryGetProperty("from", out var fromElement) && fromElement.TryGetInt64(out var from) && from == previous.TreeSize)
+            && consistency.TryGetProperty("from", out var fromElement) && IsInteger(fromElement, out var from) && from == previous.TreeSize)
         {
             var path = ReadPath(consistency);
             if (path is null || !MerkleTree.VerifyConsistency(previous.TreeSize, size, path, previous.RootHash, root))
@@ -99,7 +99,7 @@ public sealed partial class AuditExportVerifier
         if (parsed is null)
         {
             status = EventStatus.Failed;
-            sequence = line.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("sequence", out var s) && s.TryGetInt64(out var n) ? n : -1;
+            sequence = line.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("sequence", out var s) && IsInteger(s, out var n) ? n : -1;
             leaf = MerkleTree.HashLeaf(Encoding.UTF8.GetBytes(text));
         }
         else
@@ -171,19 +171,24 @@ public sealed partial class AuditExportVerifier
             return null;
         }
 
+        // Each canonical member exactly once: JsonDocument keeps duplicate names, so counting alone would let a
+        // repeated member stand in for a missing one.
         var count = 0;
+        var seen = 0;
         foreach (var member in e.EnumerateObject())
         {
-            if (Array.IndexOf(EventMembers, member.Name) < 0)
+            var index = Array.IndexOf(EventMembers, member.Name);
+            if (index < 0 || (seen & (1 << index)) != 0)
             {
                 return null;
             }
 
+            seen |= 1 << index;
             count++;
         }
 
         if (count != EventMembers.Length
-            || !e.GetProperty("sequence").TryGetInt64(out var sequence) || !e.GetProperty("time").TryGetInt64(out var time)
+            || !IsInteger(e.GetProperty("sequence"), out var sequence) || !IsInteger(e.GetProperty("time"), out var time)
             || Text(e, "action") is not { } action || Text(e, "actor") is not { } actor || Text(e, "outcome") is not { } outcome
             || Text(e, "tenant") is not { } tenant || !OptionalText(e, "target", out var target) || !OptionalText(e, "client", out var client)
             || e.GetProperty("details") is not { ValueKind: JsonValueKind.Object } detailsElement)
@@ -204,7 +209,7 @@ public sealed partial class AuditExportVerifier
         byte[][]? path = null;
         if (line.TryGetProperty("inclusion", out var inclusion) && inclusion.ValueKind == JsonValueKind.Object)
         {
-            proofSize = inclusion.TryGetProperty("tree_size", out var ts) && ts.TryGetInt64(out var size) ? size : -1;
+            proofSize = inclusion.TryGetProperty("tree_size", out var ts) && IsInteger(ts, out var size) ? size : -1;
             path = ReadPath(inclusion);
         }
 
@@ -223,6 +228,13 @@ public sealed partial class AuditExportVerifier
             },
             proofSize,
             path);
+    }
+
+    /// <summary>An integer that fits a long; false for any other JSON value (TryGetInt64 throws on a non-number).</summary>
+    private static bool IsInteger(JsonElement e, out long value)
+    {
+        value = 0;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value);
     }
 
     private static string? Text(JsonElement e, string name) => e.GetProperty(name) is { ValueKind: JsonValueKind.String } p ? p.GetString() : null;

@@ -134,12 +134,12 @@ public sealed partial class AuditExportVerifier
             return $"Line 1 is not a {AuditExportFormat.Name} header.";
         }
 
-        if (!header.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v) || v != AuditExportFormat.Version)
+        if (!header.TryGetProperty("version", out var version) || !IsInteger(version, out var v) || v != AuditExportFormat.Version)
         {
             return $"The export's format version is {(header.TryGetProperty("version", out var raw) ? raw.GetRawText() : "missing")}; this keyward reads version {AuditExportFormat.Version}.";
         }
 
-        if (!header.TryGetProperty("tree_size", out var size) || !size.TryGetInt64(out _declaredSize) || _declaredSize < 0)
+        if (!header.TryGetProperty("tree_size", out var size) || !IsInteger(size, out _declaredSize) || _declaredSize < 0)
         {
             return "The header has no valid tree_size.";
         }
@@ -154,7 +154,7 @@ public sealed partial class AuditExportVerifier
             {
                 // A key whose id is not its own hash cannot have signed anything under that id: skip it.
                 if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("public_key", out var pk) && pk.ValueKind == JsonValueKind.String
-                    && pk.TryGetBytesFromBase64(out var spki) && key.TryGetProperty("key_id", out var id) && id.GetString() is { } keyId
+                    && pk.TryGetBytesFromBase64(out var spki) && key.TryGetProperty("key_id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { } keyId
                     && AuditSigningKey.KeyIdOf(spki) == keyId)
                 {
                     _keys[keyId] = spki;
