@@ -54,12 +54,14 @@ public static class KeywardServiceCollectionExtensions
 
     /// <summary>
     /// Query strings carry credentials (upgrade tickets <c>?ticket=kwt_…</c>, handoff codes, and whatever an upstream
-    /// puts in its own links, <c>/reset?token=…</c>). Two library categories write full URLs at Information: ASP.NET
-    /// Core's request log and YARP's "Proxying to …". Both are kept at Warning, whatever level the rest of the log is at.
+    /// puts in its own links, <c>/reset?token=…</c>). Three library categories write full URLs at Information: ASP.NET
+    /// Core's request log, its result executors ("Executing RedirectResult, redirecting to …", which carried handoff
+    /// codes) and YARP's "Proxying to …". All are kept at Warning, whatever level the rest of the log is at.
     /// </summary>
     internal static void KeepQueryStringsOutOfLogs(ILoggingBuilder logging)
     {
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Http.Result", level => level >= LogLevel.Warning);
         logging.AddFilter("Yarp.ReverseProxy.Forwarder", level => level >= LogLevel.Warning);
     }
 

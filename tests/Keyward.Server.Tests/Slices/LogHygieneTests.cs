@@ -23,6 +23,8 @@ public sealed class LogHygieneTests
             {
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = echo.Address.ToString(),
+                ["Keyward:Routes:app:Host"] = "app.localhost",
+                ["Keyward:Routes:app:Upstream"] = echo.Address.ToString(),
             },
             Logging = logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(new CapturingProvider(lines)),
         });
@@ -34,6 +36,11 @@ public sealed class LogHygieneTests
         Assert.Equal(401, (await client.ProxyAsync($"/echo/reset?token={Secret}", null)).StatusCode);
         Assert.Equal(404, (await client.GetAsync($"/nowhere?token={Secret}")).StatusCode);
         Assert.Equal(401, (await client.PostAsync($"/session/status?token={Secret}")).StatusCode);
+
+        // A redirect whose address carries the query: the handoff, not signed in, sends the browser to sign in first
+        // with the app page (and its ?token=) in ?return=. ASP.NET Core's RedirectResult logs the address at Information.
+        var handoff = await client.GetAsync($"/.keyward/handoff?host=app.localhost&challenge={new string('A', 43)}&return={Uri.EscapeDataString($"/reset?token={Secret}")}");
+        Assert.Equal(302, handoff.StatusCode);
 
         // The capture works: the proxied request itself was logged by someone at Information or above.
         Assert.NotEmpty(lines);
