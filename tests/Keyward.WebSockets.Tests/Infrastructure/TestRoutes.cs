@@ -70,7 +70,6 @@ internal static class TestRoutes
                     yield return $"{prefix}:WebSocket:MaxClientMessageBytes={LimitedClientBytes}";
                     yield return $"{prefix}:WebSocket:MaxUpstreamMessageBytes={LimitedUpstreamBytes}";
                     yield return $"{prefix}:WebSocket:MaxMessagesPerSecond={LimitedRate}";
-                    yield return $"{prefix}:WebSocket:SendQueueCapacity=4";
                     yield return $"{prefix}:WebSocket:MaxLifetime=00:10:00";
                     break;
                 case AdminOnly:
