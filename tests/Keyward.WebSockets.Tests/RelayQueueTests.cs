@@ -40,26 +40,33 @@ public sealed class RelayQueueTests
         var queue = new RelayQueue(64 * 1024);
         var writer = Task.Run(async () =>
         {
-            for (var i = 0; i < Messages; i++)
+            try
             {
-                var message = Message(Random.Shared.Next(0, 4096));
-                BitConverter.TryWriteBytes(message.Buffer, i);
-                Assert.True(await queue.WriteAsync(message, CancellationToken.None));
-                Assert.True(queue.QueuedBytes <= queue.Budget);
+                for (var i = 0; i < Messages; i++)
+                {
+                    var message = Message(Random.Shared.Next(0, 4096));
+                    BitConverter.TryWriteBytes(message.Buffer, i);
+                    Assert.True(await queue.WriteAsync(message, CancellationToken.None));
+                    Assert.True(queue.QueuedBytes <= queue.Budget, $"the queue holds {queue.QueuedBytes} bytes, past its budget");
+                }
             }
-
-            queue.Complete();
+            finally
+            {
+                queue.Complete();
+            }
         });
 
+        using var timeout = new CancellationTokenSource(Patience);
         var next = 0;
-        while (await queue.WaitToReadAsync(CancellationToken.None))
+        while (await queue.WaitToReadAsync(timeout.Token))
         {
             while (queue.TryRead(out var message))
             {
                 Assert.Equal(next++, BitConverter.ToInt32(message.Buffer, 0));
-                if (next % 100 == 0)
+                if (next % 50 == 0)
                 {
-                    await Task.Yield();
+                    // Slower than the writer, so without the budget the queue would grow to megabytes.
+                    await Task.Delay(1);
                 }
 
                 queue.Release(message);

@@ -28,6 +28,9 @@ public sealed class SocketLimitsTests(LimitsFixture fixture) : IClassFixture<Lim
         await WaitUntilAsync(() => Registry.Reserved == 0);
         var session = await Api.LoginAsync();
         using var socket = await Api.OpenAsync(session);
+
+        // The 101 can reach the client just before the relay is registered.
+        await WaitUntilAsync(() => Registry.All.Any(c => c.Identity.Session?.Id == session.Id));
         var relay = Registry.All.Single(c => c.Identity.Session?.Id == session.Id);
 
         // 32 MiB toward a client that reads nothing yet: far more than the loopback buffers on both sides hold.
