@@ -5,8 +5,8 @@ using Keyward.WebSockets.Tests.Infrastructure;
 namespace Keyward.WebSockets.Tests;
 
 /// <summary>
-/// Per-route bounds on the "limited" route (1 KiB from the client, 2 KiB from the upstream, 20 messages per second,
-/// queues of 4): a violation closes that socket (1009 or 1008) and is audited; a parallel socket keeps working.
+/// Per-route bounds on the "limited" route (1 KiB from the client, 2 KiB from the upstream, 20 messages per second;
+/// the queues are bounded in bytes, see <see cref="SocketLimitsTests"/>): a violation closes that socket (1009 or 1008) and is audited; a parallel socket keeps working.
 /// The rate limiter reads the fake clock, which these tests never move, so the bucket never refills.
 /// </summary>
 public sealed class BoundsTests(GateFixture fixture) : IClassFixture<GateFixture>
@@ -90,7 +90,7 @@ public sealed class BoundsTests(GateFixture fixture) : IClassFixture<GateFixture
         using var socket = await Api.OpenAsync(session, TestRoutes.Limited);
         await socket.SendTextAsync("flood:300");
 
-        // The client reads late and slowly; with queues of 4 the relay holds the upstream back instead of buffering.
+        // The client reads late and slowly; the relay holds the upstream back instead of buffering.
         await Task.Delay(300);
         for (var i = 0; i < 300; i++)
         {

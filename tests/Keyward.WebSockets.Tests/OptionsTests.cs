@@ -14,9 +14,11 @@ public sealed class OptionsTests
         var route = new RouteWebSocketOptions();
         Assert.False(route.Enabled);
         Assert.False(route.AllowSessionCookie);
-        Assert.Equal((65536, 4 * 1024 * 1024, 50, 64, TimeSpan.FromHours(8)), (route.MaxClientMessageBytes, route.MaxUpstreamMessageBytes, route.MaxMessagesPerSecond, route.SendQueueCapacity, route.MaxLifetime));
+        Assert.Equal((65536, 4 * 1024 * 1024, 50, (int?)null, TimeSpan.FromHours(8)), (route.MaxClientMessageBytes, route.MaxUpstreamMessageBytes, route.MaxMessagesPerSecond, route.SendQueueCapacity, route.MaxLifetime));
         Assert.Empty(route.Validate("r", isInternal: false));
         Assert.Equal(["https://keyward.example"], route.EffectiveOrigins("https://keyward.example/"));
+        Assert.Equal(["https://keyward.example"], route.EffectiveOrigins("https://Keyward.Example:443"));
+        Assert.Equal(["https://app.example.com", "http://app.example.com:8080"], new RouteWebSocketOptions { AllowedOrigins = ["HTTPS://App.Example.com:443/", "http://app.example.com:8080"] }.EffectiveOrigins("https://keyward.example"));
     }
 
     [Fact]
@@ -31,6 +33,9 @@ public sealed class OptionsTests
     [InlineData("https://app.example.com/path")]
     [InlineData("ftp://app.example.com")]
     [InlineData("https://app.example.com/?q=1")]
+    [InlineData("https://user@app.example.com")]
+    [InlineData("https://*.example.com")]
+    [InlineData("https://app.example.com/.")]
     public void RouteOptions_AllowedOriginThatIsNotAnOrigin_IsRefused(string origin)
     {
         var route = new RouteWebSocketOptions { Enabled = true, AllowedOrigins = [origin] };
@@ -40,8 +45,29 @@ public sealed class OptionsTests
     [Fact]
     public void RouteOptions_LimitsOutOfRange_AreEachRefused()
     {
-        var route = new RouteWebSocketOptions { Enabled = true, MaxClientMessageBytes = 0, MaxUpstreamMessageBytes = int.MaxValue, MaxMessagesPerSecond = 0, SendQueueCapacity = 0, MaxLifetime = TimeSpan.Zero };
+        var route = new RouteWebSocketOptions { Enabled = true, MaxClientMessageBytes = 0, MaxUpstreamMessageBytes = int.MaxValue, MaxMessagesPerSecond = 0, SendQueueCapacity = 64, MaxLifetime = TimeSpan.Zero };
         Assert.Equal(5, route.Validate("r", false).Count);
+        Assert.Contains(route.Validate("r", false), e => e.Contains("SendQueueCapacity is retired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GateOptions_Defaults_BoundQueuesAndSockets()
+    {
+        var gate = new WebSocketGateOptions();
+        Assert.Equal((1024 * 1024, 16, 10_000), (gate.MaxQueuedBytes, gate.MaxSocketsPerSession, gate.MaxSockets));
+        Assert.Empty(gate.Validate());
+    }
+
+    [Theory]
+    [InlineData(1024, 16, 10_000, "MaxQueuedBytes must be between")]
+    [InlineData(128 * 1024 * 1024, 16, 10_000, "MaxQueuedBytes must be between")]
+    [InlineData(1024 * 1024, 0, 10_000, "MaxSocketsPerSession must be between")]
+    [InlineData(1024 * 1024, 16, 0, "MaxSockets must be between")]
+    [InlineData(1024 * 1024, 32, 16, "MaxSockets (16) must be at least MaxSocketsPerSession (32)")]
+    public void GateOptions_BoundsOutOfRange_AreRefusedNamingTheSetting(int queued, int perSession, int total, string expected)
+    {
+        var gate = new WebSocketGateOptions { MaxQueuedBytes = queued, MaxSocketsPerSession = perSession, MaxSockets = total };
+        Assert.Contains(gate.Validate(), e => e.Contains(expected, StringComparison.Ordinal) && e.Contains("Keyward:WebSockets:", StringComparison.Ordinal));
     }
 
     [Fact]

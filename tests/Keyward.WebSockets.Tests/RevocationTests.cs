@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
+using Keyward.Core.Storage;
 using Keyward.WebSockets.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
 namespace Keyward.WebSockets.Tests;
 
 /// <summary>
 /// Live revocation: every proxied socket remembers its session; logout, revocation and idle expiry close it within
-/// one second with 4401 and a reason, and MaxLifetime forces re-authorization. Each test has its own Keyward, because
-/// some move its clock.
+/// one second with 4401 and a reason, and MaxLifetime forces re-authorization. The sweep also holds a live session to
+/// its socket's route again: a role removed closes the route's sockets with 4403, a renamed account with 4401. Each
+/// test has its own Keyward, because some move its clock or change its account.
 /// </summary>
 public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -124,6 +128,59 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
         var (code, reason, _) = await close;
         Assert.Equal((4401, "reauthorization required"), (code, reason));
         (await Api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task RoleRemoved_SweepClosesTheAdminRoutesSocketWith4403_OtherRoutesKeepWorking()
+    {
+        var session = await Api.LoginAsync();
+        using var admin = await Api.OpenAsync(session, TestRoutes.AdminOnly);
+        using var any = await Api.OpenAsync(session, TestRoutes.Echo);
+        await admin.AssertEchoAsync("as admin");
+
+        // The session stays valid (no revocation, no expiry on the fake clock): only the account's role changes.
+        var close = admin.ExpectCloseAsync();
+        await SetAccountAsync(a => a.Role = Roles.User);
+        var (code, reason, _) = await close;
+
+        Assert.Equal((4403, "route requirements not met: role_required"), (code, reason));
+        await any.AssertEchoAsync("the echo route has no role requirement");
+        await WaitUntilAsync(() => _server.Audit.Where(AuditActions.WebSocketClosed).Any(r => r.Details["cause"] == "route_requirements" && r.Details["close_code"] == "4403"));
+        await WaitUntilAsync(() => _upstream.Closes.Any(c => c.Code == 4403));
+        (await Api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task RoleRemovedAfterTheTicket_UpgradeIsRefused403RoleRequired()
+    {
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.AdminOnly);
+        await SetAccountAsync(a => a.Role = Roles.User);
+
+        var probe = await Api.ProbeUpgradeAsync($"{TestRoutes.PathOf(TestRoutes.AdminOnly)}/x?ticket={ticket}");
+        Assert.Equal((403, "role_required"), (probe.StatusCode, probe.Code));
+        Assert.Contains(_server.Audit.Denied("role_required"), r => r.Action == AuditActions.WebSocketUpgradeDenied);
+    }
+
+    [Fact]
+    public async Task AccountRenamed_SweepClosesItsSocketsWith4401AccountChanged()
+    {
+        var session = await Api.LoginAsync();
+        using var socket = await Api.OpenAsync(session, TestRoutes.Echo);
+        await socket.AssertEchoAsync("as admin");
+        var close = socket.ExpectCloseAsync();
+        await SetAccountAsync(a => a.Name = "renamed");
+
+        var (code, reason, _) = await close;
+        Assert.Equal((4401, "session ended: account_changed"), (code, reason));
+    }
+
+    /// <summary>Changes the signed-in account in the database, as an admin tool or another node would.</summary>
+    private async Task SetAccountAsync(Action<AccountEntity> change)
+    {
+        await using var db = _server.Get<KeywardDatabase>().CreateContext();
+        change(await db.Accounts.SingleAsync(a => a.Name == Api.AccountName));
+        Assert.Equal(1, await db.SaveChangesAsync());
     }
 
     private async Task<List<ClientWebSocket>> OpenManyAsync(TestSession session)

@@ -66,6 +66,32 @@ public sealed class UpgradeRefusalTests(GateFixture fixture) : IClassFixture<Gat
         await AssertRefusedAsync($"/ws/echo/x?ticket={ticket}", 403, "origin_mismatch", origin: null);
     }
 
+    [Theory]
+    [InlineData("https://app.example.test", "https://app.example.test")]
+    [InlineData("https://app.example.test:443", "https://app.example.test")]
+    [InlineData("https://APP.Example.test", "https://app.example.test:443")]
+    public async Task Upgrade_OriginsCompareNormalized_ConfiguredAndSentSpellingsOfOneOriginMatch(string ticketOrigin, string upgradeOrigin)
+    {
+        // The route lists "HTTPS://App.Example.Test:443/"; the ticket request and the upgrade spell the origin otherwise.
+        var session = await Api.LoginAsync();
+        var ticket = await Api.TicketAsync(session, TestRoutes.Echo, ticketOrigin);
+        using var socket = await Api.OpenAsync(TestRoutes.Echo, ticket, upgradeOrigin);
+        await socket.AssertEchoAsync("one origin");
+        Assert.Contains(fixture.Server.Audit.Where(AuditActions.WebSocketTicketIssued), r => r.Details["origin"] == "https://app.example.test");
+    }
+
+    [Theory]
+    [InlineData("https://app.example.test:8443")]
+    [InlineData("http://app.example.test")]
+    [InlineData("https://app.example.test.evil.example")]
+    [InlineData("https://app.example.test/path")]
+    public async Task Ticket_OriginThatOnlyLooksAllowed_Returns403OriginMismatch(string origin)
+    {
+        var session = await Api.LoginAsync();
+        var refused = await Api.RequestTicketAsync(session, TestRoutes.Echo, origin);
+        Assert.Equal((403, "origin_mismatch"), (refused.StatusCode, refused.Code));
+    }
+
     [Fact]
     public async Task Upgrade_ExpiredTicket_Returns401TicketExpired()
     {

@@ -91,6 +91,8 @@ internal static partial class KeywardErrors
     public static readonly KeywardError UpstreamUnavailable = new("upstream_unavailable", 502, "The service behind this route could not be reached or did not accept the connection.");
     public static readonly KeywardError UpstreamTimeout = new("upstream_timeout", 504, "The service behind this route did not answer in time.");
     public static readonly KeywardError SubProtocolInvalid = new("subprotocol_invalid", 400, "Sec-WebSocket-Protocol must list at most 16 distinct protocol names, each an HTTP token (RFC 6455 §4.1).");
+    public static readonly KeywardError WebSocketSessionLimit = new("websocket_session_limit", 429, "This session already has as many sockets open as Keyward allows (Keyward:WebSockets:MaxSocketsPerSession). Close one and try again.");
+    public static readonly KeywardError WebSocketCapacity = new("websocket_capacity", 503, "Keyward has as many sockets open as it allows (Keyward:WebSockets:MaxSockets). Try again later.");
 
     /// <summary>The refusal for a session that failed its check.</summary>
     public static KeywardError From(SessionFailure failure) => failure switch

@@ -31,8 +31,10 @@ public sealed class KeywardOptions
     /// </summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>The effective public origin.</summary>
-    public string EffectiveOrigin => (PublicOrigin ?? $"{(DangerousAllowHttp && Listen.StartsWith("http://", StringComparison.Ordinal) ? "http" : "https")}://localhost:{ListenPort}").TrimEnd('/');
+    /// <summary>The effective public origin, normalized (<see cref="WebOrigin"/>): <c>https://Keyward.Example:443/</c> is <c>https://keyward.example</c>.</summary>
+    public string EffectiveOrigin => ConfiguredOrigin is var origin && WebOrigin.Normalize(origin) is { } normalized ? normalized : origin.TrimEnd('/');
+
+    private string ConfiguredOrigin => PublicOrigin ?? $"{(DangerousAllowHttp && Listen.StartsWith("http://", StringComparison.Ordinal) ? "http" : "https")}://localhost:{ListenPort}";
 
     /// <summary>The effective RP ID.</summary>
     public string EffectiveRpId => RpId ?? new Uri(EffectiveOrigin).Host;
@@ -62,9 +64,9 @@ public sealed class KeywardOptions
             errors.Add("Keyward:DangerousAllowHttp is refused outside the Development environment.");
         }
 
-        if (PublicOrigin is not null && (!Uri.TryCreate(PublicOrigin, UriKind.Absolute, out var origin) || origin.AbsolutePath != "/"))
+        if (PublicOrigin is not null && WebOrigin.Normalize(PublicOrigin, out var problem) is null)
         {
-            errors.Add("Keyward:PublicOrigin must be scheme://host[:port], with no path.");
+            errors.Add($"Keyward:PublicOrigin must be scheme://host[:port], with no path, query, user info or wildcard ({problem}), e.g. https://keyward.example.com.");
         }
 
         if (MaxRequestBodyBytes is < 4096 or > 1024 * 1024)

@@ -16,13 +16,9 @@ internal sealed class SessionRequirement(bool requireUserVerification, string? r
             return Task.CompletedTask;
         }
 
-        if (requireUserVerification && !session.UserVerified)
+        if (Check(session, requireUserVerification, role) is { } refused)
         {
-            context.Fail(new KeywardFailureReason(this, KeywardErrors.UserVerificationRequired));
-        }
-        else if (role is not null && session.Role != role)
-        {
-            context.Fail(new KeywardFailureReason(this, KeywardErrors.RoleRequired));
+            context.Fail(new KeywardFailureReason(this, refused));
         }
         else
         {
@@ -31,4 +27,13 @@ internal sealed class SessionRequirement(bool requireUserVerification, string? r
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Why <paramref name="session"/> does not meet the requirement, or null when it does. The policy's one rule, also
+    /// applied to open sockets by the WebSocket sweep (a role removed after the socket opened).
+    /// </summary>
+    internal static KeywardError? Check(Keyward.Core.Sessions.SessionInfo session, bool requireUserVerification, string? role) =>
+        requireUserVerification && !session.UserVerified ? KeywardErrors.UserVerificationRequired
+        : role is not null && session.Role != role ? KeywardErrors.RoleRequired
+        : null;
 }

@@ -29,8 +29,11 @@ public sealed class RouteWebSocketOptions
     /// <summary>Client messages per second (a token bucket with this burst); more closes the socket with 1008. Default 50.</summary>
     public int MaxMessagesPerSecond { get; set; } = 50;
 
-    /// <summary>Messages queued per direction before reading from the sender pauses (backpressure). Default 64.</summary>
-    public int SendQueueCapacity { get; set; } = 64;
+    /// <summary>
+    /// Retired: the queues are bounded in bytes by <c>Keyward:WebSockets:MaxQueuedBytes</c>, no longer in messages. Set,
+    /// it fails validation so a configuration that relied on it is noticed rather than silently ignored.
+    /// </summary>
+    public int? SendQueueCapacity { get; set; }
 
     /// <summary>How long one socket may stay open before it must be reopened (close 4401). Default 8 h.</summary>
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromHours(8);
@@ -52,16 +55,19 @@ public sealed class RouteWebSocketOptions
 
         foreach (var origin in AllowedOrigins)
         {
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            if (Http.WebOrigin.Normalize(origin, out var problem) is null)
             {
-                errors.Add($"{prefix}:AllowedOrigins: \"{origin}\" is not an origin; write scheme://host[:port], e.g. https://app.example.com.");
+                errors.Add($"{prefix}:AllowedOrigins: \"{origin}\" is not an origin ({problem}); write scheme://host[:port], e.g. https://app.example.com.");
             }
         }
 
         Range(errors, $"{prefix}:MaxClientMessageBytes", MaxClientMessageBytes, 16, 64 * 1024 * 1024);
         Range(errors, $"{prefix}:MaxUpstreamMessageBytes", MaxUpstreamMessageBytes, 16, 64 * 1024 * 1024);
         Range(errors, $"{prefix}:MaxMessagesPerSecond", MaxMessagesPerSecond, 1, 100_000);
-        Range(errors, $"{prefix}:SendQueueCapacity", SendQueueCapacity, 1, 4096);
+        if (SendQueueCapacity is not null)
+        {
+            errors.Add($"{prefix}:SendQueueCapacity is retired: the relay's queues are bounded in bytes by {WebSockets.WebSocketGateOptions.Section}:MaxQueuedBytes (per socket and direction). Remove it.");
+        }
         if (MaxLifetime < TimeSpan.FromSeconds(1) || MaxLifetime > TimeSpan.FromDays(7))
         {
             errors.Add($"{prefix}:MaxLifetime must be between 00:00:01 and 7.00:00:00 (default 08:00:00).");
@@ -70,9 +76,12 @@ public sealed class RouteWebSocketOptions
         return errors;
     }
 
-    /// <summary>The origins allowed here, normalized; <paramref name="defaultOrigin"/> (the route's host's) when none are configured.</summary>
+    /// <summary>
+    /// The origins allowed here, normalized (<see cref="Http.WebOrigin"/>; validated at start, so each one normalizes);
+    /// <paramref name="defaultOrigin"/> (the route's host's) when none are configured.
+    /// </summary>
     internal IReadOnlyList<string> EffectiveOrigins(string defaultOrigin) =>
-        AllowedOrigins.Count == 0 ? [defaultOrigin.TrimEnd('/')] : [.. AllowedOrigins.Select(o => o.TrimEnd('/'))];
+        AllowedOrigins.Count == 0 ? [Http.WebOrigin.Normalize(defaultOrigin) ?? defaultOrigin] : [.. AllowedOrigins.Select(o => Http.WebOrigin.Normalize(o) ?? o)];
 
     private static void Range(List<string> errors, string name, int value, int min, int max)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 
 using Keyward.Server.Http;
 
@@ -8,7 +7,7 @@ namespace Keyward.Server.WebSockets;
 
 internal sealed partial class RelayConnection
 {
-    private async Task PumpAsync(WebSocket from, ChannelWriter<RelayMessage> to, int maxBytes, bool fromClient, Task delivered)
+    private async Task PumpAsync(WebSocket from, RelayQueue to, int maxBytes, bool fromClient, Task delivered)
     {
         var limiter = fromClient ? new InboundRateLimiter(_limits.MaxMessagesPerSecond, _time) : null;
         try
@@ -35,7 +34,7 @@ internal sealed partial class RelayConnection
                         // Keyward closed first, this is the answer and CloseAsync returns at once.
                         if (!IsClosing)
                         {
-                            to.TryComplete();
+                            to.Complete();
                             await Task.WhenAny(delivered, Task.Delay(_closeTimeout)).ConfigureAwait(false);
                         }
 
@@ -57,13 +56,21 @@ internal sealed partial class RelayConnection
                 }
 
                 Interlocked.Increment(ref fromClient ? ref _fromClient : ref _fromUpstream);
+                bool queued;
                 try
                 {
-                    // Backpressure: waits while the other leg's queue is full.
-                    await to.WriteAsync(message, _stop.Token).ConfigureAwait(false);
+                    // Backpressure: waits while the other leg's queue holds its byte budget; meanwhile nothing more
+                    // is read from this leg, so its sender is held back by TCP.
+                    queued = await to.WriteAsync(message, _stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
+                    queued = false;
+                }
+
+                if (!queued)
+                {
+                    // Keyward is closing the socket (or the other leg's writer gave up): drop it.
                     message.Return();
                     await DrainUntilCloseAsync(from).ConfigureAwait(false);
                     return;
@@ -77,11 +84,11 @@ internal sealed partial class RelayConnection
         }
         finally
         {
-            to.TryComplete();
+            to.Complete();
         }
     }
 
-    private async Task DeliverAsync(ChannelReader<RelayMessage> from, WebSocket to, SemaphoreSlim sendLock, bool toClientLeg)
+    private async Task DeliverAsync(RelayQueue from, WebSocket to, SemaphoreSlim sendLock, bool toClientLeg)
     {
         try
         {
@@ -108,7 +115,7 @@ internal sealed partial class RelayConnection
                     }
                     finally
                     {
-                        message.Return();
+                        from.Release(message);
                     }
                 }
             }
@@ -151,6 +158,23 @@ internal sealed partial class RelayConnection
         }
     }
 
+    /// <summary>
+    /// A queued message is charged its buffer (<see cref="RelayQueue.ChargeOf"/>): a small message read into the
+    /// 16 KiB first buffer moves to a pooled buffer its own size, so the budget counts bytes held, not a message count.
+    /// </summary>
+    private static byte[] RightSize(byte[] buffer, int count)
+    {
+        if (Math.Max(count, 16) > buffer.Length / 2)
+        {
+            return buffer;
+        }
+
+        var fitted = ArrayPool<byte>.Shared.Rent(count);
+        buffer.AsSpan(0, count).CopyTo(fitted);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return fitted;
+    }
+
     /// <summary>Reads one whole message into a pooled buffer, reading at most one byte past the limit.</summary>
     private static async Task<(ReadOutcome Outcome, RelayMessage Message)> ReadMessageAsync(WebSocket from, int maxBytes)
     {
@@ -188,7 +212,7 @@ internal sealed partial class RelayConnection
 
                 if (result.EndOfMessage)
                 {
-                    return (ReadOutcome.Message, new RelayMessage(buffer, count, result.MessageType));
+                    return (ReadOutcome.Message, new RelayMessage(RightSize(buffer, count), count, result.MessageType));
                 }
             }
         }

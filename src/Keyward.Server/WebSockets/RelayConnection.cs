@@ -1,15 +1,13 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
-
 using Keyward.Server.Proxy;
 
 namespace Keyward.Server.WebSockets;
 
 /// <summary>
 /// One relayed socket: the client leg (accepted by Keyward) and the upstream leg (opened by Keyward). Each direction
-/// is a reader that takes whole messages (bounded in size; the client's also in rate) into a bounded queue, and a
-/// writer that sends them on. A full queue makes the reader wait, so a slow receiver slows its sender down and
-/// nothing else (backpressure). Sends to one leg, including the close, go through that leg's lock, so a close
+/// is a reader that takes whole messages (bounded in size; the client's also in rate) into a <see cref="RelayQueue"/>
+/// bounded in bytes, and a writer that sends them on. A full queue makes the reader wait, so a slow receiver slows its
+/// sender down and nothing else (backpressure), and Keyward holds at most the budget per direction. Sends to one leg, including the close, go through that leg's lock, so a close
 /// never interleaves with a message; once closing starts, nothing more is delivered.
 /// </summary>
 internal sealed partial class RelayConnection : IDisposable
@@ -19,6 +17,8 @@ internal sealed partial class RelayConnection : IDisposable
     private readonly RouteWebSocketOptions _limits;
     private readonly TimeSpan _closeTimeout;
     private readonly TimeProvider _time;
+    private readonly RelayQueue _toUpstream;
+    private readonly RelayQueue _toClient;
     private readonly SemaphoreSlim _clientSend = new(1, 1);
     private readonly SemaphoreSlim _upstreamSend = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -27,7 +27,7 @@ internal sealed partial class RelayConnection : IDisposable
     private long _fromClient;
     private long _fromUpstream;
 
-    public RelayConnection(RelayIdentity identity, WebSocket client, WebSocket upstream, RouteWebSocketOptions limits, TimeSpan closeTimeout, TimeProvider time)
+    public RelayConnection(RelayIdentity identity, WebSocket client, WebSocket upstream, RouteWebSocketOptions limits, TimeSpan closeTimeout, long maxQueuedBytes, TimeProvider time)
     {
         Identity = identity;
         _client = client;
@@ -35,6 +35,8 @@ internal sealed partial class RelayConnection : IDisposable
         _limits = limits;
         _closeTimeout = closeTimeout;
         _time = time;
+        _toUpstream = new RelayQueue(maxQueuedBytes);
+        _toClient = new RelayQueue(maxQueuedBytes);
         OpenedAt = time.GetUtcNow();
         ExpiresAt = OpenedAt + limits.MaxLifetime;
     }
@@ -52,18 +54,25 @@ internal sealed partial class RelayConnection : IDisposable
 
     public long MessagesFromUpstream => Interlocked.Read(ref _fromUpstream);
 
+    /// <summary>Bytes held now for the client (read from the upstream, not yet sent to the client).</summary>
+    public long QueuedBytesToClient => _toClient.QueuedBytes;
+
+    /// <summary>The most bytes held at once for the client.</summary>
+    public long PeakQueuedBytesToClient => _toClient.PeakQueuedBytes;
+
+    /// <summary>The most bytes held at once for the upstream.</summary>
+    public long PeakQueuedBytesToUpstream => _toUpstream.PeakQueuedBytes;
+
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
 
     /// <summary>Relays until either leg closes or Keyward closes it; returns how it ended.</summary>
     public async Task<RelayClose> RunAsync()
     {
-        var toUpstream = NewQueue();
-        var toClient = NewQueue();
-        var toUpstreamDelivered = DeliverAsync(toUpstream.Reader, _upstream, _upstreamSend, toClientLeg: false);
-        var toClientDelivered = DeliverAsync(toClient.Reader, _client, _clientSend, toClientLeg: true);
+        var toUpstreamDelivered = DeliverAsync(_toUpstream, _upstream, _upstreamSend, toClientLeg: false);
+        var toClientDelivered = DeliverAsync(_toClient, _client, _clientSend, toClientLeg: true);
         var tasks = Task.WhenAll(
-            PumpAsync(_client, toUpstream.Writer, _limits.MaxClientMessageBytes, fromClient: true, toUpstreamDelivered),
-            PumpAsync(_upstream, toClient.Writer, _limits.MaxUpstreamMessageBytes, fromClient: false, toClientDelivered),
+            PumpAsync(_client, _toUpstream, _limits.MaxClientMessageBytes, fromClient: true, toUpstreamDelivered),
+            PumpAsync(_upstream, _toClient, _limits.MaxUpstreamMessageBytes, fromClient: false, toClientDelivered),
             toUpstreamDelivered,
             toClientDelivered);
         var outcome = await _closed.Task.ConfigureAwait(false);
@@ -76,8 +85,8 @@ internal sealed partial class RelayConnection : IDisposable
         }
 
         await tasks.ConfigureAwait(false);
-        Drain(toUpstream.Reader);
-        Drain(toClient.Reader);
+        _toUpstream.Drain();
+        _toClient.Drain();
         return outcome;
     }
 
@@ -116,13 +125,6 @@ internal sealed partial class RelayConnection : IDisposable
         _upstreamSend.Dispose();
     }
 
-    private Channel<RelayMessage> NewQueue() => Channel.CreateBounded<RelayMessage>(new BoundedChannelOptions(_limits.SendQueueCapacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-        SingleWriter = true,
-    });
-
     private async Task SendCloseAsync(WebSocket socket, SemaphoreSlim sendLock, WebSocketCloseStatus status, string reason)
     {
         using var timeout = new CancellationTokenSource(_closeTimeout);
@@ -151,14 +153,6 @@ internal sealed partial class RelayConnection : IDisposable
         finally
         {
             sendLock.Release();
-        }
-    }
-
-    private static void Drain(ChannelReader<RelayMessage> queue)
-    {
-        while (queue.TryRead(out var message))
-        {
-            message.Return();
         }
     }
 

@@ -22,7 +22,8 @@ internal sealed class TicketIssuer(
     /// <summary>A ticket for the request's session on <paramref name="routeId"/>, bound to the request's Origin.</summary>
     public async Task<Outcome<TicketResponse>> IssueAsync(HttpContext context, SessionInfo session, string routeId, CancellationToken cancellationToken)
     {
-        var origin = UpgradeAuthorizer.Origin(context.Request);
+        // Bound to the ticket normalized, as the upgrade compares it; an Origin that is not one gets no ticket.
+        var origin = WebOrigin.Normalize(UpgradeAuthorizer.Origin(context.Request));
         var record = new AuditRecord
         {
             Actor = session.AccountName,

@@ -76,8 +76,9 @@ internal sealed class UpgradeAuthorizer(
             return Refuse(KeywardErrors.TicketWrongRoute, redacted) with { Known = true };
         }
 
-        var origin = Origin(context.Request);
-        if (origin is null || ticket.Origin is null || !string.Equals(origin, ticket.Origin, StringComparison.OrdinalIgnoreCase)
+        // Both normalized (the ticket's when it was issued), so https://host:443 and https://host are one origin.
+        var origin = WebOrigin.Normalize(Origin(context.Request));
+        if (origin is null || ticket.Origin is null || !string.Equals(origin, WebOrigin.Normalize(ticket.Origin), StringComparison.Ordinal)
             || !IsAllowedOrigin(route, origin))
         {
             return Refuse(KeywardErrors.OriginMismatch, redacted) with { Known = true };
@@ -87,6 +88,12 @@ internal sealed class UpgradeAuthorizer(
         if (check.Session is not { } session || session.AccountId != ticket.AccountId)
         {
             return new UpgradeDecision(null, KeywardErrors.From(check.Failure ?? SessionFailure.Invalid), redacted, Known: true);
+        }
+
+        // The route's policy was met when the ticket was issued; a role removed since then (up to TicketLifetime) is refused here.
+        if (SessionRequirement.Check(session, route.RequireUserVerification, route.Role) is { } refused)
+        {
+            return new UpgradeDecision(null, refused.Saying(TicketIssuer.RouteRequirementsNotMet), redacted, session.AccountName);
         }
 
         return new UpgradeDecision(new RelayIdentity(routeId, session, "ticket", ClientAddress(context)), null, redacted, session.AccountName);
@@ -151,11 +158,12 @@ internal sealed class UpgradeAuthorizer(
 
     /// <summary>
     /// True when <paramref name="origin"/> may open sockets on the route. When none are configured: the app's own origin
-    /// for a browser route, Keyward's own for a path route.
+    /// for a browser route, Keyward's own for a path route. Compared normalized (<see cref="WebOrigin"/>) on both sides.
     /// </summary>
     internal bool IsAllowedOrigin(RouteOptions route, string origin) =>
-        route.WebSocket.EffectiveOrigins(route.Host is { } name && hosts.FindApp(name) is { } app ? app.Origin : keyward.Value.EffectiveOrigin)
-            .Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
+        WebOrigin.Normalize(origin) is { } normalized
+        && route.WebSocket.EffectiveOrigins(route.Host is { } name && hosts.FindApp(name) is { } app ? app.Origin : keyward.Value.EffectiveOrigin)
+            .Contains(normalized, StringComparer.Ordinal);
 
     internal static string? Origin(HttpRequest request) => request.Headers.Origin is [{ Length: > 0 } origin] ? origin : null;
 

@@ -12,7 +12,8 @@ namespace Keyward.Server.WebSockets;
 /// <summary>
 /// Handles a WebSocket upgrade on a proxied route: authorize (ticket, internal credential or cookie), open the
 /// upstream leg, record the decision, and only then accept the client and relay until one side closes. A refusal is
-/// problem+json with a 4xx status (502/503 when the upstream or the audit log fails); never a 101.
+/// problem+json with a 4xx status (502/503 when the upstream or the audit log fails, 503 at the global socket cap);
+/// never a 101.
 /// </summary>
 internal sealed class WebSocketGate(
     UpgradeAuthorizer authorizer, UpstreamConnector upstreams, LiveSocketRegistry registry, AssertionIssuer assertions,
@@ -41,6 +42,16 @@ internal sealed class WebSocketGate(
             return;
         }
 
+        // A place under the per-session and global caps, before anything is recorded or dialled; given back on every
+        // way out of this method (refusal, upstream failure, client abort, close, exception).
+        var reserved = registry.TryReserve(identity.Session?.Id);
+        if (reserved.Refused)
+        {
+            await RefuseAsync(context, routeId, decision, reserved.Refusal.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using var slot = reserved.Value;
         try
         {
             // Fail closed, and first: nothing, not even the upstream, hears of a socket the log does not hold. An
@@ -94,7 +105,7 @@ internal sealed class WebSocketGate(
             throw;
         }
 
-        using var relay = new RelayConnection(identity, client, upstream, route.WebSocket, gateOptions.Value.CloseTimeout, time);
+        using var relay = new RelayConnection(identity, client, upstream, route.WebSocket, gateOptions.Value.CloseTimeout, gateOptions.Value.MaxQueuedBytes, time);
         registry.Add(relay);
 
         // A logout on this node between the check above and Add fired Ended before the registry knew this socket.

@@ -21,6 +21,19 @@ public sealed class WebSocketGateOptions
     /// <summary>How long the upstream handshake may take. Default 10 s.</summary>
     public TimeSpan UpstreamConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Bytes one socket may hold per direction for a receiver that reads slower than its sender sends (messages read
+    /// and not yet sent on). Past it the relay stops reading from the sender (backpressure). A single message larger
+    /// than this is relayed alone. Default 1 MiB.
+    /// </summary>
+    public int MaxQueuedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Sockets one session may have open at once on this node; more are refused with 429. Default 16.</summary>
+    public int MaxSocketsPerSession { get; set; } = 16;
+
+    /// <summary>Sockets open at once on this node, over all sessions; more are refused with 503. Default 10,000.</summary>
+    public int MaxSockets { get; set; } = 10_000;
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -48,6 +61,25 @@ public sealed class WebSocketGateOptions
         if (UpstreamConnectTimeout < TimeSpan.FromMilliseconds(100) || UpstreamConnectTimeout > TimeSpan.FromMinutes(2))
         {
             errors.Add($"{Section}:UpstreamConnectTimeout must be between 100 ms and 2 min (default 00:00:10).");
+        }
+
+        if (MaxQueuedBytes is < 16 * 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"{Section}:MaxQueuedBytes must be between 16384 and 67108864 (bytes per socket and direction; default 1048576).");
+        }
+
+        if (MaxSocketsPerSession is < 1 or > 1000)
+        {
+            errors.Add($"{Section}:MaxSocketsPerSession must be between 1 and 1000 (default 16).");
+        }
+
+        if (MaxSockets is < 1 or > 1_000_000)
+        {
+            errors.Add($"{Section}:MaxSockets must be between 1 and 1000000 (default 10000).");
+        }
+        else if (MaxSockets < MaxSocketsPerSession)
+        {
+            errors.Add($"{Section}:MaxSockets ({MaxSockets}) must be at least MaxSocketsPerSession ({MaxSocketsPerSession}); raise MaxSockets or lower MaxSocketsPerSession.");
         }
 
         return errors;

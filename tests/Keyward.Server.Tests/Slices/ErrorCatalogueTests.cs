@@ -18,7 +18,7 @@ public sealed partial class ErrorCatalogueTests
         ("upgrade_not_allowed", 403), ("route_unknown", 404), ("ticket_required", 401), ("ticket_invalid", 401), ("ticket_expired", 401),
         ("ticket_consumed", 401), ("ticket_wrong_route", 403), ("origin_mismatch", 403), ("cookie_upgrade_not_allowed", 403),
         ("internal_credential_invalid", 401), ("internal_credential_not_loopback", 403), ("internal_credential_wrong_route", 403),
-        ("upstream_unavailable", 502), ("subprotocol_invalid", 400),
+        ("upstream_unavailable", 502), ("subprotocol_invalid", 400), ("websocket_session_limit", 429), ("websocket_capacity", 503),
         ("upstream_timeout", 504), ("request_invalid", 400), ("not_found", 404), ("method_not_allowed", 405), ("body_too_large", 413),
         ("unsupported_media_type", 415),
         ("cross_origin_request", 403),

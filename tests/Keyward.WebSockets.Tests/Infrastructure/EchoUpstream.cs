@@ -16,13 +16,15 @@ namespace Keyward.WebSockets.Tests.Infrastructure;
 /// <summary>
 /// A real upstream on a loopback port: a WebSocket echo at every path that refuses handshakes without a
 /// <c>Keyward-Assertion</c> (401), records each handshake it accepted and each close it saw. Commands in text
-/// messages: <c>big:N</c> answers with one N-byte binary message, <c>flood:N</c> with N small messages.
+/// messages: <c>big:N</c> answers with one N-byte binary message, <c>flood:N</c> with N small messages,
+/// <c>bigflood:N:S</c> with N binary messages of S bytes, each starting with its index (little-endian int).
 /// </summary>
 internal sealed class EchoUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _accepted;
     private int _refused;
+    private int _bigFloodSent;
 
     private EchoUpstream(WebApplication app) => _app = app;
 
@@ -33,6 +35,9 @@ internal sealed class EchoUpstream : IAsyncDisposable
 
     /// <summary>Handshakes refused for lack of an assertion.</summary>
     public int Refused => Volatile.Read(ref _refused);
+
+    /// <summary>Messages of <c>bigflood</c> commands whose send has completed (TCP took them).</summary>
+    public int BigFloodSent => Volatile.Read(ref _bigFloodSent);
 
     public ConcurrentQueue<UpstreamHandshake> Handshakes { get; } = new();
 
@@ -132,6 +137,17 @@ internal sealed class EchoUpstream : IAsyncDisposable
             if (text?.StartsWith("big:", StringComparison.Ordinal) == true)
             {
                 await socket.SendAsync(new byte[int.Parse(text[4..], System.Globalization.CultureInfo.InvariantCulture)], WebSocketMessageType.Binary, true, CancellationToken.None);
+            }
+            else if (text?.StartsWith("bigflood:", StringComparison.Ordinal) == true)
+            {
+                var parts = text.Split(':');
+                var flood = new byte[int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)];
+                for (var i = 0; i < int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture); i++)
+                {
+                    BitConverter.TryWriteBytes(flood, i);
+                    await socket.SendAsync(flood, WebSocketMessageType.Binary, true, CancellationToken.None);
+                    Interlocked.Increment(ref _bigFloodSent);
+                }
             }
             else if (text?.StartsWith("flood:", StringComparison.Ordinal) == true)
             {

@@ -6,6 +6,9 @@ internal static class TestRoutes
     /// <summary>A second page origin that the WebSocket routes allow besides Keyward's own.</summary>
     public const string OtherAllowedOrigin = "https://app.example.test";
 
+    /// <summary>How the routes configure <see cref="OtherAllowedOrigin"/>: upper case, default port, trailing slash.</summary>
+    public const string OtherAllowedOriginAsConfigured = "HTTPS://App.Example.Test:443/";
+
     public const string Echo = "echo";
     public const string Other = "other";
     public const string Plain = "plain";
@@ -60,7 +63,8 @@ internal static class TestRoutes
             }
 
             yield return $"{prefix}:WebSocket:AllowedOrigins:0={origin}";
-            yield return $"{prefix}:WebSocket:AllowedOrigins:1={OtherAllowedOrigin}";
+            // Configured in another spelling of the same origin: compared normalized, it is OtherAllowedOrigin.
+            yield return $"{prefix}:WebSocket:AllowedOrigins:1={OtherAllowedOriginAsConfigured}";
             switch (route)
             {
                 case Internal:
@@ -70,7 +74,6 @@ internal static class TestRoutes
                     yield return $"{prefix}:WebSocket:MaxClientMessageBytes={LimitedClientBytes}";
                     yield return $"{prefix}:WebSocket:MaxUpstreamMessageBytes={LimitedUpstreamBytes}";
                     yield return $"{prefix}:WebSocket:MaxMessagesPerSecond={LimitedRate}";
-                    yield return $"{prefix}:WebSocket:SendQueueCapacity=4";
                     yield return $"{prefix}:WebSocket:MaxLifetime=00:10:00";
                     break;
                 case AdminOnly:
