@@ -69,7 +69,11 @@ public abstract partial class BrokerTests
         Assert.Contains("\"typ\":\"kw-id+jwt\"", header, StringComparison.Ordinal);
 
         // Written without HTML escaping, so no answer of Keyward's may be sniffed as HTML: a value, a problem, a 404.
-        foreach (var answer in new[] { status, await client.StatusAsync(null), await client.GetAsync("/api/no-such-endpoint") })
+        // Also the answers written before the security-header middleware runs or that it leaves to the proxy: a path
+        // route's refusal and an unknown host's 421 (found by review).
+        var unknownHost = await client.GetAsync("/", configure: r => r.Headers.Host = "unknown.example");
+        Assert.Equal(421, unknownHost.StatusCode);
+        foreach (var answer in new[] { status, await client.StatusAsync(null), await client.GetAsync("/api/no-such-endpoint"), await client.ProxyAsync("/echo/x", null), unknownHost })
         {
             Assert.True(answer.Headers.TryGetValues("X-Content-Type-Options", out var values) && values.Single() == "nosniff", $"{answer}: no nosniff");
         }

@@ -31,6 +31,48 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(await client.LogoutAsync(again.Token));
     }
 
+    /// <summary>
+    /// <c>/readyz</c> while another process holds the database lock: 503 <c>not_ready</c> naming the database within
+    /// Keyward:Storage:BusyTimeout, and ready again once the lock is released (after the one-second reuse of an answer).
+    /// </summary>
+    protected async Task ReadyzWithTheDatabaseLockedAnswersNotReadyAsync()
+    {
+        var (host, client, _) = await StartWithAdminAsync(s => s["Keyward:Storage:BusyTimeout"] = "00:00:01");
+        ProblemAssert.Ok(await client.GetAsync("/readyz"));
+        await using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data.Path, "keyward.db"), Pooling = false }.ToString());
+        await holder.OpenAsync();
+        await ExecuteAsync(holder, "BEGIN EXCLUSIVE;");
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+
+        var locked = await client.GetAsync("/readyz");
+
+        await ExecuteAsync(holder, "ROLLBACK;");
+        ProblemAssert.Problem(locked, 503, "not_ready");
+        Assert.Contains("database", locked.Body, StringComparison.Ordinal);
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        ProblemAssert.Ok(await client.GetAsync("/readyz"));
+    }
+
+    [Fact]
+    public async Task Readyz_WhileTheAuditLogCannotWrite_AnswersNotReady_ThenReadyAgain()
+    {
+        var (host, client, _) = await StartWithAdminAsync();
+        var ready = await client.GetAsync("/readyz");
+
+        host.Audit.Failing = true;
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        var failing = await client.GetAsync("/readyz");
+        host.Audit.Failing = false;
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        var again = await client.GetAsync("/readyz");
+
+        ProblemAssert.Ok(ready);
+        Assert.Equal("ready", ready.Json.GetProperty("status").GetString());
+        ProblemAssert.Problem(failing, 503, "not_ready");
+        Assert.Contains("audit log", failing.Body, StringComparison.Ordinal);
+        ProblemAssert.Ok(again);
+    }
+
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

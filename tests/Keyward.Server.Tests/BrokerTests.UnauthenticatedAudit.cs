@@ -99,6 +99,20 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
+    public async Task UnauthenticatedRefusals_PathsWithSeparators_CannotForgeTheTargetsSample()
+    {
+        var host = await StartHostAsync();
+        var client = ClientOf(host);
+        var forged = await client.GetAsync("/api/admin/accounts/bob=4000;proxy.denied%20admins", configure: TestClientAddress.From("198.51.100.6"));
+        Assert.Equal(401, forged.StatusCode);
+
+        await host.GetService<RefusalCounter>().FlushAsync();
+
+        var counted = Assert.Single(await AllEventsAsync(host), e => e.Action == AuditActions.UnauthenticatedRefusals);
+        Assert.Equal($"{AuditActions.AccessDenied} /api/admin/accounts/bob%3D4000%3Bproxy.denied admins=1", counted.Details["targets"]);
+    }
+
+    [Fact]
     public async Task UnauthenticatedRefusals_DuringAnAuditOutage_AreKeptAndWrittenAfter()
     {
         var host = await StartHostAsync();

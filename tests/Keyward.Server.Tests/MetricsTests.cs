@@ -64,5 +64,22 @@ public sealed class MetricsTests
         Assert.Equal(404, onKeyward.StatusCode);
     }
 
+    [Fact]
+    public async Task MetricsListener_ForAHostNameOtherThanLocalhost_Answers421()
+    {
+        await using var host = await StartAsync();
+        using var http = new HttpClient { BaseAddress = host.MetricsAddress };
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Host = "rebind.attacker.example" } };
+        using var local = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Host = $"localhost:{host.MetricsAddress!.Port}" } };
+
+        using var refused = await http.SendAsync(rebound);
+        using var served = await http.SendAsync(local);
+
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, refused.StatusCode);
+        Assert.DoesNotContain("keyward_", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("nosniff", served.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
     private static Task<KeywardTestHost> StartAsync() => KeywardTestHost.StartAsync(new KeywardTestHostOptions { Transport = KeywardTransport.Kestrel });
 }

@@ -9,6 +9,9 @@ public sealed class SqliteBrokerTests : BrokerTests
     [Fact]
     public Task Storage_LockedByAnotherConnection_Answers503StorageBusyAndRecovers() => LockedDatabaseAnswersStorageBusyAsync();
 
+    [Fact]
+    public Task Readyz_DatabaseLockedByAnotherConnection_AnswersNotReady_ThenReadyAgain() => ReadyzWithTheDatabaseLockedAnswersNotReadyAsync();
+
     protected override Task<IReadOnlyDictionary<string, string>> CreateStorageAsync() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["Keyward:Storage:Provider"] = "Sqlite" });
 }

@@ -26,6 +26,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     // The right edge of the tree after the last batch this process committed; only the writer touches it. Reloaded
     // from storage whenever the log's size differs (another node appended, or a batch failed).
     private MerkleFrontier? _frontier;
+    private bool _writeFailed;
 
     /// <summary>Creates the log and starts its writer; throws listing every invalid option.</summary>
     public AuditLog(KeywardDatabase database, TimeProvider time, AuditOptions options, ILogger<AuditLog>? logger = null)
@@ -176,6 +177,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             _frontier = null;
+            Volatile.Write(ref _writeFailed, true);
             LogWriteFailed(_logger, count, e);
             foreach (var pending in batch)
             {
@@ -185,6 +187,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             return;
         }
 
+        Volatile.Write(ref _writeFailed, false);
         foreach (var pending in batch)
         {
             pending.Completion.TrySetResult(first);
@@ -194,6 +197,9 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
     [LoggerMessage(AuditEventIds.QueueFull, LogLevel.Warning, "The audit queue is full ({Capacity} waiting): callers wait for the writer, which is stalled or slower than the load.")]
     private static partial void QueueFull(ILogger logger, int capacity);
+
+    /// <inheritdoc />
+    public bool IsWriting => !Volatile.Read(ref _writeFailed);
 
     /// <summary>How many appends wait to be written (a metric: a growing queue means the writer is stalled).</summary>
     public int QueueDepth => _queue.Reader.Count;

@@ -15,4 +15,10 @@ public interface IAuditLog
     /// stored. Returns the first sequence number.
     /// </summary>
     ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// False while the log cannot write (its last write failed), true again after a write succeeds; readiness
+    /// (<c>/readyz</c>) reports it. A log that cannot tell says true.
+    /// </summary>
+    bool IsWriting => true;
 }

@@ -156,7 +156,13 @@ internal static class AdminEndpoints
         }
 
         await audit.RecordAsync(context, AuditActions.InviteRevoked, AuditOutcomes.Success, id.ToString(), details: new Dictionary<string, string> { ["account_name"] = invite.AccountName }).ConfigureAwait(false);
-        await accounts.RevokeInviteAsync(id, CancellationToken.None).ConfigureAwait(false);
+        if (!await accounts.RevokeInviteAsync(id, CancellationToken.None).ConfigureAwait(false))
+        {
+            // Used (or expired) between the check and the revocation: the success just recorded did not happen, and the
+            // refusal after it says so.
+            return await audit.RefuseAsync(context, AuditActions.InviteRevoked, KeywardErrors.InviteNotFound.Saying("The invite was used or expired while it was being revoked; nothing was revoked."), id.ToString()).ConfigureAwait(false);
+        }
+
         return Results.NoContent();
     }
 

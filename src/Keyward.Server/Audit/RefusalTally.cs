@@ -105,6 +105,11 @@ internal sealed class RefusalTally(DateTimeOffset first)
         return 0;
     }
 
+    // "key=count;…". A key is a path the client chose: '%', ';' and '=' in it are percent-encoded, so a path cannot
+    // forge another entry or a count (found by review: /x=4000;proxy.denied%20admins).
     private static string Join(Dictionary<string, long> sample) =>
-        string.Join(';', sample.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key}={s.Value}")));
+        string.Join(';', sample.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => string.Create(CultureInfo.InvariantCulture, $"{Escape(s.Key)}={s.Value}")));
+
+    private static string Escape(string key) =>
+        key.Replace("%", "%25", StringComparison.Ordinal).Replace(";", "%3B", StringComparison.Ordinal).Replace("=", "%3D", StringComparison.Ordinal);
 }

@@ -8,7 +8,7 @@ namespace Keyward.Server.Audit;
 /// (<see cref="RefusalCounter"/>) instead of written one event each. The rule (docs/audit.md): a refusal is counted
 /// when Keyward found no credential it issued behind it: none was sent, the one sent is malformed or unknown, or the
 /// request was refused by its shape before any credential was read. Whatever involves a credential Keyward knows (a
-/// session, ticket, handoff code or app session that exists but is expired, revoked, spent, for another route or host,
+/// session, ticket, handoff code or app session that exists but is expired, revoked, spent, for another route,
 /// short of a role or of step-up, or a valid session refused by policy) stays one event each: its use is the signal.
 /// </summary>
 internal static class UnauthenticatedRefusals

@@ -186,6 +186,7 @@ public static partial class KeywardHost
             return Results.Content(keys.Jwks, "application/json");
         }).AllowAnonymous();
         app.MapGet("/healthz", () => Results.Json(new HealthResponse("ok"), HttpJsonContext.Relaxed.HealthResponse)).AllowAnonymous();
+        Readiness.Map(app);
         SessionEndpoints.Map(app);
         RegistrationEndpoints.Map(app);
         KeyEndpoints.Map(app);

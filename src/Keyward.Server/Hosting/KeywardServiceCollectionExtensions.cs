@@ -77,6 +77,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<MetricsListener>();
+        services.TryAddSingleton<Readiness>();
         services.TryAddSingleton(sp =>
         {
             // Gauges are read when metrics are collected, so they resolve what they read only then.

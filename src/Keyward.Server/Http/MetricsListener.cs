@@ -21,6 +21,15 @@ internal sealed class MetricsListener(IMeterFactory meters) : IDisposable
     /// <summary>Answers a request that arrived on the metrics listener.</summary>
     public async Task ServeAsync(HttpContext context)
     {
+        // Only by address or localhost: a page a browser on this machine loaded from a name that an attacker re-pointed
+        // at 127.0.0.1 (DNS rebinding) sends that name, and gets 421 instead of the metrics (found by review).
+        var host = context.Request.Host.Host;
+        if (host != "localhost" && !System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _))
+        {
+            await Problems.WriteAsync(context, KeywardErrors.HostUnknown.Saying("The metrics listener answers only requests addressed to an IP address or localhost.")).ConfigureAwait(false);
+            return;
+        }
+
         if (context.Request.Path != "/metrics")
         {
             await Problems.WriteAsync(context, KeywardErrors.NotFound).ConfigureAwait(false);
@@ -36,6 +45,7 @@ internal sealed class MetricsListener(IMeterFactory meters) : IDisposable
 
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         await context.Response.WriteAsync(_text.Collect(), context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -25,6 +25,9 @@ internal static class Problems
         response.StatusCode = error.Status;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
+
+        // Written without HTML escaping (KeywardJson), from whichever middleware refuses first: never sniffed as HTML.
+        response.Headers.XContentTypeOptions = "nosniff";
         var body = new ProblemResponse(TypePrefix + error.Code, Title(error.Status), error.Status, error.Message, error.Code, error.StepUp);
         await JsonSerializer.SerializeAsync(response.Body, body, HttpJsonContext.Relaxed.ProblemResponse, context.RequestAborted).ConfigureAwait(false);
     }

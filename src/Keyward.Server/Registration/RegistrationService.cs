@@ -1,9 +1,11 @@
+using System.Net;
 using System.Security.Cryptography;
 using Keyward.Core.Accounts;
 using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Accounts;
+using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
 using Keyward.Server.StepUp;
@@ -32,7 +34,7 @@ internal sealed partial class RegistrationService(
     /// <summary>Starts a registration for whoever the request's setup code, invite, recovery code or session names.</summary>
     public async Task<Outcome<CeremonyOptionsResponse>> BeginAsync(RegisterBeginRequest request, RequestSession session, Caller caller, CancellationToken cancellationToken)
     {
-        var owner = request.SetupCode is not null ? await ForSetupCodeAsync(request, cancellationToken).ConfigureAwait(false)
+        var owner = request.SetupCode is not null ? await ForSetupCodeAsync(request, caller, cancellationToken).ConfigureAwait(false)
             : request.Invite is not null ? await ForInviteAsync(request, cancellationToken).ConfigureAwait(false)
             : request.RecoveryCode is not null ? await ForRecoveryCodeAsync(request, caller, cancellationToken).ConfigureAwait(false)
             : await ForSessionAsync(request, session, cancellationToken).ConfigureAwait(false);
@@ -43,7 +45,7 @@ internal sealed partial class RegistrationService(
     /// The first admin, named in the request, with the setup code printed at start; or, with a break-glass code from
     /// <c>keyward admin recover</c>, a new key for the account that code names (the request names it too).
     /// </summary>
-    internal async Task<Outcome<(CeremonyState State, IReadOnlyList<CredentialDescriptor> Exclude)>> ForSetupCodeAsync(RegisterBeginRequest request, CancellationToken cancellationToken)
+    internal async Task<Outcome<(CeremonyState State, IReadOnlyList<CredentialDescriptor> Exclude)>> ForSetupCodeAsync(RegisterBeginRequest request, Caller caller, CancellationToken cancellationToken)
     {
         var name = request.Username?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > MaxName)
@@ -53,7 +55,8 @@ internal sealed partial class RegistrationService(
 
         // One guess from the global budget, taken before the check so concurrent guesses cannot overdraw it; a right code
         // gives it back. Empty: refused unchecked, for seconds (SetupCodeLimiter states the bound).
-        if (setupCodes.TryReserve() is { } wait)
+        var (check, wait) = setupCodes.TryReserve(AddressGroup.Of(IPAddress.TryParse(caller.ClientAddress, out var address) ? address : null));
+        if (check == SetupCodeCheck.Refused)
         {
             return new Refusal(KeywardErrors.RateLimited.Saying("Too many wrong setup codes were tried. Wait and try again."), AuditActions.RateLimited, "register.setup_code", name)
             {
@@ -63,7 +66,7 @@ internal sealed partial class RegistrationService(
 
         if (await accounts.IsSetupCodeValidAsync(request.SetupCode, cancellationToken).ConfigureAwait(false))
         {
-            setupCodes.Refund();
+            setupCodes.Refund(check);
 
             // A new account: its name is prepared (RFC 8265) and stored in that form.
             return AccountName.TryPrepare(name, out var prepared, out var fault)
@@ -76,7 +79,7 @@ internal sealed partial class RegistrationService(
             && await accounts.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) is { } account
             && AccountName.Designates(account.Name, name))
         {
-            setupCodes.Refund();
+            setupCodes.Refund(check);
             return await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
         }
 

@@ -8,37 +8,59 @@ namespace Keyward.Server.Registration;
 /// lets rotating addresses guess freely. A token bucket of <see cref="SignInOptions.SetupCodeFailuresPerMinute"/> tokens,
 /// refilled at that rate: each check takes one first (so concurrent guesses cannot overdraw it), a right code gives it
 /// back, a wrong one spends it. With the bucket empty a code is refused before it is checked, with the wait until the
-/// next token (at most 60 s / rate). So over a code's lifetime L at most rate × (L + 1 min) codes are checked, whatever
-/// the number of addresses; the real admin is never locked out, only made to wait seconds (docs/security.md).
+/// next token (at most 60 s / rate). Except: the first check from each client address group (an IPv4 address, an IPv6
+/// /64) is made even with the bucket empty, for the first <see cref="MaxFirstChecks"/> groups, so a flood that keeps the
+/// bucket empty cannot keep the real admin's first try out (found by review: an attacker taking every refilled token
+/// blocked setup and break-glass). Over a code's lifetime L at most rate × (L + 1 min) + 10,000 codes are checked,
+/// whatever the number of addresses (docs/security.md).
 /// </summary>
 internal sealed class SetupCodeLimiter(IOptions<SignInOptions> options, TimeProvider time)
 {
+    /// <summary>How many address groups get their first check past an empty bucket, per process.</summary>
+    public const int MaxFirstChecks = 10_000;
+
     private readonly Lock _lock = new();
+    private readonly HashSet<string> _checked = new(StringComparer.Ordinal);
     private double _tokens = options.Value.SetupCodeFailuresPerMinute;
     private long _refilledAt = time.GetTimestamp();
 
     private double Capacity => options.Value.SetupCodeFailuresPerMinute;
 
-    /// <summary>Takes a token for one check: null when taken, otherwise how long until one is free.</summary>
-    public TimeSpan? TryReserve()
+    /// <summary>
+    /// Allows one check from <paramref name="addressGroup"/>: <see cref="SetupCodeCheck.Token"/> when a token was taken,
+    /// <see cref="SetupCodeCheck.FirstFromAddress"/> when the bucket is empty but this group never checked a code before,
+    /// otherwise a refusal with how long until a token is free.
+    /// </summary>
+    public (SetupCodeCheck Check, TimeSpan Wait) TryReserve(string addressGroup)
     {
         lock (_lock)
         {
+            var first = _checked.Count < MaxFirstChecks && _checked.Add(addressGroup);
             Refill();
             if (_tokens >= 1)
             {
                 _tokens -= 1;
-                return null;
+                return (SetupCodeCheck.Token, TimeSpan.Zero);
+            }
+
+            if (first)
+            {
+                return (SetupCodeCheck.FirstFromAddress, TimeSpan.Zero);
             }
 
             var perToken = TimeSpan.FromMinutes(1) / Capacity;
-            return perToken * (1 - _tokens);
+            return (SetupCodeCheck.Refused, perToken * (1 - _tokens));
         }
     }
 
-    /// <summary>Gives the token back: the code was right, so the check cost no guess.</summary>
-    public void Refund()
+    /// <summary>Gives a taken token back: the code was right, so the check cost no guess.</summary>
+    public void Refund(SetupCodeCheck check)
     {
+        if (check != SetupCodeCheck.Token)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _tokens = Math.Min(Capacity, _tokens + 1);

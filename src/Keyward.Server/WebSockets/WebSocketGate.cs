@@ -150,7 +150,11 @@ internal sealed class WebSocketGate(
         WebSocketLog.UpgradeRefused(logger, routeId, refusal.Code);
         var action = decision.Internal ? AuditActions.InternalCredentialRefused : AuditActions.WebSocketUpgradeDenied;
         var outcome = refusal.Status >= 500 ? AuditOutcomes.Failure : AuditOutcomes.Denied;
-        if (!decision.Known && decision.Grant is null && context.Features.Get<SessionFeature>() is null && UnauthenticatedRefusals.Covers(refusal))
+        // A session credential the session handler already refused (revoked, expired, idle) is a real credential even
+        // though the upgrade is refused for another reason (no ticket): one event, naming the handler's reason too.
+        var noted = context.Features.Get<RefusalFeature>()?.Error;
+        var realCredential = noted is not null && !UnauthenticatedRefusals.Covers(noted);
+        if (!realCredential && !decision.Known && decision.Grant is null && context.Features.Get<SessionFeature>() is null && UnauthenticatedRefusals.Covers(refusal))
         {
             // No credential Keyward knows (no ticket, session or app session found): counted per address and interval,
             // like the HTTP refusals.
@@ -161,7 +165,13 @@ internal sealed class WebSocketGate(
 
         try
         {
-            await audit.RecordAsync(Record(context, decision, action, outcome, new Dictionary<string, string> { ["code"] = refusal.Code }), CancellationToken.None).ConfigureAwait(false);
+            var details = new Dictionary<string, string> { ["code"] = refusal.Code };
+            if (realCredential)
+            {
+                details["credential_refused"] = noted!.Code;
+            }
+
+            await audit.RecordAsync(Record(context, decision, action, outcome, details), CancellationToken.None).ConfigureAwait(false);
         }
         catch (AuditUnavailableException e)
         {

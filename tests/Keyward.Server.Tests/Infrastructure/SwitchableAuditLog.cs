@@ -17,6 +17,8 @@ internal sealed class SwitchableAuditLog(AuditLog inner) : IAuditLog
         set => _failing = value;
     }
 
+    public bool IsWriting => !_failing && inner.IsWriting;
+
     public ValueTask<long> RecordAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
         _failing
             ? ValueTask.FromException<long>(new AuditUnavailableException("The audit log could not record the event; the operation it records must fail."))

@@ -1,5 +1,6 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
+using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Proxy;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,22 @@ public sealed class ConfusionMatrixTests(MatrixHost host) : IClassFixture<Matrix
         Assert.Contains((response.Code!, response.StatusCode), Catalogue);
         var events = await host.NewEventsAsync();
         Assert.True(events.Any(e => Names(e, response.Code!)), $"the refusal {response.Code} at {plane} was not audited");
+    }
+
+    // Found by review: a real session token that was since ended, sent as Bearer on an upgrade (which takes only a
+    // ticket), was merely counted as "no credential". It is one event, naming the session's own reason.
+    [Fact]
+    public async Task EndedSessionAsBearerOnAnUpgrade_IsWrittenAsOneEventNamingItsReason()
+    {
+        await host.NewEventsAsync();
+
+        var response = await host.Client.ProbeUpgradeAsync("/sockets/x", configure: r => r.Headers.Authorization = new("Bearer", host.Revoked["kws_"]));
+
+        Assert.Equal(401, response.StatusCode);
+        var events = await host.NewEventsAsync();
+        var written = Assert.Single(events, e => e.Action == AuditActions.WebSocketUpgradeDenied);
+        Assert.StartsWith("session_", written.Details["credential_refused"], StringComparison.Ordinal);
+        Assert.False(UnauthenticatedRefusals.Covers(KeywardErrors.Own().Single(e => e.Code == written.Details["credential_refused"])));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public static partial class LeakScanner
         ("keyward.db-shm", "the SQLite database's shared memory"),
         ("keyward.db-journal", "the SQLite database's rollback journal"),
         ("key.json", "a virtual security key's file (its private keys), written by the CLI and authenticator tests"),
+        ("session", "the CLI's saved session token (`keyward login`, mode 0600), its one place by design"),
     ];
 
     private static readonly IReadOnlyList<(string Prefix, CredentialKind Kind)> Kinds =
