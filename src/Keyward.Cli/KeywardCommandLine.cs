@@ -13,6 +13,7 @@ internal static class KeywardCommandLine
     {
         var root = new RootCommand("Keyward: a self-hosted access broker that puts a hardware key in front of everything.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         foreach (var command in SessionCommands.Create())
         {

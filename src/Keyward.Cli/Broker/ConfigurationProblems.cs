@@ -26,6 +26,10 @@ internal static partial class ConfigurationProblems
             case Keyward.Server.Hosting.KeywardStartupException startup:
                 lines.Add(startup.Message);
                 return true;
+            case InvalidDataException unreadable when unreadable.GetBaseException() is System.Text.Json.JsonException json:
+                // "Failed to load configuration from file '…'": the JSON reader's position, never the file's content.
+                lines.Add($"{unreadable.Message.TrimEnd('.')}: it is not valid JSON ({json.Message.Split('\n')[0].Trim()}).");
+                return true;
             case OptionsValidationException invalid:
                 lines.AddRange(invalid.Failures);
                 return true;

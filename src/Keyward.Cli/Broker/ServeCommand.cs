@@ -73,6 +73,12 @@ internal static class ServeCommand
             try
             {
                 // The checks the host runs at start, run first so that their failures are worded here, not logged.
+                // Every options type on its own first, so that all problems are reported at once.
+                if (KeywardHost.ConfigurationFailures(app) is { Count: > 0 } failures)
+                {
+                    throw new AggregateException(failures);
+                }
+
                 app.Services.GetService<IStartupValidator>()?.Validate();
 
                 // Kestrel binds only after the start-up tasks have written (migrations, keys, the audit log): a taken

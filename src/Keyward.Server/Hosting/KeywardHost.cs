@@ -25,6 +25,26 @@ public static partial class KeywardHost
     /// </summary>
     public static WebApplication Build(string[] args, string? configFile, Action<WebApplicationBuilder>? configure = null)
     {
+        var app = Compose(args, configFile, configure);
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Builds the broker's services from its configuration, as <see cref="Build(string[], string?, Action{WebApplicationBuilder}?)"/>
+    /// does, without its pipeline and with no server: for checking the configuration (<see cref="ConfigurationFailures"/>)
+    /// while writing nothing (mapping the proxy's routes would make the assertion signing key, the server's options the
+    /// local CA's certificate and the data directory's lock).
+    /// </summary>
+    public static WebApplication BuildForCheck(string[] args, string? configFile) =>
+        Compose(args, configFile, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoServer>();
+        });
+
+    private static WebApplication Compose(string[] args, string? configFile, Action<WebApplicationBuilder>? configure)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -44,10 +64,34 @@ public static partial class KeywardHost
         builder.Configuration.AddCommandLine(args);
         builder.Services.AddKeyward();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock, IConfiguration>(ConfigureKestrel);
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureMetricsListener);
-        var app = builder.Build();
-        ConfigurePipeline(app);
-        return app;
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(ConfigureMetricsListener);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Reads every validated options type of <paramref name="app"/> (what start-up validation checks), each on its own,
+    /// and returns every failure: the start-up validator stops at the first setting that does not bind (a duration
+    /// written "fifteen"), which would hide the rest. Builds nothing else and writes nothing.
+    /// </summary>
+    public static IReadOnlyList<Exception> ConfigurationFailures(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var failures = new List<Exception>();
+        var types = app.Services.GetServices<ValidatedOptions>().Select(v => v.Type).Prepend(typeof(KeywardOptions)).Distinct();
+        foreach (var type in types)
+        {
+            var options = app.Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+            try
+            {
+                _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is { } inner)
+            {
+                failures.Add(inner);
+            }
+        }
+
+        return failures;
     }
 
     // A settings file sits below the environment and the command line, as documented: insert it before the first
@@ -87,14 +131,26 @@ public static partial class KeywardHost
 
     // The metrics listener: its own port, plain http, and every connection on it marked so that the pipeline sends its
     // requests to /metrics alone (and none of Keyward's endpoints answers there).
-    private static void ConfigureMetricsListener(KestrelServerOptions kestrel, IOptions<MetricsOptions> metrics)
+    // Read from configuration, not the validated options: Kestrel is configured while the application is built, and an
+    // invalid Metrics:Listen must be reported at start with every other problem, not alone here.
+    private static void ConfigureMetricsListener(KestrelServerOptions kestrel, IConfiguration configuration)
     {
-        if (!metrics.Value.Enabled)
+        var metrics = new MetricsOptions();
+        try
+        {
+            configuration.GetSection(MetricsOptions.Section).Bind(metrics);
+        }
+        catch (InvalidOperationException)
         {
             return;
         }
 
-        kestrel.Listen(metrics.Value.EndPoint, endpoint => endpoint.Use(next => connection =>
+        if (!metrics.Enabled || metrics.Validate().Count > 0)
+        {
+            return;
+        }
+
+        kestrel.Listen(metrics.EndPoint, endpoint => endpoint.Use(next => connection =>
         {
             connection.Features.Set(MetricsListener.Connection.Instance);
             return next(connection);
@@ -125,13 +181,8 @@ public static partial class KeywardHost
 
     private static void ConfigurePipeline(WebApplication app)
     {
-        // The metrics listener answers /metrics and nothing else, before anything of Keyward's origin runs. Its meter
-        // listener starts now, not at the first scrape: a measurement made while nobody listens is lost.
-        if (app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
-        {
-            app.Services.GetRequiredService<MetricsListener>();
-        }
-
+        // The metrics listener answers /metrics and nothing else, before anything of Keyward's origin runs (its meter
+        // listener starts with the host: MetricsListenerStart).
         app.MapWhen(
             context => context.Features.Get<MetricsListener.Connection>() is not null,
             metrics => metrics.Run(context => context.RequestServices.GetRequiredService<MetricsListener>().ServeAsync(context)));

@@ -77,6 +77,7 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<MetricsListener>();
+        services.AddHostedService<MetricsListenerStart>();
         services.TryAddSingleton<Readiness>();
         services.TryAddSingleton(sp =>
         {

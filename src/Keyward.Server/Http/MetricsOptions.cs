@@ -47,6 +47,6 @@ public sealed class MetricsOptions
             && (uri.Host is "localhost" || IPAddress.TryParse(uri.Host.Trim('[', ']'), out _))
             && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.UserInfo)
             ? []
-            : [$"Keyward:Metrics:Listen must be \"off\" or an http URL with an IP address and a port, such as http://127.0.0.1:9464 (it is \"{Listen}\")."];
+            : ["Keyward:Metrics:Listen must be \"off\" or an http URL with an IP address and a port, such as http://127.0.0.1:9464."];
     }
 }

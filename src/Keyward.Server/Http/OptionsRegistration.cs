@@ -14,6 +14,7 @@ internal static class OptionsRegistration
         where TOptions : class
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules)));
+        services.AddSingleton(new ValidatedOptions(typeof(TOptions)));
         return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
 }

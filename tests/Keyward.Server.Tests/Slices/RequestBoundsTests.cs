@@ -19,7 +19,13 @@ public sealed class RequestBoundsTests
     public async Task LoginBegin_BodyOverTheLimit_Gets413BodyTooLargeProblem()
     {
         await using var host = await StartAsync();
-        using var http = host.CreateHttpClient();
+
+        // The client waits for Keyward's answer to Expect: 100-continue for up to a minute (not .NET's default second,
+        // after which it would start sending the body anyway, and a loaded machine would see the refusal close the
+        // connection under it: "Broken pipe").
+        var handler = (SocketsHttpHandler)host.CreateHandler();
+        handler.Expect100ContinueTimeout = TimeSpan.FromMinutes(1);
+        using var http = new HttpClient(handler) { BaseAddress = host.BaseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/session/login/begin") { Content = new UsernameContent(Huge) };
 
         // With Expect: 100-continue the client waits for Keyward, which refuses before the body is sent.
