@@ -41,7 +41,7 @@ internal static class SessionCommands
 
         var setupCode = new Option<string?>("--setup-code") { Description = "The setup code Keyward printed at first start (first admin)." };
         var invite = new Option<string?>("--invite") { Description = "An invite (kwi_…) from an admin." };
-        var username = new Option<string?>("--username") { Description = "Account name (required with --setup-code; optional for login: omit for a passkey sign-in)." };
+        var username = new Option<string?>("--username") { Description = "The new account's name (required with --setup-code; with --invite, the invite names the account)." };
         var keyName = new Option<string>("--key-name") { Description = "A name for the key.", DefaultValueFactory = _ => "virtual key" };
         var register = new Command("register", "Register the virtual key with Keyward.");
         foreach (var o in new Option[] { server, caCert, resolve, keyFile, setupCode, invite, username, keyName })
@@ -62,8 +62,9 @@ internal static class SessionCommands
         }));
 
         var printToken = new Option<bool>("--print-token") { Description = "Also print the session token (for scripts such as the curl walk-through)." };
+        var loginUsername = new Option<string?>("--username") { Description = "Account name; omit it for a passkey sign-in (the key finds its account)." };
         var login = new Command("login", "Sign in with the virtual key and keep the session token.");
-        foreach (var o in new Option[] { server, caCert, resolve, keyFile, username, tokenFile, printToken })
+        foreach (var o in new Option[] { server, caCert, resolve, keyFile, loginUsername, tokenFile, printToken })
         {
             login.Options.Add(o);
         }
@@ -74,7 +75,7 @@ internal static class SessionCommands
             var (http, authenticator, path, passphrase) = Open(parse, server, caCert, resolve, keyFile, tokenPath);
             using (http)
             {
-                var result = await new KeywardClient(http).SignInAsync(authenticator, parse.GetValue(username), ct).ConfigureAwait(false);
+                var result = await new KeywardClient(http).SignInAsync(authenticator, parse.GetValue(loginUsername), ct).ConfigureAwait(false);
                 authenticator.Save(path, passphrase);
                 var token = result.SessionToken;
                 CliPaths.SaveToken(tokenPath, token);
