@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Keyward.Server.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Keyward.Cli.Broker;
 
@@ -38,12 +36,7 @@ internal static class ConfigCommand
             var app = KeywardHost.BuildForCheck([.. overrides], file.FullName);
             await using (app.ConfigureAwait(false))
             {
-                if (KeywardHost.ConfigurationFailures(app) is { Count: > 0 } failures)
-                {
-                    throw new AggregateException(failures);
-                }
-
-                app.Services.GetService<IStartupValidator>()?.Validate();
+                KeywardHost.ValidateConfiguration(app);
             }
         }
         catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))

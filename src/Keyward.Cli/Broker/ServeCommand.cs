@@ -73,13 +73,7 @@ internal static class ServeCommand
             try
             {
                 // The checks the host runs at start, run first so that their failures are worded here, not logged.
-                // Every options type on its own first, so that all problems are reported at once.
-                if (KeywardHost.ConfigurationFailures(app) is { Count: > 0 } failures)
-                {
-                    throw new AggregateException(failures);
-                }
-
-                app.Services.GetService<IStartupValidator>()?.Validate();
+                KeywardHost.ValidateConfiguration(app);
 
                 // Kestrel binds only after the start-up tasks have written (migrations, keys, the audit log): a taken
                 // address is found before that.
@@ -113,13 +107,12 @@ internal static class ServeCommand
     // Binds the listen address for a moment, with the options Kestrel uses; the message when another process holds it.
     private static string? ListenTaken(string listen, string setting = "--listen (Keyward:Listen)")
     {
-        var uri = new Uri(listen);
-        var address = uri.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host.Trim('[', ']'));
-        using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var endPoint = ListenAddress.Of(listen);
+        using var socket = new System.Net.Sockets.Socket(endPoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         socket.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
         try
         {
-            socket.Bind(new System.Net.IPEndPoint(address, uri.Port));
+            socket.Bind(endPoint);
             return null;
         }
         catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)

@@ -32,7 +32,7 @@ public static partial class KeywardHost
 
     /// <summary>
     /// Builds the broker's services from its configuration, as <see cref="Build(string[], string?, Action{WebApplicationBuilder}?)"/>
-    /// does, without its pipeline and with no server: for checking the configuration (<see cref="ConfigurationFailures"/>)
+    /// does, without its pipeline and with no server: for checking the configuration (<see cref="ValidateConfiguration"/>)
     /// while writing nothing (mapping the proxy's routes would make the assertion signing key, the server's options the
     /// local CA's certificate and the data directory's lock).
     /// </summary>
@@ -69,11 +69,25 @@ public static partial class KeywardHost
     }
 
     /// <summary>
+    /// Runs every check start-up would run on <paramref name="app"/>'s configuration and throws them all at once (an
+    /// <see cref="AggregateException"/> of each options type's failure), so a caller can report every problem.
+    /// </summary>
+    public static void ValidateConfiguration(WebApplication app)
+    {
+        if (ConfigurationFailures(app) is { Count: > 0 } failures)
+        {
+            throw new AggregateException(failures);
+        }
+
+        app.Services.GetService<IStartupValidator>()?.Validate();
+    }
+
+    /// <summary>
     /// Reads every validated options type of <paramref name="app"/> (what start-up validation checks), each on its own,
     /// and returns every failure: the start-up validator stops at the first setting that does not bind (a duration
     /// written "fifteen"), which would hide the rest. Builds nothing else and writes nothing.
     /// </summary>
-    public static IReadOnlyList<Exception> ConfigurationFailures(WebApplication app)
+    private static List<Exception> ConfigurationFailures(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var failures = new List<Exception>();
@@ -119,8 +133,7 @@ public static partial class KeywardHost
         var options = keyward.Value;
         var listen = new Uri(options.Listen);
         kestrel.AddServerHeader = false;
-        var address = listen.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host.Trim('[', ']'));
-        kestrel.Listen(address, listen.Port, endpoint =>
+        kestrel.Listen(ListenAddress.Of(options.Listen), endpoint =>
         {
             if (listen.Scheme == "https")
             {

@@ -25,14 +25,7 @@ public sealed class MetricsOptions
     public bool Enabled => !string.Equals(Listen, Off, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The address and port to bind (only when <see cref="Enabled"/> and valid).</summary>
-    public IPEndPoint EndPoint
-    {
-        get
-        {
-            var uri = new Uri(Listen);
-            return new IPEndPoint(uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port);
-        }
-    }
+    public IPEndPoint EndPoint => ListenAddress.Of(Listen);
 
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
