@@ -21,14 +21,15 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").RequireAuthorization(AuthorizationPolicies.Admin);
-        admin.MapPost("/invites", CreateInviteAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
-        admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
-        admin.MapPost("/accounts/{name}/disable", DisableAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
-        admin.MapPost("/accounts/{name}/enable", EnableAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
-        admin.MapGet("/accounts", AdminReadEndpoints.ListAccountsAsync);
-        admin.MapGet("/accounts/{name}", AdminReadEndpoints.ShowAccountAsync);
-        admin.MapGet("/invites", AdminReadEndpoints.ListInvitesAsync);
-        admin.MapPost("/invites/{id:guid}/revoke", RevokeInviteAsync).AddEndpointFilter(StepUpEndpoints.RequireAdminAsync);
+        admin.MapPost("/invites", CreateInviteAsync).RequireAdminStepUp().Produces<InviteResponse>().Refuses(
+            KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.AccountNotFound, KeywardErrors.RoleUnknown, KeywardErrors.AccountExists);
+        admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync).RequireAdminStepUp().Produces<SessionsRevokedResponse>().Refuses(KeywardErrors.AccountNotFound);
+        admin.MapPost("/accounts/{name}/disable", DisableAsync).RequireAdminStepUp().Produces<AccountStateResponse>().Refuses(KeywardErrors.AccountNotFound, KeywardErrors.LastAdmin);
+        admin.MapPost("/accounts/{name}/enable", EnableAsync).RequireAdminStepUp().Produces<AccountStateResponse>().Refuses(KeywardErrors.AccountNotFound);
+        admin.MapGet("/accounts", AdminReadEndpoints.ListAccountsAsync).Produces<AccountListResponse>().Refuses(KeywardErrors.PageInvalid);
+        admin.MapGet("/accounts/{name}", AdminReadEndpoints.ShowAccountAsync).Produces<AccountDetailResponse>().Refuses(KeywardErrors.AccountNotFound);
+        admin.MapGet("/invites", AdminReadEndpoints.ListInvitesAsync).Produces<List<InviteListItem>>().Refuses(KeywardErrors.PageInvalid);
+        admin.MapPost("/invites/{id:guid}/revoke", RevokeInviteAsync).RequireAdminStepUp().Produces(StatusCodes.Status204NoContent).Refuses(KeywardErrors.InviteNotFound);
     }
 
     private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IAuditLog audit, CancellationToken cancellationToken)

@@ -15,9 +15,9 @@ internal static class KeyEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/api/keys").RequireAuthorization(AuthorizationPolicies.Session);
-        keys.MapGet("/", ListAsync);
-        keys.MapPatch("/{id:guid}", RenameAsync);
-        keys.MapDelete("/{id:guid}", RemoveAsync);
+        keys.MapGet("/", ListAsync).Produces<List<KeyListItem>>();
+        keys.MapPatch("/{id:guid}", RenameAsync).Produces(StatusCodes.Status204NoContent).Refuses(KeywardErrors.KeyNameInvalid, KeywardErrors.KeyNotFound);
+        keys.MapDelete("/{id:guid}", RemoveAsync).Produces<KeyRemovedResponse>().Refuses(KeywardErrors.KeyNotFound, KeywardErrors.LastKey, KeywardErrors.StepUpRequired);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, AccountService accounts, CancellationToken cancellationToken)

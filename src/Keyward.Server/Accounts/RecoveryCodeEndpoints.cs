@@ -10,7 +10,8 @@ namespace Keyward.Server.Accounts;
 internal static class RecoveryCodeEndpoints
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/account/recovery-codes", RegenerateAsync).RequireAuthorization(AuthorizationPolicies.Session);
+        app.MapPost("/api/account/recovery-codes", RegenerateAsync).RequireAuthorization(AuthorizationPolicies.Session)
+            .Produces<RecoveryCodesResponse>().Refuses(KeywardErrors.StepUpRequired);
 
     private static async Task<IResult> RegenerateAsync(HttpContext context, RecoveryCodeService recoveryCodes, StepUpGate stepUp, IAuditLog audit, CancellationToken cancellationToken)
     {

@@ -12,12 +12,15 @@ internal static class AuditEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/audit/key", GetKey).AllowAnonymous();
+        app.MapGet("/api/audit/key", GetKey).AllowAnonymous().Produces<AuditKeyResponse>();
         var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
-        audit.MapGet("/events", ListAsync);
-        audit.MapGet("/sth", TreeHeadAsync);
-        audit.MapGet("/proof/inclusion", InclusionAsync);
-        audit.MapGet("/proof/consistency", ConsistencyAsync);
+        audit.MapGet("/events", ListAsync).Produces<AuditEventsResponse>().Refuses(KeywardErrors.AuditQueryInvalid)
+            .WithQueryParameters("from", "to", "actor", "action", "after", "limit");
+        audit.MapGet("/sth", TreeHeadAsync).Produces<TreeHeadResponse>();
+        audit.MapGet("/proof/inclusion", InclusionAsync).Produces<InclusionProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
+            .WithQueryParameters("sequence", "tree_size");
+        audit.MapGet("/proof/consistency", ConsistencyAsync).Produces<ConsistencyProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
+            .WithQueryParameters("first", "second");
     }
 
     private static IResult GetKey(AuditSigningKey key, HttpContext context)

@@ -20,8 +20,15 @@ internal static class HandoffEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet(HandoffDefaults.HandoffPath, IssueAsync).AllowAnonymous().Add(e => ((RouteEndpointBuilder)e).Order = Order);
-        app.MapGet(HandoffDefaults.CallbackPath, RedeemAsync).AllowAnonymous().WithMetadata(AppHostEndpoint.Instance).Add(e => ((RouteEndpointBuilder)e).Order = Order);
+        app.MapGet(HandoffDefaults.HandoffPath, IssueAsync).AllowAnonymous()
+            .Produces(StatusCodes.Status302Found).Refuses(KeywardErrors.HandoffRequestInvalid).WithQueryParameters("host", "challenge", "return")
+            .Add(e => ((RouteEndpointBuilder)e).Order = Order);
+        app.MapGet(HandoffDefaults.CallbackPath, RedeemAsync).AllowAnonymous().WithMetadata(AppHostEndpoint.Instance)
+            .Produces(StatusCodes.Status302Found).WithQueryParameters("code").Refuses(
+                KeywardErrors.HandoffCodeInvalid, KeywardErrors.HandoffCodeConsumed, KeywardErrors.HandoffCodeExpired, KeywardErrors.HandoffWrongHost,
+                KeywardErrors.HandoffVerifierMismatch, KeywardErrors.SessionInvalid, KeywardErrors.SessionExpired, KeywardErrors.SessionIdleExpired,
+                KeywardErrors.SessionLoggedOut, KeywardErrors.SessionRevoked, KeywardErrors.SessionAuthenticatorRemoved, KeywardErrors.SessionAccountDisabled)
+            .Add(e => ((RouteEndpointBuilder)e).Order = Order);
     }
 
     private static async Task<IResult> IssueAsync(HttpContext context, KeywardHosts hosts, HandoffService handoffs, IAuditLog audit, CancellationToken cancellationToken)

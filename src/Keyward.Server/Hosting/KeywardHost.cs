@@ -248,8 +248,9 @@ public static partial class KeywardHost
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Content(keys.Jwks, "application/json");
-        }).AllowAnonymous();
-        app.MapGet("/healthz", () => Results.Json(new HealthResponse("ok"), HttpJsonContext.Relaxed.HealthResponse)).AllowAnonymous();
+        }).AllowAnonymous().Produces(StatusCodes.Status200OK, contentType: "application/json");
+        app.MapGet("/healthz", () => Results.Json(new HealthResponse("ok"), HttpJsonContext.Relaxed.HealthResponse)).AllowAnonymous().Produces<HealthResponse>();
+        ApiDescription.Map(app);
         Readiness.Map(app);
         SessionEndpoints.Map(app);
         RegistrationEndpoints.Map(app);

@@ -49,6 +49,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardWebSockets();
         services.AddKeywardAudit();
         services.AddKeywardAuthorization();
+        services.AddKeywardApiDescription();
         return new KeywardBuilder(services);
     }
 
@@ -75,6 +76,10 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardOptions<MetricsOptions>(MetricsOptions.Section, o => o.Validate());
         services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
+
+        // Request bodies are read with these options (answers use the source-generated contexts): a number is a JSON
+        // number, never a string that looks like one (the web defaults accept "5"), and /openapi/v1.json says so.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddMetrics();
         services.TryAddSingleton<MetricsListener>();
         services.AddHostedService<MetricsListenerStart>();

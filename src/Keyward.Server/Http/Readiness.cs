@@ -25,7 +25,7 @@ internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, TimeP
             return failures.Count == 0
                 ? Results.Json(new HealthResponse("ready"), HttpJsonContext.Relaxed.HealthResponse)
                 : Problems.Result(KeywardErrors.NotReady.Saying("Not ready: " + string.Join("; ", failures) + "."));
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces<HealthResponse>().Refuses(KeywardErrors.NotReady);
 
     /// <summary>What keeps this node from serving; empty when it can.</summary>
     public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken)

@@ -17,8 +17,13 @@ internal static class RegistrationEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/register").RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous();
-        group.MapPost("/begin", BeginAsync);
-        group.MapPost("/finish", FinishAsync);
+        group.MapPost("/begin", BeginAsync).Produces<CeremonyOptionsResponse>().Refuses(
+            KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid,
+            KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionMissing, KeywardErrors.StepUpRequired, KeywardErrors.AccountExists,
+            KeywardErrors.AccountDisabled, KeywardErrors.RateLimited);
+        group.MapPost("/finish", FinishAsync).Produces<RegistrationResponse>().RefusesCeremony(
+            [400], KeywardErrors.CeremonyInvalid, KeywardErrors.AccountExists, KeywardErrors.AccountNotFound, KeywardErrors.CredentialExists,
+            KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid, KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionInvalid);
     }
 
     private static async Task<IResult> BeginAsync([FromBody] RegisterBeginRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)

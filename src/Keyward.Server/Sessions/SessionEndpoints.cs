@@ -12,12 +12,15 @@ internal static class SessionEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var session = app.MapGroup("/session");
-        session.MapPost("/login/begin", BeginAsync).RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous();
-        session.MapPost("/login/finish", FinishAsync).RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous();
-        session.MapPost("/status", Status).RequireAuthorization(AuthorizationPolicies.Session);
-        session.MapPost("/logout", LogoutAsync).RequireAuthorization(AuthorizationPolicies.Session);
-        session.MapGet("/list", ListAsync).RequireAuthorization(AuthorizationPolicies.Session);
-        session.MapDelete("/{id:guid}", RevokeAsync).RequireAuthorization(AuthorizationPolicies.Session);
+        session.MapPost("/login/begin", BeginAsync).RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous()
+            .Produces<CeremonyOptionsResponse>().Refuses(KeywardErrors.UsernameRequired);
+        session.MapPost("/login/finish", FinishAsync).RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous()
+            .Produces<SignInResponse>().RefusesCeremony([400, 401], KeywardErrors.CeremonyInvalid, KeywardErrors.CredentialUnknown, KeywardErrors.AccountDisabled);
+        session.MapPost("/status", Status).RequireAuthorization(AuthorizationPolicies.Session).Produces<SessionStatusResponse>();
+        session.MapPost("/logout", LogoutAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<LogoutResponse>();
+        session.MapGet("/list", ListAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<List<SessionListItem>>();
+        session.MapDelete("/{id:guid}", RevokeAsync).RequireAuthorization(AuthorizationPolicies.Session)
+            .Produces(StatusCodes.Status204NoContent).Refuses(KeywardErrors.SessionNotFound);
     }
 
     private static async Task<IResult> BeginAsync([FromBody] LoginBeginRequest? request, HttpContext context, SignInService signIn, IAuditLog audit, CancellationToken cancellationToken)

@@ -12,9 +12,13 @@ internal static class StepUpEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var stepUp = app.MapGroup("/session/step-up").RequireAuthorization(AuthorizationPolicies.Session).RequireRateLimiting(RateLimitPolicies.SignIn);
-        stepUp.MapPost("/begin", BeginAsync);
-        stepUp.MapPost("/finish", FinishAsync);
+        stepUp.MapPost("/begin", BeginAsync).Produces<CeremonyOptionsResponse>().Refuses(KeywardErrors.StepUpPurposeInvalid);
+        stepUp.MapPost("/finish", FinishAsync).Produces<StepUpResponse>().RefusesCeremony([400, 401], KeywardErrors.CeremonyInvalid, KeywardErrors.CredentialUnknown);
     }
+
+    /// <summary>Puts <see cref="RequireAdminAsync"/> on an endpoint and says so in its API description.</summary>
+    public static TBuilder RequireAdminStepUp<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilter(RequireAdminAsync).Refuses(KeywardErrors.StepUpRequired);
 
     /// <summary>An endpoint filter for state-changing admin endpoints: they need an <c>admin</c> step-up within its window.</summary>
     public static async ValueTask<object?> RequireAdminAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)

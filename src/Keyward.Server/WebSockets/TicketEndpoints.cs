@@ -13,7 +13,8 @@ internal static class TicketEndpoints
     public const string Path = "/api/auth/ws-ticket";
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost(Path, IssueAsync).RequireAuthorization(AuthorizationPolicies.Session);
+        app.MapPost(Path, IssueAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<TicketResponse>().Refuses(
+            KeywardErrors.RouteUnknown, KeywardErrors.WebSocketNotAllowed, KeywardErrors.OriginMismatch, KeywardErrors.Forbidden);
 
     private static async Task<IResult> IssueAsync([FromBody] TicketRequest? request, HttpContext context, [FromServices] TicketIssuer issuer, CancellationToken cancellationToken)
     {
