@@ -34,10 +34,10 @@ public abstract partial class BrokerTests
         Assert.Equal(before + 1, (await AllEventsAsync(host)).Count);
 
         // The next interval: a new count, one more event.
-        await FloodAsync(10, _ => client.GetAsync("/session/list", configure: TestClientAddress.From("203.0.113.9")), 401, "session_missing");
+        await FloodAsync(10, _ => client.GetAsync("/session/list", token: Garbage, configure: TestClientAddress.From("203.0.113.9")), 401, "session_invalid");
         host.Time.Advance(TimeSpan.FromMinutes(1));
         var second = (await CountedAsync(host, 2))[1];
-        Assert.Equal(("10", "session_missing=10"), (second.Details["count"], second.Details["codes"]));
+        Assert.Equal(("10", "session_invalid=10"), (second.Details["count"], second.Details["codes"]));
         Assert.Equal(before + 2, (await AllEventsAsync(host)).Count);
     }
 
@@ -50,7 +50,7 @@ public abstract partial class BrokerTests
         await FloodAsync(500, i => client.ProxyAsync("/echo/x", Garbage, TestClientAddress.From(addresses[i % addresses.Length])), 401, "session_invalid");
 
         // One client with a /64 cannot make a count per address.
-        await FloodAsync(300, i => client.ProxyAsync("/echo/x", null, TestClientAddress.From($"2001:db8:1:2::{i + 1:x}")), 401, "session_missing");
+        await FloodAsync(300, i => client.ProxyAsync("/echo/x", Garbage, TestClientAddress.From($"2001:db8:1:2::{i + 1:x}")), 401, "session_invalid");
         await FloodAsync(3, _ => client.GetAsync($"https://{AppHost}/.keyward/callback?code=kwh_forged", configure: TestClientAddress.From("2001:db8:1:2:ffff:ffff:ffff:ffff")), 400, "handoff_code_invalid");
 
         host.Time.Advance(TimeSpan.FromMinutes(1));
@@ -103,7 +103,7 @@ public abstract partial class BrokerTests
     {
         var host = await StartHostAsync();
         var client = ClientOf(host);
-        var forged = await client.GetAsync("/api/admin/accounts/bob=4000;proxy.denied%20admins", configure: TestClientAddress.From("198.51.100.6"));
+        var forged = await client.GetAsync("/api/admin/accounts/bob=4000;proxy.denied%20admins", token: Garbage, configure: TestClientAddress.From("198.51.100.6"));
         Assert.Equal(401, forged.StatusCode);
 
         await host.GetService<RefusalCounter>().FlushAsync();
@@ -121,11 +121,11 @@ public abstract partial class BrokerTests
         await FloodAsync(5, _ => client.ProxyAsync("/echo/x", Garbage, TestClientAddress.From("198.51.100.8")), 401, "session_invalid");
         await host.GetService<RefusalCounter>().FlushAsync();
         host.Audit.Failing = false;
-        await FloodAsync(2, _ => client.ProxyAsync("/echo/x", null, TestClientAddress.From("198.51.100.8")), 401, "session_missing");
+        await FloodAsync(2, _ => client.ProxyAsync("/echo/x", "kws_" + new string('x', 40), TestClientAddress.From("198.51.100.8")), 401, "session_invalid");
 
         host.Time.Advance(TimeSpan.FromMinutes(1));
         var counted = Assert.Single(await CountedAsync(host, 1));
-        Assert.Equal(("7", "session_invalid=5;session_missing=2"), (counted.Details["count"], counted.Details["codes"]));
+        Assert.Equal(("7", "session_invalid=7"), (counted.Details["count"], counted.Details["codes"]));
     }
 
     [Fact]
@@ -176,6 +176,52 @@ public abstract partial class BrokerTests
 
         Assert.Equal(3, seen.Count);
         Assert.All(seen, m => Assert.Equal([new KeyValuePair<string, object?>("code", "session_invalid")], m.Tags));
+    }
+
+    [Fact]
+    public async Task NoCredentialRequests_AreMeteredButNeverAudited_AndStillRateLimited()
+    {
+        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAddressPerMinute"] = "5");
+        var client = ClientOf(host);
+        var metered = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "keyward.refusals.unauthenticated" && instrument.Meter.Scope == host.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            if (tags.ToArray().Contains(new KeyValuePair<string, object?>("code", "session_missing")))
+            {
+                Interlocked.Add(ref metered, value);
+            }
+        });
+        listener.Start();
+        var before = (await AllEventsAsync(host)).Count;
+
+        // The sign-in page's status probe and a browser before sign-in, on Keyward's API and a proxied route.
+        await FloodAsync(40, i => i % 2 == 0
+            ? client.SendAsync(HttpMethod.Post, "/session/status", configure: TestClientAddress.From("198.51.100.11"))
+            : client.ProxyAsync("/echo/x", null, TestClientAddress.From("198.51.100.11")), 401, "session_missing");
+        await host.GetService<RefusalCounter>().FlushAsync();
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await host.GetService<RefusalCounter>().FlushAsync();
+
+        Assert.Equal(40, Interlocked.Read(ref metered));
+        Assert.Equal(before, (await AllEventsAsync(host)).Count);
+        Assert.Equal(0, host.GetService<RefusalCounter>().TrackedGroups);
+
+        // An anonymous flood of sign-in attempts is still limited per address (5 a minute here).
+        var statuses = new List<int>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add((await client.SendAsync(HttpMethod.Post, "/session/login/begin", body: new System.Text.Json.Nodes.JsonObject { ["username"] = "admin" }, configure: TestClientAddress.From("198.51.100.11"))).StatusCode);
+        }
+
+        Assert.Equal([200, 200, 200, 200, 200, 429], statuses);
     }
 
     // Sends count requests, a few at a time (real concurrency), and checks each was refused with the code.

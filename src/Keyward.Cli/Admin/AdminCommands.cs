@@ -22,9 +22,10 @@ internal static class AdminCommands
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Keyward's data directory (its database). Default: Keyward:DataDirectory, or ./data." };
         var account = new Option<string>("--account") { Description = "The account that gets a new key.", Required = true };
         var config = new Option<FileInfo?>("--config") { Description = "The JSON settings file keyward serve uses (for Keyward:Storage)." };
+        var overrides = Keyward.Cli.Broker.SettingArguments.Create("--Keyward:Storage:Setting=value");
         var recover = new Command("recover", "Break-glass: print a one-time setup code (15 minutes) that registers a new key for an existing account. Run it on the server; it is audited. Any --Keyward:Storage:Setting=value argument overrides configuration.")
         {
-            TreatUnmatchedTokensAsErrors = false,
+            overrides,
         };
         recover.Options.Add(dataDir);
         recover.Options.Add(account);
@@ -44,7 +45,7 @@ internal static class AdminCommands
                 builder.AddJsonFile(file.FullName, optional: false);
             }
 
-            var settings = builder.AddEnvironmentVariables().AddCommandLine([.. parse.UnmatchedTokens]).Build();
+            var settings = builder.AddEnvironmentVariables().AddCommandLine(parse.GetValue(overrides) ?? []).Build();
             var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
             var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
             return RecoverAsync(directory, storage, parse.GetValue(account)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, ct);

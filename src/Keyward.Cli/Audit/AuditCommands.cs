@@ -23,16 +23,17 @@ internal static class AuditCommands
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Keyward's data directory (database and audit key). Default: Keyward:DataDirectory, or ./data." };
         var outFile = new Option<FileInfo?>("--out", "-o") { Description = "Write the export here instead of to standard output." };
         var config = new Option<FileInfo?>("--config") { Description = "The JSON settings file keyward serve uses (for Keyward:Storage)." };
+        var overrides = Keyward.Cli.Broker.SettingArguments.Create("--Keyward:Storage:Setting=value");
         var export = new Command("export", "Export every audit event and signed tree head, with proofs, as JSON lines. Any --Keyward:Storage:Setting=value argument overrides configuration.")
         {
-            TreatUnmatchedTokensAsErrors = false,
+            overrides,
         };
         export.Options.Add(dataDir);
         export.Options.Add(outFile);
         export.Options.Add(config);
         export.SetAction((parse, ct) =>
         {
-            var settings = Settings(parse.GetValue(config), parse.UnmatchedTokens);
+            var settings = Settings(parse.GetValue(config), parse.GetValue(overrides) ?? []);
             if (settings is null)
             {
                 Console.Error.WriteLine($"{parse.GetValue(config)!.FullName} does not exist.");

@@ -13,12 +13,13 @@ internal static class ConfigCommand
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config") { Description = "The JSON settings file to check (see keyward.example.json and docs/configuration.md).", Required = true };
+        var settings = SettingArguments.Create();
         var check = new Command("check", "Check a settings file without starting Keyward: every problem at once (exit 2), nothing written. Any --Keyward:Setting=value argument is checked with it.")
         {
-            TreatUnmatchedTokensAsErrors = false,
+            settings,
         };
         check.Options.Add(config);
-        check.SetAction(parse => CheckAsync(parse.GetValue(config)!, parse.UnmatchedTokens, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        check.SetAction(parse => CheckAsync(parse.GetValue(config)!, parse.GetValue(settings) ?? [], parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return new Command("config", "Keyward's settings files.") { check };
     }
 

@@ -119,19 +119,42 @@ internal static class DemoCommand
             var values = new long[requests];
             var latencies = new double[requests];
             var clock = Stopwatch.StartNew();
-            await console.Progress().AutoClear(false).StartAsync(async progress =>
-            {
-                var task = progress.AddTask($"{requests} counter calls, {parallelism} at a time", maxValue: requests);
+            async Task CallAsync(Action called) =>
                 await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (i, token2) =>
                 {
                     var started = Stopwatch.GetTimestamp();
                     var result = (await client.PostAsync("/resource/counter", token, null, token2).ConfigureAwait(false)).EnsureSuccess();
                     latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     values[i] = result.Json.GetProperty("value").GetInt64();
-                    task.Increment(1);
+                    called();
                 }).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+
+            var calls = $"{requests} counter calls, {parallelism} at a time";
+            if (!Console.IsOutputRedirected && console.Profile.Capabilities.Interactive)
+            {
+                await console.Progress().AutoClear(true).StartAsync(async progress =>
+                {
+                    var task = progress.AddTask(calls, maxValue: requests);
+                    await CallAsync(() => task.Increment(1)).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                // Not a terminal (a log, a pipe, CI): a line at each quarter instead of a bar that would be left half-drawn.
+                console.WriteLine($"  {calls}");
+                var done = 0;
+                await CallAsync(() =>
+                {
+                    var n = Interlocked.Increment(ref done);
+                    if (n * 4 / requests != (n - 1) * 4 / requests)
+                    {
+                        console.WriteLine($"    {n} of {requests}");
+                    }
+                }).ConfigureAwait(false);
+            }
+
             clock.Stop();
+            console.MarkupLineInterpolated($"  [green]✓[/] {calls} [grey]({clock.Elapsed.TotalMilliseconds:0} ms)[/]");
             report.Add($"{requests} counter calls at parallelism {parallelism}", clock.Elapsed, null);
             var gapFree = Check(values, out var detail);
             report.Add("values unique and gap-free", TimeSpan.Zero, gapFree ? null : detail);

@@ -3,6 +3,7 @@ using Keyward.Server.Hosting;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,16 +22,21 @@ internal static class ServeCommand
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Data directory (database, keys, TLS material). Default ./data." };
         var listen = new Option<string?>("--listen") { Description = "Address to listen on. Default https://127.0.0.1:8443." };
         var config = new Option<FileInfo?>("--config") { Description = "A JSON settings file (the Keyward section; see docs/configuration.md)." };
-        var serve = new Command("serve", "Run Keyward. Any --Keyward:Setting=value argument overrides configuration.")
+        var logFormat = new Option<string>("--log-format")
         {
-            TreatUnmatchedTokensAsErrors = false,
+            Description = "Console log lines: simple (default), or json (one JSON object per line, UTC timestamps, for a log collector).",
+            DefaultValueFactory = _ => "simple",
         };
+        logFormat.AcceptOnlyFromAmong("simple", "json");
+        var settings = SettingArguments.Create();
+        var serve = new Command("serve", "Run Keyward. Any --Keyward:Setting=value argument overrides configuration.") { settings };
         serve.Options.Add(dataDir);
         serve.Options.Add(listen);
         serve.Options.Add(config);
+        serve.Options.Add(logFormat);
         serve.SetAction((parse, ct) =>
         {
-            var args = new List<string>(parse.UnmatchedTokens);
+            var args = new List<string>(parse.GetValue(settings) ?? []);
             if (parse.GetValue(dataDir) is { } dir)
             {
                 args.Add($"--Keyward:DataDirectory={dir.FullName}");
@@ -39,6 +45,13 @@ internal static class ServeCommand
             if (parse.GetValue(listen) is { } address)
             {
                 args.Add($"--Keyward:Listen={address}");
+            }
+
+            if (parse.GetValue(logFormat) == "json")
+            {
+                // The console logger's own settings: a settings file or argument may still refine them.
+                args.InsertRange(0, ["--Logging:Console:FormatterName=json", "--Logging:Console:FormatterOptions:UseUtcTimestamp=true",
+                    "--Logging:Console:FormatterOptions:TimestampFormat=yyyy-MM-ddTHH:mm:ss.fffZ"]);
             }
 
             var file = parse.GetValue(config);
@@ -61,7 +74,12 @@ internal static class ServeCommand
         try
         {
             app = KeywardHost.Build(args, configFile, builder =>
-                builder.Logging.AddFilter((_, category, level) => !(Volatile.Read(ref starting) && category == HostCategory && level >= LogLevel.Error)));
+            {
+                // Information unless configured (below every other source): without it the host logs at Debug.
+                builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Default", "Information")] });
+                // A rule for the host's category only: a rule for every category would replace Logging:LogLevel:Default.
+                builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && !(Volatile.Read(ref starting) && level >= LogLevel.Error));
+            });
         }
         catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
         {

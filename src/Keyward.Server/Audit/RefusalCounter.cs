@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Keyward.Server.Audit;
 
 /// <summary>
-/// Counts refusals of requests without a valid credential (<see cref="UnauthenticatedRefusals"/>) per client address
+/// Meters every refusal of a request without a valid credential (<see cref="UnauthenticatedRefusals"/>); those that
+/// carried a malformed or unknown one (not none at all) it also counts per client address
 /// group (<see cref="AddressGroup"/>) and writes one <c>access.unauthenticated_refusals</c> event per group when the
 /// interval (<see cref="AuditOptions.UnauthenticatedInterval"/>) closes, and at shutdown. So a flood of garbage tokens
 /// costs the log one event per address per interval, not one per request. Memory is bounded: at most
@@ -42,6 +43,11 @@ internal sealed partial class RefusalCounter(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         metrics.UnauthenticatedRefusals.Add(1, new KeyValuePair<string, object?>("code", error.Code));
+        if (UnauthenticatedRefusals.IsNoCredential(error, context.Request))
+        {
+            return;
+        }
+
         var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
         var now = time.GetUtcNow();
         var where = string.IsNullOrEmpty(target) ? action : string.Concat(action, " ", target);

@@ -35,6 +35,26 @@ internal static class UnauthenticatedRefusals
         KeywardErrors.InternalCredentialWrongRoute,
     }.Select(e => e.Code).ToFrozenSet(StringComparer.Ordinal);
 
+    // No credential at all: the sign-in page's status probe, a browser before sign-in, a monitor. Metered, not audited.
+    private static readonly FrozenSet<string> NoCredential = new[] { KeywardErrors.SessionMissing, KeywardErrors.TicketRequired }
+        .Select(e => e.Code).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when <paramref name="error"/> refuses <paramref name="request"/> for want of a credential and the request
+    /// carried none at all (issue 10, item 7): no <c>Authorization</c> header, no cookie in Keyward's namespace, no
+    /// <c>ticket</c> or <c>code</c> query parameter. Such a refusal is a metric, not an audit event: it says nothing about
+    /// any credential. A request that carried something (a foreign token where a ticket belongs) is still counted.
+    /// </summary>
+    public static bool IsNoCredential(KeywardError error, HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(request);
+        return NoCredential.Contains(error.Code)
+            && request.Headers.Authorization.Count == 0
+            && !request.Query.ContainsKey("ticket") && !request.Query.ContainsKey("code")
+            && !request.Cookies.Keys.Any(name => KeywardCookieNamespace.Contains(name));
+    }
+
     /// <summary>
     /// True when <paramref name="error"/> refuses a request without a valid credential. The caller makes sure no
     /// credential was recognized on the way (a real ticket whose session is gone is refused <c>session_invalid</c> too).

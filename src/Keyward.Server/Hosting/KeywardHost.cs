@@ -62,6 +62,14 @@ public static partial class KeywardHost
 
         // Command-line arguments win over any file added by configure.
         builder.Configuration.AddCommandLine(args);
+
+        // The slim builder registers only the simple console formatter; Logging:Console:FormatterName=json
+        // (keyward serve --log-format json) needs the JSON one.
+        if (string.Equals(builder.Configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole();
+        }
+
         builder.Services.AddKeyward();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<KeywardOptions>, IOptions<TlsOptions>, DataDirectoryLock, IConfiguration>(ConfigureKestrel);
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IConfiguration>(ConfigureMetricsListener);

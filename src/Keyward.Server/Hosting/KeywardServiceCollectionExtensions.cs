@@ -77,6 +77,10 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardOptions<StorageOptions>("Keyward:Storage", o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
 
+        // Authentication registers ASP.NET Core Data Protection, which Keyward never uses: its key ring stays in memory.
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure(o => o.XmlRepository = new UnusedDataProtectionKeys());
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection", level => level >= LogLevel.Warning));
+
         // Request bodies are read with these options (answers use the source-generated contexts): a number is a JSON
         // number, never a string that looks like one (the web defaults accept "5"), and /openapi/v1.json says so.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);

@@ -22,4 +22,32 @@ public sealed class HelpTextTests
         Assert.Contains("required with --setup-code", output, StringComparison.Ordinal);
         Assert.DoesNotContain("passkey sign-in", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("config", "check")]
+    [InlineData("admin", "recover")]
+    [InlineData("audit", "export")]
+    public async Task Help_CommandsTakingSettings_ShowThemAsSettings_NotTheParsersAdditionalArguments(params string[] command)
+    {
+        var (code, output, _) = await CommandLineRun.RunAsync([.. command, "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("[<--Keyward:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("additional arguments", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(output.Count(c => c == '['), output.Count(c => c == ']'));
+    }
+
+    [Fact]
+    public async Task ConfigCheck_SettingAfterTheFile_IsStillCheckedWithIt()
+    {
+        using var directory = new Keyward.Testing.TempDirectory("keyward-help-");
+        var file = Path.Combine(directory.Path, "keyward.json");
+        await File.WriteAllTextAsync(file, "{}");
+
+        var (code, _, error) = await CommandLineRun.RunAsync("config", "check", "--config", file, "--Keyward:Sessions:IdleTimeout=fifteen");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Keyward:Sessions:IdleTimeout", error, StringComparison.Ordinal);
+    }
 }

@@ -26,6 +26,11 @@ public sealed partial class DemoProcessTests
             Assert.Contains("after sign-out: 401 session_logged_out", output, StringComparison.Ordinal);
             Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
 
+            // Not a terminal: a line at each quarter and a closing line, never a half-drawn progress bar.
+            Assert.Contains("    200 of 200", output, StringComparison.Ordinal);
+            Assert.Contains("✓ 200 counter calls, 32 at a time", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("%", output, StringComparison.Ordinal);
+
             // The demo prints no session token (only its own report).
             Assert.DoesNotContain("kws_", output, StringComparison.Ordinal);
 
