@@ -69,6 +69,29 @@ internal static class ServeCommand
     /// <summary>Runs Keyward until shutdown: 0; 2 with one line per problem when it is misconfigured or its address is taken.</summary>
     public static async Task<int> ServeAsync(string[] args, string? configFile, TextWriter error, CancellationToken ct)
     {
+        // Everything that can be checked is checked first, on the host config check builds, which writes nothing:
+        // building the real one maps the proxy's routes (which makes the assertion signing key) and Kestrel's options
+        // (the data directory's lock and the local CA), so a bad setting found there would leave them behind.
+        try
+        {
+            var check = KeywardHost.BuildForCheck(args, configFile);
+            await using (check.ConfigureAwait(false))
+            {
+                KeywardHost.ValidateConfiguration(check);
+                var metrics = check.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+                if ((ListenTaken(check.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen)
+                    ?? (metrics.Enabled ? ListenTaken(metrics.Listen, "Keyward:Metrics:Listen (or \"off\")") : null)) is { } taken)
+                {
+                    await error.WriteLineAsync(taken).ConfigureAwait(false);
+                    return 2;
+                }
+            }
+        }
+        catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
+        {
+            return Report(error, lines);
+        }
+
         var starting = true;
         WebApplication app;
         try
@@ -90,19 +113,10 @@ internal static class ServeCommand
         {
             try
             {
-                // The checks the host runs at start, run first so that their failures are worded here, not logged.
+                // The checks the host runs at start, again on the real host (they were run above on the check's), so
+                // that a failure is worded here, not logged. Kestrel binds only after the start-up tasks have written
+                // (migrations, keys, the audit log): the listen addresses were checked above, before any of that.
                 KeywardHost.ValidateConfiguration(app);
-
-                // Kestrel binds only after the start-up tasks have written (migrations, keys, the audit log): a taken
-                // address is found before that.
-                var metrics = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
-                if ((ListenTaken(app.Services.GetRequiredService<IOptions<KeywardOptions>>().Value.Listen)
-                    ?? (metrics.Enabled ? ListenTaken(metrics.Listen, "Keyward:Metrics:Listen (or \"off\")") : null)) is { } taken)
-                {
-                    await error.WriteLineAsync(taken).ConfigureAwait(false);
-                    return 2;
-                }
-
                 await app.StartAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))

@@ -83,6 +83,17 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
+    [Fact]
+    public async Task Serve_InvalidSettings_WritesNothingBeforeReportingThem()
+    {
+        // A route's setting is checked too: mapping the routes is what used to make the signing key first.
+        var (code, _, error) = await ServeAsync("--Keyward:Sessions:IdleTimeout=fifteen", "--Keyward:Routes:x:Path=/a", "--Keyward:Routes:x:Upstream=notaurl");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Keyward:Routes:x:Upstream", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_data.Path));
+    }
+
     private static void AssertNoStackTrace(string text) => Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
 
     // On a free port: should a setting be wrongly accepted, Keyward starts there, not on 8443 beside another one.
