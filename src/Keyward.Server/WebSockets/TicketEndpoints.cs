@@ -16,6 +16,12 @@ internal static class TicketEndpoints
         app.MapPost(Path, IssueAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<TicketResponse>().Refuses(
             KeywardErrors.RouteUnknown, KeywardErrors.WebSocketNotAllowed, KeywardErrors.OriginMismatch, KeywardErrors.Forbidden);
 
+    /// <summary>GET /api/auth/ws-routes: where this session may open a socket.</summary>
+    public static void MapRoutes(IEndpointRouteBuilder app) =>
+        app.MapGet("/api/auth/ws-routes", async (HttpContext context, [FromServices] TicketIssuer issuer) =>
+            Results.Json(new SocketRoutesResponse(await issuer.RoutesForAsync(context).ConfigureAwait(false)), WebSocketsJsonContext.Relaxed.SocketRoutesResponse))
+            .RequireAuthorization(AuthorizationPolicies.Session).Produces<SocketRoutesResponse>();
+
     private static async Task<IResult> IssueAsync([FromBody] TicketRequest? request, HttpContext context, [FromServices] TicketIssuer issuer, CancellationToken cancellationToken)
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;

@@ -42,6 +42,21 @@ internal sealed class TicketIssuer(
         return await IssueAndRecordAsync(session, routeId, origin!, record, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The routes that take sockets and whose policy admits the request's session (the Origin is checked per ticket).</summary>
+    public async Task<IReadOnlyList<string>> RoutesForAsync(HttpContext context)
+    {
+        var routes = new List<string>();
+        foreach (var (id, route) in proxy.Value.Routes.Where(r => r.Value.WebSocket.Enabled).OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            if ((await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(id)).ConfigureAwait(false)).Succeeded)
+            {
+                routes.Add(id);
+            }
+        }
+
+        return routes;
+    }
+
     /// <summary>Why this session may not have a ticket for the route from this Origin, or null when it may.</summary>
     internal async Task<KeywardError?> CheckRouteAsync(HttpContext context, string routeId, string? origin)
     {

@@ -9,10 +9,11 @@ internal static class WebSocketGateApplicationBuilderExtensions
     public static IApplicationBuilder UseKeywardWebSockets(this IApplicationBuilder app) =>
         app.UseWebSockets().UseMiddleware<WebSocketGateMiddleware>();
 
-    /// <summary>Maps POST /api/auth/ws-ticket.</summary>
+    /// <summary>Maps POST /api/auth/ws-ticket and GET /api/auth/ws-routes.</summary>
     public static IEndpointRouteBuilder MapKeywardWebSocketTickets(this IEndpointRouteBuilder endpoints)
     {
         TicketEndpoints.Map(endpoints);
+        TicketEndpoints.MapRoutes(endpoints);
         return endpoints;
     }
 }

@@ -206,6 +206,7 @@
     $('return-notice').hidden = !target;
     $('signed-in').hidden = true;
     $('signed-out').hidden = false;
+    $('echo').hidden = true;
     $('session-list').replaceChildren();
     $('key-list').replaceChildren();
   }
@@ -247,7 +248,10 @@
     $('signed-out').hidden = true;
     $('signed-in').hidden = false;
 
-    const [sessions, keys] = await Promise.all([api('GET', '/session/list'), api('GET', '/api/keys')]);
+    const [sessions, keys, sockets] = await Promise.all([api('GET', '/session/list'), api('GET', '/api/keys'), api('GET', '/api/auth/ws-routes')]);
+
+    // The echo socket is offered only where a route named echo takes sockets and admits this session.
+    $('echo').hidden = !sockets.routes.includes('echo');
     $('session-list').replaceChildren(...sessions.map(s => listItem(
       `Started ${when(s.created_at)} from ${s.client_address ?? 'unknown address'}, expires ${when(s.expires_at)}${s.user_verified ? ', verified' : ''}`,
       s.current,

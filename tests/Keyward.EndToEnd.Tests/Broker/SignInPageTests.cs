@@ -31,6 +31,9 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
         await page.ExpectTextAsync("#status-role", "admin", exact: true);
         await page.ExpectTextAsync("#status-uv", "yes");
         await page.ExpectTextAsync("#key-list", "Blue key");
+
+        // No route named echo takes sockets here, so the page does not offer the echo socket.
+        await page.ExpectAsync("no echo section", () => Expect(page.Page.Locator("#echo")).ToBeHiddenAsync());
         await page.ExpectAsync("one session listed", () => Expect(page.Page.Locator("#session-list li")).ToHaveCountAsync(1));
         await page.SignOutAsync();
 

@@ -31,9 +31,11 @@ public sealed class WebSocketPageTests(ChromiumFixture chromium, ITestOutputHelp
         await page.SignOutAsync();
         await page.ExpectTextAsync("#echo-status", "Socket closed: 4401 session ended: logged_out");
 
-        // Signed out, the page cannot get another ticket, so no socket opens.
-        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Open echo socket" }).ClickAsync();
-        await page.ExpectTextAsync("#echo-result", "session_missing");
+        // Signed out, the page no longer offers the socket, and cannot get another ticket, so no socket opens.
+        await page.ExpectAsync("the echo section hidden", () => Expect(page.Page.Locator("#echo")).ToBeHiddenAsync());
+        var status = await page.Page.EvaluateAsync<int>(
+            "async () => (await fetch('/api/auth/ws-ticket', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{\"route\":\"echo\"}' })).status");
+        Assert.Equal(401, status);
         Assert.Equal(1, broker.UpstreamAccepted);
     }
 
