@@ -17,10 +17,10 @@ internal static class RegistrationEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/register").RequireRateLimiting(RateLimitPolicies.SignIn).AllowAnonymous();
-        group.MapPost("/begin", BeginAsync).Produces<CeremonyOptionsResponse>().Refuses(
+        // Adding a key to one's own account (no setup code, invite or recovery code) takes the session and a key.add step-up.
+        group.MapPost("/begin", BeginAsync).Produces<CeremonyOptionsResponse>().Refuses([
             KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid,
-            KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionMissing, KeywardErrors.StepUpRequired, KeywardErrors.AccountExists,
-            KeywardErrors.AccountDisabled, KeywardErrors.RateLimited);
+            KeywardErrors.RecoveryCodeInvalid, KeywardErrors.StepUpRequired, KeywardErrors.RateLimited, .. ApiDescription.SessionPlane]);
         group.MapPost("/finish", FinishAsync).Produces<RegistrationResponse>().RefusesCeremony(
             [400], KeywardErrors.CeremonyInvalid, KeywardErrors.AccountExists, KeywardErrors.AccountNotFound, KeywardErrors.CredentialExists,
             KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid, KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionInvalid);

@@ -14,7 +14,8 @@ internal static class TicketEndpoints
 
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost(Path, IssueAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<TicketResponse>().Refuses(
-            KeywardErrors.RouteUnknown, KeywardErrors.WebSocketNotAllowed, KeywardErrors.OriginMismatch, KeywardErrors.Forbidden);
+            KeywardErrors.RouteUnknown, KeywardErrors.WebSocketNotAllowed, KeywardErrors.OriginMismatch, KeywardErrors.Forbidden,
+            KeywardErrors.RoleRequired, KeywardErrors.UserVerificationRequired);
 
     /// <summary>GET /api/auth/ws-routes: where this session may open a socket.</summary>
     public static void MapRoutes(IEndpointRouteBuilder app) =>
