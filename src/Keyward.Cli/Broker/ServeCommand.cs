@@ -60,8 +60,11 @@ internal static class ServeCommand
         WebApplication app;
         try
         {
+            // A rule for the host's category alone: a rule without a category would be the last default rule and so
+            // replace the configured Logging:LogLevel:Default, logging everything down to Debug. The host logs only
+            // Debug (starting, stopping) and Error and up, so Warning keeps all it reports.
             app = KeywardHost.Build(args, configFile, builder =>
-                builder.Logging.AddFilter((_, category, level) => !(Volatile.Read(ref starting) && category == HostCategory && level >= LogLevel.Error)));
+                builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Warning && !(Volatile.Read(ref starting) && level >= LogLevel.Error)));
         }
         catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
         {
