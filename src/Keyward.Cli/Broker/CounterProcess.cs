@@ -38,20 +38,29 @@ internal sealed class CounterProcess : IAsyncDisposable
 
     /// <summary>
     /// Where the host's build puts the counter: <c>counter/</c> beside the host's own dll (src/Keyward.Cli/CounterSample.targets
-    /// builds the sample and copies it there).
+    /// builds the sample and copies it there; a framework-dependent publish and the tool package carry that folder).
     /// </summary>
     public static string PathBeside(string baseDirectory) => Path.Combine(baseDirectory, "counter", "Keyward.Samples.Counter.dll");
 
     /// <summary>
-    /// Finds the counter's dll beside the running host; when it is missing, <paramref name="problem"/> names the file
-    /// and the exact command, run from the repository root, that builds <paramref name="hostProject"/> (and so the counter).
+    /// Where a self-contained publish of the host puts the counter: <c>counter/</c> beside the host's executable, as a
+    /// self-contained single-file executable of its own, so that it runs on a machine with no .NET installed.
     /// </summary>
-    public static bool TryFind(string baseDirectory, string hostProject, [NotNullWhen(true)] out string? dll, [NotNullWhen(false)] out string? problem)
+    public static string ExecutableBeside(string baseDirectory) =>
+        Path.Combine(baseDirectory, "counter", OperatingSystem.IsWindows() ? "Keyward.Samples.Counter.exe" : "Keyward.Samples.Counter");
+
+    /// <summary>
+    /// Finds the counter beside the running host: its dll (run with <c>dotnet</c>), or else its self-contained
+    /// executable. When neither is there, <paramref name="problem"/> names the dll and the exact command, run from the
+    /// repository root, that builds <paramref name="hostProject"/> (and so the counter).
+    /// </summary>
+    public static bool TryFind(string baseDirectory, string hostProject, [NotNullWhen(true)] out string? counter, [NotNullWhen(false)] out string? problem)
     {
         var path = PathBeside(baseDirectory);
-        if (File.Exists(path))
+        var executable = ExecutableBeside(baseDirectory);
+        if (File.Exists(path) || File.Exists(executable))
         {
-            dll = path;
+            counter = File.Exists(path) ? path : executable;
             problem = null;
             return true;
         }
@@ -61,27 +70,34 @@ internal sealed class CounterProcess : IAsyncDisposable
         var build = string.IsNullOrEmpty(configuration) || configuration == "Debug" ? "dotnet build" : $"dotnet build -c {configuration}";
         problem = $"The counter sample is not built: {path} is missing. From the repository root, run `{build} {hostProject}`: "
             + "it builds samples/Keyward.Samples.Counter and copies it there.";
-        dll = null;
+        counter = null;
         return false;
     }
 
-    /// <summary>Starts the counter from <paramref name="dll"/> (see <see cref="TryFind"/>).</summary>
-    public static CounterProcess Start(string dll, int port, string authority, string caFile, string certificate, string key, string dataDirectory)
+    /// <summary>
+    /// Starts the counter found by <see cref="TryFind"/>: a dll with <c>dotnet</c>, a self-contained executable as it is.
+    /// </summary>
+    public static CounterProcess Start(string counter, int port, string authority, string caFile, string certificate, string key, string dataDirectory)
     {
-        if (!File.Exists(dll))
+        if (!File.Exists(counter))
         {
-            throw new InvalidOperationException($"The counter sample is missing ({dll}).");
+            throw new InvalidOperationException($"The counter sample is missing ({counter}).");
         }
 
-        var info = new ProcessStartInfo("dotnet")
+        var dll = counter.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(dll ? "dotnet" : counter)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (dll)
+        {
+            info.ArgumentList.Add(counter);
+        }
+
         foreach (var arg in new[]
         {
-            dll,
             "--authority", authority,
             "--ca-file", caFile,
             "--data-dir", dataDirectory,
@@ -95,12 +111,12 @@ internal sealed class CounterProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the counter");
-        var counter = new CounterProcess(process);
-        process.OutputDataReceived += (_, e) => counter.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => counter.Record(e.Data);
+        var started = new CounterProcess(process);
+        process.OutputDataReceived += (_, e) => started.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => started.Record(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return counter;
+        return started;
     }
 
     public bool HasExited => _process.HasExited;

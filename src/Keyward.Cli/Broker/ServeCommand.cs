@@ -96,12 +96,14 @@ internal static class ServeCommand
         WebApplication app;
         try
         {
+            // A rule for the host's category alone: a rule without a category would be the last default rule and so
+            // replace the configured Logging:LogLevel:Default, logging everything down to Debug. The host logs only
+            // Debug (starting, stopping) and Error and up, so Warning keeps all it reports.
             app = KeywardHost.Build(args, configFile, builder =>
             {
-                // Information unless configured (below every other source): without it the host logs at Debug.
+                // Information unless configured (below every other source).
                 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Default", "Information")] });
-                // A rule for the host's category only: a rule for every category would replace Logging:LogLevel:Default.
-                builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && !(Volatile.Read(ref starting) && level >= LogLevel.Error));
+                builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Warning && !(Volatile.Read(ref starting) && level >= LogLevel.Error));
             });
         }
         catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))

@@ -145,7 +145,18 @@ public static partial class KeywardHost
         {
             if (listen.Scheme == "https")
             {
-                endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = LoadCertificate(options, tls.Value, RouteHostNames(configuration)) });
+                var https = new HttpsConnectionAdapterOptions();
+                if (tls.Value.CertificateFile is { } cert && tls.Value.KeyFile is { } key)
+                {
+                    // The operator's certificate, sent with the intermediates its file holds.
+                    (https.ServerCertificate, https.ServerCertificateChain) = OperatorCertificate.Load(cert, key);
+                }
+                else
+                {
+                    https.ServerCertificate = LocalServerCertificate(options, tls.Value, RouteHostNames(configuration));
+                }
+
+                endpoint.UseHttps(https);
             }
         });
     }
@@ -186,13 +197,8 @@ public static partial class KeywardHost
             .OfType<string>()
             .Where(Keyward.Server.Proxy.RouteHosts.IsValidName);
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(KeywardOptions options, TlsOptions tls, IEnumerable<string> routeHosts)
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LocalServerCertificate(KeywardOptions options, TlsOptions tls, IEnumerable<string> routeHosts)
     {
-        if (tls.CertificateFile is { } cert && tls.KeyFile is { } key)
-        {
-            return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
-        }
-
         PrivateDirectory.Create(options.DataDirectory);
         // Keyward's own names and every browser route's host, so the whole browser model runs on one machine.
         var names = new List<string>(tls.HostNames) { new Uri(options.EffectiveOrigin).Host, new Uri(options.Listen).Host };

@@ -5,7 +5,7 @@ namespace Keyward.Cli.Tests.Broker;
 
 /// <summary>
 /// How <c>keyward demo</c> and the load bench find the counter sample: in <c>counter/</c> beside the host, where the
-/// host's build copies it (src/Keyward.Cli/CounterSample.targets), and nowhere else.
+/// host's build copies it and a publish puts it (src/Keyward.Cli/CounterSample.targets), and nowhere else.
 /// </summary>
 public sealed class CounterProcessTests : IDisposable
 {
@@ -23,6 +23,35 @@ public sealed class CounterProcessTests : IDisposable
         Assert.True(found);
         Assert.Equal(expected, dll);
         Assert.Null(problem);
+    }
+
+    [Fact]
+    public void TryFind_OnlyTheSelfContainedExecutable_ReturnsTheExecutable()
+    {
+        // The layout of the self-contained single-file publish: counter/ holds the counter's own executable, no dll.
+        var expected = CounterProcess.ExecutableBeside(_host.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(expected)!);
+        File.WriteAllBytes(expected, []);
+
+        var found = CounterProcess.TryFind(_host.Path, "src/Keyward.Cli", out var counter, out var problem);
+
+        Assert.True(found);
+        Assert.Equal(_host.Combine("counter", OperatingSystem.IsWindows() ? "Keyward.Samples.Counter.exe" : "Keyward.Samples.Counter"), counter);
+        Assert.Null(problem);
+    }
+
+    [Fact]
+    public void TryFind_DllAndExecutable_ReturnsTheDll()
+    {
+        // A framework-dependent build has both (the executable is its launcher); the dll runs with dotnet wherever
+        // .NET is installed, the launcher only where .NET is found in a standard place.
+        var dll = _host.Combine("counter", "Keyward.Samples.Counter.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(dll)!);
+        File.WriteAllBytes(dll, []);
+        File.WriteAllBytes(CounterProcess.ExecutableBeside(_host.Path), []);
+
+        Assert.True(CounterProcess.TryFind(_host.Path, "src/Keyward.Cli", out var counter, out _));
+        Assert.Equal(dll, counter);
     }
 
     [Fact]

@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Keyward.EndToEnd.Tests.Processes;
 
 /// <summary>
-/// A real child process (<c>dotnet some.dll …</c>) whose output lines are kept, for the tests that run Keyward and the
-/// counter as an operator would: started, waited on, killed with SIGKILL, started again on the same files.
+/// A real child process (<c>dotnet some.dll …</c>, or any program) whose output lines are kept, for the tests that run
+/// Keyward and the counter as an operator would: started, waited on, killed with SIGKILL, started again on the same files.
 /// </summary>
 internal sealed class RealProcess : IAsyncDisposable
 {
@@ -33,16 +33,22 @@ internal sealed class RealProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> without colour or live redraws.</summary>
-    public static RealProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static RealProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        StartProgram("dotnet", [dll, .. args], environment, workingDirectory ?? Path.GetDirectoryName(dll)!, Path.GetFileName(dll));
+
+    /// <summary>
+    /// Starts <paramref name="program"/> (a path, or a name looked up on PATH) with <paramref name="args"/>, without
+    /// colour or live redraws; <paramref name="name"/> stands for the program in <see cref="Description"/>.
+    /// </summary>
+    public static RealProcess StartProgram(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, string workingDirectory, string? name = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
-        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -50,13 +56,14 @@ internal sealed class RealProcess : IAsyncDisposable
 
         info.Environment["NO_COLOR"] = "1";
         info.Environment["TERM"] = "dumb";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
         {
-            info.Environment[name] = value;
+            info.Environment[variable] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start dotnet {dll}");
-        var started = new RealProcess(process) { Description = $"{Path.GetFileName(dll)} {string.Join(' ', info.ArgumentList.Skip(1))}" };
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
+        var description = name is null ? $"{Path.GetFileName(program)} {string.Join(' ', info.ArgumentList)}" : $"{name} {string.Join(' ', info.ArgumentList.Skip(1))}";
+        var started = new RealProcess(process) { Description = description };
         process.OutputDataReceived += (_, e) => started.Record(e.Data);
         process.ErrorDataReceived += (_, e) => started.Record(e.Data);
         process.BeginOutputReadLine();
@@ -65,9 +72,16 @@ internal sealed class RealProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static Task<(int ExitCode, string Output)> RunAsync(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null) =>
+        WaitAsync(Start(dll, args, environment), timeout);
+
+    /// <summary>Runs <paramref name="program"/> (see <see cref="StartProgram"/>) to its end and returns its exit code and output.</summary>
+    public static Task<(int ExitCode, string Output)> RunProgramAsync(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null) =>
+        WaitAsync(StartProgram(program, args, environment, workingDirectory), timeout);
+
+    private static async Task<(int ExitCode, string Output)> WaitAsync(RealProcess started, TimeSpan? timeout)
     {
-        await using var process = Start(dll, args, environment);
+        await using var process = started;
         using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
         try
         {

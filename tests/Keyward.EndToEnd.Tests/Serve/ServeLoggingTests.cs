@@ -56,7 +56,28 @@ public sealed partial class ServeLoggingTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_root.Path, "data")), "a usage error wrote the data directory");
     }
 
+    [Fact]
+    public async Task Serve_LogLevelDefaultWarning_LogsNothingBelowWarningWhileStarting()
+    {
+        // As deploy/keyward.service runs it (Logging__LogLevel__Default): the configured level holds for everything.
+        await using var server = RealProcess.Start(CliBinaries.Keyward(),
+        [
+            "serve", "--data-dir", Path.Combine(_root.Path, "data"), "--listen", $"https://127.0.0.1:{FreePort.Next()}",
+            $"--Keyward:Metrics:Listen=http://127.0.0.1:{FreePort.Next()}", "--Logging:LogLevel:Default=Warning",
+        ]);
+
+        // Printed once Keyward has started: the host's "Hosting starting", the new signing key and data protection's
+        // key ring (Debug and Information) all come before it.
+        await server.WaitForLineAsync(SetupCodeLine(), StartTimeout);
+
+        var below = server.Output.Split('\n').Where(line => line.StartsWith("dbug:", StringComparison.Ordinal) || line.StartsWith("info:", StringComparison.Ordinal) || line.StartsWith("trce:", StringComparison.Ordinal)).ToList();
+        Assert.True(below.Count == 0, "serve logged below the configured level:\n" + string.Join('\n', below));
+    }
+
     public void Dispose() => _root.Dispose();
+
+    [GeneratedRegex("and register the first key with setup code")]
+    private static partial Regex SetupCodeLine();
 
     [GeneratedRegex("Now listening on: https://127\\.0\\.0\\.1:")]
     private static partial Regex ListeningLine();
