@@ -78,7 +78,13 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // Authentication registers ASP.NET Core Data Protection, which Keyward never uses: its key ring stays in memory.
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure(o => o.XmlRepository = new UnusedDataProtectionKeys());
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure(o =>
+        {
+            o.XmlRepository = new UnusedDataProtectionKeys();
+
+            // Memory is as protected as the process; saying so spares a warning about unencrypted keys at every start.
+            o.XmlEncryptor = new Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlEncryptor();
+        });
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection", level => level >= LogLevel.Warning));
 
         // Request bodies are read with these options (answers use the source-generated contexts): a number is a JSON

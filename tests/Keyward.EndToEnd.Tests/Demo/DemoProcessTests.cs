@@ -31,6 +31,9 @@ public sealed partial class DemoProcessTests
             Assert.Contains("✓ 200 counter calls, 32 at a time", output, StringComparison.Ordinal);
             Assert.DoesNotContain("%", output, StringComparison.Ordinal);
 
+            // The demo logs at Warning: a clean run has nothing to warn about (Data Protection's unencrypted-key warning was one).
+            Assert.DoesNotContain("warn:", output, StringComparison.Ordinal);
+
             // The demo prints no session token (only its own report).
             Assert.DoesNotContain("kws_", output, StringComparison.Ordinal);
 
