@@ -224,6 +224,35 @@ public abstract partial class BrokerTests
         Assert.Equal([200, 200, 200, 200, 200, 429], statuses);
     }
 
+    [Theory]
+    [InlineData("authorization")]
+    [InlineData("cookie")]
+    [InlineData("ticket")]
+    public async Task SessionMissing_WithSomethingCredentialLike_IsStillCounted(string carrying)
+    {
+        var host = await StartHostAsync();
+        var client = ClientOf(host);
+
+        // Refused session_missing (none of these is a session), but the request carried something: counted, not only metered.
+        var response = await client.SendAsync(HttpMethod.Get, carrying == "ticket" ? "/session/list?ticket=kwt_x" : "/session/list", configure: r =>
+        {
+            TestClientAddress.From("198.51.100.12")(r);
+            if (carrying == "authorization")
+            {
+                r.Headers.Authorization = new("Basic", "YWRtaW46YWRtaW4=");
+            }
+            else if (carrying == "cookie")
+            {
+                r.Headers.Add("Cookie", "Keyward-Other=1");
+            }
+        });
+        ProblemAssert.Problem(response, 401, "session_missing");
+        await host.GetService<RefusalCounter>().FlushAsync();
+
+        var counted = Assert.Single(await AllEventsAsync(host), e => e.Action == AuditActions.UnauthenticatedRefusals);
+        Assert.Equal(("198.51.100.12", "session_missing=1"), (counted.ClientAddress, counted.Details["codes"]));
+    }
+
     // Sends count requests, a few at a time (real concurrency), and checks each was refused with the code.
     private static async Task FloodAsync(int count, Func<int, Task<Keyward.Client.KeywardResponse>> send, int status, string code)
     {

@@ -11,6 +11,15 @@ public sealed class ProxyOptions
     /// <summary>Proxied routes by id. The id is the assertion's <c>aud</c>.</summary>
     public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 
+    // The first path segments of Keyward's own endpoints: a path route there would shadow them or be shadowed.
+    private static readonly string[] OwnRoots = ["api", "session", "openapi", "healthz", "readyz", ".well-known", ".keyward"];
+
+    private static string? OwnRoot(string path)
+    {
+        var first = path.TrimStart('/').Split('/', 2)[0];
+        return OwnRoots.FirstOrDefault(r => string.Equals(r, first, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -25,6 +34,11 @@ public sealed class ProxyOptions
             if (!route.EffectivePath.StartsWith('/'))
             {
                 errors.Add($"Keyward:Routes:{id}:Path must start with '/', e.g. /resource/{{**rest}}.");
+            }
+
+            if (route.Host is null && OwnRoot(route.EffectivePath) is { } root)
+            {
+                errors.Add($"Keyward:Routes:{id}:Path \"{route.EffectivePath}\" is under /{root}, where Keyward answers itself on its own host; choose another path, or give the route its own Host.");
             }
 
             if (route.Host is not null && !RouteHosts.IsValidName(route.Host))

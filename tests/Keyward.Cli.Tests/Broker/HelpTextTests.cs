@@ -1,3 +1,5 @@
+using Keyward.Cli.Broker;
+
 namespace Keyward.Cli.Tests.Broker;
 
 /// <summary>Each command's help describes its own options (login's --username was register's text).</summary>
@@ -50,4 +52,22 @@ public sealed class HelpTextTests
         Assert.Equal(2, code);
         Assert.Contains("Keyward:Sessions:IdleTimeout", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Unknown option '--data-dri'", "serve", "--data-dri", "/nonexistent/typo")]
+    [InlineData("Unknown option '--data-dir'", "serve", "--", "--data-dir", "/nonexistent/typo")]
+    [InlineData("Unexpected 'extra'", "serve", "--Keyward:Listen=https://127.0.0.1:1", "extra")]
+    [InlineData("has no value", "serve", "--Keyward:Listen")]
+    public async Task Serve_ATokenThatIsNoSetting_IsAUsageErrorNotAnIgnoredSetting(string message, params string[] args)
+    {
+        var (code, _, error) = await CommandLineRun.RunAsync(args);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists("/nonexistent/typo"));
+    }
+
+    [Fact]
+    public void Settings_SectionKeysWithOrWithoutEquals_AreAccepted() =>
+        Assert.Null(SettingArguments.Problem(["--Keyward:Listen=https://127.0.0.1:9443", "--Logging:LogLevel:Default", "Warning", "--Keyward:Routes:a:Path=/a"]));
 }

@@ -31,6 +31,18 @@ public sealed class LeakScannerTests : IDisposable
     }
 
     [Fact]
+    public void Scan_DocumentedPlaceholders_AreNoFinding_ButAnotherCodeBesideThemIs()
+    {
+        // The README (carried by the tool package) shows ABCD-EFGH-JKMN; problems say "Codes are XXXX-XXXX-XXXX".
+        Write("tmp/tool/README.md", "setup code ABCD-EFGH-JKMN, recovery codes XXXX-XXXX-XXXX, and a real one 7K2M-Q9PA-ZX4R\n");
+
+        var finding = Assert.Single(LeakScanner.Scan(_root));
+
+        Assert.Equal("setup-code shape", finding.Kind);
+        Assert.Equal("7K2M", finding.Prefix);
+    }
+
+    [Fact]
     public void Scan_TokenWithBadChecksum_IsNotAFinding()
     {
         var token = SecretToken.Generate(CredentialKind.Session);

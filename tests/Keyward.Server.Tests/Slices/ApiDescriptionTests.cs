@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Keyward.Server.Tests.Slices;
 
@@ -115,6 +116,9 @@ public sealed class ApiDescriptionTests
         Assert.Contains("step_up_required", Codes(document, "POST", "/api/admin/accounts/{name}/disable", 401));
         Assert.Contains("last_admin", Codes(document, "POST", "/api/admin/accounts/{name}/disable", 409));
         Assert.DoesNotContain("step_up_required", Codes(document, "GET", "/api/admin/accounts", 401));
+        Assert.Contains("cross_origin_request", Codes(document, "POST", "/session/login/begin", 403));
+        Assert.Contains("session_expired", Codes(document, "POST", "/api/register/begin", 401));
+        Assert.Contains("role_required", Codes(document, "POST", "/api/auth/ws-ticket", 403));
         Assert.Equal(WebAuthnErrors.All.Count(), Codes(document, "POST", "/session/login/finish", 400).Intersect(webAuthn).Count());
         var description = document.RootElement.GetProperty("info").GetProperty("description").GetString()!;
         Assert.All(ApiDescription.Everywhere, e => Assert.Contains($"`{e.Code}`", description, StringComparison.Ordinal));
@@ -176,6 +180,15 @@ public sealed class ApiDescriptionTests
         Assert.StartsWith("3.1", JsonDocument.Parse(text).RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         Assert.DoesNotMatch(@"kw[a-z]_[A-Za-z0-9]{8}", text);
         Assert.DoesNotContain(keyward.DataDirectory, text, StringComparison.Ordinal);
+
+        // Made once and kept (it costs ~20 ms of CPU to make); it names Keyward's public origin, not the Host sent.
+        var origin = keyward.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeywardOptions>>().Value.EffectiveOrigin;
+        using var other = new HttpRequestMessage(HttpMethod.Get, new Uri(ApiDescription.Path, UriKind.Relative));
+        other.Headers.Host = "localhost:1";
+        var again = await (await keyward.App.GetTestClient().SendAsync(other)).Content.ReadAsStringAsync();
+        Assert.Equal(text, again);
+        Assert.Same(await keyward.App.Services.GetRequiredService<ApiDocument>().GetAsync(), await keyward.App.Services.GetRequiredService<ApiDocument>().GetAsync());
+        Assert.Equal(origin, JsonDocument.Parse(text).RootElement.GetProperty("servers")[0].GetProperty("url").GetString());
         await keyward.App.StopAsync();
     }
 
