@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Keyward.Client;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
@@ -58,6 +59,36 @@ public abstract partial class BrokerTests
         Assert.Contains(events, e => (e.Action, e.Outcome, e.Target, e.Actor) == (AuditActions.AccountDisabled, AuditOutcomes.Success, "bob", "admin"));
         Assert.Contains(events, e => (e.Action, e.Outcome, e.Target, e.Actor) == (AuditActions.AccountEnabled, AuditOutcomes.Success, "bob", "admin"));
         Assert.Contains(events, e => e.Action == AuditActions.SignInFailed && e.Details.GetValueOrDefault("code") == "account_disabled");
+    }
+
+    [Fact]
+    public async Task Admin_DisabledAccount_GetsNoNewKeyByRecoveryCodeOrReenrollInvite_UntilEnabled()
+    {
+        var broker = await StartWithAdminAsync();
+        var (host, client, admin) = broker;
+        var invite = await client.CreateInviteAsync(admin.Token, "bob", "user");
+        var codes = (await client.RegisterWithInviteAsync(invite, KeywardTestClient.NewKey())).RecoveryCodes!;
+        var reenroll = (await client.Client.WithStepUpAsync(client.Key, admin.Token, () => client.Client.CreateReenrollInviteAsync(admin.Token, "bob"))).Invite;
+
+        // Begun while bob was enabled, finished after the disable: refused at finish too.
+        var request = RegistrationRequest.WithRecoveryCode("bob", codes[0], "raced");
+        var begun = await client.Client.BeginRegistrationAsync(request);
+        await client.StepUpAsync(admin.Token, "admin");
+        ProblemAssert.Ok(await client.PostAsync("/api/admin/accounts/bob/disable", token: admin.Token));
+        var finished = await Assert.ThrowsAsync<KeywardProblemException>(() =>
+            client.Client.FinishRegistrationAsync(begun.CeremonyId, KeywardTestClient.NewKey().MakeCredential(begun.PublicKeyJson, client.Client.Origin), request));
+        Assert.Equal((System.Net.HttpStatusCode.Forbidden, "account_disabled"), (finished.Status, finished.Code));
+
+        ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["username"] = "bob", ["recovery_code"] = codes[1] }), 403, "account_disabled");
+        ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["invite"] = reenroll }), 403, "account_disabled");
+
+        // A wrong code still says only that the code is wrong: the state is told to a holder of a code alone.
+        ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["username"] = "bob", ["recovery_code"] = "AAAA-AAAA-AAAA" }), 401, "recovery_code_invalid");
+
+        ProblemAssert.Ok(await client.PostAsync("/api/admin/accounts/bob/enable", token: admin.Token));
+        var recovered = await client.Client.RegisterAsync(KeywardTestClient.NewKey(), RegistrationRequest.WithRecoveryCode("bob", codes[1], "after enable"));
+        Assert.Equal("bob", recovered.Account);
+        Assert.Contains(await AllEventsAsync(host), e => e.Action == AuditActions.KeyRegistrationFailed && e.Details.GetValueOrDefault("code") == "account_disabled");
     }
 
     [Fact]

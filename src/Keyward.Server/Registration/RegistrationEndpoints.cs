@@ -20,10 +20,12 @@ internal static class RegistrationEndpoints
         // Adding a key to one's own account (no setup code, invite or recovery code) takes the session and a key.add step-up.
         group.MapPost("/begin", BeginAsync).Produces<CeremonyOptionsResponse>().Refuses([
             KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid,
-            KeywardErrors.RecoveryCodeInvalid, KeywardErrors.StepUpRequired, KeywardErrors.RateLimited, .. ApiDescription.SessionPlane]);
+            KeywardErrors.RecoveryCodeInvalid, KeywardErrors.AccountDisabled, KeywardErrors.StepUpRequired, KeywardErrors.RateLimited,
+            .. ApiDescription.SessionPlane]);
         group.MapPost("/finish", FinishAsync).Produces<RegistrationResponse>().RefusesCeremony(
             [400], KeywardErrors.CeremonyInvalid, KeywardErrors.AccountExists, KeywardErrors.AccountNotFound, KeywardErrors.CredentialExists,
-            KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid, KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionInvalid);
+            KeywardErrors.SetupCodeInvalid, KeywardErrors.InviteInvalid, KeywardErrors.RecoveryCodeInvalid, KeywardErrors.SessionInvalid,
+            KeywardErrors.AccountDisabled);
     }
 
     private static async Task<IResult> BeginAsync([FromBody] RegisterBeginRequest request, HttpContext context, RegistrationService registration, IAuditLog audit, CancellationToken cancellationToken)

@@ -90,8 +90,9 @@ internal sealed partial class RegistrationService
 
         if (CeremonyModes.AddsToExisting(state.Mode))
         {
-            return await accounts.GetAccountAsync(state.AccountId!.Value, cancellationToken).ConfigureAwait(false) is null
-                ? new Refusal(KeywardErrors.AccountNotFound.Saying("The account was removed meanwhile."), Failed, Actor: state.AccountName)
+            var account = await accounts.GetAccountAsync(state.AccountId!.Value, cancellationToken).ConfigureAwait(false);
+            return account is null ? new Refusal(KeywardErrors.AccountNotFound.Saying("The account was removed meanwhile."), Failed, Actor: state.AccountName)
+                : account.DisabledAt is not null ? Disabled(state.AccountName)
                 : null;
         }
 

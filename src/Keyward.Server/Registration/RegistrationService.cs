@@ -98,8 +98,8 @@ internal sealed partial class RegistrationService(
         if (invite.AccountId is { } existing)
         {
             var account = await accounts.GetAccountAsync(existing, cancellationToken).ConfigureAwait(false);
-            return account is null
-                ? new Refusal(KeywardErrors.InviteInvalid.Saying("The account this invite re-enrolls no longer exists."), Failed)
+            return account is null ? new Refusal(KeywardErrors.InviteInvalid.Saying("The account this invite re-enrolls no longer exists."), Failed)
+                : account.DisabledAt is not null ? Disabled(account.Name)
                 : await ExistingAccountAsync(CeremonyModes.Reenroll, account, request.KeyName, invite.Id, cancellationToken).ConfigureAwait(false);
         }
 
@@ -140,8 +140,18 @@ internal sealed partial class RegistrationService(
                 : new Refusal(KeywardErrors.RecoveryCodeInvalid, Failed, Actor: name) { Details = new Dictionary<string, string> { ["mode"] = CeremonyModes.Recovery } };
         }
 
-        return await ExistingAccountAsync(CeremonyModes.Recovery, account!, request.KeyName, null, cancellationToken).ConfigureAwait(false);
+        // Told only to whoever holds one of its recovery codes.
+        return account!.DisabledAt is not null
+            ? Disabled(account.Name)
+            : await ExistingAccountAsync(CeremonyModes.Recovery, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A disabled account gets no new key by recovery code or re-enrollment invite (checked at begin and again at
+    /// finish): a key would not sign in while it is disabled, and would once an admin enabled it.
+    /// </summary>
+    internal static Refusal Disabled(string? accountName) =>
+        new(KeywardErrors.AccountDisabled.Saying("This account is disabled: an admin must enable it before it can get a new key."), Failed, Actor: accountName);
 
     private static Refusal TooManyRecoveryAttempts(string name, TimeSpan wait) =>
         new(KeywardErrors.RateLimited.Saying("Too many failed attempts from this address. Wait and try again."), AuditActions.RateLimited, "register.recovery", name) { RetryAfter = wait };
