@@ -35,6 +35,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddSingleton<KeywardMarker>();
         services.AddKeywardFoundation();
         services.AddLogging(KeepQueryStringsOutOfLogs);
+        services.AddLogging(KeepRefusalsQuiet);
 
         // First of the hosted services: migrations, signing keys and the setup code come before anything else starts
         // (the audit tree-head service signs a head that includes the setup code's event).
@@ -64,6 +65,18 @@ public static class KeywardServiceCollectionExtensions
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore.Http.Result", level => level >= LogLevel.Warning);
         logging.AddFilter("Yarp.ReverseProxy.Forwarder", level => level >= LogLevel.Warning);
+    }
+
+    /// <summary>
+    /// Every refused request made ASP.NET Core write two or three Information lines ("Authorization failed…", "…was
+    /// challenged", "…was not authenticated"), so an anonymous flood decided how fast the log grew. Keyward records
+    /// refusals itself (the audit log, the refusal counter, metrics); these categories are kept at Warning.
+    /// </summary>
+    internal static void KeepRefusalsQuiet(ILoggingBuilder logging)
+    {
+        logging.AddFilter("Microsoft.AspNetCore.Authorization", level => level >= LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Authentication", level => level >= LogLevel.Warning);
+        logging.AddFilter(typeof(Keyward.Server.Sessions.SessionAuthenticationHandler).FullName, level => level >= LogLevel.Warning);
     }
 
     // The broker's identity and place, its clock, storage, accounts and the WebAuthn relying party.

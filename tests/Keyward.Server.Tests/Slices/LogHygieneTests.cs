@@ -48,6 +48,29 @@ public sealed class LogHygieneTests
         Assert.DoesNotContain(lines, line => line.Contains(admin.Token, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RefusedRequests_WriteNothingAtInformation_SoAFloodCannotGrowTheLog()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+        {
+            Logging = logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(new CapturingProvider(lines)),
+        });
+        using var client = host.CreateClient();
+        await client.RegisterAdminAsync(host.SetupCode!);
+        var admin = await client.LoginAsync("admin");
+        lines.Clear();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(401, (await client.PostAsync("/session/status")).StatusCode);
+            Assert.Equal(401, (await client.GetAsync("/api/keys", token: "kws_" + new string('0', 43))).StatusCode);
+        }
+
+        Assert.True(lines.IsEmpty, "refused requests were logged at Information:\n" + string.Join('\n', lines.Take(6)));
+        Assert.Equal(200, (await client.StatusAsync(admin.Token)).StatusCode);
+    }
+
     private sealed class CapturingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, lines);
