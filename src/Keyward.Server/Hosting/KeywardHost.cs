@@ -113,6 +113,12 @@ public static partial class KeywardHost
             }
         }
 
+        var bound = app.Services.GetServices<ValidatedOptions>().Select(v => (v.Section, v.Type)).Prepend((KeywardOptions.Section, typeof(KeywardOptions)));
+        if (UnknownSettings.Find(app.Configuration, bound) is { Count: > 0 } unknown)
+        {
+            failures.Add(new OptionsValidationException(KeywardOptions.Section, typeof(KeywardOptions), unknown));
+        }
+
         return failures;
     }
 

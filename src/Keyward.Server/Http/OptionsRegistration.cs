@@ -14,7 +14,7 @@ internal static class OptionsRegistration
         where TOptions : class
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(rules)));
-        services.AddSingleton(new ValidatedOptions(typeof(TOptions)));
+        services.AddSingleton(new ValidatedOptions(typeof(TOptions), section));
         return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
 }

@@ -2,4 +2,5 @@ namespace Keyward.Server.Http;
 
 /// <summary>An options type registered with <see cref="OptionsRegistration.AddKeywardOptions{TOptions}"/>, so that every one can be checked on its own (<c>keyward config check</c>).</summary>
 /// <param name="Type">The options type.</param>
-internal sealed record ValidatedOptions(Type Type);
+/// <param name="Section">The configuration section it is bound to (<see cref="UnknownSettings"/> knows a setting by it).</param>
+internal sealed record ValidatedOptions(Type Type, string Section);

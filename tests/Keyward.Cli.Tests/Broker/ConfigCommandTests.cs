@@ -17,6 +17,29 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_AMisspelledSetting_IsAProblemNamingTheClosestKnownOne()
+    {
+        // A route whose policy was misspelled would run without it: that is an error, not an ignored key.
+        var file = _dir.Combine("typo.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "Keyward": {
+                "Lisen": "https://127.0.0.1:9443",
+                "Routes": { "admin": { "Path": "/admin/{**rest}", "Upstream": "http://127.0.0.1:5080", "Rol": "admin" } }
+              }
+            }
+            """);
+
+        var (code, _, error) = await CommandLineRun.RunAsync("config", "check", "--config", file, $"--Keyward:DataDirectory={_dir.Combine("data")}");
+
+        Assert.Equal(2, code);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("Keyward:Lisen is not a setting Keyward knows (did you mean Keyward:Listen?): check its spelling against docs/configuration.md, or remove it.", lines);
+        Assert.Contains(lines, l => l.StartsWith("Keyward:Routes:admin:Rol is not a setting Keyward knows (did you mean Keyward:Routes:admin:Role?)", StringComparison.Ordinal));
+        Assert.EndsWith("typo.json: 2 problems.", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_AFileWithThreeErrors_NamesEachSettingAtOnce_Exit2_NoStackTraceNoValue()
     {
         var file = _dir.Combine("bad.json");
