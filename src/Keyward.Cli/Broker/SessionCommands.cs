@@ -10,7 +10,8 @@ namespace Keyward.Cli.Broker;
 /// <summary><c>keyward key create</c>, <c>register</c>, <c>login</c>, <c>status</c>, <c>logout</c>: the prototype's flow from a terminal.</summary>
 internal static class SessionCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Printed, never embedded in HTML: '+' (timestamps' offsets) and non-ASCII as themselves, as Keyward's answers are.
+    internal static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IEnumerable<Command> Create()
     {

@@ -61,7 +61,7 @@ internal static class WebAuthnCommands
             }
 
             var (passed, report) = VectorCaseRunner.Run(c, acceptStandardBase64 ? Base64Policy.AcceptStandardAlphabet : Base64Policy.Strict, allowSha1);
-            output.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(report.ToJsonString(Keyward.Cli.Broker.SessionCommands.Indented));
             return passed ? 0 : 1;
         }
     }
@@ -73,7 +73,7 @@ internal static class WebAuthnCommands
             ["result"] = "error",
             ["code"] = "unusable_input",
             ["message"] = message,
-        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }.ToJsonString(Keyward.Cli.Broker.SessionCommands.Indented));
         return 2;
     }
 }
