@@ -72,6 +72,7 @@ public sealed class SocketLimitsTests(LimitsFixture fixture) : IClassFixture<Lim
         // The refusal is problem+json with its code, and dials nothing.
         var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={await Api.TicketAsync(session, TestRoutes.Echo)}");
         Assert.Equal((429, "websocket_session_limit", "application/problem+json"), (probe.StatusCode, probe.Code, probe.MediaType));
+        Assert.Equal(TimeSpan.FromSeconds(5), probe.Headers.RetryAfter?.Delta);
         Assert.Equal(accepted + LimitsFixture.PerSession, fixture.Upstream.Accepted);
 
         // Another session is not affected by this one's cap.
@@ -124,6 +125,7 @@ public sealed class SocketLimitsTests(LimitsFixture fixture) : IClassFixture<Lim
 
         var probe = await Api.ProbeUpgradeAsync($"/ws/echo/x?ticket={await Api.TicketAsync(sessions[2], TestRoutes.Echo)}");
         Assert.Equal((503, "websocket_capacity", "application/problem+json"), (probe.StatusCode, probe.Code, probe.MediaType));
+        Assert.Equal(TimeSpan.FromSeconds(5), probe.Headers.RetryAfter?.Delta);
 
         await CloseAllAsync(open);
         await WaitUntilAsync(() => Registry.Reserved == 0);

@@ -190,6 +190,12 @@ internal sealed class WebSocketGate(
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward\"";
         }
 
+        // A cap is full until a socket closes: a client that retries should wait a little, not at once.
+        if (refusal.Code == KeywardErrors.WebSocketSessionLimit.Code || refusal.Code == KeywardErrors.WebSocketCapacity.Code)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
         return Problems.WriteAsync(context, refusal);
     }
 
