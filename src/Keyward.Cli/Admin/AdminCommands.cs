@@ -83,6 +83,12 @@ internal static class AdminCommands
                 return 2;
             }
 
+            if (account.DisabledAt is not null)
+            {
+                await error.WriteLineAsync($"The account \"{account.Name}\" is disabled: a new key would not sign in. An admin enables it first (keyward admin accounts enable {account.Name}).").ConfigureAwait(false);
+                return 2;
+            }
+
             // Decide, record, act: the audit log holds the issue before the code exists.
             await using (var audit = new AuditLog(database, time, new AuditOptions()))
             {

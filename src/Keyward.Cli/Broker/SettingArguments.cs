@@ -10,6 +10,9 @@ namespace Keyward.Cli.Broker;
 /// </summary>
 internal static class SettingArguments
 {
+    // The host's own settings, which have no section: --environment Development is what allows DangerousAllowHttp.
+    private static readonly string[] HostKeys = ["environment"];
+
     /// <summary>A new overrides argument; <paramref name="example"/> is the setting shown in help.</summary>
     public static Argument<string[]> Create(string example = "--Keyward:Setting=value")
     {
@@ -30,7 +33,8 @@ internal static class SettingArguments
 
     /// <summary>
     /// Why <paramref name="tokens"/> are not settings, or null: each is <c>--Section:Key=value</c>, or
-    /// <c>--Section:Key</c> followed by its value. A key names a section (it has a ':'), so an option's name is never one.
+    /// <c>--Section:Key</c> followed by its value. A key names a section (it has a ':'), so an option's name is never one;
+    /// the host's <c>--environment</c> is the one key without.
     /// </summary>
     internal static string? Problem(IReadOnlyList<string> tokens)
     {
@@ -44,7 +48,8 @@ internal static class SettingArguments
 
             var equals = token.IndexOf('=', StringComparison.Ordinal);
             var key = equals < 0 ? token[2..] : token[2..equals];
-            if (!key.Contains(':', StringComparison.Ordinal) || key.StartsWith(':') || key.EndsWith(':'))
+            var hostKey = HostKeys.Contains(key, StringComparer.OrdinalIgnoreCase);
+            if (!hostKey && (!key.Contains(':', StringComparison.Ordinal) || key.StartsWith(':') || key.EndsWith(':')))
             {
                 return $"Unknown option '{token}'. Settings are written --Section:Key=value (e.g. --Keyward:Listen=…); see --help for the options.";
             }

@@ -10,10 +10,22 @@ namespace Keyward.Server.Http;
 /// </summary>
 internal sealed class ApiDocument(IServiceProvider services)
 {
-    private readonly Lazy<Task<byte[]>> _bytes = new(() => GenerateAsync(services), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lock _lock = new();
+    private Task<byte[]>? _bytes;
 
-    /// <summary>The document as UTF-8 JSON (OpenAPI 3.1).</summary>
-    public Task<byte[]> GetAsync() => _bytes.Value;
+    /// <summary>The document as UTF-8 JSON (OpenAPI 3.1): made by the first caller, shared by the rest; made again only after a failure.</summary>
+    public Task<byte[]> GetAsync()
+    {
+        lock (_lock)
+        {
+            if (_bytes is null || _bytes.IsFaulted || _bytes.IsCanceled)
+            {
+                _bytes = GenerateAsync(services);
+            }
+
+            return _bytes;
+        }
+    }
 
     private static async Task<byte[]> GenerateAsync(IServiceProvider services)
     {

@@ -19,9 +19,19 @@ internal static class UnknownSettings
         var problems = new List<string>();
         foreach (var (key, value) in configuration.GetSection(KeywardOptions.Section).AsEnumerable().OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
         {
-            // Sections themselves have no value; an empty section ("Routes": {}) has none either.
-            if (value is null || IsKnown(key, sections))
+            // Sections have no value (their settings are checked one by one); an empty one ("Routes": {}, or
+            // --Keyward:Tls=) binds to nothing.
+            if (value is null || IsKnown(key, sections) || (value.Length == 0 && IsKnownSection(key, sections)))
             {
+                continue;
+            }
+
+            if (IsKnownSection(key, sections))
+            {
+                // A value where a list or a section belongs is dropped by the binder without a word.
+                problems.Add(key.Contains(':', StringComparison.Ordinal)
+                    ? $"{key} is a list or a section, not one value: write {key}:0=value for a list, or {key}:Setting=value."
+                    : $"{key} is a section, not one value: write {key}:Setting=value.");
                 continue;
             }
 
@@ -32,39 +42,53 @@ internal static class UnknownSettings
         return problems;
     }
 
+    // A key that holds one value: it must end at a settable property of a value type.
     private static bool IsKnown(string key, List<(string Section, Type Type)> sections) =>
         sections.Any(s => key.StartsWith(s.Section + ":", StringComparison.OrdinalIgnoreCase)
-            && Fits(s.Type, key[(s.Section.Length + 1)..].Split(':')));
+            && Fits(s.Type, key[(s.Section.Length + 1)..].Split(':'), leaf: true));
+
+    // A key that names a section or a list (no value of its own).
+    private static bool IsKnownSection(string key, List<(string Section, Type Type)> sections) =>
+        sections.Any(s => string.Equals(key, s.Section, StringComparison.OrdinalIgnoreCase)
+            || (key.StartsWith(s.Section + ":", StringComparison.OrdinalIgnoreCase) && Fits(s.Type, key[(s.Section.Length + 1)..].Split(':'), leaf: false)));
 
     // The path names a property of type, then whatever that property's type allows below it.
-    private static bool Fits(Type type, ReadOnlySpan<string> path) =>
-        path.Length > 0 && Property(type, path[0]) is { } property && FitsValue(property.PropertyType, path[1..]);
+    private static bool Fits(Type type, ReadOnlySpan<string> path, bool leaf) =>
+        path.Length > 0 && Property(type, path[0]) is { } property
+        && (path.Length > 1 || !leaf || property.CanWrite) && FitsValue(property.PropertyType, path[1..], leaf);
 
-    private static bool FitsValue(Type type, ReadOnlySpan<string> rest)
+    private static bool FitsValue(Type type, ReadOnlySpan<string> rest, bool leaf)
     {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        var isValue = IsValue(type);
         if (rest.IsEmpty)
         {
-            return true;
+            return leaf == isValue;
         }
 
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(decimal))
+        if (isValue)
         {
             return false;
         }
 
         if (DictionaryValue(type) is { } value)
         {
-            return FitsValue(value, rest[1..]);
+            return FitsValue(value, rest[1..], leaf);
         }
 
-        if (type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type))
+        if (typeof(IEnumerable).IsAssignableFrom(type))
         {
-            return int.TryParse(rest[0], out _) && FitsValue(ElementOf(type), rest[1..]);
+            return int.TryParse(rest[0], out _) && FitsValue(ElementOf(type), rest[1..], leaf);
         }
 
-        return Fits(type, rest);
+        return Fits(type, rest, leaf);
     }
+
+    // One value in configuration: anything that is not one of Keyward's own option classes, a list or a dictionary
+    // (a framework type such as IPEndPoint is a leaf: its properties are not settings).
+    private static bool IsValue(Type type) =>
+        type == typeof(string) || type.IsPrimitive || type.IsEnum || type.IsValueType
+        || (DictionaryValue(type) is null && !typeof(IEnumerable).IsAssignableFrom(type) && type.Namespace?.StartsWith("Keyward.", StringComparison.Ordinal) != true);
 
     private static PropertyInfo? Property(Type type, string name) =>
         type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
@@ -79,6 +103,11 @@ internal static class UnknownSettings
     private static string? Closest(string key, List<(string Section, Type Type)> sections)
     {
         var cut = key.LastIndexOf(':');
+        if (cut < 0)
+        {
+            return null;
+        }
+
         var parent = key[..cut];
         var last = key[(cut + 1)..];
         foreach (var (section, type) in sections)
@@ -87,6 +116,7 @@ internal static class UnknownSettings
                 : parent.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase) ? Owner(type, parent[(section.Length + 1)..].Split(':'))
                 : null;
             var near = owner?.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite || !IsValue(p.PropertyType))
                 .Select(p => p.Name)
                 .OrderBy(n => Distance(n.ToLowerInvariant(), last.ToLowerInvariant()))
                 .FirstOrDefault(n => Distance(n.ToLowerInvariant(), last.ToLowerInvariant()) <= (last.Length > 8 ? 2 : 1));
@@ -112,14 +142,19 @@ internal static class UnknownSettings
 
             type = property.PropertyType;
             path = path[1..];
-            if ((DictionaryValue(type) is { } value || (type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) && (value = ElementOf(type)) is not null)) && !path.IsEmpty)
+            if (!path.IsEmpty && IsValue(type))
             {
-                type = value;
+                return null;
+            }
+
+            if (!path.IsEmpty && !IsValue(type) && (DictionaryValue(type) ?? (typeof(IEnumerable).IsAssignableFrom(type) ? ElementOf(type) : null)) is { } item)
+            {
+                type = item;
                 path = path[1..];
             }
         }
 
-        return type;
+        return IsValue(type) ? null : type;
     }
 
     private static int Distance(string a, string b)

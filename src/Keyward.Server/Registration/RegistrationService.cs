@@ -80,7 +80,9 @@ internal sealed partial class RegistrationService(
             && AccountName.Designates(account.Name, name))
         {
             setupCodes.Refund(check);
-            return await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
+            return account.DisabledAt is not null
+                ? Disabled(account.Name)
+                : await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
         }
 
         return new Refusal(KeywardErrors.SetupCodeInvalid, Failed, Actor: name);

@@ -77,6 +77,27 @@ public sealed partial class AdminRecoverCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recover_DisabledAccount_IssuesNoCode_AndACodeIssuedBeforeTheDisableIsRefusedAtBegin()
+    {
+        using var client = Host.CreateClient();
+        await client.RegisterAdminAsync(Host.SetupCode!);
+        var admin = await client.LoginAsync("admin");
+        await client.RegisterWithInviteAsync(await client.CreateInviteAsync(admin.Token, "bob", "user"), KeywardTestClient.NewKey());
+        using var before = new StringWriter();
+        Assert.Equal(0, await AdminCommands.RecoverAsync(_data.Path, new StorageOptions(), "bob", before, TextWriter.Null, _time, default));
+        var code = Code().Match(before.ToString()).Value;
+        await client.StepUpAsync(admin.Token, "admin");
+        Assert.Equal(200, (await client.PostAsync("/api/admin/accounts/bob/disable", token: admin.Token)).StatusCode);
+
+        using var error = new StringWriter();
+        Assert.Equal(2, await AdminCommands.RecoverAsync(_data.Path, new StorageOptions(), "bob", TextWriter.Null, error, _time, default));
+        Assert.StartsWith("The account \"bob\" is disabled", error.ToString(), StringComparison.Ordinal);
+
+        var refused = await Assert.ThrowsAsync<KeywardProblemException>(() => client.Client.BeginRegistrationAsync(RegistrationRequest.WithSetupCode(code, "bob")));
+        Assert.Equal((System.Net.HttpStatusCode.Forbidden, "account_disabled"), (refused.Status, refused.Code));
+    }
+
+    [Fact]
     public async Task Recover_UnknownAccount_ExitsTwoWithASentence()
     {
         using var client = Host.CreateClient();

@@ -69,5 +69,5 @@ public sealed class HelpTextTests
 
     [Fact]
     public void Settings_SectionKeysWithOrWithoutEquals_AreAccepted() =>
-        Assert.Null(SettingArguments.Problem(["--Keyward:Listen=https://127.0.0.1:9443", "--Logging:LogLevel:Default", "Warning", "--Keyward:Routes:a:Path=/a"]));
+        Assert.Null(SettingArguments.Problem(["--Keyward:Listen=https://127.0.0.1:9443", "--Logging:LogLevel:Default", "Warning", "--Keyward:Routes:a:Path=/a", "--environment=Development", "--Keyward:Storage:ConnectionString=Host=db;Database=k"]));
 }
