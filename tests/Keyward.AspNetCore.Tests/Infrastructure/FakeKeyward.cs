@@ -33,6 +33,12 @@ public sealed class FakeKeyward : IAsyncDisposable
     /// <summary>When set, the JWKS endpoint answers this status instead.</summary>
     public int? FailWithStatus { get; set; }
 
+    /// <summary>When true, the JWKS response carries a Content-Length header; otherwise it is chunked.</summary>
+    public bool SendContentLength { get; set; }
+
+    /// <summary>When set, the JWKS endpoint answers 302 with this location instead.</summary>
+    public Uri? RedirectTo { get; set; }
+
     public static async Task<FakeKeyward> StartAsync(X509Certificate2? serverCertificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
@@ -55,6 +61,12 @@ public sealed class FakeKeyward : IAsyncDisposable
                 await Task.Delay(fake.ResponseDelay);
             }
 
+            if (fake.RedirectTo is { } location)
+            {
+                context.Response.Redirect(location.AbsoluteUri);
+                return;
+            }
+
             if (fake.FailWithStatus is { } status)
             {
                 context.Response.StatusCode = status;
@@ -62,7 +74,13 @@ public sealed class FakeKeyward : IAsyncDisposable
             }
 
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(fake._jwks);
+            var body = System.Text.Encoding.UTF8.GetBytes(fake._jwks);
+            if (fake.SendContentLength)
+            {
+                context.Response.ContentLength = body.Length;
+            }
+
+            await context.Response.Body.WriteAsync(body);
         });
 
         await app.StartAsync();
