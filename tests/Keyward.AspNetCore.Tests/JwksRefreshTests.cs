@@ -236,6 +236,23 @@ public sealed class JwksRefreshTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authenticate_ErrorStatusWithAJwksBody_BodyNotUsedAndReturns503KeysUnavailable()
+    {
+        _keyward.FailWithStatus = 500;
+        _keyward.FailureBody = new System.Text.Json.Nodes.JsonObject { ["keys"] = new System.Text.Json.Nodes.JsonArray(_current.ToJwk()) }.ToJsonString();
+
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(_current)), 503, "assertion_keys_unavailable");
+    }
+
+    [Fact]
+    public async Task Authenticate_JwksRequest_AcceptsJson()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+
+        Assert.Equal("application/json", _keyward.LastAccept);
+    }
+
+    [Fact]
     public async Task Authenticate_SmallJwksWithContentLength_IsRead()
     {
         _keyward.SendContentLength = true;

@@ -179,6 +179,7 @@ internal sealed class KeywardJwksCache
     {
         if (content.Headers.ContentLength > MaxDocumentBytes)
         {
+            // Stryker disable once Statement : equivalent, an early refusal only; the read loop below refuses the same body at the same size
             throw new InvalidDataException($"The JWKS is larger than {MaxDocumentBytes} bytes.");
         }
 

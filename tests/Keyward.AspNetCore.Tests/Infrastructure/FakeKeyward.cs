@@ -33,6 +33,12 @@ public sealed class FakeKeyward : IAsyncDisposable
     /// <summary>When set, the JWKS endpoint answers this status instead.</summary>
     public int? FailWithStatus { get; set; }
 
+    /// <summary>With <see cref="FailWithStatus"/>, a body to send with the failure status.</summary>
+    public string? FailureBody { get; set; }
+
+    /// <summary>The Accept header of the last JWKS request.</summary>
+    public string? LastAccept { get; private set; }
+
     /// <summary>When true, the JWKS response carries a Content-Length header; otherwise it is chunked.</summary>
     public bool SendContentLength { get; set; }
 
@@ -56,6 +62,7 @@ public sealed class FakeKeyward : IAsyncDisposable
         app.MapGet("/.well-known/keyward/jwks.json", async (HttpContext context) =>
         {
             Interlocked.Increment(ref fake._fetches);
+            fake.LastAccept = context.Request.Headers.Accept.ToString();
             if (fake.ResponseDelay > TimeSpan.Zero)
             {
                 await Task.Delay(fake.ResponseDelay);
@@ -70,6 +77,11 @@ public sealed class FakeKeyward : IAsyncDisposable
             if (fake.FailWithStatus is { } status)
             {
                 context.Response.StatusCode = status;
+                if (fake.FailureBody is { } failureBody)
+                {
+                    await context.Response.WriteAsync(failureBody);
+                }
+
                 return;
             }
 
