@@ -123,7 +123,9 @@ public sealed partial class RelyingParty
     internal static bool VerifySignature(Cose.CosePublicKey key, byte[] authenticatorData, byte[] clientDataJson, byte[] signature)
     {
         var length = authenticatorData.Length + SHA256.HashSizeInBytes;
+        // Stryker disable once all : equivalent, where the buffer lives (stack up to 512 bytes, pool above) does not change the signed bytes
         var rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        // Stryker disable once all : equivalent, see above
         var signed = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
         try
         {

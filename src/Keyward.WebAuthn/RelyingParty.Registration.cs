@@ -91,6 +91,7 @@ public sealed partial class RelyingParty
             }
 
             // Steps 23–24: trust.
+            // Stryker disable once Equality : equivalent, AttestationChain.IsTrusted trusts no empty path either
             trusted = verdict.Value.TrustPath.Count > 0 && AttestationChain.IsTrusted(verdict.Value.TrustPath, Policy.TrustAnchors, verificationTime);
         }
         catch (Exception e) when (e is CryptographicException or AsnContentException or FormatException or ArgumentException)
@@ -105,6 +106,7 @@ public sealed partial class RelyingParty
             return WebAuthnResult<RegistrationResult>.Fail(WebAuthnErrorCode.AttestationUntrusted, $"{fmt} attestation of type {verdict.Value.Type}");
         }
 
+        // Stryker disable once Statement : equivalent, warms the imported-key cache only; the assertion path imports a missing key itself
         Keys.Add(attested.PublicKey);
         return WebAuthnResult<RegistrationResult>.Ok(new RegistrationResult
         {

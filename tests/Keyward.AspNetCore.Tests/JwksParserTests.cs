@@ -107,7 +107,7 @@ public sealed class JwksParserTests
         var (keys, skipped) = Parse(first, Jwk("same"));
 
         Assert.Single(keys);
-        Assert.Single(skipped);
+        Assert.Equal("same: duplicate kid (the first one is kept)", Assert.Single(skipped));
         var x = ((ECDsaSecurityKey)keys["same"]).ECDsa.ExportParameters(false).Q.X!;
         Assert.Equal(first["x"]!.GetValue<string>(), Base64UrlEncoder.Encode(x));
     }
@@ -122,5 +122,84 @@ public sealed class JwksParserTests
         var error = Record.Exception(() => JwksParser.Parse(Encoding.UTF8.GetBytes(json), (_, _) => { }));
 
         Assert.IsAssignableFrom<JsonException>(error);
+    }
+
+    public static TheoryData<string, string?, string> SkipReasons => new()
+    {
+        { "kty", "RSA", "not an EC P-256 key" },
+        { "crv", "P-384", "not an EC P-256 key" },
+        { "use", "enc", "use is not sig" },
+        { "alg", "ES384", "alg is not ES256" },
+        { "kid", "", "no kid" },
+        { "x", null, "x or y is not a 32-byte base64url coordinate" },
+        { "y", null, "x or y is not a 32-byte base64url coordinate" },
+        { "x", "AAAA", "x or y is not a 32-byte base64url coordinate" },
+        { "y", Base64UrlEncoder.Encode(new byte[31]), "x or y is not a 32-byte base64url coordinate" },
+        { "y", Base64UrlEncoder.Encode(new byte[33]), "x or y is not a 32-byte base64url coordinate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SkipReasons))]
+    public void Parse_UnusableMember_SkippedWithItsReasonBesideAGoodKey(string member, string? value, string reason)
+    {
+        var jwk = Jwk("bad");
+        if (value is null)
+        {
+            jwk.Remove(member);
+        }
+        else
+        {
+            jwk[member] = value;
+        }
+
+        var (keys, skipped) = Parse(jwk, Jwk("good"));
+
+        Assert.Equal(["good"], keys.Keys);
+        Assert.Equal($"{(member == "kid" ? "" : "bad")}: {reason}", Assert.Single(skipped));
+    }
+
+    [Fact]
+    public void Parse_MemberThatIsNotAnObject_SkippedBesideAGoodKey()
+    {
+        var (keys, skipped) = Parse(JsonValue.Create("a string"), Jwk("good"));
+
+        Assert.Equal(["good"], keys.Keys);
+        Assert.Equal(": not a JSON object", Assert.Single(skipped));
+    }
+
+    [Fact]
+    public void Parse_MoreThan64Keys_KeepsTheFirst64()
+    {
+        var jwks = Enumerable.Range(0, JwksParser.MaxKeys + 1).Select(i => (JsonNode)Jwk($"k{i}")).ToArray();
+
+        var (keys, skipped) = Parse(jwks);
+
+        Assert.Equal(JwksParser.MaxKeys, keys.Count);
+        Assert.DoesNotContain($"k{JwksParser.MaxKeys}", keys.Keys);
+        Assert.Equal($": more than {JwksParser.MaxKeys} keys", Assert.Single(skipped));
+    }
+
+    [Fact]
+    public void Parse_NestedDeeperThanEightLevels_Throws()
+    {
+        // A JWKS is three levels deep; a document nested deeper is refused before any key is read.
+        var nested = new string('[', 8) + new string(']', 8);
+        var json = $$"""{"keys":[{"kid":"k1","ext":{{nested}}}]}""";
+
+        var error = Record.Exception(() => JwksParser.Parse(Encoding.UTF8.GetBytes(json), (_, _) => { }));
+
+        Assert.IsAssignableFrom<JsonException>(error);
+    }
+
+    [Fact]
+    public void Parse_NestedEightLevels_IsRead()
+    {
+        var nested = new string('[', 5) + new string(']', 5);
+        var jwk = Jwk("k1");
+        var json = $$"""{"keys":[{{jwk.ToJsonString().TrimEnd('}')}},"ext":{{nested}}}]}""";
+
+        var keys = JwksParser.Parse(Encoding.UTF8.GetBytes(json), (_, _) => { });
+
+        Assert.Equal(["k1"], keys.Keys);
     }
 }

@@ -174,4 +174,103 @@ public sealed class JwksRefreshTests : IAsyncLifetime
 
         await ProtectedApp.AssertProblemAsync(response, 503, "assertion_keys_unavailable");
     }
+
+    [Fact]
+    public async Task Authenticate_JwksRedirectsElsewhere_NotFollowedAndReturns503KeysUnavailable()
+    {
+        // The JWKS must come from the authority itself: a redirect (to a server publishing the same key, so only the
+        // redirect can fail the request) is a failed fetch, and the other server is never asked.
+        await using var elsewhere = await FakeKeyward.StartAsync();
+        elsewhere.Publish(_current);
+        _keyward.RedirectTo = new Uri(elsewhere.Issuer + "/.well-known/keyward/jwks.json");
+
+        var response = await _app.GetWhoAmIAsync(Spec.Mint(_current));
+
+        await ProtectedApp.AssertProblemAsync(response, 503, "assertion_keys_unavailable");
+        Assert.Equal(1, _keyward.FetchCount);
+        Assert.Equal(0, elsewhere.FetchCount);
+    }
+
+    [Fact]
+    public async Task Authenticate_UnknownKidExactlyOneIntervalAfterTheLastRefresh_FetchesAgain()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(new TestSigningKey("random-1"))), 401, "assertion_untrusted_key");
+        Assert.Equal(2, _keyward.FetchCount);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(new TestSigningKey("random-2"))), 401, "assertion_untrusted_key");
+
+        Assert.Equal(3, _keyward.FetchCount);
+    }
+
+    [Fact]
+    public async Task Authenticate_FailedFetch_RetriedExactlyOneIntervalLaterNotBefore()
+    {
+        _keyward.FailWithStatus = 500;
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(_current)), 503, "assertion_keys_unavailable");
+        _keyward.FailWithStatus = null;
+
+        _time.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(_current)), 503, "assertion_keys_unavailable");
+        Assert.Equal(1, _keyward.FetchCount);
+
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+        Assert.Equal(2, _keyward.FetchCount);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Authenticate_JwksOfExactlyMaxDocumentBytes_IsReadAndOneByteMoreIsRefused(bool withContentLength)
+    {
+        _keyward.SendContentLength = withContentLength;
+        _keyward.PublishRaw(PaddedJwks(KeywardJwksCache.MaxDocumentBytes + 1));
+
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(_current)), 503, "assertion_keys_unavailable");
+
+        _keyward.PublishRaw(PaddedJwks(KeywardJwksCache.MaxDocumentBytes));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+    }
+
+    [Fact]
+    public async Task Authenticate_ErrorStatusWithAJwksBody_BodyNotUsedAndReturns503KeysUnavailable()
+    {
+        _keyward.FailWithStatus = 500;
+        _keyward.FailureBody = new System.Text.Json.Nodes.JsonObject { ["keys"] = new System.Text.Json.Nodes.JsonArray(_current.ToJwk()) }.ToJsonString();
+
+        await ProtectedApp.AssertProblemAsync(await _app.GetWhoAmIAsync(Spec.Mint(_current)), 503, "assertion_keys_unavailable");
+    }
+
+    [Fact]
+    public async Task Authenticate_JwksRequest_AcceptsJson()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+
+        Assert.Equal("application/json", _keyward.LastAccept);
+    }
+
+    [Fact]
+    public async Task Authenticate_SmallJwksWithContentLength_IsRead()
+    {
+        _keyward.SendContentLength = true;
+
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+    }
+
+    [Fact]
+    public async Task Authenticate_SuccessfulFetch_IsLoggedWithTheKeyCount()
+    {
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(_current));
+
+        Assert.Contains(_app.Logs.Lines, line => line.EventId == 9101 && line.Text.Contains("1 signing keys", StringComparison.Ordinal));
+    }
+
+    private string PaddedJwks(int length)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject { ["keys"] = new System.Text.Json.Nodes.JsonArray(_current.ToJwk()) }.ToJsonString();
+        return json + new string(' ', length - json.Length);
+    }
 }

@@ -43,6 +43,7 @@ public sealed class KeywardAssertionHandlerTests : IAsyncLifetime
         Assert.Equal("ses_0001", me.GetProperty("sid").GetString());
         Assert.Equal(new[] { "hwk", "uv" }, me.GetProperty("amr").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal(KeywardAssertionDefaults.AuthenticationScheme, me.GetProperty("authenticationType").GetString());
+        Assert.False(me.GetProperty("keepsRawToken").GetBoolean());
     }
 
     [Fact]
@@ -334,6 +335,34 @@ public sealed class KeywardAssertionHandlerTests : IAsyncLifetime
         var response = await _app.Client.SendAsync(request);
 
         await ProtectedApp.AssertProblemAsync(response, 403, "access_denied");
+    }
+
+    [Fact]
+    public async Task Authenticate_EmptySubWithSid_Returns401AssertionInvalid()
+    {
+        var response = await _app.GetWhoAmIAsync((Spec with { Subject = "" }).Mint(_key));
+
+        await ProtectedApp.AssertProblemAsync(response, 401, "assertion_invalid");
+    }
+
+    [Fact]
+    public async Task Authenticate_EmptySid_Returns401AssertionInvalid()
+    {
+        var response = await _app.GetWhoAmIAsync((Spec with { SessionId = "" }).Mint(_key));
+
+        await ProtectedApp.AssertProblemAsync(response, 401, "assertion_invalid");
+    }
+
+    [Fact]
+    public async Task Authenticate_OptionsTimeProvider_TakesPrecedenceOverTheServiceContainers()
+    {
+        // The scheme's own clock is a year ahead of the container's: a token minted on the container's clock is
+        // expired for the scheme, and one minted on the scheme's clock is accepted.
+        var schemeTime = new FakeTimeProvider(_time.GetUtcNow().AddYears(1));
+        await using var app = await ProtectedApp.StartAsync(_keyward, _time, o => o.TimeProvider = schemeTime);
+
+        await ProtectedApp.AssertProblemAsync(await app.GetWhoAmIAsync(Spec.Mint(_key)), 401, "assertion_expired");
+        Assert.Equal(HttpStatusCode.OK, (await app.GetWhoAmIAsync((Spec with { IssuedAt = schemeTime.GetUtcNow() }).Mint(_key))).StatusCode);
     }
 
     private static string Resign(string token, TestSigningKey key)

@@ -166,4 +166,94 @@ public sealed class OptionsValidationTests
 
         Assert.Equal(new Uri("https://keyward.example:8443/.well-known/keyward/jwks.json"), options.Validator!.Cache.JwksUri);
     }
+
+    private static KeywardAssertionOptions Usable() => new() { Authority = "https://keyward.example", Audience = "counter" };
+
+    [Fact]
+    public void Validate_AuthorityWithFragment_Refused()
+    {
+        var options = Usable();
+        options.Authority = "https://keyward.example/#keys";
+
+        var error = Assert.Single(KeywardAssertionPostConfigureOptions.Validate("KeywardAssertion", options, environment: null));
+
+        Assert.Contains("must not carry a query, a fragment or credentials", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DangerousSwitchWithoutHostEnvironment_RefusedNamingTheMissingEnvironment()
+    {
+        var options = Usable();
+        options.DangerousAllowHttpAuthority = true;
+
+        var error = Assert.Single(KeywardAssertionPostConfigureOptions.Validate("KeywardAssertion", options, environment: null));
+
+        Assert.Contains("(this one is '(no host environment)')", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300)]
+    public void Validate_ClockSkewAtEitherEndOfItsRange_Accepted(int seconds)
+    {
+        var options = Usable();
+        options.ClockSkew = TimeSpan.FromSeconds(seconds);
+
+        Assert.Empty(KeywardAssertionPostConfigureOptions.Validate("KeywardAssertion", options, environment: null));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(301)]
+    public void Validate_ClockSkewOneSecondOutsideItsRange_Refused(int seconds)
+    {
+        var options = Usable();
+        options.ClockSkew = TimeSpan.FromSeconds(seconds);
+
+        Assert.Contains("ClockSkew", Assert.Single(KeywardAssertionPostConfigureOptions.Validate("KeywardAssertion", options, environment: null)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_JwksCacheLifetimeEqualToRefreshInterval_Accepted()
+    {
+        var options = Usable();
+        options.JwksCacheLifetime = options.JwksRefreshMinimumInterval;
+
+        Assert.Empty(KeywardAssertionPostConfigureOptions.Validate("KeywardAssertion", options, environment: null));
+    }
+
+    [Fact]
+    public void PostConfigure_NullOptions_ThrowsArgumentNull()
+    {
+        using var provider = new ServiceCollection().BuildServiceProvider();
+
+        Assert.Throws<ArgumentNullException>(() => new KeywardAssertionPostConfigureOptions(provider).PostConfigure("KeywardAssertion", null!));
+    }
+
+    [Fact]
+    public void AddKeywardAssertion_MissingArguments_Throw()
+    {
+        var builder = new ServiceCollection().AddAuthentication();
+
+        Assert.Throws<ArgumentNullException>(() => KeywardAssertionExtensions.AddKeywardAssertion(null!, "KeywardAssertion", _ => { }));
+        Assert.Throws<ArgumentException>(() => builder.AddKeywardAssertion(" ", _ => { }));
+        Assert.Throws<ArgumentNullException>(() => builder.AddKeywardAssertion("KeywardAssertion", null!));
+    }
+
+    [Fact]
+    public async Task AddKeywardAssertion_RegistersTheSchemeWithItsDisplayName()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAuthentication().AddKeywardAssertion(o =>
+        {
+            o.Authority = "https://keyward.example";
+            o.Audience = "counter";
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var scheme = await provider.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(KeywardAssertionDefaults.AuthenticationScheme);
+
+        Assert.Equal("Keyward assertion", scheme?.DisplayName);
+    }
 }

@@ -109,6 +109,7 @@ internal static class JwksParser
 
     private static byte[]? DecodeCoordinate(string? value)
     {
+        // Stryker disable once Equality : equivalent, a length that cannot decode to 32 bytes is refused again by written == P256CoordinateLength
         if (value is null || Base64Url.GetMaxDecodedLength(value.Length) < P256CoordinateLength)
         {
             return null;

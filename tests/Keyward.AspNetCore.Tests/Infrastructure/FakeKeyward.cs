@@ -33,6 +33,18 @@ public sealed class FakeKeyward : IAsyncDisposable
     /// <summary>When set, the JWKS endpoint answers this status instead.</summary>
     public int? FailWithStatus { get; set; }
 
+    /// <summary>With <see cref="FailWithStatus"/>, a body to send with the failure status.</summary>
+    public string? FailureBody { get; set; }
+
+    /// <summary>The Accept header of the last JWKS request.</summary>
+    public string? LastAccept { get; private set; }
+
+    /// <summary>When true, the JWKS response carries a Content-Length header; otherwise it is chunked.</summary>
+    public bool SendContentLength { get; set; }
+
+    /// <summary>When set, the JWKS endpoint answers 302 with this location instead.</summary>
+    public Uri? RedirectTo { get; set; }
+
     public static async Task<FakeKeyward> StartAsync(X509Certificate2? serverCertificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
@@ -50,19 +62,37 @@ public sealed class FakeKeyward : IAsyncDisposable
         app.MapGet("/.well-known/keyward/jwks.json", async (HttpContext context) =>
         {
             Interlocked.Increment(ref fake._fetches);
+            fake.LastAccept = context.Request.Headers.Accept.ToString();
             if (fake.ResponseDelay > TimeSpan.Zero)
             {
                 await Task.Delay(fake.ResponseDelay);
             }
 
+            if (fake.RedirectTo is { } location)
+            {
+                context.Response.Redirect(location.AbsoluteUri);
+                return;
+            }
+
             if (fake.FailWithStatus is { } status)
             {
                 context.Response.StatusCode = status;
+                if (fake.FailureBody is { } failureBody)
+                {
+                    await context.Response.WriteAsync(failureBody);
+                }
+
                 return;
             }
 
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(fake._jwks);
+            var body = System.Text.Encoding.UTF8.GetBytes(fake._jwks);
+            if (fake.SendContentLength)
+            {
+                context.Response.ContentLength = body.Length;
+            }
+
+            await context.Response.Body.WriteAsync(body);
         });
 
         await app.StartAsync();

@@ -55,6 +55,7 @@ public sealed class ProtectedApp : IAsyncDisposable
             sid = context.User.FindFirst(KeywardAssertionClaimTypes.SessionId)?.Value,
             amr = context.User.FindAll(KeywardAssertionClaimTypes.AuthenticationMethod).Select(c => c.Value).ToArray(),
             authenticationType = context.User.Identity?.AuthenticationType,
+            keepsRawToken = (context.User.Identity as System.Security.Claims.ClaimsIdentity)?.BootstrapContext is not null,
         })).RequireAuthorization();
         app.MapGet("/admin", () => "admin").RequireAuthorization(policy => policy.RequireClaim(KeywardAssertionClaimTypes.AuthenticationMethod, "never-issued"));
         return app;
@@ -94,6 +95,9 @@ public sealed class ProtectedApp : IAsyncDisposable
         using var json = JsonDocument.Parse(body);
         Assert.Equal(code, json.RootElement.GetProperty("code").GetString());
         Assert.Equal(status, json.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("https://keyward.dev/problems/" + code, json.RootElement.GetProperty("type").GetString());
+        Assert.Equal(Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), json.RootElement.GetProperty("title").GetString());
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("detail").GetString()));
         return body;
     }
