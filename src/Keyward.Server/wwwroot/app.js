@@ -248,7 +248,9 @@
     $('signed-out').hidden = true;
     $('signed-in').hidden = false;
 
-    const [sessions, keys, sockets] = await Promise.all([api('GET', '/session/list'), api('GET', '/api/keys'), api('GET', '/api/auth/ws-routes')]);
+    // The socket list only decides whether the echo section shows: its failure hides the section, not the page.
+    const [sessions, keys, sockets] = await Promise.all([
+      api('GET', '/session/list'), api('GET', '/api/keys'), api('GET', '/api/auth/ws-routes').catch(() => ({ routes: [] }))]);
 
     // The echo socket is offered only where a route named echo takes sockets and admits this session.
     $('echo').hidden = !sockets.routes.includes('echo');
