@@ -54,27 +54,13 @@ internal static class AuditTailCommand
     /// <summary>Prints the last <paramref name="last"/> events, then follows until <paramref name="cancellationToken"/> fires.</summary>
     internal static async Task TailAsync(KeywardClient client, string token, int last, bool follow, TimeSpan interval, bool json, TextWriter output, CancellationToken cancellationToken)
     {
-        // Walk to the end once, keeping only the last events: the API pages forward from a cursor.
-        var recent = new Queue<JsonElement>();
-        long after = 0;
-        while (true)
+        // The newest events in one request (latest=true), however long the log is; then follow from the last one.
+        var (recent, _) = await PageAsync(client, token, $"latest=true&limit={Math.Max(last, 1).ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
+        // Sequences start at 0, so an empty log is followed from its start (no after), not from after=0.
+        long? after = recent.Count == 0 ? null : recent.Max(e => e.GetProperty("sequence").GetInt64());
+        if (last == 0)
         {
-            var (events, next) = await PageAsync(client, token, after, cancellationToken).ConfigureAwait(false);
-            foreach (var e in events)
-            {
-                recent.Enqueue(e);
-                if (recent.Count > last)
-                {
-                    recent.Dequeue();
-                }
-
-                after = Math.Max(after, e.GetProperty("sequence").GetInt64());
-            }
-
-            if (next is null)
-            {
-                break;
-            }
+            recent.Clear();
         }
 
         var console = OperatorCall.Console(output);
@@ -89,11 +75,12 @@ internal static class AuditTailCommand
             try
             {
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-                var (events, _) = await PageAsync(client, token, after, cancellationToken).ConfigureAwait(false);
+                var from = after is { } cursor ? $"after={cursor.ToString(CultureInfo.InvariantCulture)}&" : string.Empty;
+                var (events, _) = await PageAsync(client, token, $"{from}limit={Page.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
                 foreach (var e in events)
                 {
                     Print(e, json, output, console);
-                    after = Math.Max(after, e.GetProperty("sequence").GetInt64());
+                    after = Math.Max(after ?? -1, e.GetProperty("sequence").GetInt64());
                 }
 
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -105,9 +92,9 @@ internal static class AuditTailCommand
         }
     }
 
-    private static async Task<(List<JsonElement> Events, string? Next)> PageAsync(KeywardClient client, string token, long after, CancellationToken cancellationToken)
+    private static async Task<(List<JsonElement> Events, string? Next)> PageAsync(KeywardClient client, string token, string query, CancellationToken cancellationToken)
     {
-        var path = $"/api/audit/events?after={after.ToString(CultureInfo.InvariantCulture)}&limit={Page.ToString(CultureInfo.InvariantCulture)}";
+        var path = "/api/audit/events?" + query;
         var response = (await client.SendAsync(HttpMethod.Get, path, token: token, cancellationToken: cancellationToken).ConfigureAwait(false)).EnsureSuccess();
         var answer = response.Json;
         var next = answer.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;

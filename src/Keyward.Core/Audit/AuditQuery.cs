@@ -23,4 +23,10 @@ public sealed record AuditQuery
 
     /// <summary>Page size, 1 to <see cref="MaxLimit"/>.</summary>
     public int Limit { get; init; } = 100;
+
+    /// <summary>
+    /// The newest <see cref="Limit"/> matching events instead of the oldest (still in sequence order, with no next
+    /// cursor): what a tail shows first, read in one query however long the log is.
+    /// </summary>
+    public bool Latest { get; init; }
 }

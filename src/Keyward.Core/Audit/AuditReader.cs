@@ -45,6 +45,13 @@ public sealed class AuditReader(KeywardDatabase database)
             rows = rows.Where(e => e.Action == action);
         }
 
+        if (query.Latest)
+        {
+            var newest = await rows.OrderByDescending(e => e.Sequence).Take(query.Limit).ToListAsync(cancellationToken).ConfigureAwait(false);
+            newest.Reverse();
+            return new AuditEventPage([.. newest.Select(ToEvent)], null);
+        }
+
         var page = await rows.OrderBy(e => e.Sequence).Take(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
         var more = page.Count > query.Limit;
         var events = page.Take(query.Limit).Select(ToEvent).ToList();

@@ -15,7 +15,7 @@ internal static class AuditEndpoints
         app.MapGet("/api/audit/key", GetKey).AllowAnonymous().Produces<AuditKeyResponse>();
         var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
         audit.MapGet("/events", ListAsync).Produces<AuditEventsResponse>().Refuses(KeywardErrors.AuditQueryInvalid)
-            .WithQueryParameters("from", "to", "actor", "action", "after", "limit");
+            .WithQueryParameters("from", "to", "actor", "action", "after", "limit", "latest");
         audit.MapGet("/sth", TreeHeadAsync).Produces<TreeHeadResponse>();
         audit.MapGet("/proof/inclusion", InclusionAsync).Produces<InclusionProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
             .WithQueryParameters("sequence", "tree_size");
@@ -47,6 +47,13 @@ internal static class AuditEndpoints
             return Invalid($"limit is 1 to {AuditQuery.MaxLimit}.");
         }
 
+        var flag = query["latest"];
+        bool? latest = flag.Count == 0 ? false : flag.Count == 1 && bool.TryParse(flag[0], out var yes) ? yes : null;
+        if (latest is null || (latest.Value && after is not null))
+        {
+            return Invalid("latest is true or false (the newest limit events), and takes no after.");
+        }
+
         string? actor = query["actor"], action = query["action"];
         if (actor?.Length > 200 || action?.Length > 100)
         {
@@ -54,7 +61,7 @@ internal static class AuditEndpoints
         }
 
         var page = await reader.ListAsync(
-            new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action },
+            new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action, Latest = latest.Value },
             cancellationToken).ConfigureAwait(false);
         return Results.Json(new AuditEventsResponse([.. page.Events.Select(Event)], page.Next?.ToString(CultureInfo.InvariantCulture)), AuditJsonContext.Relaxed.AuditEventsResponse);
     }

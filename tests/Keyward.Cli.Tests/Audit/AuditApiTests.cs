@@ -152,6 +152,9 @@ public sealed class AuditApiTests : IAsyncLifetime, IDisposable
     [InlineData("/api/audit/events?limit=0", "audit_query_invalid")]
     [InlineData("/api/audit/events?from=yesterday", "audit_query_invalid")]
     [InlineData("/api/audit/events?after=x", "audit_query_invalid")]
+    [InlineData("/api/audit/events?latest=maybe", "audit_query_invalid")]
+    [InlineData("/api/audit/events?latest=true&after=3", "audit_query_invalid")]
+    [InlineData("/api/audit/events?latest=true&latest=false", "audit_query_invalid")]
     public async Task BadParameters_AsAdmin_AreProblemsWithACode(string path, string code)
     {
         await _app.Services.GetRequiredService<IAuditLog>().RecordAsync(Record(0));

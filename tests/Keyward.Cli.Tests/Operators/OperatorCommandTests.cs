@@ -203,7 +203,9 @@ public sealed class OperatorCommandTests : IAsyncLifetime
         Assert.True(latest.Code == 0, latest.Error);
         var lines = latest.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.All(lines, l => JsonDocument.Parse(l).Dispose());
+        var shown = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()).ToList();
+        var newest = (await Host.GetRequiredService<Keyward.Core.Audit.AuditReader>().ListAsync(new Keyward.Core.Audit.AuditQuery { Limit = 500 })).Events.Select(e => e.Sequence).TakeLast(2);
+        Assert.Equal(newest, shown);
 
         using var inner = new StringWriter();
         var output = TextWriter.Synchronized(inner);

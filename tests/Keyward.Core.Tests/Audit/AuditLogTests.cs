@@ -241,6 +241,11 @@ public sealed class AuditLogTests(PostgresFixture postgres)
         });
         Assert.Equal([12L, 15, 18], window.Events.Select(e => e.Sequence));
         Assert.Equal("test \"quoted\" é", window.Events[0].Details["why"]);
+
+        // The newest matching events, in sequence order, in one query (what keyward audit tail shows first).
+        var latest = await reader.ListAsync(new AuditQuery { Actor = "bob", Limit = 3, Latest = true });
+        Assert.Equal([25L, 27, 29], latest.Events.Select(e => e.Sequence));
+        Assert.Null(latest.Next);
     }
 
     private static async Task<Exception?> Capture(Task task)
