@@ -37,13 +37,9 @@ internal static class ApiDescription
         KeywardErrors.StorageBusy,
     ];
 
-    /// <summary>What a session-plane policy refuses before the endpoint runs.</summary>
+    /// <summary>What a session-plane policy refuses before the endpoint runs: no session, each way a session fails its check, two claimed cookies.</summary>
     public static IReadOnlyList<KeywardError> SessionPlane { get; } =
-    [
-        KeywardErrors.SessionMissing, KeywardErrors.SessionInvalid, KeywardErrors.SessionExpired, KeywardErrors.SessionIdleExpired,
-        KeywardErrors.SessionLoggedOut, KeywardErrors.SessionRevoked, KeywardErrors.SessionAuthenticatorRemoved,
-        KeywardErrors.SessionAccountDisabled, KeywardErrors.CookieConflict,
-    ];
+        [KeywardErrors.SessionMissing, .. Enum.GetValues<Keyward.Core.Sessions.SessionFailure>().Select(KeywardErrors.From), KeywardErrors.CookieConflict];
 
     /// <summary>What reading a JSON body refuses.</summary>
     public static IReadOnlyList<KeywardError> JsonBody { get; } =
