@@ -155,22 +155,13 @@ public abstract partial class BrokerTests
         var host = await StartHostAsync();
         var client = ClientOf(host);
         var seen = new List<(long Value, KeyValuePair<string, object?>[] Tags)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "keyward.refusals.unauthenticated" && instrument.Meter.Scope == host.GetService<System.Diagnostics.Metrics.IMeterFactory>())
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        using var listener = ListenToUnauthenticatedRefusals(host, (value, tags) =>
         {
             lock (seen)
             {
-                seen.Add((value, tags.ToArray()));
+                seen.Add((value, tags));
             }
         });
-        listener.Start();
 
         await FloodAsync(3, _ => client.ProxyAsync("/echo/x", Garbage, TestClientAddress.From("198.51.100.10")), 401, "session_invalid");
 
@@ -184,22 +175,13 @@ public abstract partial class BrokerTests
         var host = await StartHostAsync(s => s["Keyward:SignIn:PerAddressPerMinute"] = "5");
         var client = ClientOf(host);
         var metered = 0L;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
+        using var listener = ListenToUnauthenticatedRefusals(host, (value, tags) =>
         {
-            if (instrument.Name == "keyward.refusals.unauthenticated" && instrument.Meter.Scope == host.GetService<System.Diagnostics.Metrics.IMeterFactory>())
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            if (tags.ToArray().Contains(new KeyValuePair<string, object?>("code", "session_missing")))
+            if (tags.Contains(new KeyValuePair<string, object?>("code", "session_missing")))
             {
                 Interlocked.Add(ref metered, value);
             }
         });
-        listener.Start();
         var before = (await AllEventsAsync(host)).Count;
 
         // The sign-in page's status probe and a browser before sign-in, on Keyward's API and a proxied route.
@@ -251,6 +233,22 @@ public abstract partial class BrokerTests
 
         var counted = Assert.Single(await AllEventsAsync(host), e => e.Action == AuditActions.UnauthenticatedRefusals);
         Assert.Equal(("198.51.100.12", "session_missing=1"), (counted.ClientAddress, counted.Details["codes"]));
+    }
+
+    // Listens to this host's keyward.refusals.unauthenticated measurements (not another test's host's).
+    private static MeterListener ListenToUnauthenticatedRefusals(KeywardTestHost host, Action<long, KeyValuePair<string, object?>[]> measured)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "keyward.refusals.unauthenticated" && instrument.Meter.Scope == host.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => measured(value, tags.ToArray()));
+        listener.Start();
+        return listener;
     }
 
     // Sends count requests, a few at a time (real concurrency), and checks each was refused with the code.

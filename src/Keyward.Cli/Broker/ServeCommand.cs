@@ -115,10 +115,8 @@ internal static class ServeCommand
         {
             try
             {
-                // The checks the host runs at start, again on the real host (they were run above on the check's), so
-                // that a failure is worded here, not logged. Kestrel binds only after the start-up tasks have written
-                // (migrations, keys, the audit log): the listen addresses were checked above, before any of that.
-                KeywardHost.ValidateConfiguration(app);
+                // Every setting and both listen addresses were checked above, on the same configuration; what start
+                // still finds (ValidateOnStart) is worded by the catch below, not logged.
                 await app.StartAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (ConfigurationProblems.TryDescribe(e, out var lines))
