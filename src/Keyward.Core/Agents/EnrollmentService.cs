@@ -145,6 +145,6 @@ public sealed class EnrollmentService(KeywardDatabase database, TimeProvider tim
     }
 
     /// <summary>Reported text, cut to what its column holds (it is informational; an overlong report is not an error).</summary>
-    internal static string? Bounded(string? text, int max) =>
+    public static string? Bounded(string? text, int max) =>
         string.IsNullOrWhiteSpace(text) ? null : text.Length <= max ? text : text[..max];
 }

@@ -59,8 +59,8 @@ public sealed class MachineService(KeywardDatabase database, TimeProvider time)
         return row switch
         {
             null => new MachineAuthentication(null, AgentKeyFailure.Invalid),
-            { DeletedAt: not null } => new MachineAuthentication(null, AgentKeyFailure.Deleted),
-            { KeyRevokedAt: not null } => new MachineAuthentication(null, AgentKeyFailure.Revoked),
+            { DeletedAt: not null } => new MachineAuthentication(null, AgentKeyFailure.Deleted, row.Id),
+            { KeyRevokedAt: not null } => new MachineAuthentication(null, AgentKeyFailure.Revoked, row.Id),
             _ => new MachineAuthentication(Info(row), null),
         };
     }
