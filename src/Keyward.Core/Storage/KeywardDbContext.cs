@@ -23,6 +23,9 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<RecoveryCodeEntity> RecoveryCodes => Set<RecoveryCodeEntity>();
     public DbSet<HandoffCodeEntity> HandoffCodes => Set<HandoffCodeEntity>();
     public DbSet<AppSessionEntity> AppSessions => Set<AppSessionEntity>();
+    public DbSet<SupportSessionEntity> SupportSessions => Set<SupportSessionEntity>();
+    public DbSet<SupportCodeEntity> SupportCodes => Set<SupportCodeEntity>();
+    public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -163,6 +166,37 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(a => a.TokenHash).IsUnique();
             e.HasIndex(a => a.SessionId);
             e.HasIndex(a => a.ExpiresAt);
+        });
+        modelBuilder.Entity<SupportSessionEntity>(e =>
+        {
+            e.ToTable("support_sessions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Reason).HasMaxLength(500);
+            e.Property(s => s.State).HasMaxLength(16);
+            e.Property(s => s.EndedReason).HasMaxLength(64);
+            e.HasIndex(s => new { s.TenantId, s.AccountId });
+            e.HasIndex(s => s.MachineId);
+            e.HasIndex(s => s.ExpiresAt);
+        });
+        modelBuilder.Entity<SupportCodeEntity>(e =>
+        {
+            e.ToTable("support_codes");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.HasIndex(c => c.CodeHash).IsUnique();
+            e.HasIndex(c => c.SupportSessionId);
+            e.HasIndex(c => c.ExpiresAt);
+        });
+        modelBuilder.Entity<JoinTokenEntity>(e =>
+        {
+            e.ToTable("join_tokens");
+            e.HasKey(j => j.Id);
+            e.Property(j => j.TenantId).HasMaxLength(64);
+            e.HasIndex(j => j.TokenHash).IsUnique();
+            e.HasIndex(j => j.LoginSessionId);
+            e.HasIndex(j => j.SupportSessionId);
+            e.HasIndex(j => j.ExpiresAt);
         });
     }
 }
