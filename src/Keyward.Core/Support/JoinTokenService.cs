@@ -18,8 +18,12 @@ public sealed class JoinTokenService(KeywardDatabase database, TimeProvider time
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Mints a token; returns it once, with its row id and expiry.</summary>
-    public async Task<(string Token, Guid Id, DateTimeOffset ExpiresAt)> MintAsync(Guid supportSessionId, Guid accountId, Guid loginSessionId, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Mints a token; returns it once, with its row id and expiry. A caller that must name the token before it exists
+    /// (to audit it first) passes <paramref name="id"/>.
+    /// </summary>
+    public async Task<(string Token, Guid Id, DateTimeOffset ExpiresAt)> MintAsync(
+        Guid supportSessionId, Guid accountId, Guid loginSessionId, TimeSpan lifetime, Guid? id = null, CancellationToken cancellationToken = default)
     {
         if (lifetime <= TimeSpan.Zero)
         {
@@ -29,11 +33,11 @@ public sealed class JoinTokenService(KeywardDatabase database, TimeProvider time
         var token = SecretToken.Generate(CredentialKind.Join);
         var now = Now;
         var expiresAt = now + (long)lifetime.TotalMilliseconds;
-        var id = Guid.NewGuid();
+        var rowId = id ?? Guid.NewGuid();
         await using var db = database.CreateContext();
         db.JoinTokens.Add(new JoinTokenEntity
         {
-            Id = id,
+            Id = rowId,
             TenantId = TenantScope.Of(accountId),
             TokenHash = SecretToken.Hash(CredentialKind.Join, token),
             SupportSessionId = supportSessionId,
@@ -44,7 +48,7 @@ public sealed class JoinTokenService(KeywardDatabase database, TimeProvider time
             CreatedAt = now,
         });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return (token, id, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
+        return (token, rowId, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
     }
 
     /// <summary>Consumes a token: what it is bound to, for exactly one caller. A malformed token costs no database read.</summary>

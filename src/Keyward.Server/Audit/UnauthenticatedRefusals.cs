@@ -23,6 +23,7 @@ internal static class UnauthenticatedRefusals
         KeywardErrors.TicketInvalid,
         KeywardErrors.HandoffCodeInvalid,
         KeywardErrors.InternalCredentialInvalid,
+        KeywardErrors.JoinTokenInvalid,
 
         // Refused by the request's shape before any credential is read.
         KeywardErrors.CookieConflict,

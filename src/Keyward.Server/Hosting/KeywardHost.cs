@@ -281,6 +281,7 @@ public static partial class KeywardHost
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
         Keyward.Server.Handoff.HandoffEndpoints.Map(app);
+        Keyward.Server.Support.SupportEndpoints.Map(app);
         app.MapKeywardProxy();
     }
 }

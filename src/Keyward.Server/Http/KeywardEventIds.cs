@@ -25,4 +25,10 @@ internal static class KeywardEventIds
     public const int WebSocketSweepFailed = 4006;
     public const int WebSocketSessionLookupFailed = 4007;
     public const int WebSocketTicketIssued = 4008;
+
+    // Remote support (the 5000s band, shared with agents: support takes 5500 and up).
+    public const int ViewerRefused = 5501;
+    public const int ViewerClosed = 5502;
+    public const int SupportAuditFailed = 5503;
+    public const int SupportSweepFailed = 5504;
 }

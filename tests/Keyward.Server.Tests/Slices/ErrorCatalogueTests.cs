@@ -27,6 +27,10 @@ public sealed partial class ErrorCatalogueTests
         ("handoff_code_consumed", 400), ("handoff_code_expired", 400), ("handoff_wrong_host", 400), ("handoff_verifier_mismatch", 400),
         ("app_session_invalid", 401), ("cookie_conflict", 401),
         ("session_account_disabled", 401), ("account_disabled", 403), ("last_admin", 409), ("invite_not_found", 404), ("page_invalid", 400),
+        ("support_reason_invalid", 400), ("support_session_not_found", 404), ("support_session_ended", 409), ("support_session_limit", 429),
+        ("machine_not_found", 404), ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
+        ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
+        ("viewer_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429),
     ];
 
     [Fact]
