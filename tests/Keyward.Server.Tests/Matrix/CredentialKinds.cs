@@ -17,9 +17,9 @@ internal static class CredentialKinds
         Token(CredentialKind.Handoff, valid: h => h.MintHandoffAsync(), expired: true, revoked: true),
         Token(CredentialKind.Invite, valid: h => h.MintInviteAsync(), expired: true, revoked: true),
         Token(CredentialKind.Internal, valid: h => Task.FromResult(h.InternalCredential())),
+        Token(CredentialKind.Join, valid: h => h.MintJoinAsync(), expired: true, revoked: true),
 
-        // Kinds of later features (support, agents): nothing issues them yet, so only their shapes are presented.
-        Token(CredentialKind.Join),
+        // Kinds of later features (agents): nothing issues them yet, so only their shapes are presented.
         Token(CredentialKind.Enroll),
         Token(CredentialKind.Agent),
 
@@ -28,6 +28,14 @@ internal static class CredentialKinds
             [MatrixForms.Garbage] = _ => Task.FromResult("not a setup code"),
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
             [MatrixForms.Revoked] = h => Task.FromResult(h.SpentSetupCode),
+        }),
+        // Accepted only by the agent plane (round 2: an ad-hoc agent binds with it), so no live form is presented yet.
+        new("support code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Garbage] = _ => Task.FromResult("not a support code"),
+            [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+            [MatrixForms.Expired] = h => Task.FromResult(h.Expired["support code"]),
+            [MatrixForms.Revoked] = h => Task.FromResult(h.Revoked["support code"]),
         }),
         new("recovery code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {

@@ -3,6 +3,7 @@ using Keyward.Core.Credentials;
 using Keyward.Core.Support;
 using Keyward.Server.Support;
 using Keyward.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Server.Tests.Support;
 
@@ -150,5 +151,54 @@ public sealed class ViewerPlaneTests : IAsyncLifetime
         var used = Assert.Single(events, e => e.Action == SupportAuditActions.JoinUsed);
         Assert.Equal(minted.Details["join_token_id"], used.Details["join_token_id"]);
         Assert.All(events, e => Assert.DoesNotContain(token[..12], string.Join(" ", e.Details.Values.Append(e.Target ?? string.Empty)), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LoginSessionEndedElsewhere_TokenIsRefusedRevoked_EvenBeforeItsRowIsRevoked()
+    {
+        // Another node revoked the sign-in: this node heard no Ended event, so only the check at the upgrade can refuse.
+        var technician = await _keyward.Client.LoginAsync("admin");
+        var session = await _keyward.OpenIdAsync(technician);
+        var token = await _keyward.JoinTokenAsync(technician, session);
+        await using (var db = _keyward.Host.GetRequiredService<Keyward.Core.Storage.KeywardDatabase>().CreateContext())
+        {
+            await db.Sessions.Where(s => s.Id == technician.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, 1).SetProperty(s => s.RevokedReason, "revoked"));
+        }
+
+        ProblemAssert.Problem(await _keyward.ProbeViewerAsync(session, token), 401, "join_token_revoked");
+    }
+
+    [Fact]
+    public async Task Logout_RevokesTheJoinTokenRows_AndRecordsJoinRevoked()
+    {
+        var technician = await _keyward.Client.LoginAsync("admin");
+        var session = await _keyward.OpenIdAsync(technician);
+        await _keyward.JoinTokenAsync(technician, session);
+        await _keyward.JoinTokenAsync(technician, session);
+
+        ProblemAssert.Ok(await _keyward.Client.LogoutAsync(technician.Token));
+
+        // The revocation runs after the logout answers; a generous bound, not a latency assertion.
+        var revoked = await WaitForAsync(async () => (await _keyward.EventsAsync()).SingleOrDefault(e => e.Action == SupportAuditActions.JoinRevoked));
+        Assert.Equal((technician.Id.ToString(), "2", "login_session_ended"), (revoked.Target, revoked.Details["count"], revoked.Details["reason"]));
+        await using var db = _keyward.Host.GetRequiredService<Keyward.Core.Storage.KeywardDatabase>().CreateContext();
+        Assert.All(db.JoinTokens.Where(j => j.LoginSessionId == technician.Id).ToList(), j => Assert.NotNull(j.RevokedAt));
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("not within 30 s");
     }
 }
