@@ -157,18 +157,29 @@ internal sealed class ViewerGate(
     private async Task RefuseAsync(HttpContext context, string target, KeywardError error, bool known, Dictionary<string, string>? details = null)
     {
         SupportLog.ViewerRefused(logger, target, error.Code);
-        if (!known)
+
+        // A session Keyward knows (live, or refused by the session handler as expired, revoked…) presented on the viewer
+        // plane is a real credential in the wrong place: one event each, naming it, as the WebSocket gate does.
+        var noted = context.Features.Get<RefusalFeature>()?.Error;
+        var session = context.Features.Get<SessionFeature>();
+        var realCredential = session is not null || (noted is not null && !UnauthenticatedRefusals.Covers(noted));
+        if (!known && !realCredential)
         {
-            // No join token Keyward issued behind it (none, another kind, garbage, forged): counted per address and
+            // No credential Keyward issued behind it (none, another kind, garbage, forged): counted per address and
             // interval, like every refusal without a credential, so a flood costs the log one event per address.
             refusals.Count(context, SupportAuditActions.JoinRefused, target, error);
         }
         else
         {
             var all = new Dictionary<string, string>(details ?? []) { ["code"] = error.Code };
+            if (!known)
+            {
+                all["credential_refused"] = session is not null ? "session_on_viewer_plane" : noted!.Code;
+            }
+
             try
             {
-                await audit.RecordAsync(Record(context, "anonymous", SupportAuditActions.JoinRefused, AuditOutcomes.Denied, target, all), CancellationToken.None).ConfigureAwait(false);
+                await audit.RecordAsync(Record(context, session?.Session.AccountName ?? "anonymous", SupportAuditActions.JoinRefused, AuditOutcomes.Denied, target, all), CancellationToken.None).ConfigureAwait(false);
             }
             catch (AuditUnavailableException e)
             {

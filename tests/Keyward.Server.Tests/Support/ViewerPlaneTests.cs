@@ -29,6 +29,12 @@ public sealed class ViewerPlaneTests : IAsyncLifetime
         ProblemAssert.Problem(await _keyward.ProbeViewerAsync(session, _keyward.Admin.Token), 401, "join_token_invalid");
         ProblemAssert.Problem(await _keyward.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}?join={_keyward.Admin.Token}", origin: null), 401, "join_token_invalid");
         ProblemAssert.Problem(await _keyward.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}", origin: null, configure: r => r.Headers.Add("Cookie", $"__Host-keyward-session={_keyward.Admin.Token}")), 401, "join_token_invalid");
+
+        // A real session in the wrong plane (as Bearer or cookie, where Keyward reads sessions) is one event each, naming
+        // it; the one in ?join= is only an unknown join token there, and counted.
+        var refused = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.JoinRefused).ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.All(refused, e => Assert.Equal(("admin", "join_token_invalid", "session_on_viewer_plane"), (e.Actor, e.Details["code"], e.Details["credential_refused"])));
     }
 
     [Fact]
