@@ -26,6 +26,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(SensitiveCommands.RecoveryCodes());
         root.Subcommands.Add(Operators.KeyCommands.Keys());
         root.Subcommands.Add(Operators.KeyCommands.Sessions());
+        root.Subcommands.Add(Support.SupportCommands.Create());
         return root;
     }
 

@@ -25,6 +25,9 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AppSessionEntity> AppSessions => Set<AppSessionEntity>();
     public DbSet<EnrollTokenEntity> EnrollTokens => Set<EnrollTokenEntity>();
     public DbSet<MachineEntity> Machines => Set<MachineEntity>();
+    public DbSet<SupportSessionEntity> SupportSessions => Set<SupportSessionEntity>();
+    public DbSet<SupportCodeEntity> SupportCodes => Set<SupportCodeEntity>();
+    public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -167,6 +170,7 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(a => a.ExpiresAt);
         });
         OnAgentsCreating(modelBuilder);
+        OnSupportCreating(modelBuilder);
     }
 
     // The agent plane's tables (docs/remote-support.md, "Data").
@@ -197,6 +201,42 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(m => m.Version).HasMaxLength(64);
             e.HasIndex(m => m.KeyHash).IsUnique();
             e.HasIndex(m => new { m.TenantId, m.DeletedAt });
+        });
+    }
+
+    // Remote support's tables (docs/remote-support.md, "Data").
+    private static void OnSupportCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SupportSessionEntity>(e =>
+        {
+            e.ToTable("support_sessions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Reason).HasMaxLength(500);
+            e.Property(s => s.State).HasMaxLength(16);
+            e.Property(s => s.EndedReason).HasMaxLength(64);
+            e.HasIndex(s => new { s.TenantId, s.AccountId });
+            e.HasIndex(s => s.MachineId);
+            e.HasIndex(s => s.ExpiresAt);
+        });
+        modelBuilder.Entity<SupportCodeEntity>(e =>
+        {
+            e.ToTable("support_codes");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.HasIndex(c => c.CodeHash).IsUnique();
+            e.HasIndex(c => c.SupportSessionId);
+            e.HasIndex(c => c.ExpiresAt);
+        });
+        modelBuilder.Entity<JoinTokenEntity>(e =>
+        {
+            e.ToTable("join_tokens");
+            e.HasKey(j => j.Id);
+            e.Property(j => j.TenantId).HasMaxLength(64);
+            e.HasIndex(j => j.TokenHash).IsUnique();
+            e.HasIndex(j => j.LoginSessionId);
+            e.HasIndex(j => j.SupportSessionId);
+            e.HasIndex(j => j.ExpiresAt);
         });
     }
 }

@@ -25,6 +25,7 @@ internal static class UnauthenticatedRefusals
         KeywardErrors.InternalCredentialInvalid,
         KeywardErrors.AgentKeyInvalid,
         KeywardErrors.EnrollTokenInvalid,
+        KeywardErrors.JoinTokenInvalid,
 
         // Refused by the request's shape before any credential is read.
         KeywardErrors.CookieConflict,

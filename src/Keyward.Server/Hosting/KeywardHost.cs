@@ -283,6 +283,7 @@ public static partial class KeywardHost
         Keyward.Server.Handoff.HandoffEndpoints.Map(app);
         Keyward.Server.Agents.AgentEndpoints.Map(app);
         Keyward.Server.Agents.MachineAdminEndpoints.Map(app);
+        Keyward.Server.Support.SupportEndpoints.Map(app);
         app.MapKeywardProxy();
     }
 }

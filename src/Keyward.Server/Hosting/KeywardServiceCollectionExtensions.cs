@@ -48,6 +48,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardAssertions();
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();
+        services.AddKeywardSupport();
         services.AddKeywardAudit();
         services.AddKeywardAgents();
         services.AddKeywardAuthorization();

@@ -60,7 +60,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError UnsupportedMediaType = new("unsupported_media_type", 415, "Send the body as application/json.");
     // Step-up and recovery (docs/security.md).
     public static readonly KeywardError StepUpRequired = new("step_up_required", 401, "This action needs a fresh step-up with one of your security keys: POST the purpose and target in step_up to its begin path, then finish it with the key, and retry.");
-    public static readonly KeywardError StepUpPurposeInvalid = new("step_up_purpose_invalid", 400, "purpose is one of admin, key.add, key.remove (with the key id as target) or recovery.regenerate.");
+    public static readonly KeywardError StepUpPurposeInvalid = new("step_up_purpose_invalid", 400, "purpose is one of admin, key.add, key.remove (with the key id as target), recovery.regenerate or support.join (with the support session id as target).");
     public static readonly KeywardError RecoveryCodeInvalid = new("recovery_code_invalid", 401, "The username or recovery code is wrong, or the code was used. Codes are XXXX-XXXX-XXXX and work once.");
 
     // Audit.

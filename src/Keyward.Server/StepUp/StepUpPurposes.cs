@@ -15,6 +15,9 @@ internal static class StepUpPurposes
     /// <summary>Replacing the account's recovery codes.</summary>
     public const string RecoveryRegenerate = "recovery.regenerate";
 
+    /// <summary>Joining one unattended support session; the target is the support session's id (spent by the join).</summary>
+    public const string SupportJoin = "support.join";
+
     /// <summary>The purpose and target in their stored form, or null when they do not go together.</summary>
     public static (string Purpose, string? Target)? Normalize(string? purpose, string? target)
     {
@@ -23,6 +26,7 @@ internal static class StepUpPurposes
         {
             Admin or KeyAdd or RecoveryRegenerate when target is null => (purpose, null),
             KeyRemove when Guid.TryParse(target, out var id) => (purpose, id.ToString()),
+            SupportJoin when Guid.TryParse(target, out var session) => (purpose, session.ToString()),
             _ => null,
         };
     }

@@ -17,20 +17,25 @@ internal static class CredentialKinds
         Token(CredentialKind.Handoff, valid: h => h.MintHandoffAsync(), expired: true, revoked: true),
         Token(CredentialKind.Invite, valid: h => h.MintInviteAsync(), expired: true, revoked: true),
         Token(CredentialKind.Internal, valid: h => Task.FromResult(h.InternalCredential())),
-
+        Token(CredentialKind.Join, valid: h => h.MintJoinAsync(), expired: true, revoked: true),
         Token(CredentialKind.Enroll, valid: h => h.MintEnrollTokenAsync(), expired: true, revoked: true),
 
         // An agent key has no lifetime (it lives until revoked or its machine is deleted): no expired form.
         Token(CredentialKind.Agent, valid: h => Task.FromResult(h.AgentKey), revoked: true),
-
-        // Kinds of later features (support): nothing issues them yet, so only their shapes are presented.
-        Token(CredentialKind.Join),
 
         new("setup code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {
             [MatrixForms.Garbage] = _ => Task.FromResult("not a setup code"),
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
             [MatrixForms.Revoked] = h => Task.FromResult(h.SpentSetupCode),
+        }),
+        // Accepted only by the agent plane (round 2: an ad-hoc agent binds with it), so no live form is presented yet.
+        new("support code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Garbage] = _ => Task.FromResult("not a support code"),
+            [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+            [MatrixForms.Expired] = h => Task.FromResult(h.Expired["support code"]),
+            [MatrixForms.Revoked] = h => Task.FromResult(h.Revoked["support code"]),
         }),
         new("recovery code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {

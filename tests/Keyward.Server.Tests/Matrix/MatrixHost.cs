@@ -4,6 +4,7 @@ using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Assertions;
 using Keyward.Server.Audit;
+using Keyward.Server.Support;
 using Keyward.Server.Tests.Infrastructure;
 using Keyward.Server.WebSockets;
 using Keyward.Testing;
@@ -51,6 +52,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
     /// <summary>A live agent key (each connect with it replaces the previous one: 4409).</summary>
     internal string AgentKey { get; private set; } = null!;
+
+    /// <summary>The admin's live ad-hoc support session, whose viewer socket is the viewer plane.</summary>
+    internal Guid SupportSession { get; private set; }
 
     /// <summary>Credentials of each kind past their lifetime, by kind name.</summary>
     internal Dictionary<string, string> Expired { get; } = [];
@@ -108,11 +112,18 @@ public sealed class MatrixHost : IAsyncLifetime
         await Client.StepUpAsync(early.Token, "admin");
         Expired["kwi_"] = await Client.CreateInviteAsync(early.Token, "late", "user");
         Expired["kwe_"] = await MintEnrollTokenAsync(early.Token);
+        var (earlySupport, earlyCode) = await OpenSupportSessionAsync(early);
+        Expired["kwj_"] = await JoinAsync(early, earlySupport);
+        Expired["support code"] = earlyCode;
         Time.Advance(TimeSpan.FromHours(25));
 
         Admin = await Client.LoginAsync("admin");
         await Client.StepUpAsync(Admin.Token, "admin");
         AppCookie = await SignInToAppAsync(Admin);
+        string spentCode;
+        (SupportSession, spentCode) = await OpenSupportSessionAsync(Admin);
+        Assert.True((await Host.GetRequiredService<SupportCodeBinder>().BindAsync(spentCode, System.Net.IPAddress.Loopback, CancellationToken.None)).Value is not null);
+        Revoked["support code"] = spentCode;
 
         // Ended ones: a logged-out session and its app cookie, a spent ticket and handoff code, a used invite.
         var ended = await Client.LoginAsync("admin");
@@ -123,6 +134,9 @@ public sealed class MatrixHost : IAsyncLifetime
         Revoked["kwh_"] = spent.Code;
         Assert.Equal(302, (await RedeemAsync(spent.Code, spent.Verifier)).StatusCode);
         Revoked["kws_"] = ended.Token;
+
+        // A join token minted by a sign-in that then logged out (issue 11: logout revokes the join tokens it minted).
+        Revoked["kwj_"] = await JoinAsync(ended, SupportSession);
         ProblemAssert.Ok(await Client.LogoutAsync(ended.Token));
         Revoked["kwi_"] = await MintInviteAsync();
         await Client.RegisterWithInviteAsync(Revoked["kwi_"], KeywardTestClient.NewKey());
@@ -156,6 +170,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
     /// <summary>A fresh WebSocket ticket of the admin for the <c>sockets</c> route.</summary>
     internal Task<string> MintTicketAsync() => Client.TicketAsync(Admin, "sockets");
+
+    /// <summary>A fresh join token of the admin for <see cref="SupportSession"/>.</summary>
+    internal Task<string> MintJoinAsync() => JoinAsync(Admin, SupportSession);
 
     /// <summary>A fresh handoff code for the app host (its browser verifier is kept for the callback).</summary>
     internal async Task<string> MintHandoffAsync() => (await IssueHandoffAsync(Admin)).Code;
@@ -243,6 +260,20 @@ public sealed class MatrixHost : IAsyncLifetime
         var code = System.Web.HttpUtility.ParseQueryString(issued.Headers.Location!.Query)["code"]!;
         _verifiers[code] = verifier;
         return (code, verifier);
+    }
+
+    private async Task<(Guid Id, string Code)> OpenSupportSessionAsync(TestSession session)
+    {
+        var opened = await Client.SendAsync(HttpMethod.Post, "/api/support/sessions", new System.Text.Json.Nodes.JsonObject { ["reason"] = "matrix" }, session.Token);
+        Assert.Equal(200, opened.StatusCode);
+        return (opened.Json.GetProperty("id").GetGuid(), opened.Json.GetProperty("support_code").GetString()!);
+    }
+
+    private async Task<string> JoinAsync(TestSession session, Guid supportSession)
+    {
+        var joined = await Client.SendAsync(HttpMethod.Post, $"/api/support/sessions/{supportSession}/join", new System.Text.Json.Nodes.JsonObject(), session.Token);
+        Assert.Equal(200, joined.StatusCode);
+        return joined.Json.GetProperty("join_token").GetString()!;
     }
 
     private async Task<string> SignInToAppAsync(TestSession session)

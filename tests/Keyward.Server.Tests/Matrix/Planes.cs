@@ -20,6 +20,7 @@ internal static class Planes
     private static readonly string Internal = CredentialKinds.NameOf(CredentialKind.Internal);
     private static readonly string Enroll = CredentialKinds.NameOf(CredentialKind.Enroll);
     private static readonly string Agent = CredentialKinds.NameOf(CredentialKind.Agent);
+    private static readonly string Join = CredentialKinds.NameOf(CredentialKind.Join);
 
     private static readonly MatrixRefusal SessionExpired = new(401, "session_expired", "session_idle_expired", "session_invalid");
     private static readonly MatrixRefusal SessionLoggedOut = new(401, "session_logged_out");
@@ -57,6 +58,11 @@ internal static class Planes
         new("internal-route", Internal, 502, new(401, "internal_credential_invalid"), Own(null, null),
             (h, credential) => h.Client.ProbeUpgradeAsync("/internal/x", origin: null, configure: Bearer(credential)),
             OtherKinds: new(401, "ticket_required")),
+
+        // The viewer plane: a support session's viewer socket, with a join token as Bearer (issue 11).
+        new("viewer", Join, 101, new(401, "join_token_invalid"),
+            Own(new(401, "join_token_expired", "join_token_invalid"), new(401, "join_token_revoked")),
+            (h, credential) => h.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{h.SupportSession}", origin: null, configure: Bearer(credential))),
 
         // Key registration with an invite.
         new("register-invite", Invite, 200, new(401, "invite_invalid"), Own(null, null),

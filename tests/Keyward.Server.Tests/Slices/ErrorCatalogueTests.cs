@@ -32,6 +32,10 @@ public sealed partial class ErrorCatalogueTests
         ("agent_upgrade_required", 400), ("agent_capacity", 503), ("enroll_request_invalid", 400), ("enroll_token_not_found", 404),
         ("machine_not_found", 404), ("machine_ids_invalid", 400), ("agent_offline", 503), ("agent_port_not_allowed", 403),
         ("agent_stream_failed", 502), ("agent_stream_limit", 429),
+        ("support_reason_invalid", 400), ("support_session_not_found", 404), ("support_session_ended", 409), ("support_session_limit", 429),
+        ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
+        ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
+        ("viewer_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429),
     ];
 
     [Fact]

@@ -89,6 +89,18 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Audit:UnauthenticatedMaxAddresses=0", "Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000")]
     [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
+    [InlineData("Keyward:Support:CodeLifetime=00:00:30", "Keyward:Support:CodeLifetime must be between 00:01:00 and 01:00:00 (default 00:10:00)")]
+    [InlineData("Keyward:Support:JoinLifetime=01:00:00", "Keyward:Support:JoinLifetime must be between 00:00:10 and 00:15:00 (default 00:05:00)")]
+    [InlineData("Keyward:Support:ConsentTimeout=00:00:01", "Keyward:Support:ConsentTimeout must be between 00:00:05 and 00:10:00 (default 00:01:00)")]
+    [InlineData("Keyward:Support:PendingLifetime=2.00:00:00", "Keyward:Support:PendingLifetime must be between 00:01:00 and 1.00:00:00 (default 00:15:00)")]
+    [InlineData("Keyward:Support:ReapInterval=00:00:00", "Keyward:Support:ReapInterval must be between 00:00:01 and 00:10:00 (default 00:00:30)")]
+    [InlineData("Keyward:Support:MaxViewersPerSession=0", "Keyward:Support:MaxViewersPerSession must be between 1 and 100 (default 4)")]
+    [InlineData("Keyward:Support:MaxSessionsPerMachine=101", "Keyward:Support:MaxSessionsPerMachine must be between 1 and 100 (default 4)")]
+    [InlineData("Keyward:Support:MaxSessionsPerAccount=0", "Keyward:Support:MaxSessionsPerAccount must be between 1 and 1000 (default 20)")]
+    [InlineData("Keyward:Support:MaxSocketsPerAccount=0", "Keyward:Support:MaxSocketsPerAccount must be between 1 and 1000 (default 16)")]
+    [InlineData("Keyward:Support:MaxViewerMessageBytes=100", "Keyward:Support:MaxViewerMessageBytes must be between 1024 and 1048576 (default 65536)")]
+    [InlineData("Keyward:Support:CodeChecksPerAddressPerMinute=0", "Keyward:Support:CodeChecksPerAddressPerMinute must be between 1 and 600 (default 10)")]
+    [InlineData("Keyward:Support:CodeFailuresPerMinute=6001", "Keyward:Support:CodeFailuresPerMinute must be between 1 and 6000 (default 60)")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync($"--{setting}"));

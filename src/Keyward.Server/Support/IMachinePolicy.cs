@@ -1,0 +1,12 @@
+namespace Keyward.Server.Support;
+
+/// <summary>
+/// What the support slice needs to know about an enrolled machine: whether it exists, whether its enroll policy allows
+/// unattended access, and who may join. The agent plane implements it over its <c>machines</c> table; until that is
+/// wired, <see cref="NoMachines"/> answers that no machine exists (so only ad-hoc sessions open).
+/// </summary>
+internal interface IMachinePolicy
+{
+    /// <summary>The machine's access policy, or null when no live (enrolled, not deleted) machine has that id.</summary>
+    Task<MachineAccess?> FindAsync(Guid machineId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Support;
+
+/// <summary>
+/// Bounds support-code guessing (issue 11, item 3) without a lockout an attacker could turn on real users. Two limits:
+/// <list type="bullet">
+/// <item>per client address group (an IPv4 address, an IPv6 /64): <see cref="SupportOptions.CodeChecksPerAddressPerMinute"/>
+/// checks in each minute window;</item>
+/// <item>across all addresses: a token bucket of <see cref="SupportOptions.CodeFailuresPerMinute"/> wrong guesses,
+/// refilled at that rate. A check takes a token first (so concurrent guesses cannot overdraw it); a right code gives it
+/// back.</item>
+/// </list>
+/// With the global bucket empty, the first check of each address group in a minute window is still made (for at most
+/// <see cref="MaxFirstChecksPerWindow"/> groups per window), so a flood that keeps the bucket empty cannot keep a real
+/// agent out. A wrong guess is tied to no code: no code is ever locked. The bound (docs/remote-support.md): at most
+/// (CodeFailuresPerMinute + MaxFirstChecksPerWindow) wrong guesses per minute, whatever the number of addresses.
+/// Process-local: each node has its own counts.
+/// </summary>
+internal sealed class SupportCodeLimiter(IOptions<SupportOptions> options, TimeProvider time)
+{
+    /// <summary>How many address groups get a first check past an empty bucket in one minute window.</summary>
+    public const int MaxFirstChecksPerWindow = 10_000;
+
+    /// <summary>How many address groups are counted in one window; beyond, new groups have only the global bucket.</summary>
+    public const int MaxTrackedGroups = 100_000;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _checks = new(StringComparer.Ordinal);
+    private long _window = -1;
+    private int _firstChecks;
+    private double _tokens = options.Value.CodeFailuresPerMinute;
+    private long _refilledAt = time.GetTimestamp();
+
+    private double Capacity => options.Value.CodeFailuresPerMinute;
+
+    /// <summary>
+    /// Allows one check from <paramref name="addressGroup"/>, or refuses it with the wait until it could be made and
+    /// whether it is this group's first refusal in the window (the one that is audited).
+    /// </summary>
+    public SupportCodeCheck TryReserve(string addressGroup)
+    {
+        ArgumentNullException.ThrowIfNull(addressGroup);
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            var window = now.ToUnixTimeMilliseconds() / 60_000;
+            if (window != _window)
+            {
+                (_window, _firstChecks) = (window, 0);
+                _checks.Clear();
+            }
+
+            var untilNextWindow = TimeSpan.FromMilliseconds(((window + 1) * 60_000) - now.ToUnixTimeMilliseconds());
+            var tracked = _checks.TryGetValue(addressGroup, out var made) || _checks.Count < MaxTrackedGroups;
+            if (made >= options.Value.CodeChecksPerAddressPerMinute)
+            {
+                _checks[addressGroup] = made + 1;
+                return new SupportCodeCheck(SupportCodeAllowance.Refused, untilNextWindow, FirstRefusal: made == options.Value.CodeChecksPerAddressPerMinute);
+            }
+
+            if (tracked)
+            {
+                _checks[addressGroup] = made + 1;
+            }
+
+            Refill();
+            if (_tokens >= 1)
+            {
+                _tokens -= 1;
+                return new SupportCodeCheck(SupportCodeAllowance.Token, TimeSpan.Zero, false);
+            }
+
+            if (tracked && made == 0 && _firstChecks < MaxFirstChecksPerWindow)
+            {
+                _firstChecks++;
+                return new SupportCodeCheck(SupportCodeAllowance.FirstFromAddress, TimeSpan.Zero, false);
+            }
+
+            var perToken = TimeSpan.FromMinutes(1) / Capacity;
+            return new SupportCodeCheck(SupportCodeAllowance.Refused, perToken * (1 - _tokens), FirstRefusal: made == 0 || !tracked);
+        }
+    }
+
+    /// <summary>Gives a taken token back: the code was right, so the check cost no guess.</summary>
+    public void Refund(SupportCodeCheck check)
+    {
+        if (check.Allowance != SupportCodeAllowance.Token)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _tokens = Math.Min(Capacity, _tokens + 1);
+        }
+    }
+
+    // Under _lock: adds the tokens earned since the last refill, up to the bucket's size.
+    private void Refill()
+    {
+        var now = time.GetTimestamp();
+        _tokens = Math.Min(Capacity, _tokens + (time.GetElapsedTime(_refilledAt, now).TotalMinutes * Capacity));
+        _refilledAt = now;
+    }
+}
