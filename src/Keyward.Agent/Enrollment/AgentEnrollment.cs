@@ -100,7 +100,7 @@ public static class AgentEnrollment
 
     private static void Save(AgentState state, string caCertPath, string agentKey)
     {
-        System.IO.Directory.CreateDirectory(state.Directory, PrivateFile.OwnerDirectory);
+        PrivateFile.CreateDirectory(state.Directory);
 
         // The key first, created 0600 (never chmod-ed after writing); the state file last, so that a crash in between
         // leaves a directory that Load refuses and enroll refuses to overwrite, not one that looks enrolled.

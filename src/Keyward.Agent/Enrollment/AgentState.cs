@@ -98,6 +98,11 @@ public sealed record AgentState
 
     internal void WriteStateFile(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The Keyward agent runs on Linux and other Unix systems only.");
+        }
+
         using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = PrivateFile.OwnerReadWrite });
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
