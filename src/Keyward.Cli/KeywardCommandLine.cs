@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keyward.Cli.Admin;
+using Keyward.Cli.Agent;
 using Keyward.Cli.Audit;
 using Keyward.Cli.Broker;
 using Keyward.Cli.WebAuthn;
@@ -26,6 +27,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(SensitiveCommands.RecoveryCodes());
         root.Subcommands.Add(Operators.KeyCommands.Keys());
         root.Subcommands.Add(Operators.KeyCommands.Sessions());
+        root.Subcommands.Add(AgentCommands.Create());
         return root;
     }
 
