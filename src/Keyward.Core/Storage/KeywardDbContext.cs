@@ -23,6 +23,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<RecoveryCodeEntity> RecoveryCodes => Set<RecoveryCodeEntity>();
     public DbSet<HandoffCodeEntity> HandoffCodes => Set<HandoffCodeEntity>();
     public DbSet<AppSessionEntity> AppSessions => Set<AppSessionEntity>();
+    public DbSet<EnrollTokenEntity> EnrollTokens => Set<EnrollTokenEntity>();
+    public DbSet<MachineEntity> Machines => Set<MachineEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -163,6 +165,38 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.HasIndex(a => a.TokenHash).IsUnique();
             e.HasIndex(a => a.SessionId);
             e.HasIndex(a => a.ExpiresAt);
+        });
+        OnAgentsCreating(modelBuilder);
+    }
+
+    // The agent plane's tables (docs/remote-support.md, "Data").
+    private static void OnAgentsCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<EnrollTokenEntity>(e =>
+        {
+            e.ToTable("enroll_tokens");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.TenantId).HasMaxLength(64);
+            e.Property(t => t.Label).HasMaxLength(200);
+            e.Property(t => t.Policy).HasMaxLength(16);
+            e.Property(t => t.JoinAccounts).HasMaxLength(4000);
+            e.Property(t => t.JoinRoles).HasMaxLength(200);
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.ExpiresAt);
+        });
+        modelBuilder.Entity<MachineEntity>(e =>
+        {
+            e.ToTable("machines");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.TenantId).HasMaxLength(64);
+            e.Property(m => m.Label).HasMaxLength(200);
+            e.Property(m => m.Policy).HasMaxLength(16);
+            e.Property(m => m.JoinAccounts).HasMaxLength(4000);
+            e.Property(m => m.JoinRoles).HasMaxLength(200);
+            e.Property(m => m.Hostname).HasMaxLength(253);
+            e.Property(m => m.Version).HasMaxLength(64);
+            e.HasIndex(m => m.KeyHash).IsUnique();
+            e.HasIndex(m => new { m.TenantId, m.DeletedAt });
         });
     }
 }

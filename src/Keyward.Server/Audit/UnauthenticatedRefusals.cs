@@ -23,6 +23,8 @@ internal static class UnauthenticatedRefusals
         KeywardErrors.TicketInvalid,
         KeywardErrors.HandoffCodeInvalid,
         KeywardErrors.InternalCredentialInvalid,
+        KeywardErrors.AgentKeyInvalid,
+        KeywardErrors.EnrollTokenInvalid,
 
         // Refused by the request's shape before any credential is read.
         KeywardErrors.CookieConflict,

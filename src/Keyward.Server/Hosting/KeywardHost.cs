@@ -281,6 +281,8 @@ public static partial class KeywardHost
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
         Keyward.Server.Handoff.HandoffEndpoints.Map(app);
+        Keyward.Server.Agents.AgentEndpoints.Map(app);
+        Keyward.Server.Agents.MachineAdminEndpoints.Map(app);
         app.MapKeywardProxy();
     }
 }

@@ -49,6 +49,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();
         services.AddKeywardAudit();
+        services.AddKeywardAgents();
         services.AddKeywardAuthorization();
         services.AddKeywardApiDescription();
         return new KeywardBuilder(services);

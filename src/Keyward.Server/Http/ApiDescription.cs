@@ -41,6 +41,13 @@ internal static class ApiDescription
     public static IReadOnlyList<KeywardError> SessionPlane { get; } =
         [KeywardErrors.SessionMissing, .. Enum.GetValues<Keyward.Core.Sessions.SessionFailure>().Select(KeywardErrors.From), KeywardErrors.CookieConflict];
 
+    /// <summary>What the agent plane's policy refuses before the endpoint runs: a key that is not a live agent key, or a key store that cannot be read.</summary>
+    public static IReadOnlyList<KeywardError> AgentKeyPlane { get; } =
+        [.. Enum.GetValues<Keyward.Core.Agents.AgentKeyFailure>().Select(KeywardErrors.From), KeywardErrors.AgentKeyStoreUnavailable];
+
+    /// <summary>What enrollment's policy refuses before the endpoint runs: not an enroll token, or too many attempts from the address.</summary>
+    public static IReadOnlyList<KeywardError> AgentEnrollPlane { get; } = [KeywardErrors.EnrollTokenInvalid, KeywardErrors.RateLimited];
+
     /// <summary>What reading a JSON body refuses.</summary>
     public static IReadOnlyList<KeywardError> JsonBody { get; } =
         [KeywardErrors.RequestInvalid, KeywardErrors.BodyTooLarge, KeywardErrors.UnsupportedMediaType];
@@ -85,6 +92,16 @@ internal static class ApiDescription
         if (policies.Contains(AuthorizationPolicies.Session) || policies.Contains(AuthorizationPolicies.Admin))
         {
             errors.AddRange(SessionPlane);
+        }
+
+        if (policies.Contains(AuthorizationPolicies.AgentKey))
+        {
+            errors.AddRange(AgentKeyPlane);
+        }
+
+        if (policies.Contains(AuthorizationPolicies.AgentEnroll))
+        {
+            errors.AddRange(AgentEnrollPlane);
         }
 
         // Any unsafe request that carries one of Keyward's cookies must be same-origin, signed in or not.

@@ -12,6 +12,12 @@ internal static class AuthorizationPolicies
     /// <summary>A valid session of an admin.</summary>
     public const string Admin = "keyward:admin";
 
+    /// <summary>The agent plane: a live agent key (<c>kwa_</c>) and nothing else (<c>/agent/v1/connect</c>).</summary>
+    public const string AgentKey = "keyward:agent";
+
+    /// <summary>The agent plane's enrollment: an enroll token (<c>kwe_</c>) and nothing else (<c>/agent/v1/enroll</c> only).</summary>
+    public const string AgentEnroll = "keyward:agent-enroll";
+
     /// <summary>The prefix of a proxied route's policy.</summary>
     public const string RoutePrefix = "keyward:route:";
 

@@ -2,7 +2,7 @@ namespace Keyward.Server.Http;
 
 /// <summary>
 /// Every diagnostic log event id of the broker, banded by slice (STYLE.md): 1000s WebAuthn, 2000s sessions and sign-in,
-/// 3000s proxy and assertions, 4000s WebSockets, 5000s agents (planned), 6000s vault (planned), 7000s quorum
+/// 3000s proxy and assertions, 4000s WebSockets, 5000s agents, 6000s vault (planned), 7000s quorum
 /// (planned), 8000s audit. Ids are stable: never reuse one.
 /// </summary>
 internal static class KeywardEventIds
@@ -25,4 +25,12 @@ internal static class KeywardEventIds
     public const int WebSocketSweepFailed = 4006;
     public const int WebSocketSessionLookupFailed = 4007;
     public const int WebSocketTicketIssued = 4008;
+
+    public const int AgentConnected = 5001;
+    public const int AgentDisconnected = 5002;
+    public const int AgentProtocolViolation = 5003;
+    public const int AgentAuditFailed = 5004;
+    public const int AgentSweepFailed = 5005;
+    public const int AgentKeyStoreFailed = 5006;
+    public const int AgentLastSeenFailed = 5007;
 }

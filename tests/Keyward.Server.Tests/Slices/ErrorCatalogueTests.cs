@@ -27,6 +27,11 @@ public sealed partial class ErrorCatalogueTests
         ("handoff_code_consumed", 400), ("handoff_code_expired", 400), ("handoff_wrong_host", 400), ("handoff_verifier_mismatch", 400),
         ("app_session_invalid", 401), ("cookie_conflict", 401),
         ("session_account_disabled", 401), ("account_disabled", 403), ("last_admin", 409), ("invite_not_found", 404), ("page_invalid", 400),
+        ("enroll_token_invalid", 401), ("enroll_token_expired", 401), ("enroll_token_consumed", 401), ("enroll_token_revoked", 401),
+        ("agent_key_invalid", 401), ("agent_key_revoked", 401), ("agent_machine_deleted", 401), ("agent_key_store_unavailable", 503),
+        ("agent_upgrade_required", 400), ("agent_capacity", 503), ("enroll_request_invalid", 400), ("enroll_token_not_found", 404),
+        ("machine_not_found", 404), ("machine_ids_invalid", 400), ("agent_offline", 503), ("agent_port_not_allowed", 403),
+        ("agent_stream_failed", 502), ("agent_stream_limit", 429),
     ];
 
     [Fact]

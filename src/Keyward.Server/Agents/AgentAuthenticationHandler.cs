@@ -1,0 +1,147 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Keyward.Core.Agents;
+using Keyward.Core.Audit;
+using Keyward.Core.Credentials;
+using Keyward.Server.Audit;
+using Keyward.Server.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace Keyward.Server.Agents;
+
+/// <summary>
+/// The agent plane's scheme (docs/remote-support.md, "The three planes"). On <c>/agent/v1/connect</c> it accepts only a
+/// live agent key <c>kwa_</c> as Bearer; on <c>/agent/v1/enroll</c> only a well-formed enroll token <c>kwe_</c> (the
+/// endpoint consumes it), after the per-address limit. Anything else (a session, a ticket, a join token, an assertion,
+/// garbage) is refused with 401 and a stable code before any work. A key store that cannot be read refuses the
+/// connection (503, fail closed). Refusals are audited: one event each when a credential Keyward knows was refused (a
+/// revoked key, a live session on the wrong plane), counted per address (<see cref="RefusalCounter"/>) when none was.
+/// </summary>
+internal sealed class AgentAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    MachineService machines,
+    EnrollLimiter limiter,
+    IAuditLog audit,
+    RefusalCounter refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    private KeywardError? _refusal;
+    private Guid? _refusedMachine;
+    private TimeSpan? _retryAfter;
+
+    private bool Enrolling => Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == AuthorizationPolicies.AgentEnroll) == true;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var bearer = ReadBearer(Request);
+        if (Enrolling)
+        {
+            // The limit comes first, so guessing costs the guesser whether or not the token is well formed.
+            if (limiter.TryAcquire(Context.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } wait)
+            {
+                _retryAfter = wait;
+                return Fail(KeywardErrors.RateLimited.Saying("Too many enrollment attempts from this address. Wait and try again."));
+            }
+
+            return SecretToken.IsWellFormed(CredentialKind.Enroll, bearer)
+                ? Success(new AgentFeature(null, bearer), SecretToken.Prefix(CredentialKind.Enroll))
+                : Fail(KeywardErrors.EnrollTokenInvalid);
+        }
+
+        if (!SecretToken.IsWellFormed(CredentialKind.Agent, bearer))
+        {
+            return Fail(KeywardErrors.AgentKeyInvalid);
+        }
+
+        MachineAuthentication check;
+        try
+        {
+            check = await machines.AuthenticateAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException or TimeoutException)
+        {
+            // Fail closed: a key that cannot be checked opens nothing.
+            AgentLog.KeyStoreFailed(Logger, e);
+            return Fail(KeywardErrors.AgentKeyStoreUnavailable);
+        }
+
+        if (!check.Succeeded)
+        {
+            _refusedMachine = check.RefusedMachineId;
+            return Fail(KeywardErrors.From(check.Failure!.Value));
+        }
+
+        return Success(new AgentFeature(check.Machine, null), SecretToken.Prefix(CredentialKind.Agent));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var error = _refusal ?? (Enrolling ? KeywardErrors.EnrollTokenInvalid : KeywardErrors.AgentKeyInvalid);
+        await RecordAsync(error).ConfigureAwait(false);
+        if (_retryAfter is { } wait)
+        {
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (error.Status == 401)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer realm=\"keyward-agent\"";
+        }
+
+        await Problems.WriteAsync(Context, error).ConfigureAwait(false);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        await RecordAsync(KeywardErrors.Forbidden).ConfigureAwait(false);
+        await Problems.WriteAsync(Context, KeywardErrors.Forbidden).ConfigureAwait(false);
+    }
+
+    private AuthenticateResult Success(AgentFeature feature, string kind)
+    {
+        Context.Features.Set(feature);
+        var identity = new ClaimsIdentity([new Claim(AgentAuthenticationDefaults.CredentialClaim, kind)], AgentAuthenticationDefaults.Scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), AgentAuthenticationDefaults.Scheme));
+    }
+
+    private AuthenticateResult Fail(KeywardError error)
+    {
+        _refusal = error;
+        return AuthenticateResult.Fail(error.Code);
+    }
+
+    // Never the credential: at most its kind's prefix (kws_, kwa_…), which says what was presented where.
+    private Task RecordAsync(KeywardError error)
+    {
+        var action = Enrolling ? AgentAuditActions.EnrollRefused : AgentAuditActions.KeyRefused;
+        var target = Request.Path.Value ?? string.Empty;
+        if (_retryAfter is not null)
+        {
+            return audit.RecordAsync(Context, AuditActions.RateLimited, AuditOutcomes.Denied, "agent.enroll.address", details: AuditTrail.PathDetail(Context));
+        }
+
+        // Nothing Keyward issued behind it (none, garbage, unknown): counted per address, unless a live session was
+        // presented on this plane, which is worth its own event.
+        if (UnauthenticatedRefusals.Covers(error) && Context.Features.Get<SessionFeature>() is null)
+        {
+            refusals.Count(Context, action, target, error);
+            return Task.CompletedTask;
+        }
+
+        var details = new Dictionary<string, string> { ["code"] = error.Code, ["presented"] = KindOf(ReadBearer(Request)) };
+        return audit.RecordAsync(Context, action, AuditOutcomes.Denied, _refusedMachine?.ToString() ?? target, details: details);
+    }
+
+    private static string KindOf(string? credential) =>
+        credential is { Length: >= 4 } && credential.StartsWith("kw", StringComparison.Ordinal) && credential[3] == '_' && char.IsAsciiLetterLower(credential[2])
+            ? credential[..4]
+            : credential is null ? "none" : "other";
+
+    private static string? ReadBearer(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+    }
+}
