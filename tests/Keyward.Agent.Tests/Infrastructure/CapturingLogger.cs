@@ -12,6 +12,24 @@ public sealed class CapturingLogger : ILogger
 
     public string All => string.Join('\n', _lines.Select(l => l.Text));
 
+    /// <summary>Completes when a line with <paramref name="eventId"/> has been logged (now or later).</summary>
+    public async Task WaitForAsync(int eventId, int count = 1)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (_lines.Count(l => l.EventId == eventId) < count)
+        {
+            var changed = _changed;
+            if (_lines.Count(l => l.EventId == eventId) >= count)
+            {
+                break;
+            }
+
+            await changed.Task.WaitAsync(deadline.Token);
+        }
+    }
+
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -21,5 +39,6 @@ public sealed class CapturingLogger : ILogger
     {
         var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
         _lines.Enqueue((eventId.Id, $"{formatter(state, exception)} | {values} | {exception}"));
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
