@@ -91,6 +91,7 @@ internal sealed partial class AgentLink
                 if (count > bound)
                 {
                     await CloseAsync(AgentProtocol.TooBig, "frame too large").ConfigureAwait(false);
+                    await DrainUntilClosedAsync(small, cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
@@ -101,6 +102,7 @@ internal sealed partial class AgentLink
                 {
                     AgentLog.ProtocolViolation(_logger, Machine.Id);
                     await CloseAsync(AgentProtocol.Violation, "protocol violation").ConfigureAwait(false);
+                    await DrainUntilClosedAsync(small, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }
@@ -111,6 +113,15 @@ internal sealed partial class AgentLink
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
+        }
+    }
+
+    // After Keyward's close frame: whatever the agent still sends is discarded until its close frame arrives (or the
+    // close timeout drops the socket), so the close frame is read rather than lost in a reset.
+    private async Task DrainUntilClosedAsync(byte[] scratch, CancellationToken cancellationToken)
+    {
+        while ((await _socket.ReceiveAsync(scratch.AsMemory(), cancellationToken).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+        {
         }
     }
 

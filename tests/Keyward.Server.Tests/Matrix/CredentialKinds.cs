@@ -18,10 +18,13 @@ internal static class CredentialKinds
         Token(CredentialKind.Invite, valid: h => h.MintInviteAsync(), expired: true, revoked: true),
         Token(CredentialKind.Internal, valid: h => Task.FromResult(h.InternalCredential())),
 
-        // Kinds of later features (support, agents): nothing issues them yet, so only their shapes are presented.
+        Token(CredentialKind.Enroll, valid: h => h.MintEnrollTokenAsync(), expired: true, revoked: true),
+
+        // An agent key has no lifetime (it lives until revoked or its machine is deleted): no expired form.
+        Token(CredentialKind.Agent, valid: h => Task.FromResult(h.AgentKey), revoked: true),
+
+        // Kinds of later features (support): nothing issues them yet, so only their shapes are presented.
         Token(CredentialKind.Join),
-        Token(CredentialKind.Enroll),
-        Token(CredentialKind.Agent),
 
         new("setup code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {

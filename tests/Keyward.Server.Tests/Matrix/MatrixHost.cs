@@ -49,6 +49,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
     internal string AppCookie { get; private set; } = null!;
 
+    /// <summary>A live agent key (each connect with it replaces the previous one: 4409).</summary>
+    internal string AgentKey { get; private set; } = null!;
+
     /// <summary>Credentials of each kind past their lifetime, by kind name.</summary>
     internal Dictionary<string, string> Expired { get; } = [];
 
@@ -73,6 +76,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
                 // Every cell of the setup plane is a wrong guess: room for all of them in the global bucket (item 12).
                 ["Keyward:SignIn:SetupCodeFailuresPerMinute"] = "600",
+
+                // Every cell of the agent-enroll plane is an attempt from loopback.
+                ["Keyward:Agents:EnrollPerAddressPerMinute"] = "10000",
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = upstream,
                 ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",
@@ -101,6 +107,7 @@ public sealed class MatrixHost : IAsyncLifetime
         Expired["kwh_"] = (await IssueHandoffAsync(early)).Code;
         await Client.StepUpAsync(early.Token, "admin");
         Expired["kwi_"] = await Client.CreateInviteAsync(early.Token, "late", "user");
+        Expired["kwe_"] = await MintEnrollTokenAsync(early.Token);
         Time.Advance(TimeSpan.FromHours(25));
 
         Admin = await Client.LoginAsync("admin");
@@ -120,6 +127,14 @@ public sealed class MatrixHost : IAsyncLifetime
         Revoked["kwi_"] = await MintInviteAsync();
         await Client.RegisterWithInviteAsync(Revoked["kwi_"], KeywardTestClient.NewKey());
         Revoked["setup code"] = SpentSetupCode;
+
+        // The agent plane: a spent enroll token; a live agent key, and one whose key an admin revoked.
+        Revoked["kwe_"] = await MintEnrollTokenAsync(Admin.Token);
+        ProblemAssert.Ok(await EnrollAsync(Revoked["kwe_"]));
+        AgentKey = (await EnrollAsync(await MintEnrollTokenAsync(Admin.Token))).GetString("agent_key");
+        var revoked = await EnrollAsync(await MintEnrollTokenAsync(Admin.Token));
+        Revoked["kwa_"] = revoked.GetString("agent_key");
+        ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/machines/{revoked.GetString("machine_id")}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
         await NewEventsAsync();
     }
 
@@ -147,6 +162,28 @@ public sealed class MatrixHost : IAsyncLifetime
 
     /// <summary>A fresh invite.</summary>
     internal Task<string> MintInviteAsync() => Client.CreateInviteAsync(Admin.Token, $"user{Interlocked.Increment(ref _invites)}", "user");
+
+    /// <summary>A fresh enroll token of the admin (whose step-up is within its window).</summary>
+    internal Task<string> MintEnrollTokenAsync() => MintEnrollTokenAsync(Admin.Token);
+
+    /// <summary>POST /agent/v1/enroll with <paramref name="credential"/> as Bearer, sent raw.</summary>
+    internal Task<KeywardResponse> EnrollAsync(string credential) =>
+        Client.SendAsync(HttpMethod.Post, "/agent/v1/enroll", new System.Text.Json.Nodes.JsonObject(), configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential));
+
+    /// <summary>The agent socket's handshake with <paramref name="credential"/> as Bearer, as plain HTTP.</summary>
+    internal Task<KeywardResponse> ConnectAgentAsync(string credential) =>
+        Client.ProbeUpgradeAsync("/agent/v1/connect", origin: null, configure: r =>
+        {
+            r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential);
+            r.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", "keyward-agent.v1");
+        });
+
+    private async Task<string> MintEnrollTokenAsync(string adminToken)
+    {
+        var response = await Client.SendAsync(HttpMethod.Post, "/api/admin/enroll-tokens", new System.Text.Json.Nodes.JsonObject { ["label"] = "matrix" }, adminToken);
+        ProblemAssert.Ok(response);
+        return response.GetString("enroll_token");
+    }
 
     /// <summary>The internal credential of this process.</summary>
     internal string InternalCredential() => Host.GetRequiredService<InternalCredential>().GetOrMint();

@@ -18,6 +18,8 @@ internal static class Planes
     private static readonly string Handoff = CredentialKinds.NameOf(CredentialKind.Handoff);
     private static readonly string Invite = CredentialKinds.NameOf(CredentialKind.Invite);
     private static readonly string Internal = CredentialKinds.NameOf(CredentialKind.Internal);
+    private static readonly string Enroll = CredentialKinds.NameOf(CredentialKind.Enroll);
+    private static readonly string Agent = CredentialKinds.NameOf(CredentialKind.Agent);
 
     private static readonly MatrixRefusal SessionExpired = new(401, "session_expired", "session_idle_expired", "session_invalid");
     private static readonly MatrixRefusal SessionLoggedOut = new(401, "session_logged_out");
@@ -59,6 +61,15 @@ internal static class Planes
         // Key registration with an invite.
         new("register-invite", Invite, 200, new(401, "invite_invalid"), Own(null, null),
             (h, credential) => h.Client.RegisterBeginAsync(new JsonObject { ["invite"] = credential })),
+
+        // The agent plane's enrollment, with an enroll token as Bearer (docs/remote-support.md).
+        new("agent-enroll", Enroll, 200, new(401, "enroll_token_invalid"),
+            Own(new(401, "enroll_token_expired", "enroll_token_invalid"), new(401, "enroll_token_consumed")),
+            (h, credential) => h.EnrollAsync(credential)),
+
+        // The agent socket, with an agent key as Bearer: accepted is the upgrade itself.
+        new("agent-connect", Agent, 101, new(401, "agent_key_invalid"), Own(null, new(401, "agent_key_revoked")),
+            (h, credential) => h.ConnectAgentAsync(credential)),
 
         // Key registration with the first admin's setup code (its diagonal is the fixture's first registration).
         new("register-setup", "setup code", 200, new(401, "setup_code_invalid"), Own(null, null),
