@@ -98,14 +98,15 @@ public sealed class StreamTests
     }
 
     [Fact]
-    public async Task Terminal_RunsALoginShellUnderARealPty()
+    public async Task Terminal_RunsALoginShellUnderARealPty_WithoutTheAgentsKeywardSettings()
     {
+        Environment.SetEnvironmentVariable("KEYWARD_AGENT_TEST_MARK", "inherited");
         await using var harness = await AgentHarness.StartAsync();
         var socket = await harness.RunAndConnectAsync(o => o with { Terminal = o.Terminal with { Shell = "/bin/sh" } });
 
         await socket.SendJsonAsync("""{"type":"open","stream":5,"session":"s1","kind":"terminal","cols":100,"rows":30}""");
         await socket.ExpectAsync("opened");
-        await socket.SendDataAsync(5, Encoding.UTF8.GetBytes("echo TTY=$(tty) SIZE=$(stty size); exit\n"));
+        await socket.SendDataAsync(5, Encoding.UTF8.GetBytes("echo TTY=$(tty) SIZE=$(stty size) MARK=[${KEYWARD_AGENT_TEST_MARK:-unset}]; exit\n"));
 
         var output = new StringBuilder();
         while (true)
@@ -122,6 +123,7 @@ public sealed class StreamTests
 
         Assert.Matches(@"TTY=/dev/pts/\d+", output.ToString());
         Assert.Contains("SIZE=30 100", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("MARK=[unset]", output.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>A TCP echo server on 127.0.0.1 (or one that hangs up at once).</summary>

@@ -79,17 +79,19 @@ internal sealed class AgentStream : IAsyncDisposable
     private async Task ReadLocalAsync(Func<byte[], int, CancellationToken, ValueTask> send)
     {
         var token = _life.Token;
+        var buffer = new byte[AgentProtocolHeaders.MaxPayload];
         while (true)
         {
-            // A new buffer per frame: the send queue holds it until the writer has sent it.
-            var frame = new byte[AgentProtocolHeaders.MaxBinaryFrame];
-            var read = await _output.ReadAsync(frame.AsMemory(AgentProtocolHeaders.StreamIdLength), token).ConfigureAwait(false);
+            var read = await _output.ReadAsync(buffer, token).ConfigureAwait(false);
             if (read == 0)
             {
                 return;
             }
 
+            // A frame of the size read (a keystroke is not 64 KiB): the send queue holds it until the writer has sent it.
+            var frame = new byte[AgentProtocolHeaders.StreamIdLength + read];
             AgentMessages.WriteStreamId(frame, Id);
+            buffer.AsSpan(0, read).CopyTo(frame.AsSpan(AgentProtocolHeaders.StreamIdLength));
             Interlocked.Add(ref _bytesOut, read);
             await send(frame, AgentProtocolHeaders.StreamIdLength + read, token).ConfigureAwait(false);
         }

@@ -4,7 +4,7 @@ using Keyward.Agent.Runtime;
 namespace Keyward.Agent.Streams;
 
 /// <summary>
-/// The terminal handler: a login shell under a real PTY, made by util-linux <c>script -qfc</c> (it allocates the
+/// The terminal handler: a login shell under a real PTY, made by util-linux <c>script -qfec</c> (it allocates the
 /// PTY, makes it the shell's controlling terminal and copies bytes both ways; chosen over forkpty by P/Invoke because
 /// a forked .NET process must exec at once, which <c>script</c> does for us). The PTY size comes from the
 /// <c>open</c> message (stty); later resizes are not carried yet.
@@ -39,6 +39,12 @@ internal sealed class TerminalSession : IAsyncDisposable
         }
 
         start.Environment["TERM"] = "xterm-256color";
+
+        // The agent's own settings (a key passphrase, an enroll token) are not the technician's business.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KEYWARD_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
         try
         {
             var process = Process.Start(start);
