@@ -126,6 +126,44 @@ public sealed class StreamTests
         Assert.Contains("MARK=[unset]", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Terminal_ConfiguredUser_RunsThatAccountsLoginShell()
+    {
+        if (Environment.UserName != "root")
+        {
+            // Another account's shell needs root (su -l): the command refuses the option up front instead.
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await Keyward.Cli.KeywardCommandLine.RunAsync(["agent", "run", "--terminal-user", "root"], new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+            Assert.Equal(2, code);
+            Assert.Contains("needs the agent to run as root", error.ToString(), StringComparison.Ordinal);
+            return;
+        }
+
+        // As root (CI, the development machines): make an unprivileged account with a shell, then use it.
+        const string account = "kwagenttest";
+        using (var useradd = System.Diagnostics.Process.Start("useradd", ["--system", "--shell", "/bin/sh", "--no-create-home", account]))
+        {
+            await useradd.WaitForExitAsync();
+            Assert.True(useradd.ExitCode is 0 or 9, $"useradd exited {useradd.ExitCode}"); // 9: the account exists already
+        }
+
+        await using var harness = await AgentHarness.StartAsync();
+        var socket = await harness.RunAndConnectAsync(o => o with { Terminal = o.Terminal with { User = account } });
+
+        await socket.SendJsonAsync("""{"type":"open","stream":6,"session":"s1","kind":"terminal","cols":80,"rows":24}""");
+        await socket.ExpectAsync("opened");
+        await socket.SendDataAsync(6, Encoding.UTF8.GetBytes("echo WHO=$(id -un) UID=$(id -u); exit\n"));
+        var screen = new StringBuilder();
+        while ((await socket.ReceiveAsync() ?? throw new InvalidOperationException("closed")) is { Json: null } data)
+        {
+            screen.Append(Encoding.UTF8.GetString(data.Payload));
+        }
+
+        Assert.Contains("WHO=" + account, screen.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("UID=0", screen.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A TCP echo server on 127.0.0.1 (or one that hangs up at once).</summary>
     private sealed class EchoListener : IDisposable
     {
