@@ -95,6 +95,27 @@ public sealed class AgentRuntimeTests
     }
 
     [Fact]
+    public async Task RunAsync_Stopped_ClosesTheSocketWithANormalClosure()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        using var stop = new CancellationTokenSource();
+        var runtime = new AgentRuntime(harness.Options());
+        var running = runtime.RunAsync(stop.Token);
+        var socket = await harness.NextConnectionAsync();
+        await socket.HelloAsync();
+
+        await harness.Log.WaitForAsync(AgentEventIds.Connected);
+
+        await stop.CancelAsync();
+        var message = await socket.ReceiveAsync();
+        await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+
+        Assert.Null(message);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.Socket.CloseStatus);
+        Assert.Equal(AgentStopReason.Stopped, await running.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task RunAsync_AfterHello_SendsAHeartbeatEachInterval()
     {
         await using var harness = await AgentHarness.StartAsync();

@@ -23,6 +23,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, AgentStream> _streams = new();
     private readonly ConcurrentDictionary<string, ConsentPrompt> _consents = new();
     private readonly CancellationTokenSource _life = new();
+    private readonly CancellationTokenSource _receiveAbort = new();
 
     public AgentConnection(WebSocket socket, AgentState state, AgentRuntimeOptions options, ILogger logger)
     {
@@ -35,21 +36,24 @@ internal sealed partial class AgentConnection : IAsyncDisposable
 
     public async Task<ConnectionOutcome> RunAsync(CancellationToken cancellationToken)
     {
-        using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _life);
+        // Stopping closes the socket properly (a close frame, then Keyward's answer ends the receive loop); only if
+        // Keyward does not answer within a few seconds is the receive cancelled, which aborts the socket.
+        using var registration = cancellationToken.Register(static s => _ = ((AgentConnection)s!).StopAsync(), this);
         var writer = WriteLoopAsync(_life.Token);
         ConnectionOutcome outcome;
         try
         {
-            outcome = await ReceiveLoopAsync(_life.Token).ConfigureAwait(false);
+            outcome = await ReceiveLoopAsync(_receiveAbort.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ChannelClosedException)
         {
-            await CloseAsync(WebSocketCloseStatus.NormalClosure, "agent stopping").ConfigureAwait(false);
-            outcome = new(ConnectionOutcomeKind.Cancelled, true, "stopped");
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-        {
+            // ChannelClosedException: an answer queued after the close went out (the agent is stopping).
             outcome = new(ConnectionOutcomeKind.Closed, true, "socket broke: " + e.GetType().Name);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            outcome = new(ConnectionOutcomeKind.Cancelled, true, "stopped");
         }
 
         await _life.CancelAsync().ConfigureAwait(false);
@@ -64,6 +68,19 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
 
         return outcome;
+    }
+
+    private async Task StopAsync()
+    {
+        await CloseAsync(WebSocketCloseStatus.NormalClosure, "agent stopping").ConfigureAwait(false);
+        try
+        {
+            _receiveAbort.CancelAfter(TimeSpan.FromSeconds(5));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
     }
 
     /// <summary>Queues a frame for Keyward; waits while the queue is full.</summary>
@@ -218,6 +235,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
 
         _life.Dispose();
+        _receiveAbort.Dispose();
         _sendLock.Dispose();
     }
 

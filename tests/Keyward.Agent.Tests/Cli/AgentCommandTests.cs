@@ -104,6 +104,7 @@ public sealed class AgentCommandTests
 
         Assert.Equal(accepted, result.GetProperty("accepted").GetBoolean());
         await stop.CancelAsync();
+        harness.Keyward.AbortAll();
         Assert.Equal(0, (await run.WaitAsync(TimeSpan.FromSeconds(30))).Code);
     }
 

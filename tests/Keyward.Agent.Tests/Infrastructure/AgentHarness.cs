@@ -101,6 +101,7 @@ public sealed class AgentHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Keyward.AbortAll();
         if (Running is not null)
         {
             try

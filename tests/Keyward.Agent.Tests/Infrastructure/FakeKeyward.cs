@@ -94,6 +94,15 @@ public sealed class FakeKeyward : IAsyncDisposable
         await agent.Finished;
     }
 
+    /// <summary>Drops every socket without a close frame (a test that stopped the agent does not answer its close).</summary>
+    public void AbortAll()
+    {
+        foreach (var socket in _sockets)
+        {
+            socket.Socket.Abort();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var socket in _sockets)
