@@ -45,9 +45,10 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         {
             outcome = await ReceiveLoopAsync(_receiveAbort.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ChannelClosedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ChannelClosedException or ObjectDisposedException)
         {
             // ChannelClosedException: an answer queued after the close went out (the agent is stopping).
+            // ObjectDisposedException: a close that failed aborted the socket under the receive loop.
             outcome = new(ConnectionOutcomeKind.Closed, true, "socket broke: " + e.GetType().Name);
         }
 
@@ -138,6 +139,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
                 case FrameKind.TooLarge:
                     AgentLog.FrameTooLarge(_logger, frame.Limit);
                     await CloseAsync(WebSocketCloseStatus.MessageTooBig, "frame too large").ConfigureAwait(false);
+                    await DrainUntilClosedAsync().ConfigureAwait(false);
                     return new(ConnectionOutcomeKind.Closed, true, "frame too large");
                 case FrameKind.Binary:
                     if (!helloSeen || frame.Length < AgentProtocolHeaders.StreamIdLength)
@@ -193,7 +195,33 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     {
         AgentLog.ProtocolViolation(_logger, what);
         await CloseAsync(WebSocketCloseStatus.PolicyViolation, "protocol violation").ConfigureAwait(false);
+        await DrainUntilClosedAsync().ConfigureAwait(false);
         return new(ConnectionOutcomeKind.Closed, true, "protocol violation: " + what);
+    }
+
+    /// <summary>
+    /// After the agent's own close: reads (and discards) until Keyward's close arrives, at most 5 s. Closing the TCP
+    /// connection with unread bytes would reset it, and Keyward could lose the close frame and its code.
+    /// </summary>
+    private async Task DrainUntilClosedAsync()
+    {
+        var scratch = new byte[4096];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (_socket.State is WebSocketState.CloseSent or WebSocketState.Open)
+            {
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), deadline.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Keyward did not answer, or dropped the connection: nothing more to read either way.
+        }
     }
 
     private async Task CloseAsync(WebSocketCloseStatus status, string description)
