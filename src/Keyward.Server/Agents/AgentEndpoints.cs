@@ -87,8 +87,15 @@ internal static class AgentEndpoints
                 _ = link.CloseAsync(AgentProtocol.KeyRevoked, "agent key revoked");
             }
 
-            await link.RunAsync(context.RequestAborted).ConfigureAwait(false);
-            directory.Remove(link);
+            try
+            {
+                await link.RunAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                directory.Remove(link);
+            }
+
             AgentLog.Disconnected(logger, machine.Id, (int?)link.CloseStatus, link.CloseReason);
             await RecordDisconnectedAsync(context, audit, link, logger).ConfigureAwait(false);
         }

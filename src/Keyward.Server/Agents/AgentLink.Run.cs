@@ -23,6 +23,7 @@ internal sealed partial class AgentLink
                 w.WriteString("label", Machine.Label);
                 w.WriteNumber("heartbeat_seconds", _options.HeartbeatSeconds);
             }).ConfigureAwait(false);
+            _ = RecordSeenAsync();
             await ReceiveAsync(linked.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)

@@ -52,9 +52,10 @@ internal sealed class AgentSweeper(
             return;
         }
 
+        // Not awaited one by one: a close may wait seconds for a stuck agent, and the next sweep must not.
         foreach (var ended in await machines.EndedAsync(live, cancellationToken).ConfigureAwait(false))
         {
-            await directory.CloseRevokedAsync(ended).ConfigureAwait(false);
+            _ = directory.CloseRevokedAsync(ended);
         }
     }
 }

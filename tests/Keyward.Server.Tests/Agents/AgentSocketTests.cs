@@ -80,6 +80,34 @@ public sealed class AgentSocketTests(AgentHost host) : IClassFixture<AgentHost>
     }
 
     [Fact]
+    public async Task RevokeKey_WithoutStepUp_IsRefused_AndTheAgentStaysConnected()
+    {
+        var (machine, key) = await host.EnrollMachineAsync();
+        using var agent = await host.ConnectAsync(key);
+        var admin = await host.Client.LoginAsync("admin");
+
+        ProblemAssert.Problem(await host.Client.SendAsync(HttpMethod.Post, $"/api/admin/machines/{machine}/revoke", new JsonObject(), admin.Token), 401, "step_up_required");
+        ProblemAssert.Problem(await host.Client.DeleteAsync($"/api/admin/machines/{machine}", admin.Token), 401, "step_up_required");
+
+        Assert.False(Directory.Find(machine)!.IsClosing);
+        Assert.True((await host.Host.GetRequiredService<MachineService>().FindAsync(machine, Keyward.Core.Storage.Tenants.Default))!.KeyRevokedAt is null);
+    }
+
+    [Fact]
+    public async Task MachineAdmin_ByANonAdmin_IsRefused403()
+    {
+        var (machine, _) = await host.EnrollMachineAsync();
+        var admin = await host.AdminAsync();
+        var key = KeywardTestClient.NewKey();
+        await host.Client.RegisterWithInviteAsync(await host.Client.CreateInviteAsync(admin.Token, $"tech{Guid.NewGuid():N}"[..12], "user"), key);
+        var user = await host.Client.LoginAsync(null, key);
+
+        ProblemAssert.Problem(await host.Client.GetAsync("/api/admin/machines", user.Token), 403, "role_required");
+        ProblemAssert.Problem(await host.Client.SendAsync(HttpMethod.Post, $"/api/admin/machines/{machine}/revoke", new JsonObject(), user.Token), 403, "role_required");
+        ProblemAssert.Problem(await host.Client.SendAsync(HttpMethod.Post, "/api/admin/enroll-tokens", new JsonObject { ["label"] = "x" }, user.Token), 403, "role_required");
+    }
+
+    [Fact]
     public async Task DeleteMachine_ClosesTheLiveSocketWith4401_AndReconnectsAreRefused()
     {
         var (machine, key) = await host.EnrollMachineAsync();
