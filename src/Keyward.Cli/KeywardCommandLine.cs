@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keyward.Cli.Admin;
+using Keyward.Cli.Agent;
 using Keyward.Cli.Audit;
 using Keyward.Cli.Broker;
 using Keyward.Cli.WebAuthn;
@@ -27,6 +28,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(Operators.KeyCommands.Keys());
         root.Subcommands.Add(Operators.KeyCommands.Sessions());
         root.Subcommands.Add(Support.SupportCommands.Create());
+        root.Subcommands.Add(AgentCommands.Create());
         return root;
     }
 

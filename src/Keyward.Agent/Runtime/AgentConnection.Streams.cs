@@ -1,0 +1,140 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Keyward.Agent.Streams;
+
+namespace Keyward.Agent.Runtime;
+
+/// <summary><c>open</c>, <c>close</c>, <c>end</c> and stream data: the stream handlers and their lifetimes.</summary>
+internal sealed partial class AgentConnection
+{
+    private async Task<string?> OnOpenAsync(JsonElement message, CancellationToken cancellationToken)
+    {
+        var id = StreamId(message);
+        var session = Text(message, "session");
+        var kind = Text(message, "kind") ?? string.Empty;
+        if (id is not { } stream || session is null)
+        {
+            return "open without a stream id or session";
+        }
+
+        if (_streams.ContainsKey(stream))
+        {
+            return "open of a stream id already open";
+        }
+
+        AgentStream? opened = null;
+        string? code;
+        switch (kind)
+        {
+            case "tcp":
+                var port = message.TryGetProperty("port", out var p) && p.TryGetInt32(out var value) ? value : 0;
+                var (client, tcpCode) = await TcpForward.OpenAsync(port, _options.AllowedPorts, cancellationToken).ConfigureAwait(false);
+                code = tcpCode;
+                if (client is not null)
+                {
+                    var network = client.GetStream();
+                    opened = new AgentStream(stream, session, kind, network, network, new DisposeAll(network, client), _options.StreamQueueFrames);
+                }
+
+                break;
+            case "terminal" when _options.Terminal.Enabled:
+                var cols = message.TryGetProperty("cols", out var c) && c.TryGetInt32(out var cv) ? cv : 80;
+                var rows = message.TryGetProperty("rows", out var r) && r.TryGetInt32(out var rv) ? rv : 24;
+                var terminal = TerminalSession.Start(_options.Terminal, cols, rows);
+                code = terminal is null ? "connect_failed" : null;
+                if (terminal is not null)
+                {
+                    opened = new AgentStream(stream, session, kind, terminal.Output, terminal.Input, terminal, _options.StreamQueueFrames);
+                }
+
+                break;
+            default:
+                code = "unsupported";
+                break;
+        }
+
+        if (opened is null)
+        {
+            AgentLog.StreamRefused(_logger, stream, kind, code ?? "unsupported");
+            await SendTextAsync(AgentMessages.OpenFailed(stream, code ?? "unsupported"), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        _streams[stream] = opened;
+        AgentLog.StreamOpened(_logger, stream, kind, session);
+        await SendTextAsync(AgentMessages.Opened(stream), cancellationToken).ConfigureAwait(false);
+        opened.Start((frame, length, token) => SendAsync(WebSocketMessageType.Binary, frame, length, token), MachineSideEndedAsync);
+        return null;
+    }
+
+    private async Task<string?> OnCloseAsync(JsonElement message)
+    {
+        if (StreamId(message) is { } id && _streams.TryRemove(id, out var stream))
+        {
+            await CloseStreamAsync(stream).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private async Task<string?> OnEndAsync(JsonElement message)
+    {
+        var session = Text(message, "session");
+        if (session is null)
+        {
+            return "end without a session";
+        }
+
+        foreach (var (request, prompt) in _consents)
+        {
+            if (prompt.Session == session && _consents.TryRemove(request, out _))
+            {
+                prompt.Dismiss();
+            }
+        }
+
+        foreach (var (id, stream) in _streams)
+        {
+            if (stream.Session == session && _streams.TryRemove(id, out _))
+            {
+                await CloseStreamAsync(stream).ConfigureAwait(false);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task DeliverAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        // Data for a stream that is not open (it just closed, or never opened) is dropped.
+        if (_streams.TryGetValue(AgentMessages.ReadStreamId(frame), out var stream))
+        {
+            await stream.DeliverAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MachineSideEndedAsync(AgentStream stream)
+    {
+        if (!_streams.TryRemove(new KeyValuePair<uint, AgentStream>(stream.Id, stream)))
+        {
+            return;
+        }
+
+        await CloseStreamAsync(stream).ConfigureAwait(false);
+        try
+        {
+            await SendTextAsync(AgentMessages.Close(stream.Id), _life.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException or ObjectDisposedException)
+        {
+            // The connection ended too.
+        }
+    }
+
+    private async Task CloseStreamAsync(AgentStream stream)
+    {
+        await stream.DisposeAsync().ConfigureAwait(false);
+        AgentLog.StreamClosed(_logger, stream.Id, stream.BytesIn, stream.BytesOut);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.WebSockets;
+using System.Security.Authentication;
+using Keyward.Agent.Enrollment;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keyward.Agent.Runtime;
+
+/// <summary>
+/// The agent: keeps one socket to Keyward (<c>keyward-agent.v1</c>), TLS checked against the CA pinned at enrollment
+/// only, authenticated with the agent key; reconnects with jittered exponential backoff, and stops for good when the
+/// key is refused (docs/remote-support.md, "The agent end").
+/// </summary>
+public sealed class AgentRuntime
+{
+    private readonly AgentRuntimeOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>An agent that runs with <paramref name="options"/>.</summary>
+    public AgentRuntime(AgentRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SendQueueFrames < 1 || options.StreamQueueFrames < 1)
+        {
+            throw new ArgumentException("SendQueueFrames and StreamQueueFrames must be at least 1.", nameof(options));
+        }
+
+        _options = options;
+        _logger = options.Logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> is cancelled or Keyward refuses the key. A missing or damaged
+    /// state directory throws <see cref="AgentStateException"/> before anything is sent.
+    /// </summary>
+    public async Task<AgentStopReason> RunAsync(CancellationToken cancellationToken)
+    {
+        var state = AgentState.Load(_options.StateDirectory);
+        var tls = PinnedCa.Only(state.CaPath);
+        var time = _options.TimeProvider;
+        var backoff = new ReconnectBackoff(_options.Backoff, _options.Random);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return AgentStopReason.Stopped;
+            }
+
+            var started = time.GetTimestamp();
+            AgentLog.Connecting(_logger, state.Server.Authority, attempt);
+            var outcome = await ConnectOnceAsync(state, tls, cancellationToken).ConfigureAwait(false);
+            switch (outcome.Kind)
+            {
+                case ConnectionOutcomeKind.Revoked:
+                    AgentLog.KeyRevoked(_logger, outcome.Reason);
+                    return AgentStopReason.KeyRevoked;
+                case ConnectionOutcomeKind.Cancelled:
+                    return AgentStopReason.Stopped;
+                case ConnectionOutcomeKind.TlsRefused:
+                    AgentLog.TlsRefused(_logger, state.Server.Authority);
+                    break;
+                case ConnectionOutcomeKind.Failed:
+                    AgentLog.ConnectFailed(_logger, outcome.Reason);
+                    break;
+                default:
+                    AgentLog.Disconnected(_logger, outcome.Reason);
+                    break;
+            }
+
+            if (outcome.WasConnected && time.GetElapsedTime(started) >= _options.Backoff.StableAfter)
+            {
+                backoff.Reset();
+            }
+
+            var delay = backoff.Next();
+            AgentLog.Reconnecting(_logger, (long)delay.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return AgentStopReason.Stopped;
+            }
+        }
+    }
+
+    /// <summary>One connection: the upgrade, then the socket's life until it closes.</summary>
+    internal async Task<ConnectionOutcome> ConnectOnceAsync(AgentState state, RemoteCertificateValidationCallback tls, CancellationToken cancellationToken)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol(AgentProtocolHeaders.SubProtocol);
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + state.ReadKey());
+        socket.Options.SetRequestHeader(AgentProtocolHeaders.Version, AgentProtocolHeaders.AgentVersion);
+        socket.Options.RemoteCertificateValidationCallback = tls;
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(45);
+        try
+        {
+            await socket.ConnectAsync(ConnectUri(state.Server), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new(ConnectionOutcomeKind.Cancelled, false, "stopped");
+        }
+        catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException)
+        {
+            if (socket.HttpStatusCode == HttpStatusCode.Unauthorized)
+            {
+                return new(ConnectionOutcomeKind.Revoked, false, "401 on connect");
+            }
+
+            return HasInner<AuthenticationException>(e)
+                ? new(ConnectionOutcomeKind.TlsRefused, false, "certificate not trusted")
+                : new(ConnectionOutcomeKind.Failed, false, socket.HttpStatusCode is 0 ? e.Message : $"upgrade answered {(int)socket.HttpStatusCode}");
+        }
+
+        if (socket.SubProtocol != AgentProtocolHeaders.SubProtocol)
+        {
+            socket.Abort();
+            return new(ConnectionOutcomeKind.Failed, false, "the server did not select subprotocol " + AgentProtocolHeaders.SubProtocol);
+        }
+
+        await using var connection = new AgentConnection(socket, state, _options, _logger);
+        return await connection.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static Uri ConnectUri(Uri server)
+    {
+        var builder = new UriBuilder(new Uri(AgentEnrollment.WithTrailingSlash(server), AgentProtocolHeaders.ConnectPath));
+        builder.Scheme = builder.Scheme == Uri.UriSchemeHttp ? "ws" : "wss";
+        return builder.Uri;
+    }
+
+    private static bool HasInner<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
