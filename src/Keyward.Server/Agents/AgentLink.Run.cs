@@ -16,13 +16,23 @@ internal sealed partial class AgentLink
         using var watchdog = _time.CreateTimer(_ => CheckHeartbeat(), null, period, period);
         try
         {
-            await SendMessageAsync(w =>
+            try
             {
-                w.WriteString("type", "hello");
-                w.WriteString("machine_id", Machine.Id);
-                w.WriteString("label", Machine.Label);
-                w.WriteNumber("heartbeat_seconds", _options.HeartbeatSeconds);
-            }).ConfigureAwait(false);
+                var hello = Message(w =>
+                {
+                    w.WriteString("type", "hello");
+                    w.WriteString("machine_id", Machine.Id);
+                    w.WriteString("label", Machine.Label);
+                    w.WriteNumber("heartbeat_seconds", _options.HeartbeatSeconds);
+                });
+                await _socket.SendAsync(hello, WebSocketMessageType.Text, endOfMessage: true, linked.Token).ConfigureAwait(false);
+                Interlocked.Add(ref _bytesToAgent, hello.Length);
+            }
+            finally
+            {
+                _send.Release();
+            }
+
             _ = RecordSeenAsync();
             await ReceiveAsync(linked.Token).ConfigureAwait(false);
         }

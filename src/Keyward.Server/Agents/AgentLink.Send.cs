@@ -8,7 +8,11 @@ namespace Keyward.Server.Agents;
 internal sealed partial class AgentLink
 {
     /// <summary>Sends one JSON text frame written by <paramref name="write"/>; false when the link has ended.</summary>
-    private async Task<bool> SendMessageAsync(Action<Utf8JsonWriter> write)
+    private async Task<bool> SendMessageAsync(Action<Utf8JsonWriter> write) =>
+        await SendAsync(Message(write), WebSocketMessageType.Text, CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>One JSON object written by <paramref name="write"/>, as UTF-8.</summary>
+    private static ReadOnlyMemory<byte> Message(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -18,7 +22,7 @@ internal sealed partial class AgentLink
             writer.WriteEndObject();
         }
 
-        return await SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, CancellationToken.None).ConfigureAwait(false);
+        return buffer.WrittenMemory;
     }
 
     /// <summary>Sends stream data to the agent in frames of at most <see cref="AgentOptions.MaxFrameBytes"/>; false when the link has ended.</summary>

@@ -45,6 +45,10 @@ internal sealed partial class AgentLink
         _logger = logger;
         ConnectedAt = time.GetUtcNow();
         _lastHeard = ConnectedAt.ToUnixTimeMilliseconds();
+
+        // The sender is held until hello is out (RunAsync releases it): the link is in the directory before then, and a
+        // consent or open sent first would reach the agent before hello, which the protocol forbids.
+        _send.Wait(0);
         _lastRecorded = _lastHeard;
     }
 

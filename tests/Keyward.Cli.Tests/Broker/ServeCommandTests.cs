@@ -69,7 +69,8 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Equal($"Another Keyward is already running on the data directory {_data.Path} (it holds keyward.lock). Stop it, or give this one its own directory with --data-dir (Keyward:DataDirectory).", error.TrimEnd());
-        Assert.Equal(files, Directory.GetFiles(_data.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList());
+        var after = Directory.GetFiles(_data.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.True(files.SequenceEqual(after), "BEFORE: " + string.Join(" | ", files.Select(Path.GetFileName)) + " AFTER: " + string.Join(" | ", after.Select(Path.GetFileName)));
 
         // Without the lock it would have gone on to issue a second setup code (no admin exists yet), recorded in the audit log.
         var events = await first.GetRequiredService<Keyward.Core.Audit.AuditReader>().ListAsync(new Keyward.Core.Audit.AuditQuery { Limit = Keyward.Core.Audit.AuditQuery.MaxLimit });
