@@ -89,6 +89,7 @@ internal sealed class AndroidKeyAttestation : IAttestationFormat
     }
 
     /// <summary>Null when the key description satisfies §8.4; otherwise why not.</summary>
+    // Stryker disable String : the reasons are failure details; any non-null reason fails the same way
     private static string? CheckKeyDescription(byte[] der, byte[] clientDataHash)
     {
         AuthorizationList software, tee;
@@ -139,6 +140,7 @@ internal sealed class AndroidKeyAttestation : IAttestationFormat
         return null;
     }
 
+    // Stryker restore String
     private static AuthorizationList ReadAuthorizationList(AsnReader list)
     {
         // AuthorizationList ::= SEQUENCE { purpose [1] EXPLICIT SET OF INTEGER OPTIONAL, ...,
