@@ -59,6 +59,7 @@ internal static class TpmAikCertificate
             var reader = new AsnReader(san, AsnEncodingRules.DER);
             var names = reader.ReadSequence();
             reader.RequireEnd();
+            // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
             var directoryName = new Asn1Tag(TagClass.ContextSpecific, 4, isConstructed: true);
             while (names.HasData)
             {
@@ -79,6 +80,7 @@ internal static class TpmAikCertificate
                         var attribute = rdn.ReadSequence();
                         var type = attribute.ReadObjectIdentifier();
                         var tag = attribute.PeekTag();
+                        // Stryker disable once Conditional : equivalent, reading a tagged value as a string throws ArgumentException, refused as malformed like the RequireEnd that follows a null
                         var value = tag.TagClass == TagClass.Universal ? attribute.ReadCharacterString((UniversalTagNumber)tag.TagValue) : null;
                         attribute.RequireEnd();
                         switch (type)

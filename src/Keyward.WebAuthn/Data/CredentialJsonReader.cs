@@ -7,6 +7,7 @@ internal readonly struct CredentialJsonReader(JsonElement root, Base64Policy pol
 {
     public bool Common(out string id, out byte[] rawId, out JsonElement response, out WebAuthnFailure? failure)
     {
+        // Stryker disable once String : equivalent, the out value is read only when Common returns true
         id = string.Empty;
         rawId = [];
         response = default;
