@@ -60,6 +60,15 @@ public sealed class TpmAikCertificateTests : IDisposable
     }
 
     [Fact]
+    public void Check_AikUsageListedTwice_Null()
+    {
+        var usages = new OidCollection { new("2.23.133.8.3"), new("2.23.133.8.3") };
+        using var aik = TestCertificates.Issue(_ca, _key, EmptySubject, [San(), new X509EnhancedKeyUsageExtension(usages, false), TestCertificates.LeafConstraints()]);
+
+        Assert.Null(TpmAikCertificate.Check(aik));
+    }
+
+    [Fact]
     public void Check_ExtendedKeyUsageWithoutAikUsage_Failure()
     {
         var usages = new OidCollection { new("1.3.6.1.5.5.7.3.2"), new("2.23.133.8.2") };
