@@ -80,7 +80,6 @@ internal static class TpmAikCertificate
                         var attribute = rdn.ReadSequence();
                         var type = attribute.ReadObjectIdentifier();
                         var tag = attribute.PeekTag();
-                        // Stryker disable once Conditional : equivalent, reading a tagged value as a string throws ArgumentException, refused as malformed like the RequireEnd that follows a null
                         var value = tag.TagClass == TagClass.Universal ? attribute.ReadCharacterString((UniversalTagNumber)tag.TagValue) : null;
                         attribute.RequireEnd();
                         switch (type)
