@@ -89,7 +89,7 @@ public sealed partial class RelyingParty
     {
         if (!credential.RawId.AsSpan().SequenceEqual(stored.CredentialId))
         {
-            return new(WebAuthnErrorCode.CredentialIdMismatch, "the response is for a different credential than the stored record");
+            return new WebAuthnFailure(WebAuthnErrorCode.CredentialIdMismatch, "the response is for a different credential than the stored record");
         }
 
         if (ceremony.AllowCredentials.Count == 0)
@@ -105,7 +105,7 @@ public sealed partial class RelyingParty
             }
         }
 
-        return new(WebAuthnErrorCode.CredentialNotAllowed);
+        return new WebAuthnFailure(WebAuthnErrorCode.CredentialNotAllowed);
     }
 
     /// <summary>§7.2 step 6: a user handle in the response must own the credential; without prior identification it is required.</summary>
@@ -113,10 +113,10 @@ public sealed partial class RelyingParty
     {
         if (credential.UserHandle is { } handle)
         {
-            return CryptographicOperations.FixedTimeEquals(handle, stored.UserHandle) ? null : new(WebAuthnErrorCode.UserHandleMismatch);
+            return CryptographicOperations.FixedTimeEquals(handle, stored.UserHandle) ? null : new WebAuthnFailure(WebAuthnErrorCode.UserHandleMismatch);
         }
 
-        return ceremony.UserIdentified ? null : new(WebAuthnErrorCode.UserHandleMismatch, "a discoverable sign-in must return the user handle");
+        return ceremony.UserIdentified ? null : new WebAuthnFailure(WebAuthnErrorCode.UserHandleMismatch, "a discoverable sign-in must return the user handle");
     }
 
     /// <summary>Verifies the assertion signature without copying more than the signed bytes once.</summary>

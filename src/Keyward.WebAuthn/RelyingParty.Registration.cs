@@ -128,16 +128,16 @@ public sealed partial class RelyingParty
         VerifySha1Allowed(attested.PublicKey)
         ?? ((ceremony.Algorithms ?? Policy.Algorithms).Contains(attested.PublicKey.Algorithm)
             ? null
-            : new(WebAuthnErrorCode.AlgorithmNotAllowed, $"{attested.PublicKey.Algorithm} was not offered"));
+            : new WebAuthnFailure(WebAuthnErrorCode.AlgorithmNotAllowed, $"{attested.PublicKey.Algorithm} was not offered"));
 
     private WebAuthnFailure? VerifySha1Allowed(Cose.CosePublicKey key) =>
         key.Algorithm == Cose.CoseAlgorithm.RS1 && !Policy.DangerousAllowSha1
-            ? new(WebAuthnErrorCode.AlgorithmUnsupported, "RS1 (SHA-1) credential keys are refused unless DangerousAllowSha1 is set")
+            ? new WebAuthnFailure(WebAuthnErrorCode.AlgorithmUnsupported, "RS1 (SHA-1) credential keys are refused unless DangerousAllowSha1 is set")
             : null;
 
     /// <summary>§7.1 step 25 and the rawId binding: the id in authData is the id the client reported.</summary>
     private static WebAuthnFailure? VerifyCredentialId(RegistrationCredential credential, AttestedCredentialData attested) =>
         attested.CredentialId.AsSpan().SequenceEqual(credential.RawId)
             ? null
-            : new(WebAuthnErrorCode.CredentialIdMismatch, "rawId differs from the credential id in authenticator data");
+            : new WebAuthnFailure(WebAuthnErrorCode.CredentialIdMismatch, "rawId differs from the credential id in authenticator data");
 }

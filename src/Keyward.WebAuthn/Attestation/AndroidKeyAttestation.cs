@@ -22,8 +22,11 @@ internal sealed class AndroidKeyAttestation : IAttestationFormat
     private const string KeyDescriptionOid = "1.3.6.1.4.1.11129.2.1.17";
     private const int KmOriginGenerated = 0;
     private const int KmPurposeSign = 2;
+    // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
     private static readonly Asn1Tag PurposeTag = new(TagClass.ContextSpecific, 1, isConstructed: true);
+    // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
     private static readonly Asn1Tag AllApplicationsTag = new(TagClass.ContextSpecific, 600, isConstructed: true);
+    // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
     private static readonly Asn1Tag OriginTag = new(TagClass.ContextSpecific, 702, isConstructed: true);
 
     public string Format => "android-key";
@@ -89,6 +92,7 @@ internal sealed class AndroidKeyAttestation : IAttestationFormat
     }
 
     /// <summary>Null when the key description satisfies §8.4; otherwise why not.</summary>
+    // Stryker disable String : the reasons are failure details; any non-null reason fails the same way
     private static string? CheckKeyDescription(byte[] der, byte[] clientDataHash)
     {
         AuthorizationList software, tee;
@@ -139,6 +143,7 @@ internal sealed class AndroidKeyAttestation : IAttestationFormat
         return null;
     }
 
+    // Stryker restore String
     private static AuthorizationList ReadAuthorizationList(AsnReader list)
     {
         // AuthorizationList ::= SEQUENCE { purpose [1] EXPLICIT SET OF INTEGER OPTIONAL, ...,

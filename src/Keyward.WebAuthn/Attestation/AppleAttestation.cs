@@ -12,6 +12,7 @@ namespace Keyward.WebAuthn.Attestation;
 internal sealed class AppleAttestation : IAttestationFormat
 {
     private const string NonceExtensionOid = "1.2.840.113635.100.8.2";
+    // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
     private static readonly Asn1Tag NonceTag = new(TagClass.ContextSpecific, 1, isConstructed: true);
 
     public string Format => "apple";

@@ -146,7 +146,7 @@ internal static class AttestationCertificates
     }
 
     /// <summary>A failure with <see cref="WebAuthnErrorCode.AttestationInvalid"/>.</summary>
-    public static WebAuthnFailure Invalid(string detail) => new(WebAuthnErrorCode.AttestationInvalid, detail);
+    public static WebAuthnFailure Invalid(string detail) => new WebAuthnFailure(WebAuthnErrorCode.AttestationInvalid, detail);
 
     private static X509Certificate2? Load(byte[] der)
     {

@@ -59,6 +59,7 @@ internal static class TpmAikCertificate
             var reader = new AsnReader(san, AsnEncodingRules.DER);
             var names = reader.ReadSequence();
             reader.RequireEnd();
+            // Stryker disable once Boolean : equivalent, AsnReader matches an expected tag by class and number; it checks that the tag read is constructed itself
             var directoryName = new Asn1Tag(TagClass.ContextSpecific, 4, isConstructed: true);
             while (names.HasData)
             {

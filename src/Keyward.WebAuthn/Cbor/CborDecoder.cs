@@ -117,6 +117,7 @@ internal static class CborDecoder
             return null;
         }
 
+        // Stryker disable once NullCoalescing : equivalent, the initial capacity only
         var items = new List<CborValue>(declared ?? 4);
         while (reader.PeekState() != CborReaderState.EndArray)
         {
@@ -146,12 +147,14 @@ internal static class CborDecoder
         while (reader.PeekState() != CborReaderState.EndMap)
         {
             var key = Read(reader, limits, depthLeft, ref budget);
+            // Stryker disable once Block : equivalent, a null Read consumes nothing, so the next Read is null again and the map is refused the same way
             if (key is null)
             {
                 return null;
             }
 
             var value = Read(reader, limits, depthLeft, ref budget);
+            // Stryker disable once Block : equivalent, see the key above
             if (value is null)
             {
                 return null;

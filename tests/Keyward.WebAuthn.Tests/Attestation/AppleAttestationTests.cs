@@ -79,6 +79,63 @@ public sealed class AppleAttestationTests
         AttestationAssert.Invalid(_format.Verify(Synthesize(credential, credential.Ec!, [extension])));
     }
 
+    [Theory]
+    [InlineData("after the sequence")]
+    [InlineData("in the sequence")]
+    [InlineData("in the tagged nonce")]
+    public void Apple_NonceExtensionWithTrailingData_ReturnsAttestationInvalid(string where)
+    {
+        using var credential = TestCredential.CreateEc();
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true)))
+            {
+                writer.WriteOctetString(SHA256.HashData(credential.SignedBytes));
+                WriteNullIf(writer, where == "in the tagged nonce");
+            }
+
+            WriteNullIf(writer, where == "in the sequence");
+        }
+
+        WriteNullIf(writer, where == "after the sequence");
+        var extension = new X509Extension("1.2.840.113635.100.8.2", writer.Encode(), false);
+
+        var result = _format.Verify(Synthesize(credential, credential.Ec!, [extension]));
+
+        AttestationAssert.Invalid(result);
+        Assert.Contains("malformed", result.Failure!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apple_StatementNotAMapOrWithoutX5c_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        AttestationAssert.Invalid(_format.Verify(credential.Input(X5c())));
+        AttestationAssert.Invalid(_format.Verify(credential.Input(Map())));
+    }
+
+    [Fact]
+    public void Apple_Verdict_IsAnonCaWithTheCertificates()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        var verdict = AttestationAssert.Succeeds(_format.Verify(Synthesize(credential, credential.Ec!, [NonceExtension(SHA256.HashData(credential.SignedBytes))])));
+
+        Assert.Equal(AttestationType.AnonCA, verdict.Type);
+        Assert.Equal(Subject, Assert.Single(verdict.TrustPath).Subject);
+        Assert.Equal("apple", _format.Format);
+    }
+
+    private static void WriteNullIf(AsnWriter writer, bool condition)
+    {
+        if (condition)
+        {
+            writer.WriteNull();
+        }
+    }
+
     private static AttestationInput Synthesize(TestCredential credential, ECDsa certificateKey, X509Extension[] extensions)
     {
         using var ca = TestCertificates.CreateCa();

@@ -134,6 +134,78 @@ public sealed class AttestationChainTests
         Assert.NotEmpty(leaf.RawData);
     }
 
+    [Fact]
+    public void AttestationChain_LeafIsAnchor_TrustedFromTheFirstToTheLastSecondOfItsValidity()
+    {
+        using var root = TestCertificates.CreateCa();
+        var notBefore = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var notAfter = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var leaf = IssueLeaf(root, notAfter: notAfter);
+
+        Assert.True(AttestationChain.IsTrusted([leaf], [leaf], notBefore));
+        Assert.True(AttestationChain.IsTrusted([leaf], [leaf], notAfter));
+        Assert.False(AttestationChain.IsTrusted([leaf], [leaf], notBefore.AddSeconds(-1)));
+        Assert.False(AttestationChain.IsTrusted([leaf], [leaf], notAfter.AddSeconds(1)));
+    }
+
+    [Fact]
+    public void AttestationChain_LeafIsTheSecondAnchor_True()
+    {
+        using var root = TestCertificates.CreateCa();
+        using var other = TestCertificates.CreateCa("CN=Other CA");
+        using var leaf = IssueLeaf(root);
+
+        Assert.True(AttestationChain.IsTrusted([leaf], [other, leaf], Within));
+    }
+
+    [Fact]
+    public void AttestationChain_SecondAnchorIssuedTheLeaf_True()
+    {
+        using var root = TestCertificates.CreateCa();
+        using var other = TestCertificates.CreateCa("CN=Other CA");
+        using var leaf = IssueLeaf(root);
+
+        Assert.True(AttestationChain.IsTrusted([leaf], [other, root], Within));
+    }
+
+    [Fact]
+    public void AttestationChain_IssuerWithoutKeyCertSign_False()
+    {
+        // Key usage is evaluated (only extended key usage is not): a CA key that may not sign certificates vouches for nothing.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Not a signing CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        using var issuer = request.CreateSelfSigned(TestCertificates.NotBefore, TestCertificates.NotAfter);
+        using var leaf = IssueLeaf(issuer);
+
+        Assert.False(AttestationChain.IsTrusted([leaf], [issuer], Within));
+    }
+
+    [Fact]
+    public void AttestationChain_NullArguments_Throw()
+    {
+        using var root = TestCertificates.CreateCa();
+
+        Assert.Throws<ArgumentNullException>(() => AttestationChain.IsTrusted(null!, [root], Within));
+        Assert.Throws<ArgumentNullException>(() => AttestationChain.IsTrusted([root], null!, Within));
+    }
+
+    [Fact]
+    public void AttestationChain_IntermediatesAndAnchorStayUsable()
+    {
+        using var root = TestCertificates.CreateCa();
+        using var intermediate = TestCertificates.CreateIntermediate(root);
+        using var leaf = IssueLeaf(intermediate);
+        using var intermediatePublic = X509CertificateLoader.LoadCertificate(intermediate.RawData);
+
+        Assert.True(AttestationChain.IsTrusted([leaf, intermediatePublic], [root], Within));
+        Assert.True(AttestationChain.IsTrusted([leaf, intermediatePublic], [root], Within));
+        Assert.NotEmpty(intermediatePublic.RawData);
+        Assert.NotEmpty(root.RawData);
+        Assert.NotNull(root.GetECDsaPublicKey());
+    }
+
     private static X509Certificate2 IssueLeaf(X509Certificate2 issuer, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -192,6 +192,11 @@ public sealed class PackedAttestationTests
     [InlineData("OU=Authenticator Attestation, O=Keyward, C=AA")]
     [InlineData("CN=Keyward Test Authenticator, OU=Authenticator Attestation, O=Keyward")]
     [InlineData("CN=Keyward Test Authenticator, OU=Authenticator Attestation, O=Keyward, C=AAA")]
+    [InlineData("CN=Keyward Test Authenticator, OU=Authenticator Attestation, O=Keyward, C=A")]
+    [InlineData("CN=Keyward Test Authenticator, OU=Authenticator Attestation, O=Keyward, C=A1")]
+    [InlineData("CN=Keyward Test Authenticator, OU=Authenticator Attestation, O=Keyward, C=1A")]
+    [InlineData("CN=Keyward Test Authenticator, OU=authenticator attestation, O=Keyward, C=AA")]
+    [InlineData("CN=Keyward Test Authenticator+OU=Authenticator Attestation, O=Keyward, C=AA")]
     public void Packed_SubjectRequirementMissing_ReturnsAttestationInvalid(string subject)
     {
         using var credential = TestCredential.CreateEc();
@@ -213,6 +218,49 @@ public sealed class PackedAttestationTests
 
         AttestationAssert.Invalid(result);
     }
+
+    [Fact]
+    public void Packed_SubjectWithAnExtraMultiValuedRdn_Succeeds()
+    {
+        // Multi-valued RDNs are skipped: the four required attributes are read from single-valued ones.
+        using var credential = TestCredential.CreateEc();
+
+        AttestationAssert.Succeeds(Synthesize(credential, TestCertificates.PackedSubject + ", L=Here+ST=There", [TestCertificates.LeafConstraints()]));
+    }
+
+    [Fact]
+    public void Packed_StatementNotAMap_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+
+        AttestationAssert.Invalid(_format.Verify(credential.Input(X5c())));
+    }
+
+    [Fact]
+    public void Packed_FullAttestationWithoutAlg_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+        using var ca = TestCertificates.CreateCa();
+        using var attestationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leaf = TestCertificates.Issue(ca, attestationKey, TestCertificates.PackedSubject, [TestCertificates.LeafConstraints()]);
+        var sig = attestationKey.SignData(credential.SignedBytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+
+        AttestationAssert.Invalid(_format.Verify(credential.Input(Map(("sig", Bytes(sig)), ("x5c", X5c(leaf.RawData))))));
+        AttestationAssert.Invalid(_format.Verify(credential.Input(Map(("alg", Integer(-7)), ("sig", Bytes(sig)), ("x5c", X5c())))));
+    }
+
+    [Fact]
+    public void Packed_SelfAttestationWithoutAlg_ReturnsAttestationInvalid()
+    {
+        using var credential = TestCredential.CreateEc();
+        var sig = credential.Ec!.SignData(credential.SignedBytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+
+        AttestationAssert.Succeeds(_format.Verify(credential.Input(Map(("alg", Integer(-7)), ("sig", Bytes(sig))))));
+        AttestationAssert.Invalid(_format.Verify(credential.Input(Map(("sig", Bytes(sig))))));
+    }
+
+    [Fact]
+    public void Packed_Format_IsPacked() => Assert.Equal("packed", _format.Format);
 
     private WebAuthnResult<AttestationVerdict> Synthesize(TestCredential credential, string subject, X509Extension[] extensions)
     {

@@ -45,6 +45,22 @@ public sealed class RelyingPartyPolicyTests
         Assert.StartsWith(start, Assert.Single(policy.Validate()), StringComparison.Ordinal);
 
     [Fact]
+    public void Defaults_AreTheDocumentedOnes()
+    {
+        var policy = new RelyingPartyPolicy { RpId = "example.org", Origins = ["https://example.org"] };
+
+        Assert.Equal("Keyward", policy.RpName);
+        Assert.Equal(32, policy.ChallengeLength);
+        Assert.Equal(TimeSpan.FromMinutes(5), policy.Timeout);
+        Assert.Equal(64 * 1024, policy.MaxAttestationObjectLength);
+        Assert.Equal(SignCountPolicy.Reject, policy.SignCount);
+        Assert.Equal(AttestationTrustPolicy.Report, policy.AttestationTrust);
+        Assert.Equal(Base64Policy.Strict, policy.Base64);
+        Assert.False(policy.AllowCrossOrigin);
+        Assert.False(policy.DangerousAllowSha1);
+    }
+
+    [Fact]
     public void Constructor_InvalidPolicy_Throws() =>
         Assert.ThrowsAny<ArgumentException>(() => Relying.Create(Usable with { ChallengeLength = 1 }));
 }

@@ -165,8 +165,16 @@ internal sealed class ResponseBuilder : IDisposable
 
     public RegistrationCredential Registration()
     {
+        var parsed = RegistrationCredential.Parse(RegistrationJson().ToJsonString());
+        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
+        return parsed.Value;
+    }
+
+    /// <summary>The registration response as the browser's <c>toJSON()</c> object (type webauthn.create unless set otherwise).</summary>
+    public JsonObject RegistrationJson()
+    {
         Type = Type == "webauthn.get" ? "webauthn.create" : Type;
-        var json = new JsonObject
+        return new JsonObject
         {
             ["id"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
             ["rawId"] = Base64Url.Encode(RawIdOverride ?? CredentialId),
@@ -177,9 +185,6 @@ internal sealed class ResponseBuilder : IDisposable
                 ["attestationObject"] = Base64Url.Encode(AttestationObject(AuthenticatorData(attested: true))),
             },
         };
-        var parsed = RegistrationCredential.Parse(json.ToJsonString());
-        Assert.True(parsed.Succeeded, parsed.Failure?.ToString());
-        return parsed.Value;
     }
 
     public AuthenticationCredential Assertion()
