@@ -227,7 +227,7 @@ internal sealed partial class AgentLink
                         return false;
                     }
 
-                    EndLocally(sessionId, "ended at the machine", ConsentAnswer.Denied);
+                    EndLocally(sessionId, EndedAtMachine, ConsentAnswer.Denied);
                     SessionEndedByAgent?.Invoke(sessionId);
                     return true;
                 default:

@@ -49,6 +49,9 @@ internal sealed partial class AgentLink
         _lastRecorded = _lastHeard;
     }
 
+    /// <summary>The completion reason of a stream whose session the person at the machine ended (the agent's <c>end</c>).</summary>
+    public const string EndedAtMachine = "ended at the machine";
+
     /// <summary>This connection's id (a machine that reconnects gets a new one).</summary>
     public Guid Id { get; } = Guid.NewGuid();
 

@@ -192,6 +192,14 @@ internal sealed partial class AgentRelay(
             return await AgentGoneAsync(link, session).ConfigureAwait(false);
         }
 
+        if (stream.Completion.IsCompletedSuccessfully && stream.Completion.Result == AgentLink.EndedAtMachine)
+        {
+            // The person ended the session (this link serves it: the stream is its own); the sweeper's handler of the
+            // same event may get there too, and only the first end counts.
+            await closer.EndAsync(session, SupportEndReasons.EndedAtMachine, ViewerRegistry.SupportSessionEnded, SupportEndReasons.EndedAtMachine).ConfigureAwait(false);
+            return SupportEndReasons.EndedAtMachine;
+        }
+
         // The machine side of the stream ended, or the session ended (its closer has closed the viewer already).
         await viewer.CloseAsync(WebSocketCloseStatus.NormalClosure, "stream closed", "stream_closed").ConfigureAwait(false);
         return "stream_closed";
