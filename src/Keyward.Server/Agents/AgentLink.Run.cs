@@ -273,14 +273,17 @@ internal sealed partial class AgentLink
             EndEverything(CloseReason);
             try
             {
-                await _send.WaitAsync(CloseTimeout).ConfigureAwait(false);
-                try
+                // A sender stuck past the timeout keeps the semaphore: the socket is dropped without a close frame then.
+                if (await _send.WaitAsync(CloseTimeout).ConfigureAwait(false))
                 {
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _send.Release();
+                    try
+                    {
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _send.Release();
+                    }
                 }
             }
             catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
