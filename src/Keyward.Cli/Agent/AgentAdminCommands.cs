@@ -72,7 +72,8 @@ internal static class AgentAdminCommands
             client.SendAsync(HttpMethod.Get, Machines, token: session, cancellationToken: c), (answer, console) =>
         {
             var table = Tables.Create("Id", "Label", "Policy", "Online", "Last seen", "Version", "Hostname", "Key revoked");
-            foreach (var m in answer.GetProperty("machines").EnumerateArray())
+            var machines = answer.ValueKind == System.Text.Json.JsonValueKind.Array ? answer : answer.GetProperty("machines");
+            foreach (var m in machines.EnumerateArray())
             {
                 Tables.Row(table, Tables.Value(m, "id"), Tables.Value(m, "label"), Tables.Value(m, "policy"), Tables.Value(m, "online"), Tables.When(m, "last_seen_at"), Tables.Value(m, "version"), Tables.Value(m, "hostname"), Tables.When(m, "key_revoked_at"));
             }

@@ -193,8 +193,22 @@ internal sealed class ViewerSocket : IAsyncDisposable
             return new ViewerEnd(null, null);
         }
 
-        return new ViewerEnd((int?)_socket.CloseStatus, reason ?? _socket.CloseStatusDescription);
+        var code = (int?)_socket.CloseStatus;
+        return new ViewerEnd(code, reason ?? ReasonOf(code) ?? _socket.CloseStatusDescription);
     }
+
+    // Keyward sends an ended frame before it closes; its close code alone says the same (docs/remote-support.md).
+    private static string? ReasonOf(int? code) => code switch
+    {
+        4401 => "session_ended",
+        4403 => "consent_denied",
+        4408 => "consent_timeout",
+        4410 => "support_ended",
+        4502 => "agent_gone",
+        1009 => "message_too_big",
+        1008 => "protocol_violation",
+        _ => null,
+    };
 
     /// <summary>Sends a terminal resize (ignored by Keyward on a TCP stream).</summary>
     public Task ResizeAsync(int cols, int rows, CancellationToken cancellationToken) =>
