@@ -16,4 +16,10 @@ public static class SupportAuditActions
     public const string JoinUsed = "join.used";
     public const string JoinRefused = "join.refused";
     public const string JoinRevoked = "join.revoked";
+    public const string ConsentAsked = "consent.asked";
+    public const string ConsentGiven = "consent.given";
+    public const string ConsentDenied = "consent.denied";
+    public const string ConsentTimedOut = "consent.timed_out";
+    public const string RelayOpened = "relay.opened";
+    public const string RelayClosed = "relay.closed";
 }

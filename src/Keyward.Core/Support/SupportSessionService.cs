@@ -104,6 +104,36 @@ public sealed class SupportSessionService(KeywardDatabase database, TimeProvider
         return ended == 1;
     }
 
+    /// <summary>
+    /// Marks an open session active (an agent and a viewer are relayed; consent given where asked) and moves its expiry
+    /// to <paramref name="lifetime"/> from now: an active session is no longer pending, but it is still bounded. True the first time.
+    /// </summary>
+    public async Task<bool> MarkActiveAsync(Guid id, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        var expires = Now + (long)lifetime.TotalMilliseconds;
+        await using var db = database.CreateContext();
+        return await db.SupportSessions.Where(s => s.Id == id && s.EndedAt == null && s.State == SupportSessionStates.Pending)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, SupportSessionStates.Active).SetProperty(s => s.ExpiresAt, expires), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Adds a relayed viewer's byte counts to the session's totals (one UPDATE, so concurrent viewers add up).</summary>
+    public async Task AddBytesAsync(Guid id, long toAgent, long toViewer, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        await db.SupportSessions.Where(s => s.Id == id)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.BytesToAgent, s => s.BytesToAgent + toAgent).SetProperty(s => s.BytesToViewer, s => s.BytesToViewer + toViewer), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The byte totals of a session (to the agent, to the viewers), or null when unknown.</summary>
+    public async Task<(long ToAgent, long ToViewer)?> BytesAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        var row = await db.SupportSessions.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.BytesToAgent, s.BytesToViewer })
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return row is null ? null : (row.BytesToAgent, row.BytesToViewer);
+    }
+
     /// <summary>Ends every session past its expiry (<see cref="SupportEndReasons.Expired"/>); returns their ids.</summary>
     public async Task<IReadOnlyList<Guid>> ReapAsync(CancellationToken cancellationToken = default)
     {

@@ -8,4 +8,7 @@ internal static class AgentAuthenticationDefaults
 
     /// <summary>The claim naming the accepted credential's kind: <c>kwa_</c> or <c>kwe_</c>.</summary>
     public const string CredentialClaim = "keyward:credential";
+
+    /// <summary>The credential claim's value for an ad-hoc agent bound with a support code.</summary>
+    public const string SupportCodeCredential = "support-code";
 }

@@ -25,12 +25,14 @@ internal sealed class AgentAuthenticationHandler(
     UrlEncoder encoder,
     MachineService machines,
     EnrollLimiter limiter,
+    IAdHocBinder adHoc,
     IAuditLog audit,
     RefusalCounter refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private KeywardError? _refusal;
     private Guid? _refusedMachine;
     private TimeSpan? _retryAfter;
+    private bool _recorded;
 
     private bool Enrolling => Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == AuthorizationPolicies.AgentEnroll) == true;
 
@@ -49,6 +51,11 @@ internal sealed class AgentAuthenticationHandler(
             return SecretToken.IsWellFormed(CredentialKind.Enroll, bearer)
                 ? Success(new AgentFeature(null, bearer), SecretToken.Prefix(CredentialKind.Enroll))
                 : Fail(KeywardErrors.EnrollTokenInvalid);
+        }
+
+        if (IsSupportCode(bearer))
+        {
+            return await BindAdHocAsync(bearer!).ConfigureAwait(false);
         }
 
         if (!SecretToken.IsWellFormed(CredentialKind.Agent, bearer))
@@ -80,7 +87,11 @@ internal sealed class AgentAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var error = _refusal ?? (Enrolling ? KeywardErrors.EnrollTokenInvalid : KeywardErrors.AgentKeyInvalid);
-        await RecordAsync(error).ConfigureAwait(false);
+        if (!_recorded)
+        {
+            await RecordAsync(error).ConfigureAwait(false);
+        }
+
         if (_retryAfter is { } wait)
         {
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -98,6 +109,25 @@ internal sealed class AgentAuthenticationHandler(
         await RecordAsync(KeywardErrors.Forbidden).ConfigureAwait(false);
         await Problems.WriteAsync(Context, KeywardErrors.Forbidden).ConfigureAwait(false);
     }
+
+    // A support code (XXXX-XXXX-XXXX, never a kw?_ token) binds an ad-hoc agent to its one support session: consumed
+    // here, atomically, behind the support slice's limits; the binder records every answer (support.code_consumed /
+    // support.code_refused), so the challenge does not record it again.
+    private async Task<AuthenticateResult> BindAdHocAsync(string code)
+    {
+        var bound = await adHoc.BindAsync(code, Context.Connection.RemoteIpAddress, Context.RequestAborted).ConfigureAwait(false);
+        _recorded = true;
+        if (bound.Refused)
+        {
+            _retryAfter = bound.Refusal.RetryAfter;
+            return Fail(bound.Refusal.Error);
+        }
+
+        return Success(new AgentFeature(null, null, bound.Value), AgentAuthenticationDefaults.SupportCodeCredential);
+    }
+
+    private static bool IsSupportCode(string? bearer) =>
+        bearer is { Length: >= 12 and <= 32 } && !bearer.StartsWith("kw", StringComparison.OrdinalIgnoreCase) && HumanCode.Normalize(bearer) is not null;
 
     private AuthenticateResult Success(AgentFeature feature, string kind)
     {

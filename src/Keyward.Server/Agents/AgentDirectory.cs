@@ -31,7 +31,17 @@ internal sealed class AgentDirectory : IDisposable
     public ICollection<AgentLink> All => _links.Values;
 
     /// <summary>The live link of a machine, or null when its agent is not connected here.</summary>
-    public AgentLink? Find(Guid machineId) => _links.TryGetValue(machineId, out var link) && !link.IsClosing ? link : null;
+    public AgentLink? Find(Guid machineId) => _links.TryGetValue(machineId, out var link) && !link.IsClosing && link.AdHocSessionId is null ? link : null;
+
+    /// <summary>The live ad-hoc link bound to a support session with its code, or null.</summary>
+    public AgentLink? FindAdHoc(Guid supportSessionId) =>
+        _links.TryGetValue(supportSessionId, out var link) && !link.IsClosing && link.AdHocSessionId == supportSessionId ? link : null;
+
+    /// <summary>Raised when a link is added (the relay waits for an agent with it).</summary>
+    public event Action<AgentLink>? Added;
+
+    /// <summary>Raised when the person at a machine ends a support session (a link's <c>end</c>), with the link and the session's id; the listener checks that the link serves it.</summary>
+    public event Action<AgentLink, Guid>? SessionEndedByAgent;
 
     /// <summary>True when the machine's agent is connected to this node.</summary>
     public bool IsOnline(Guid machineId) => Find(machineId) is not null;
@@ -51,7 +61,7 @@ internal sealed class AgentDirectory : IDisposable
     /// <summary>Gives a place back.</summary>
     public void Release() => Interlocked.Decrement(ref _reserved);
 
-    /// <summary>Adds a link; the machine's previous link, if any, is closed with 4409.</summary>
+    /// <summary>Adds a link (keyed by its machine, or an ad-hoc link by its support session); the machine's previous link, if any, is closed with 4409.</summary>
     public void Add(AgentLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
@@ -65,6 +75,9 @@ internal sealed class AgentDirectory : IDisposable
         {
             _ = replaced.CloseAsync(AgentProtocol.Replaced, "replaced by a newer connection");
         }
+
+        link.SessionEndedByAgent += session => SessionEndedByAgent?.Invoke(link, session);
+        Added?.Invoke(link);
     }
 
     /// <summary>Removes a link that has ended (not its replacement).</summary>

@@ -59,7 +59,13 @@ internal static class AgentEndpoints
     private static async Task<IResult> ConnectAsync(
         HttpContext context, AgentDirectory directory, MachineService machines, IAuditLog audit, IOptions<AgentOptions> options, TimeProvider time, ILogger<AgentDirectory> logger)
     {
-        var machine = context.Features.GetRequiredFeature<AgentFeature>().Machine!;
+        var feature = context.Features.GetRequiredFeature<AgentFeature>();
+        var adHoc = feature.AdHocSessionId;
+
+        // An ad-hoc agent has no machine row: a stand-in whose id is its support session's (the directory's key), and
+        // nothing it claims is recorded.
+        var machine = feature.Machine ?? new MachineInfo(
+            adHoc!.Value, Keyward.Core.Storage.Tenants.Default, "ad hoc", AgentPolicies.Attended, Joiners.AdminsOnly, time.GetUtcNow(), null, null, null, null, null);
         if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(AgentProtocol.SubProtocol, StringComparer.Ordinal))
         {
             return Problems.Result(KeywardErrors.AgentUpgradeRequired);
@@ -77,12 +83,12 @@ internal static class AgentEndpoints
                 context, AgentAuditActions.Connected, AuditOutcomes.Success, machine.Id.ToString(), MachineActor(machine.Id),
                 new Dictionary<string, string> { ["label"] = machine.Label, ["version"] = version ?? string.Empty }).ConfigureAwait(false);
             var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = AgentProtocol.SubProtocol }).ConfigureAwait(false);
-            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger);
+            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger, adHoc);
             directory.Add(link);
             AgentLog.Connected(logger, machine.Id);
 
             // Revoked between the key check and the Add (KeyEnded fired before the link was there): close it now.
-            if ((await machines.EndedAsync([machine.Id], CancellationToken.None).ConfigureAwait(false)).Count > 0)
+            if (adHoc is null && (await machines.EndedAsync([machine.Id], CancellationToken.None).ConfigureAwait(false)).Count > 0)
             {
                 _ = link.CloseAsync(AgentProtocol.KeyRevoked, "agent key revoked");
             }

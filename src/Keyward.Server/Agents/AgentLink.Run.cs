@@ -227,7 +227,7 @@ internal sealed partial class AgentLink
                         return false;
                     }
 
-                    EndLocally(sessionId, "ended at the machine", ConsentAnswer.Denied);
+                    EndLocally(sessionId, EndedAtMachine, ConsentAnswer.Denied);
                     SessionEndedByAgent?.Invoke(sessionId);
                     return true;
                 default:
@@ -320,6 +320,12 @@ internal sealed partial class AgentLink
 
     private async Task RecordSeenAsync()
     {
+        if (AdHocSessionId is not null)
+        {
+            // No machine row behind an ad-hoc agent.
+            return;
+        }
+
         try
         {
             await _machines.RecordSeenAsync(Machine.Id, Version, null).ConfigureAwait(false);

@@ -51,6 +51,15 @@ internal sealed partial class AgentLink
     }
 
     /// <summary>Tells the agent that the viewer side of a stream ended.</summary>
+    /// <summary>Resizes a terminal stream (<c>resize</c>).</summary>
+    internal Task<bool> SendResizeAsync(uint streamId, int cols, int rows) => SendMessageAsync(w =>
+    {
+        w.WriteString("type", "resize");
+        w.WriteNumber("stream", streamId);
+        w.WriteNumber("cols", cols);
+        w.WriteNumber("rows", rows);
+    });
+
     internal Task<bool> SendCloseAsync(uint streamId, string reason) => SendMessageAsync(w =>
     {
         w.WriteString("type", "close");

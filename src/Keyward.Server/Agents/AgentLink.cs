@@ -34,8 +34,9 @@ internal sealed partial class AgentLink
     private long _bytesToAgent;
     private volatile bool _heldBack;
 
-    public AgentLink(WebSocket socket, MachineInfo machine, string? version, AgentOptions options, TimeProvider time, MachineService machines, ILogger logger)
+    public AgentLink(WebSocket socket, MachineInfo machine, string? version, AgentOptions options, TimeProvider time, MachineService machines, ILogger logger, Guid? adHocSessionId = null)
     {
+        AdHocSessionId = adHocSessionId;
         _socket = socket;
         Machine = machine;
         Version = version;
@@ -48,8 +49,25 @@ internal sealed partial class AgentLink
         _lastRecorded = _lastHeard;
     }
 
+    /// <summary>The completion reason of a stream whose session the person at the machine ended (the agent's <c>end</c>).</summary>
+    public const string EndedAtMachine = "ended at the machine";
+
     /// <summary>This connection's id (a machine that reconnects gets a new one).</summary>
     public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>
+    /// For an ad-hoc agent (bound with a support code): the one support session it serves. Null for an enrolled machine.
+    /// An ad-hoc link's <see cref="Machine"/> is a stand-in with no row behind it (its id is the support session's).
+    /// </summary>
+    public Guid? AdHocSessionId { get; }
+
+    /// <summary>True when this link may serve <paramref name="session"/>: an ad-hoc link its one session, a machine's link the sessions of its machine.</summary>
+    public bool Serves(Keyward.Core.Support.SupportSession session) => AdHocSessionId is { } only
+        ? session.Id == only && session.MachineId is null
+        : session.MachineId == Machine.Id;
+
+    /// <summary>The streams open now (for the relay's bounds and the tests).</summary>
+    internal ICollection<AgentStream> Streams => _streams.Values;
 
     /// <summary>The machine, as its key says (nothing the agent claims).</summary>
     public MachineInfo Machine { get; }
@@ -95,7 +113,7 @@ internal sealed partial class AgentLink
         }
 
         var id = Guid.NewGuid();
-        var timeout = request.Timeout ?? _options.ConsentTimeout;
+        var timeout = request.Timeout ?? ConsentRequest.DefaultTimeout;
         var pending = new PendingConsent(request.SupportSessionId);
         _consents[id] = pending;
         try

@@ -30,9 +30,6 @@ public sealed class AgentOptions
     /// <summary>Streams one agent may have open at once. Default 64.</summary>
     public int MaxStreamsPerAgent { get; set; } = 64;
 
-    /// <summary>How long the person at the machine has to answer a consent prompt. Default 60 s.</summary>
-    public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
     /// <summary>How often live agents are checked against the key store (revocations on other nodes; real time). Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -82,11 +79,6 @@ public sealed class AgentOptions
         if (MaxStreamsPerAgent is < 1 or > 10_000)
         {
             errors.Add($"{Section}:MaxStreamsPerAgent must be between 1 and 10000 (default 64).");
-        }
-
-        if (ConsentTimeout < TimeSpan.FromSeconds(5) || ConsentTimeout > TimeSpan.FromMinutes(10))
-        {
-            errors.Add($"{Section}:ConsentTimeout must be between 00:00:05 and 00:10:00 (default 00:01:00).");
         }
 
         if (SweepInterval < TimeSpan.FromMilliseconds(50) || SweepInterval > TimeSpan.FromSeconds(10))

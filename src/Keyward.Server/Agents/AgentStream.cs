@@ -98,6 +98,10 @@ internal sealed class AgentStream
         return false;
     }
 
+    /// <summary>Resizes the terminal behind this stream (<c>resize</c>); false when the stream or the link has ended.</summary>
+    public Task<bool> ResizeAsync(int cols, int rows) =>
+        _completion.Task.IsCompleted ? Task.FromResult(false) : _link.SendResizeAsync(Id, cols, rows);
+
     /// <summary>Ends the stream from Keyward's side: tells the agent (<c>close</c>) and completes.</summary>
     public async Task CloseAsync(string reason)
     {

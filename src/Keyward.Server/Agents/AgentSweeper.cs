@@ -46,7 +46,8 @@ internal sealed class AgentSweeper(
     /// <summary>One pass: one read for every machine with an agent here.</summary>
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var live = directory.All.Where(l => !l.IsClosing).Select(l => l.Machine.Id).ToList();
+        // An ad-hoc link has no machine row (the support slice closes it when its session ends).
+        var live = directory.All.Where(l => !l.IsClosing && l.AdHocSessionId is null).Select(l => l.Machine.Id).ToList();
         if (live.Count == 0)
         {
             return;

@@ -22,6 +22,7 @@ internal static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<MachineService>();
         services.TryAddSingleton<AgentDirectory>();
         services.TryAddSingleton<EnrollLimiter>();
+        services.TryAddSingleton<IAdHocBinder, NoAdHocBinder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AgentSweeper>());
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AgentAuthenticationDefaults.Scheme, null);
 
@@ -31,7 +32,7 @@ internal static class AgentsServiceCollectionExtensions
         {
             // Only the agent scheme runs for these: a session, ticket or join token is never even looked at as one.
             authorization.AddPolicy(AuthorizationPolicies.AgentKey, p => p.AddAuthenticationSchemes(AgentAuthenticationDefaults.Scheme).RequireAuthenticatedUser()
-                .RequireClaim(AgentAuthenticationDefaults.CredentialClaim, Keyward.Core.Credentials.SecretToken.Prefix(Keyward.Core.Credentials.CredentialKind.Agent)));
+                .RequireClaim(AgentAuthenticationDefaults.CredentialClaim, Keyward.Core.Credentials.SecretToken.Prefix(Keyward.Core.Credentials.CredentialKind.Agent), AgentAuthenticationDefaults.SupportCodeCredential));
             authorization.AddPolicy(AuthorizationPolicies.AgentEnroll, p => p.AddAuthenticationSchemes(AgentAuthenticationDefaults.Scheme).RequireAuthenticatedUser()
                 .RequireClaim(AgentAuthenticationDefaults.CredentialClaim, Keyward.Core.Credentials.SecretToken.Prefix(Keyward.Core.Credentials.CredentialKind.Enroll)));
         });

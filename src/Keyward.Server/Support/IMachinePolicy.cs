@@ -2,8 +2,7 @@ namespace Keyward.Server.Support;
 
 /// <summary>
 /// What the support slice needs to know about an enrolled machine: whether it exists, whether its enroll policy allows
-/// unattended access, and who may join. The agent plane implements it over its <c>machines</c> table; until that is
-/// wired, <see cref="NoMachines"/> answers that no machine exists (so only ad-hoc sessions open).
+/// unattended access, and who may join. <see cref="MachineTable"/> reads it from the <c>machines</c> table.
 /// </summary>
 internal interface IMachinePolicy
 {

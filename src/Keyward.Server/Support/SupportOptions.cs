@@ -12,7 +12,7 @@ public sealed class SupportOptions
     /// <summary>How long a join token works (single use).</summary>
     public TimeSpan JoinLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the person at an attended machine has to answer (used by the relay).</summary>
+    /// <summary>How long the person at an attended machine has to answer (the one consent timeout; the relay passes it to the agent).</summary>
     public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a support session may stay pending (no agent and viewer relayed) before it is reaped.</summary>
@@ -36,6 +36,9 @@ public sealed class SupportOptions
     /// <summary>The largest text or binary message a viewer may send (bytes).</summary>
     public int MaxViewerMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Bytes per second one viewer may send toward the agent (a token bucket holding one second of it).</summary>
+    public int ViewerInputBytesPerSecond { get; set; } = 1024 * 1024;
+
     /// <summary>Support-code checks per client address group (an IPv4 address, an IPv6 /64) per minute.</summary>
     public int CodeChecksPerAddressPerMinute { get; set; } = 10;
 
@@ -56,6 +59,7 @@ public sealed class SupportOptions
         Between(errors, nameof(MaxSessionsPerAccount), MaxSessionsPerAccount, 1, 1000, 20);
         Between(errors, nameof(MaxSocketsPerAccount), MaxSocketsPerAccount, 1, 1000, 16);
         Between(errors, nameof(MaxViewerMessageBytes), MaxViewerMessageBytes, 1024, 1024 * 1024, 65536);
+        Between(errors, nameof(ViewerInputBytesPerSecond), ViewerInputBytesPerSecond, 1024, 1024 * 1024 * 1024, 1048576);
         Between(errors, nameof(CodeChecksPerAddressPerMinute), CodeChecksPerAddressPerMinute, 1, 600, 10);
         Between(errors, nameof(CodeFailuresPerMinute), CodeFailuresPerMinute, 1, 6000, 60);
         return errors;

@@ -1,4 +1,5 @@
 using Keyward.Core.Support;
+using Keyward.Server.Agents;
 using Keyward.Server.Http;
 using Keyward.Server.Support;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,8 @@ internal static class SupportServiceCollectionExtensions
     /// <summary>
     /// Adds support sessions, support codes, join tokens and the viewer plane, and binds <see cref="SupportOptions"/>
     /// from <c>Keyward:Support</c> (validated at start). <see cref="IMachinePolicy"/> and <see cref="ISupportRelay"/> are
-    /// registered with <c>TryAdd</c>: the agent plane replaces them.
+    /// the relay to the agent (<see cref="AgentRelay"/>) and the machines table (<see cref="MachineTable"/>); the support slice
+    /// is added before the agent plane, so its <see cref="IAdHocBinder"/> is the one the agent plane uses.
     /// </summary>
     public static IServiceCollection AddKeywardSupport(this IServiceCollection services)
     {
@@ -19,8 +21,11 @@ internal static class SupportServiceCollectionExtensions
         services.TryAddSingleton<SupportSessionService>();
         services.TryAddSingleton<SupportCodeService>();
         services.TryAddSingleton<JoinTokenService>();
-        services.TryAddSingleton<IMachinePolicy, NoMachines>();
-        services.TryAddSingleton<ISupportRelay, WaitingRelay>();
+        services.TryAddSingleton<IMachinePolicy, MachineTable>();
+        services.TryAddSingleton<ISupportRelay, AgentRelay>();
+        services.TryAddSingleton<IAdHocBinder, SupportAdHocBinder>();
+        services.TryAddSingleton<ConsentBook>();
+        services.TryAddSingleton<SupportSessionCloser>();
         services.TryAddSingleton<ViewerRegistry>();
         services.TryAddSingleton<SupportCodeLimiter>();
         services.TryAddSingleton<SupportCodeBinder>();

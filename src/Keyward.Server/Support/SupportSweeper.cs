@@ -1,6 +1,8 @@
+using Keyward.Core.Agents;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Support;
+using Keyward.Server.Agents;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Microsoft.Extensions.Options;
@@ -26,20 +28,29 @@ internal sealed class SupportSweeper : BackgroundService
     private readonly IOptions<SupportOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SupportSweeper> _logger;
+    private readonly MachineService _machines;
+    private readonly AgentDirectory _agents;
+    private readonly SupportSessionCloser _closer;
 
     public SupportSweeper(
         SessionService logins, SupportSessionService sessions, JoinTokenService joins, SupportCodeService codes, ViewerRegistry viewers,
-        IAuditLog audit, IOptions<SupportOptions> options, TimeProvider time, ILogger<SupportSweeper> logger)
+        IAuditLog audit, IOptions<SupportOptions> options, TimeProvider time, ILogger<SupportSweeper> logger,
+        MachineService machines, AgentDirectory agents, SupportSessionCloser closer)
     {
         (_logins, _sessions, _joins, _codes, _viewers, _audit, _options, _time, _logger) = (logins, sessions, joins, codes, viewers, audit, options, time, logger);
+        (_machines, _agents, _closer) = (machines, agents, closer);
         logins.Ended += OnLoginEnded;
         sessions.Ended += OnSupportSessionEnded;
+        machines.KeyEnded += OnMachineKeyEnded;
+        agents.SessionEndedByAgent += OnEndedAtMachine;
     }
 
     public override void Dispose()
     {
         _logins.Ended -= OnLoginEnded;
         _sessions.Ended -= OnSupportSessionEnded;
+        _machines.KeyEnded -= OnMachineKeyEnded;
+        _agents.SessionEndedByAgent -= OnEndedAtMachine;
         base.Dispose();
     }
 
@@ -92,6 +103,49 @@ internal sealed class SupportSweeper : BackgroundService
 
     private void OnLoginEnded(Guid loginSessionId) => _ = RevokeAndCloseAsync(loginSessionId);
 
+    // A machine's key revoked or the machine deleted: its viewers are closed at once (4410, machine_revoked), and its
+    // open support sessions end.
+    private void OnMachineKeyEnded(Guid machineId)
+    {
+        var closing = _viewers.CloseForMachineAsync(machineId);
+        _ = EndMachineSessionsAsync(machineId, closing);
+    }
+
+    private async Task EndMachineSessionsAsync(Guid machineId, Task closing)
+    {
+        try
+        {
+            foreach (var session in (await _sessions.ListOpenAsync(null, Guid.Empty).ConfigureAwait(false)).Where(s => s.MachineId == machineId))
+            {
+                await _closer.EndAsync(session, SupportEndReasons.MachineRevoked, ViewerRegistry.SupportSessionEnded, SupportEndReasons.MachineRevoked).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SupportLog.SweepFailed(_logger, e);
+        }
+
+        await closing.ConfigureAwait(false);
+    }
+
+    // The person at the machine ended a support session (the agent's end): only a session that agent serves.
+    private void OnEndedAtMachine(AgentLink link, Guid supportSessionId) => _ = EndAtMachineAsync(link, supportSessionId);
+
+    private async Task EndAtMachineAsync(AgentLink link, Guid supportSessionId)
+    {
+        try
+        {
+            if (await _sessions.FindAsync(supportSessionId, null).ConfigureAwait(false) is { IsOpen: true } session && link.Serves(session))
+            {
+                await _closer.EndAsync(session, SupportEndReasons.EndedAtMachine, ViewerRegistry.SupportSessionEnded, SupportEndReasons.EndedAtMachine).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SupportLog.SweepFailed(_logger, e);
+        }
+    }
+
     private void OnSupportSessionEnded(Guid supportSessionId) => _ = EndAsync(supportSessionId);
 
     private async Task RevokeAndCloseAsync(Guid loginSessionId)
@@ -118,6 +172,14 @@ internal sealed class SupportSweeper : BackgroundService
     private async Task EndAsync(Guid supportSessionId)
     {
         var closing = _viewers.CloseForSupportSessionAsync(supportSessionId);
+
+        // An ad-hoc agent serves its one session: when it ends, so does the agent's link (its code is spent).
+        if (_agents.FindAdHoc(supportSessionId) is { } adHoc)
+        {
+            adHoc.EndSession(supportSessionId, "support session ended");
+            _ = adHoc.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "support session ended");
+        }
+
         try
         {
             var revoked = await _joins.RevokeForSupportSessionAsync(supportSessionId).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Keyward.Server.Agents;
 
 namespace Keyward.Server.Support;
 
@@ -11,6 +12,8 @@ namespace Keyward.Server.Support;
 /// </summary>
 internal sealed class ViewerConnection(WebSocket socket, Guid supportSessionId, Guid accountId, Guid loginSessionId) : IDisposable
 {
+    private static readonly byte[] Empty = [];
+
     /// <summary>How long a closed viewer has to answer the close frame before its socket is aborted.</summary>
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
@@ -27,6 +30,15 @@ internal sealed class ViewerConnection(WebSocket socket, Guid supportSessionId, 
 
     public Guid LoginSessionId { get; } = loginSessionId;
 
+    /// <summary>The technician's account name (shown to the person at the machine when consent is asked).</summary>
+    public string AccountName { get; init; } = string.Empty;
+
+    /// <summary>The support session's machine, or null for an ad-hoc session.</summary>
+    public Guid? MachineId { get; init; }
+
+    /// <summary>What the viewer asked to reach (<c>?kind=tcp&amp;port=</c> or <c>?kind=terminal&amp;cols=&amp;rows=</c>).</summary>
+    public StreamTarget Target { get; init; } = new StreamTarget.Tcp(0);
+
     /// <summary>Why Keyward closed it (<c>session_ended</c>, <c>support_session_ended</c>…), or null when the viewer left.</summary>
     public string? ClosedBy { get; private set; }
 
@@ -40,6 +52,20 @@ internal sealed class ViewerConnection(WebSocket socket, Guid supportSessionId, 
         try
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _send.Release();
+        }
+    }
+
+    /// <summary>Sends one binary message (raw stream bytes; one sender at a time).</summary>
+    public async Task SendBinaryAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _send.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.SendAsync(data.IsEmpty ? Empty : data, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -76,6 +102,8 @@ internal sealed class ViewerConnection(WebSocket socket, Guid supportSessionId, 
             await _send.WaitAsync(_abort.Token).ConfigureAwait(false);
             try
             {
+                // docs/remote-support.md, "The viewer socket": the reason as a frame first, then the close.
+                await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"ended\",\"reason\":\"{cause}\"}}"), WebSocketMessageType.Text, endOfMessage: true, _abort.Token).ConfigureAwait(false);
                 await socket.CloseOutputAsync(status, reason, _abort.Token).ConfigureAwait(false);
             }
             finally

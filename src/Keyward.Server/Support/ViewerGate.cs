@@ -2,6 +2,7 @@ using Keyward.Core.Audit;
 using Keyward.Core.Credentials;
 using Keyward.Core.Sessions;
 using Keyward.Core.Support;
+using Keyward.Server.Agents;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 
@@ -42,6 +43,13 @@ internal sealed class ViewerGate(
             return;
         }
 
+        if (ReadTarget(context.Request.Query) is not { } streamTarget)
+        {
+            // Not spent either: the viewer fixes the query and tries again with the same token.
+            await Problems.WriteAsync(context, KeywardErrors.RequestInvalid.Saying("Say what to reach: ?kind=tcp&port=1-65535 or ?kind=terminal&cols=1-1000&rows=1-1000.")).ConfigureAwait(false);
+            return;
+        }
+
         var redeemed = await RedeemAsync(token, context.RequestAborted).ConfigureAwait(false);
         if (redeemed.Refused)
         {
@@ -66,7 +74,7 @@ internal sealed class ViewerGate(
             return;
         }
 
-        if (await supportSessions.FindAsync(id, join.AccountId, context.RequestAborted).ConfigureAwait(false) is not { IsOpen: true })
+        if (await supportSessions.FindAsync(id, join.AccountId, context.RequestAborted).ConfigureAwait(false) is not { IsOpen: true } support)
         {
             await RefuseAsync(context, target, KeywardErrors.SupportSessionEnded, known: true, details).ConfigureAwait(false);
             return;
@@ -80,7 +88,7 @@ internal sealed class ViewerGate(
 
         try
         {
-            await ServeAsync(context, join, login.Session!.AccountName, details).ConfigureAwait(false);
+            await ServeAsync(context, join, login.Session!.AccountName, support.MachineId, streamTarget, details).ConfigureAwait(false);
         }
         finally
         {
@@ -105,7 +113,21 @@ internal sealed class ViewerGate(
         return redeemed.Succeeded ? redeemed.Token! : new Refusal(KeywardErrors.From(redeemed.Failure!.Value), SupportAuditActions.JoinRefused);
     }
 
-    private async Task ServeAsync(HttpContext context, JoinToken join, string accountName, Dictionary<string, string> details)
+    /// <summary>What the viewer asked to reach: <c>kind=tcp&amp;port=N</c> or <c>kind=terminal&amp;cols=C&amp;rows=R</c>; null when malformed.</summary>
+    internal static StreamTarget? ReadTarget(IQueryCollection query)
+    {
+        static int? Number(IQueryCollection query, string name, int max) =>
+            query[name].Count == 1 && int.TryParse(query[name].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max ? n : null;
+
+        return query["kind"].ToString() switch
+        {
+            "tcp" when Number(query, "port", 65535) is { } port => new StreamTarget.Tcp(port),
+            "terminal" when Number(query, "cols", 1000) is { } cols && Number(query, "rows", 1000) is { } rows => new StreamTarget.Terminal(cols, rows),
+            _ => null,
+        };
+    }
+
+    private async Task ServeAsync(HttpContext context, JoinToken join, string accountName, Guid? machineId, StreamTarget streamTarget, Dictionary<string, string> details)
     {
         var target = join.SupportSessionId.ToString();
         try
@@ -125,7 +147,12 @@ internal sealed class ViewerGate(
             KeepAliveInterval = TimeSpan.FromSeconds(30),
             DangerousEnableCompression = false,
         }).ConfigureAwait(false);
-        using var viewer = new ViewerConnection(socket, join.SupportSessionId, join.AccountId, join.LoginSessionId);
+        using var viewer = new ViewerConnection(socket, join.SupportSessionId, join.AccountId, join.LoginSessionId)
+        {
+            AccountName = accountName,
+            MachineId = machineId,
+            Target = streamTarget,
+        };
         viewers.Add(viewer);
         try
         {

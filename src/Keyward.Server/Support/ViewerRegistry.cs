@@ -15,8 +15,20 @@ internal sealed class ViewerRegistry(IOptions<SupportOptions> options)
     /// <summary>The login session that minted the join token ended: authenticate again (like HTTP 401).</summary>
     public const WebSocketCloseStatus LoginSessionEnded = (WebSocketCloseStatus)4401;
 
-    /// <summary>The support session ended (by its technician, an admin, or the reaper).</summary>
+    /// <summary>The support session ended (by its technician, an admin, the reaper, the person at the machine, or the machine's revocation).</summary>
     public const WebSocketCloseStatus SupportSessionEnded = (WebSocketCloseStatus)4410;
+
+    /// <summary>The person at the machine refused consent.</summary>
+    public const WebSocketCloseStatus ConsentDenied = (WebSocketCloseStatus)4403;
+
+    /// <summary>The person at the machine did not answer in time.</summary>
+    public const WebSocketCloseStatus ConsentTimedOut = (WebSocketCloseStatus)4408;
+
+    /// <summary>The agent went away while the session asked for consent or was relayed.</summary>
+    public const WebSocketCloseStatus AgentGone = (WebSocketCloseStatus)4502;
+
+    /// <summary>The agent could not open the stream the viewer asked for (the session stays open).</summary>
+    public const WebSocketCloseStatus StreamFailed = (WebSocketCloseStatus)4504;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, ViewerConnection> _open = [];
@@ -99,6 +111,23 @@ internal sealed class ViewerRegistry(IOptions<SupportOptions> options)
     /// <summary>Closes every viewer of that support session (it ended), with 4410.</summary>
     public Task CloseForSupportSessionAsync(Guid supportSessionId) =>
         CloseWhereAsync(v => v.SupportSessionId == supportSessionId, SupportSessionEnded, "support session ended", "support_ended");
+
+    /// <summary>Closes every viewer of that support session with <paramref name="status"/>; <paramref name="cause"/> is the <c>ended</c> frame's reason.</summary>
+    public Task CloseForSupportSessionAsync(Guid supportSessionId, WebSocketCloseStatus status, string cause) =>
+        CloseWhereAsync(v => v.SupportSessionId == supportSessionId, status, cause.Replace('_', ' '), cause);
+
+    /// <summary>Closes every viewer of that machine's support sessions (its key was revoked or it was deleted), with 4410.</summary>
+    public Task CloseForMachineAsync(Guid machineId) =>
+        CloseWhereAsync(v => v.MachineId == machineId, SupportSessionEnded, "machine revoked", Keyward.Core.Support.SupportEndReasons.MachineRevoked);
+
+    /// <summary>Viewer sockets open now for that support session.</summary>
+    public int CountFor(Guid supportSessionId)
+    {
+        lock (_lock)
+        {
+            return _open.Values.Count(v => v.SupportSessionId == supportSessionId);
+        }
+    }
 
     /// <summary>Closes every viewer (Keyward is stopping).</summary>
     public Task CloseAllAsync() => CloseWhereAsync(_ => true, WebSocketCloseStatus.EndpointUnavailable, "keyward is stopping", "shutdown");

@@ -29,9 +29,10 @@ internal static class CredentialKinds
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
             [MatrixForms.Revoked] = h => Task.FromResult(h.SpentSetupCode),
         }),
-        // Accepted only by the agent plane (round 2: an ad-hoc agent binds with it), so no live form is presented yet.
+        // Accepted only at the agent socket, where an ad-hoc agent binds with it (a fresh one per cell: single use).
         new("support code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {
+            [MatrixForms.Valid] = h => h.MintSupportCodeAsync(),
             [MatrixForms.Garbage] = _ => Task.FromResult("not a support code"),
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
             [MatrixForms.Expired] = h => Task.FromResult(h.Expired["support code"]),

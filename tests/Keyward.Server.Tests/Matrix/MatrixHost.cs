@@ -83,6 +83,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
                 // Every cell of the agent-enroll plane is an attempt from loopback.
                 ["Keyward:Agents:EnrollPerAddressPerMinute"] = "10000",
+                ["Keyward:Support:CodeChecksPerAddressPerMinute"] = "600",
+                ["Keyward:Support:CodeFailuresPerMinute"] = "6000",
+                ["Keyward:Support:MaxSessionsPerAccount"] = "1000",
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = upstream,
                 ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",
@@ -170,6 +173,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
     /// <summary>A fresh WebSocket ticket of the admin for the <c>sockets</c> route.</summary>
     internal Task<string> MintTicketAsync() => Client.TicketAsync(Admin, "sockets");
+
+    /// <summary>A fresh support code (of a new ad-hoc session of the admin).</summary>
+    internal async Task<string> MintSupportCodeAsync() => (await OpenSupportSessionAsync(Admin)).Code;
 
     /// <summary>A fresh join token of the admin for <see cref="SupportSession"/>.</summary>
     internal Task<string> MintJoinAsync() => JoinAsync(Admin, SupportSession);

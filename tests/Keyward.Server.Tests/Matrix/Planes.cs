@@ -62,7 +62,7 @@ internal static class Planes
         // The viewer plane: a support session's viewer socket, with a join token as Bearer (issue 11).
         new("viewer", Join, 101, new(401, "join_token_invalid"),
             Own(new(401, "join_token_expired", "join_token_invalid"), new(401, "join_token_revoked")),
-            (h, credential) => h.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{h.SupportSession}", origin: null, configure: Bearer(credential))),
+            (h, credential) => h.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{h.SupportSession}?kind=tcp&port=22", origin: null, configure: Bearer(credential))),
 
         // Key registration with an invite.
         new("register-invite", Invite, 200, new(401, "invite_invalid"), Own(null, null),
@@ -73,9 +73,11 @@ internal static class Planes
             Own(new(401, "enroll_token_expired", "enroll_token_invalid"), new(401, "enroll_token_consumed")),
             (h, credential) => h.EnrollAsync(credential)),
 
-        // The agent socket, with an agent key as Bearer: accepted is the upgrade itself.
+        // The agent socket, with an agent key as Bearer: accepted is the upgrade itself. An ad-hoc agent binds there
+        // with a support code instead (single use, rate-limited); anything shaped as a code is checked as one.
         new("agent-connect", Agent, 101, new(401, "agent_key_invalid"), Own(null, new(401, "agent_key_revoked")),
-            (h, credential) => h.ConnectAgentAsync(credential)),
+            (h, credential) => h.ConnectAgentAsync(credential),
+            Second: new("support code", new(401, "support_code_invalid"), ["setup code", "recovery code"])),
 
         // Key registration with the first admin's setup code (its diagonal is the fixture's first registration).
         new("register-setup", "setup code", 200, new(401, "setup_code_invalid"), Own(null, null),

@@ -28,6 +28,9 @@ internal sealed class SupportHost : IAsyncDisposable
         Client = host.CreateClient();
     }
 
+    /// <summary>The stream a test viewer asks for (docs/remote-support.md, "The viewer socket").</summary>
+    public const string ViewerTarget = "kind=tcp&port=22";
+
     public KeywardTestHost Host { get; }
 
     public KeywardTestClient Client { get; }
@@ -113,14 +116,14 @@ internal sealed class SupportHost : IAsyncDisposable
 
     /// <summary>A viewer upgrade as plain HTTP, with the credential as Bearer: the refusal's status and code are readable.</summary>
     public Task<KeywardResponse> ProbeViewerAsync(Guid session, string credential) =>
-        Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}", origin: null, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential));
+        Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}?{ViewerTarget}", origin: null, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential));
 
     /// <summary>Opens a viewer socket (which must open) with the token in the query, and reads its first status frame.</summary>
     public async Task<ClientWebSocket> OpenViewerAsync(Guid session, string token)
     {
-        var (socket, status) = await Client.TryOpenAsync($"/viewer/v1/sessions/{session}?join={Uri.EscapeDataString(token)}", origin: null);
+        var (socket, status) = await Client.TryOpenAsync($"/viewer/v1/sessions/{session}?{ViewerTarget}&join={Uri.EscapeDataString(token)}", origin: null);
         Assert.Equal(101, status);
-        Assert.Equal(WaitingRelay.WaitingAgent, await ReceiveTextAsync(socket!));
+        Assert.Equal(AgentRelay.WaitingAgent, await ReceiveTextAsync(socket!));
         return socket!;
     }
 

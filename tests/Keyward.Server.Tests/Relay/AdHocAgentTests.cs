@@ -1,0 +1,106 @@
+using Keyward.Core.Support;
+using Keyward.Server.Agents;
+using Keyward.Server.Tests.Agents;
+using Keyward.Server.Tests.Infrastructure;
+
+namespace Keyward.Server.Tests.Relay;
+
+/// <summary>
+/// An ad-hoc agent binds with a support code on <c>/agent/v1/connect</c>: the code works once (consumed atomically),
+/// the link serves that one session and no other, and the relay runs through it like a machine's.
+/// </summary>
+public sealed class AdHocAgentTests(RelayHost host) : IClassFixture<RelayHost>
+{
+    [Fact]
+    public async Task ASupportCode_BindsOnce_AndItsLinkServesItsSession()
+    {
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+        using var agent = await host.ConnectAsync(code!);
+        Assert.Equal(session.ToString(), (string?)agent.Hello["machine_id"]);
+        Assert.NotNull(host.Host.GetRequiredService<AgentDirectory>().FindAdHoc(session));
+        Assert.Null(host.Host.GetRequiredService<AgentDirectory>().Find(session));
+
+        ProblemAssert.Problem(await host.ProbeConnectAsync(code!), 401, "support_code_invalid");
+
+        using var viewer = await host.OpenViewerAsync(admin, session);
+        Assert.Equal("waiting_consent", await viewer.ReadStatusAsync());
+        var consent = await agent.ReadJsonAsync();
+        Assert.Equal(("consent", session.ToString()), ((string?)consent["type"], (string?)consent["session"]));
+        await agent.SendJsonAsync(new { type = "consent_result", request = (string?)consent["request"], accepted = true });
+        var open = await agent.ReadJsonAsync();
+        await agent.SendJsonAsync(new { type = "opened", stream = (uint)open["stream"]! });
+        Assert.Equal("active", await viewer.ReadStatusAsync());
+        await viewer.SendAsync([1, 2, 3]);
+        Assert.Equal(new byte[] { 1, 2, 3 }, (await agent.ReadBinaryAsync()).Payload);
+
+        var events = await host.NewEventsAsync();
+        Assert.Contains(events, e => e.Action == SupportAuditActions.CodeConsumed && e.Target == session.ToString());
+        Assert.Contains(events, e => e.Action == SupportAuditActions.CodeRefused && e.Details.GetValueOrDefault("reason") == "consumed");
+        Assert.DoesNotContain(events, e => e.Details.Values.Any(v => v.Contains(code!, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task TheLastViewerLeaving_EndsAnAdHocSession()
+    {
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+        using var agent = await host.ConnectAsync(code!);
+        var viewer = await host.OpenViewerAsync(admin, session);
+        Assert.Equal("waiting_consent", await viewer.ReadStatusAsync());
+        await agent.ReadJsonAsync();
+
+        await viewer.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        viewer.Dispose();
+
+        Assert.Equal(SupportEndReasons.ViewerLeft, await host.EndedReasonAsync(session));
+        Assert.Equal(session.ToString(), (string?)(await agent.ReadJsonAsync())["session"]);
+    }
+
+    [Fact]
+    public async Task AnAdHocAgent_IsNotAMachine_ItsLinkServesNoMachineSession()
+    {
+        var admin = await host.AdminAsync();
+        var (adHoc, code) = await host.OpenSessionAsync(admin, machine: null);
+        using var agent = await host.ConnectAsync(code!);
+        var (machine, _) = await host.EnrollMachineAsync();
+        var (machineSession, _) = await host.OpenSessionAsync(admin, machine);
+
+        using var viewer = await host.OpenViewerAsync(admin, machineSession);
+
+        // The machine's agent is not connected; the ad-hoc link is not it.
+        Assert.Equal("waiting_agent", await viewer.ReadStatusAsync());
+        var link = host.Host.GetRequiredService<AgentDirectory>().FindAdHoc(adHoc)!;
+        Assert.False(link.Serves((await host.SessionAsync(machineSession))));
+    }
+}
+
+/// <summary>Guessing support codes on the agent plane hits the per-address limit (its own host: the limit is per node).</summary>
+public sealed class AdHocGuessingTests(RelayHost host) : IClassFixture<RelayHost>
+{
+    [Fact]
+    public async Task WrongCodes_FromOneAddress_HitTheLimit_WithoutLockingTheRealCodeOut()
+    {
+        var admin = await host.AdminAsync();
+        var (_, code) = await host.OpenSessionAsync(admin, machine: null);
+        var statuses = new List<int>();
+        for (var i = 0; i < 12; i++)
+        {
+            var guess = Keyward.Core.Credentials.HumanCode.Generate();
+            var answer = await host.ProbeConnectAsync(guess);
+            statuses.Add(answer.StatusCode);
+            if (answer.StatusCode == 401)
+            {
+                ProblemAssert.Problem(answer, 401, "support_code_invalid");
+            }
+        }
+
+        Assert.Equal(Enumerable.Repeat(401, 10), statuses.Take(10));
+        ProblemAssert.Problem(await host.ProbeConnectAsync(Keyward.Core.Credentials.HumanCode.Generate()), 429, "support_code_rate_limited");
+
+        // A minute later (fake clock), the real code still binds: guessing locked nothing out.
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        using var agent = await host.ConnectAsync(code!);
+        Assert.Equal("hello", (string?)agent.Hello["type"]);
+    }
+}
