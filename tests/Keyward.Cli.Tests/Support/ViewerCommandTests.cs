@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using Keyward.Agent.Runtime;
 using Keyward.Authenticator;
 using Keyward.Testing;
 using Keyward.Testing.Hosting;
@@ -66,6 +67,66 @@ public sealed class ViewerCommandTests : IAsyncLifetime
         Assert.Contains("The support session ended", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("kwj_", output.ToString() + error.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, await local.GetStream().ReadAsync(new byte[16]));
+    }
+
+    [Fact]
+    public async Task Connect_ThroughAnAdHocAgentBoundWithTheCode_EchoesEndToEnd_AndTheAgentStopsWhenTheSessionEnds()
+    {
+        await LoginAdminAsync();
+        var opened = await Broker.CommandLineRun.RunAsync(["support", "open", "--ad-hoc", "--reason", "printer jam", "--json", "--token-file", TokenFile]);
+        Assert.True(opened.Code == 0, opened.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(opened.Output);
+        var id = json.RootElement.GetProperty("id").GetString()!;
+        var code = json.RootElement.GetProperty("support_code").GetString()!;
+
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
+        _ = Task.Run(async () =>
+        {
+            using var peer = await echo.AcceptTcpClientAsync();
+            var stream = peer.GetStream();
+            var buffer = new byte[4096];
+            int n;
+            while ((n = await stream.ReadAsync(buffer)) > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, n));
+            }
+        });
+        using var stopAgent = new CancellationTokenSource();
+        var agent = Task.Run(() => new AgentRuntime(new AgentRuntimeOptions
+        {
+            AdHoc = new AdHocConnection(new Uri(Host.Origin), Host.CaFile, code),
+            AllowedPorts = new HashSet<int> { echoPort },
+            Consent = (_, _) => Task.FromResult(true),
+        }).RunAsync(stopAgent.Token));
+
+        var port = FreePort();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var (syncOut, syncError) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        var connect = KeywardCommandLine.RunAsync(
+            ["connect", id, "--forward", $"{port}:{echoPort}", "--key", KeyFile, "--token-file", TokenFile],
+            new InvocationConfiguration { Output = syncOut, Error = syncError });
+        await Until(() => syncOut.ToString()!.Contains("Forwarding", StringComparison.Ordinal) || connect.IsCompleted);
+        Assert.False(connect.IsCompleted, error.ToString());
+
+        using var local = new TcpClient();
+        await local.ConnectAsync(IPAddress.Loopback, port);
+        var sent = "ping through Keyward"u8.ToArray();
+        await local.GetStream().WriteAsync(sent);
+        var got = new byte[sent.Length];
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await local.GetStream().ReadExactlyAsync(got, bound.Token);
+        }
+
+        Assert.Equal(sent, got);
+        var ended = await Broker.CommandLineRun.RunAsync(["support", "end", id, "--token-file", TokenFile]);
+        Assert.True(ended.Code == 0, ended.Error);
+        Assert.Equal(1, await connect);
+        Assert.Equal(AgentStopReason.SessionEnded, await agent);
+        Assert.DoesNotContain("kwj_", output.ToString() + error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
