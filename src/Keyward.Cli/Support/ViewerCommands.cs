@@ -41,7 +41,7 @@ internal static class ViewerCommands
 
     public static Command Shell()
     {
-        var shell = new Command("shell", "Open a terminal on the machine of a support session (raw mode on a terminal; piped input runs as a script and ends the shell).");
+        var shell = new Command("shell", "Open a terminal on the machine of a support session (raw mode on a terminal; piped input runs as a script, then exit).");
         var id = new Argument<Guid>("support-session-id") { Description = "The support session's id (keyward support list)." };
         shell.Arguments.Add(id);
         var o = OperatorOptions.AddTo(shell);
@@ -206,8 +206,9 @@ internal static class ViewerCommands
                     }
                 },
 
-                // Piped input: at its end an end-of-file (Ctrl+D) on a line of its own ends the shell, so a script runs and returns.
-                onLocalEnd: tty ? null : new byte[] { 4 },
+                // Piped input: at its end "exit" on a line of its own ends the shell after the script, so it runs and returns.
+                // (Not Ctrl+D: readline may switch the PTY out of canonical mode first, and the end-of-file is lost.)
+                onLocalEnd: tty ? null : "\nexit\n"u8.ToArray(),
                 onActive: null,
                 cancellationToken).ConfigureAwait(false);
             raw?.Dispose();

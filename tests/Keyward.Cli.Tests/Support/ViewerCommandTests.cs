@@ -130,6 +130,56 @@ public sealed class ViewerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shell_PipedInput_RunsOnTheMachineThroughAnAdHocAgent_AndEnds()
+    {
+        await LoginAdminAsync();
+        var opened = await Broker.CommandLineRun.RunAsync(["support", "open", "--ad-hoc", "--reason", "printer jam", "--json", "--token-file", TokenFile]);
+        Assert.True(opened.Code == 0, opened.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(opened.Output);
+        var id = json.RootElement.GetProperty("id").GetString()!;
+        var code = json.RootElement.GetProperty("support_code").GetString()!;
+        using var stopAgent = new CancellationTokenSource();
+        var agent = Task.Run(() => new AgentRuntime(new AgentRuntimeOptions
+        {
+            AdHoc = new AdHocConnection(new Uri(Host.Origin), Host.CaFile, code),
+            Consent = (_, _) => Task.FromResult(true),
+        }).RunAsync(stopAgent.Token));
+
+        // A real process, so its standard input is a pipe: the shell runs the line, then Ctrl+D ends it.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "keyward.dll"), "shell", id, "--key", KeyFile, "--token-file", TokenFile })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["KEYWARD_KEY_PASSPHRASE"] = Passphrase;
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        await shell.StandardInput.WriteAsync("echo kw-marker-$((6*7))\n");
+        shell.StandardInput.Close();
+        var stdout = shell.StandardOutput.ReadToEndAsync();
+        var stderr = shell.StandardError.ReadToEndAsync();
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(40)))
+        {
+            try
+            {
+                await shell.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                shell.Kill(entireProcessTree: true);
+                await shell.WaitForExitAsync();
+                Assert.Fail("shell did not end; out: " + await stdout + " err: " + await stderr);
+            }
+        }
+
+        Assert.True(shell.ExitCode == 0, await stderr);
+        Assert.Contains("kw-marker-42", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("kwj_", await stdout + await stderr, StringComparison.Ordinal);
+        await stopAgent.CancelAsync();
+        await agent;
+    }
+
+    [Fact]
     public async Task Connect_NotOpenSession_IsRefusedBeforeListening()
     {
         await LoginAdminAsync();
