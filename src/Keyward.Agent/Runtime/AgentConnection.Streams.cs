@@ -102,6 +102,12 @@ internal sealed partial class AgentConnection
             }
         }
 
+        // An ad-hoc agent serves one support session: its end ends the agent (it closes its socket; no reconnect).
+        if (_options.AdHoc is not null)
+        {
+            _ = StopAsync();
+        }
+
         return null;
     }
 

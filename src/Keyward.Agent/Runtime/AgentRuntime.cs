@@ -27,6 +27,11 @@ public sealed class AgentRuntime
             throw new ArgumentException("SendQueueFrames and StreamQueueFrames must be at least 1.", nameof(options));
         }
 
+        if ((options.AdHoc is null) == string.IsNullOrEmpty(options.StateDirectory))
+        {
+            throw new ArgumentException("Set StateDirectory (an enrolled agent) or AdHoc (a support code), exactly one.", nameof(options));
+        }
+
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
     }
@@ -37,7 +42,12 @@ public sealed class AgentRuntime
     /// </summary>
     public async Task<AgentStopReason> RunAsync(CancellationToken cancellationToken)
     {
-        var state = AgentState.Load(_options.StateDirectory);
+        if (_options.AdHoc is { } adHoc)
+        {
+            return await RunAdHocAsync(adHoc, cancellationToken).ConfigureAwait(false);
+        }
+
+        var state = AgentState.Load(_options.StateDirectory!);
         var tls = PinnedCa.Only(state.CaPath);
         var time = _options.TimeProvider;
         var backoff = new ReconnectBackoff(_options.Backoff, _options.Random);
@@ -87,12 +97,66 @@ public sealed class AgentRuntime
         }
     }
 
-    /// <summary>One connection: the upgrade, then the socket's life until it closes.</summary>
-    internal async Task<ConnectionOutcome> ConnectOnceAsync(AgentState state, RemoteCertificateValidationCallback tls, CancellationToken cancellationToken)
+    /// <summary>
+    /// An ad-hoc agent: presents the support code until one connection is made (a network failure or an untrusted
+    /// certificate is retried with backoff: the code was not accepted), then stops when that connection ends; a 401
+    /// stops it at once (a refused code will not start working).
+    /// </summary>
+    private async Task<AgentStopReason> RunAdHocAsync(AdHocConnection adHoc, CancellationToken cancellationToken)
+    {
+        var tls = PinnedCa.Only(adHoc.CaPath);
+        var state = new AgentState { Directory = string.Empty, Server = adHoc.Server, MachineId = "ad hoc" };
+        var backoff = new ReconnectBackoff(_options.Backoff, _options.Random);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return AgentStopReason.Stopped;
+            }
+
+            AgentLog.Connecting(_logger, adHoc.Server.Authority, attempt);
+            var outcome = await ConnectOnceAsync(state, tls, () => adHoc.SupportCode, cancellationToken).ConfigureAwait(false);
+            switch (outcome.Kind)
+            {
+                case ConnectionOutcomeKind.Cancelled:
+                    return AgentStopReason.Stopped;
+                case ConnectionOutcomeKind.Revoked when !outcome.WasConnected:
+                    AgentLog.KeyRevoked(_logger, outcome.Reason);
+                    return AgentStopReason.SupportCodeRefused;
+                case ConnectionOutcomeKind.Revoked or ConnectionOutcomeKind.Closed:
+                    AgentLog.Disconnected(_logger, outcome.Reason);
+                    return AgentStopReason.SessionEnded;
+                case ConnectionOutcomeKind.TlsRefused:
+                    AgentLog.TlsRefused(_logger, adHoc.Server.Authority);
+                    break;
+                default:
+                    AgentLog.ConnectFailed(_logger, outcome.Reason);
+                    break;
+            }
+
+            var delay = backoff.Next();
+            AgentLog.Reconnecting(_logger, (long)delay.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return AgentStopReason.Stopped;
+            }
+        }
+    }
+
+    /// <summary>One connection with the agent key: the upgrade, then the socket's life until it closes.</summary>
+    internal Task<ConnectionOutcome> ConnectOnceAsync(AgentState state, RemoteCertificateValidationCallback tls, CancellationToken cancellationToken) =>
+        ConnectOnceAsync(state, tls, state.ReadKey, cancellationToken);
+
+    /// <summary>One connection with the credential <paramref name="credential"/> reads (an agent key or a support code).</summary>
+    internal async Task<ConnectionOutcome> ConnectOnceAsync(AgentState state, RemoteCertificateValidationCallback tls, Func<string> credential, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(AgentProtocolHeaders.SubProtocol);
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + state.ReadKey());
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + credential());
         socket.Options.SetRequestHeader(AgentProtocolHeaders.Version, AgentProtocolHeaders.AgentVersion);
         socket.Options.RemoteCertificateValidationCallback = tls;
         socket.Options.CollectHttpResponseDetails = true;

@@ -5,8 +5,14 @@ namespace Keyward.Agent.Runtime;
 /// <summary>What <see cref="AgentRuntime"/> runs with.</summary>
 public sealed record AgentRuntimeOptions
 {
-    /// <summary>The state directory <c>keyward agent enroll</c> wrote.</summary>
-    public required string StateDirectory { get; init; }
+    /// <summary>The state directory <c>keyward agent enroll</c> wrote. Set this or <see cref="AdHoc"/>, not both.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>
+    /// An ad-hoc agent: connects once with a support code instead of an agent key, and stops when its support session
+    /// ends or the code is refused (no reconnect). Set this or <see cref="StateDirectory"/>, not both.
+    /// </summary>
+    public AdHocConnection? AdHoc { get; init; }
 
     /// <summary>The loopback TCP ports a <c>tcp</c> stream may reach; every other port is refused (<c>port_not_allowed</c>).</summary>
     public IReadOnlySet<int> AllowedPorts { get; init; } = new HashSet<int>();

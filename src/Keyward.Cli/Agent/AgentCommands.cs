@@ -20,6 +20,8 @@ internal static class AgentCommands
         agent.Subcommands.Add(Enroll());
         agent.Subcommands.Add(Run());
         agent.Subcommands.Add(Status());
+        agent.Subcommands.Add(AgentAdminCommands.Token());
+        agent.Subcommands.Add(AgentAdminCommands.MachinesCommand());
         return agent;
     }
 
@@ -119,8 +121,11 @@ internal static class AgentCommands
         var terminalUser = new Option<string?>("--terminal-user") { Description = "Run terminals as this account's login shell (su -l; the agent must run as root). Default: the agent's own account." };
         var noTerminal = new Option<bool>("--no-terminal") { Description = "Refuse terminal streams (open_failed unsupported)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log connection details (debug level) to standard error." };
+        var supportCode = new Option<string?>("--support-code") { Description = "Ad hoc, without enrolling: the support code (XXXX-XXXX-XXXX) the technician gave you; or set KEYWARD_SUPPORT_CODE. Needs --server and --cacert; serves that one support session, then stops." };
+        var server = new Option<Uri?>("--server") { Description = "Ad hoc: Keyward's address, e.g. https://keyward.example:8443.", CustomParser = ServerAddress.Parse };
+        var caCert = new Option<FileInfo?>("--cacert") { Description = "Ad hoc: Keyward's CA (PEM): the only CA trusted for this connection." };
         var command = new Command("run", "Run the agent: keep a socket to Keyward, ask before anyone connects, forward allowed ports and terminals.");
-        foreach (var option in new Option[] { stateDir, allowPort, consent, terminalUser, noTerminal, verbose })
+        foreach (var option in new Option[] { stateDir, allowPort, consent, terminalUser, noTerminal, verbose, supportCode, server, caCert })
         {
             command.Options.Add(option);
         }
@@ -140,9 +145,34 @@ internal static class AgentCommands
                 "deny" => (_, _) => Task.FromResult(false),
                 _ => prompt.AskAsync,
             };
+            var code = parse.GetValue(supportCode) ?? Environment.GetEnvironmentVariable("KEYWARD_SUPPORT_CODE");
+            AdHocConnection? adHoc = null;
+            if (!string.IsNullOrWhiteSpace(code))
+            {
+                if (parse.GetValue(server) is not { } address || parse.GetValue(caCert) is not { } ca)
+                {
+                    await error.WriteLineAsync("An ad-hoc agent (--support-code) needs --server URL and --cacert CA (Keyward's CA, <data>/tls/ca.pem).").ConfigureAwait(false);
+                    return 2;
+                }
+
+                if (!ca.Exists)
+                {
+                    await error.WriteLineAsync($"--cacert {ca.FullName} does not exist: pass Keyward's CA (<data>/tls/ca.pem).").ConfigureAwait(false);
+                    return 2;
+                }
+
+                adHoc = new AdHocConnection(address, ca.FullName, code);
+            }
+            else if (parse.GetValue(server) is not null || parse.GetValue(caCert) is not null)
+            {
+                await error.WriteLineAsync("--server and --cacert are for an ad-hoc agent (with --support-code); an enrolled agent reads them from its state directory.").ConfigureAwait(false);
+                return 2;
+            }
+
             var options = new AgentRuntimeOptions
             {
-                StateDirectory = parse.GetValue(stateDir)!.FullName,
+                StateDirectory = adHoc is null ? parse.GetValue(stateDir)!.FullName : null,
+                AdHoc = adHoc,
                 AllowedPorts = new HashSet<int>(parse.GetValue(allowPort) ?? []),
                 Consent = answer,
                 Terminal = new TerminalOptions { Enabled = !parse.GetValue(noTerminal), User = parse.GetValue(terminalUser) },
@@ -163,12 +193,28 @@ internal static class AgentCommands
                     return KeyRevokedExitCode;
                 }
 
+                if (reason == AgentStopReason.SupportCodeRefused)
+                {
+                    await error.WriteLineAsync("Keyward refused the support code: it is wrong, already used, expired, or its session ended. Ask the technician for a new one.").ConfigureAwait(false);
+                    return KeyRevokedExitCode;
+                }
+
+                if (reason == AgentStopReason.SessionEnded)
+                {
+                    await output.WriteLineAsync("The support session ended; the ad-hoc agent stopped.").ConfigureAwait(false);
+                }
+
                 return 0;
             }
             catch (AgentStateException e)
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
                 return 1;
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                await error.WriteLineAsync("--cacert does not hold a PEM certificate: pass Keyward's CA (<data>/tls/ca.pem).").ConfigureAwait(false);
+                return 2;
             }
         });
         return command;

@@ -30,16 +30,36 @@ internal static class SupportCommands
     {
         var open = new Command("open", "Open a support session for an enrolled machine, or an ad-hoc one that prints a support code (shown once).");
         var reason = new Option<string>("--reason") { Description = "Why (shown to the person at the machine), 1 to 500 characters.", Required = true };
-        var machine = new Option<Guid?>("--machine") { Description = "The enrolled machine's id; without it, an ad-hoc session with a support code." };
+        var machineId = new Argument<Guid?>("machine-id") { Description = "The enrolled machine's id (keyward agent machines list); leave it out with --ad-hoc.", Arity = ArgumentArity.ZeroOrOne };
+        var machine = new Option<Guid?>("--machine") { Description = "The enrolled machine's id (same as the argument)." };
+        var adHoc = new Option<bool>("--ad-hoc") { Description = "An ad-hoc session for a machine that is not enrolled: prints a support code (shown once) for the person there to type." };
         var unattended = new Option<bool>("--unattended") { Description = "Skip the consent of the person at the machine (only where its policy allows)." };
+        open.Arguments.Add(machineId);
         open.Options.Add(reason);
         open.Options.Add(machine);
+        open.Options.Add(adHoc);
         open.Options.Add(unattended);
+        open.Validators.Add(result =>
+        {
+            var hasMachine = result.GetValue(machineId) is not null || result.GetValue(machine) is not null;
+            if (hasMachine && result.GetValue(adHoc))
+            {
+                result.AddError("Give a machine id or --ad-hoc, not both.");
+            }
+            else if (result.GetValue(machineId) is not null && result.GetValue(machine) is not null)
+            {
+                result.AddError("Give the machine id once (as the argument or with --machine).");
+            }
+            else if (!hasMachine && result.GetValue(unattended))
+            {
+                result.AddError("An ad-hoc session is always attended: --unattended needs an enrolled machine's id.");
+            }
+        });
         var o = OperatorOptions.AddTo(open);
         open.SetAction((parse, ct) => OperatorCall.RunAsync(parse, o, mayStepUp: false, (client, token, c) =>
         {
             var body = new JsonObject { ["reason"] = parse.GetValue(reason), ["attended"] = !parse.GetValue(unattended) };
-            if (parse.GetValue(machine) is { } id)
+            if ((parse.GetValue(machineId) ?? parse.GetValue(machine)) is { } id)
             {
                 body["machine_id"] = id.ToString();
             }
@@ -51,6 +71,7 @@ internal static class SupportCommands
             if (Tables.Value(answer, "support_code") is { Length: > 0 } code)
             {
                 console.WriteLine($"Support code (single use, until {Tables.When(answer, "support_code_expires_at")}): {code}");
+                console.WriteLine("The person at the machine runs: keyward agent run --server URL --cacert CA --support-code CODE");
             }
         }, null, ct));
         return open;
