@@ -5,7 +5,7 @@ namespace Keyward.Server.Http;
 internal static partial class KeywardErrors
 {
     // Remote support: support sessions, join tokens and the viewer plane (docs/remote-support.md).
-    public static readonly KeywardError SupportReasonInvalid = new("support_reason_invalid", 400, "A support session needs a reason of 1 to 500 characters; the person at the machine is shown it.");
+    public static readonly KeywardError SupportReasonInvalid = new("support_reason_invalid", 400, "A support session needs a reason of 1 to 500 characters, with no control or bidi-format characters; the person at the machine is shown it.");
     public static readonly KeywardError SupportSessionNotFound = new("support_session_not_found", 404, "No support session you may see has that id.");
     public static readonly KeywardError SupportSessionEnded = new("support_session_ended", 409, "The support session has ended. Open a new one.");
     public static readonly KeywardError SupportSessionLimit = new("support_session_limit", 429, "Too many support sessions are open (Keyward:Support:MaxSessionsPerMachine or MaxSessionsPerAccount). End one and try again.");

@@ -30,7 +30,7 @@ internal sealed class SupportDesk(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
         var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReason)
+        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReason || Keyward.Core.Text.UnsafeText.Contains(reason))
         {
             return new Refusal(KeywardErrors.SupportReasonInvalid, AuditAction: null);
         }

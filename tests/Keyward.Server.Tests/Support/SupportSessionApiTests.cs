@@ -45,6 +45,9 @@ public sealed class SupportSessionApiTests : IAsyncLifetime
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, attended: false), 403, "unattended_not_allowed");
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, attendedOnly, attended: false), 403, "unattended_not_allowed");
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: " "), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer\u001b[2J\u001b[Hall fine"), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer \u202Ejam"), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer\njam"), 400, "support_reason_invalid");
         Assert.Equal(200, (await _keyward.OpenAsync(_keyward.Admin, attendedOnly)).StatusCode);
     }
 
