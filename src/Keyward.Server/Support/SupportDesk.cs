@@ -142,6 +142,12 @@ internal sealed class SupportDesk(
             return new Refusal(KeywardErrors.JoinNotAllowed, Refused, target);
         }
 
+        // Before the step-up, which a refused join must not spend.
+        if (await joins.CountUnusedAsync(id, session.Id, cancellationToken).ConfigureAwait(false) >= options.Value.MaxUnusedJoinTokens)
+        {
+            return new Refusal(KeywardErrors.JoinTokenLimit, Refused, target);
+        }
+
         if (!support.Attended && await stepUp.ConsumeAsync(session, StepUpPurposes.SupportJoin, target, cancellationToken).ConfigureAwait(false) is { } required)
         {
             return required;

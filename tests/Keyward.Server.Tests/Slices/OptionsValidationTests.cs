@@ -98,6 +98,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Support:MaxSessionsPerMachine=101", "Keyward:Support:MaxSessionsPerMachine must be between 1 and 100 (default 4)")]
     [InlineData("Keyward:Support:MaxSessionsPerAccount=0", "Keyward:Support:MaxSessionsPerAccount must be between 1 and 1000 (default 20)")]
     [InlineData("Keyward:Support:MaxSocketsPerAccount=0", "Keyward:Support:MaxSocketsPerAccount must be between 1 and 1000 (default 16)")]
+    [InlineData("Keyward:Support:MaxUnusedJoinTokens=0", "Keyward:Support:MaxUnusedJoinTokens must be between 1 and 100 (default 10)")]
     [InlineData("Keyward:Support:MaxViewerMessageBytes=100", "Keyward:Support:MaxViewerMessageBytes must be between 1024 and 1048576 (default 65536)")]
     [InlineData("Keyward:Support:CodeChecksPerAddressPerMinute=0", "Keyward:Support:CodeChecksPerAddressPerMinute must be between 1 and 600 (default 10)")]
     [InlineData("Keyward:Support:CodeFailuresPerMinute=6001", "Keyward:Support:CodeFailuresPerMinute must be between 1 and 6000 (default 60)")]
