@@ -77,7 +77,14 @@ internal static class AgentEndpoints
                 context, AgentAuditActions.Connected, AuditOutcomes.Success, machine.Id.ToString(), MachineActor(machine.Id),
                 new Dictionary<string, string> { ["label"] = machine.Label, ["version"] = version ?? string.Empty }).ConfigureAwait(false);
             var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = AgentProtocol.SubProtocol }).ConfigureAwait(false);
-            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger);
+            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger) { Address = Caller.Of(context).ClientAddress };
+
+            // A live link of this machine is replaced (4409); repeated replacements revoke the key (review finding 1).
+            if (directory.Find(machine.Id) is { } previous)
+            {
+                await context.RequestServices.GetRequiredService<AgentReplacementGuard>().ReplacingAsync(context, previous, link).ConfigureAwait(false);
+            }
+
             directory.Add(link);
             AgentLog.Connected(logger, machine.Id);
 

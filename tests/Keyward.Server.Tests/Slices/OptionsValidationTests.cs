@@ -40,6 +40,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Agents:EnrollTokenLifetime=00:00:30", "Keyward:Agents:EnrollTokenLifetime must be between 00:01:00 and MaxEnrollTokenLifetime")]
     [InlineData("Keyward:Agents:EnrollTokenLifetime=8.00:00:00", "Keyward:Agents:EnrollTokenLifetime must be between 00:01:00 and MaxEnrollTokenLifetime")]
     [InlineData("Keyward:Agents:MaxEnrollTokenLifetime=31.00:00:00", "Keyward:Agents:MaxEnrollTokenLifetime must be between")]
+    [InlineData("Keyward:Agents:MaxReplacementsPerWindow=1", "Keyward:Agents:MaxReplacementsPerWindow must be between 2 and 100 (default 3)")]
+    [InlineData("Keyward:Agents:ReplacementWindow=00:00:01", "Keyward:Agents:ReplacementWindow must be between 00:00:10 and 1.00:00:00 (default 00:05:00)")]
     [InlineData("Keyward:Agents:EnrollPerAddressPerMinute=0", "Keyward:Agents:EnrollPerAddressPerMinute must be between 1 and 10000")]
     [InlineData("Keyward:Agents:HeartbeatSeconds=0", "Keyward:Agents:HeartbeatSeconds must be between 1 and 300")]
     [InlineData("Keyward:Agents:StreamQueueBytes=1000", "Keyward:Agents:StreamQueueBytes must be between 16384 and 67108864")]
