@@ -83,6 +83,9 @@ public sealed class MatrixHost : IAsyncLifetime
 
                 // Every cell of the agent-enroll plane is an attempt from loopback.
                 ["Keyward:Agents:EnrollPerAddressPerMinute"] = "10000",
+
+                // Every kwj_ cell mints a fresh join token of one sign-in for one support session, most never used.
+                ["Keyward:Support:MaxUnusedJoinTokens"] = "100",
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = upstream,
                 ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",
