@@ -35,8 +35,13 @@ public sealed class TerminalSafetyTests
         using var output = new StringWriter();
         var e = JsonSerializer.SerializeToElement(new Dictionary<string, object>
         {
-            ["sequence"] = 7, ["recorded_at"] = "2026-12-07T08:00:00Z", ["outcome"] = "success", ["action"] = "agent.connected",
-            ["actor"] = "machine:x\u2066", ["target"] = "t\u0008", ["details"] = new Dictionary<string, string> { ["version"] = Hostile },
+            ["sequence"] = 7,
+            ["recorded_at"] = "2026-12-07T08:00:00Z",
+            ["outcome"] = "success",
+            ["action"] = "agent.connected",
+            ["actor"] = "machine:x\u2066",
+            ["target"] = "t\u0008",
+            ["details"] = new Dictionary<string, string> { ["version"] = Hostile },
         });
 
         AuditTailCommand.Print(e, json: false, output, OperatorCall.Console(output));
