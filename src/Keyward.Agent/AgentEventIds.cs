@@ -19,6 +19,7 @@ internal static class AgentEventIds
     public const int ConnectFailed = 5515;
     public const int FrameTooLarge = 5516;
     public const int ProtocolViolation = 5517;
+    public const int Replaced = 5519;
 
     public const int ConsentAsked = 5530;
     public const int ConsentAnswered = 5531;

@@ -26,6 +26,9 @@ internal static partial class AgentLog
     [LoggerMessage(AgentEventIds.Disconnected, LogLevel.Information, "Disconnected: {Reason}")]
     public static partial void Disconnected(ILogger logger, string reason);
 
+    [LoggerMessage(AgentEventIds.Replaced, LogLevel.Warning, "Keyward closed this connection because another connection with this machine's agent key ({MachineId}) replaced it (4409). If no other copy of this agent runs, the key may be stolen: ask an admin to revoke it and enroll again. Reconnecting after a short fixed wait; Keyward revokes a key that is replaced repeatedly.")]
+    public static partial void Replaced(ILogger logger, string machineId);
+
     [LoggerMessage(AgentEventIds.Reconnecting, LogLevel.Information, "Reconnecting in {DelayMs} ms")]
     public static partial void Reconnecting(ILogger logger, long delayMs);
 

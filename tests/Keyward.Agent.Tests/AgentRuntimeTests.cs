@@ -95,6 +95,37 @@ public sealed class AgentRuntimeTests
     }
 
     [Fact]
+    public async Task RunAsync_Closed4409Repeatedly_WarnsOfAStolenKey_AndRetriesAfterAFixedShortWait()
+    {
+        // A thief with a copy of the key reconnects at once; growing backoff would hand it the machine. Six replacements
+        // in a row: the growing backoff would wait 16 s or more by the sixth, the fixed wait is 5 s each time.
+        await using var harness = await AgentHarness.StartAsync();
+        var socket = await harness.RunAndConnectAsync();
+        for (var round = 1; round <= 6; round++)
+        {
+            await socket.Socket.CloseAsync((WebSocketCloseStatus)4409, "replaced by a newer connection", CancellationToken.None);
+            await harness.Log.WaitForAsync(AgentEventIds.Reconnecting, round);
+
+            Assert.StartsWith("Reconnecting in 5000 ms |", harness.Log.Lines.Last(l => l.EventId == AgentEventIds.Reconnecting).Text, StringComparison.Ordinal);
+            var next = harness.NextConnectionAsync();
+            while (!next.IsCompleted)
+            {
+                harness.Time.Advance(TimeSpan.FromMilliseconds(500));
+                await Task.WhenAny(next, Task.Delay(20));
+            }
+
+            socket = await next;
+            await socket.HelloAsync(30);
+        }
+
+        Assert.Equal(7, harness.Keyward.ConnectCalls);
+        Assert.False(harness.Running!.IsCompleted);
+        var warnings = harness.Log.Lines.Where(l => l.EventId == AgentEventIds.Replaced).ToList();
+        Assert.Equal(6, warnings.Count);
+        Assert.Contains("key may be stolen", warnings[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_Stopped_ClosesTheSocketWithANormalClosure()
     {
         await using var harness = await AgentHarness.StartAsync();

@@ -49,6 +49,19 @@ public static class AgentEnrollment
             return AgentEnrollmentResult.Fail(0, "already_enrolled", $"{directory} already holds an enrolled agent: remove that directory first (the old key stops working only when an admin revokes it), or pass another --state-dir.");
         }
 
+        // An existing directory must be this user's alone, checked before the token is spent.
+        if (Directory.Exists(directory))
+        {
+            try
+            {
+                StatePermissions.CheckDirectory(directory);
+            }
+            catch (AgentStateException e)
+            {
+                return AgentEnrollmentResult.Fail(0, "state_directory_unsafe", e.Message);
+            }
+        }
+
         using var handler = new SocketsHttpHandler { UseCookies = false };
         handler.SslOptions.RemoteCertificateValidationCallback = PinnedCa.Only(caCertPath);
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };

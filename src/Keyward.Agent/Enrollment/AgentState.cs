@@ -58,6 +58,9 @@ public sealed record AgentState
             }
         }
 
+        StatePermissions.CheckDirectory(full);
+        StatePermissions.CheckKeyFile(Path.Combine(full, KeyFileName));
+
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(stateFile));
@@ -87,6 +90,8 @@ public sealed record AgentState
     /// <summary>Reads the agent key from its file (never logged, never part of an exception).</summary>
     internal string ReadKey()
     {
+        // Again at each connection: a key file whose mode changed while the agent ran is not used.
+        StatePermissions.CheckKeyFile(KeyPath);
         var key = File.ReadAllText(KeyPath).Trim();
         if (!key.StartsWith("kwa_", StringComparison.Ordinal))
         {

@@ -20,5 +20,8 @@ internal static class AgentProtocolHeaders
     /// <summary>Close code: the key was revoked or the machine deleted.</summary>
     public const int CloseRevoked = 4401;
 
+    /// <summary>The close code Keyward sends when another connection with this agent's key replaced this one.</summary>
+    public const int CloseReplaced = 4409;
+
     public static string AgentVersion { get; } = typeof(AgentProtocolHeaders).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }

@@ -133,9 +133,12 @@ internal sealed partial class AgentConnection : IAsyncDisposable
                         await CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty).ConfigureAwait(false);
                     }
 
-                    return (int?)_socket.CloseStatus == AgentProtocolHeaders.CloseRevoked
-                        ? new(ConnectionOutcomeKind.Revoked, true, "close 4401")
-                        : new(ConnectionOutcomeKind.Closed, true, $"Keyward closed the socket ({(int?)_socket.CloseStatus})");
+                    return (int?)_socket.CloseStatus switch
+                    {
+                        AgentProtocolHeaders.CloseRevoked => new(ConnectionOutcomeKind.Revoked, true, "close 4401"),
+                        AgentProtocolHeaders.CloseReplaced => new(ConnectionOutcomeKind.Replaced, true, "close 4409"),
+                        _ => new(ConnectionOutcomeKind.Closed, true, $"Keyward closed the socket ({(int?)_socket.CloseStatus})"),
+                    };
                 case FrameKind.TooLarge:
                     AgentLog.FrameTooLarge(_logger, frame.Limit);
                     await CloseAsync(WebSocketCloseStatus.MessageTooBig, "frame too large").ConfigureAwait(false);

@@ -74,6 +74,9 @@ public sealed class AgentRuntime
                 case ConnectionOutcomeKind.Failed:
                     AgentLog.ConnectFailed(_logger, outcome.Reason);
                     break;
+                case ConnectionOutcomeKind.Replaced:
+                    AgentLog.Replaced(_logger, state.MachineId);
+                    break;
                 default:
                     AgentLog.Disconnected(_logger, outcome.Reason);
                     break;
@@ -84,7 +87,9 @@ public sealed class AgentRuntime
                 backoff.Reset();
             }
 
-            var delay = backoff.Next();
+            // After 4409 a short fixed wait, not the growing backoff: a thief reconnecting at once must not keep the
+            // real agent off its machine (review finding 1).
+            var delay = outcome.Kind == ConnectionOutcomeKind.Replaced ? _options.Backoff.AfterReplaced : backoff.Next();
             AgentLog.Reconnecting(_logger, (long)delay.TotalMilliseconds);
             try
             {

@@ -15,6 +15,9 @@ internal enum ConnectionOutcomeKind
     /// <summary>401 on the upgrade or close 4401: the key will not work again.</summary>
     Revoked,
 
+    /// <summary>Close 4409: another connection with this key replaced this one (the key may be in someone else's hands).</summary>
+    Replaced,
+
     /// <summary>The caller stopped the agent.</summary>
     Cancelled,
 }

@@ -101,7 +101,7 @@ internal static class AuditTailCommand
         return ([.. answer.GetProperty("events").EnumerateArray().Select(e => e.Clone())], next);
     }
 
-    private static void Print(JsonElement e, bool json, TextWriter output, IAnsiConsole console)
+    internal static void Print(JsonElement e, bool json, TextWriter output, IAnsiConsole console)
     {
         if (json)
         {
@@ -112,10 +112,10 @@ internal static class AuditTailCommand
         var details = e.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object
             ? string.Join(' ', d.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}"))
             : string.Empty;
-        console.WriteLine(string.Join("  ", new[]
+        console.WriteLine(Tables.Safe(string.Join("  ", new[]
         {
             Tables.Value(e, "sequence"), Tables.When(e, "recorded_at"), Tables.Value(e, "outcome"), Tables.Value(e, "action"),
             Tables.Value(e, "actor"), Tables.Value(e, "target") ?? "-", details,
-        }.Where(s => !string.IsNullOrEmpty(s))));
+        }.Where(s => !string.IsNullOrEmpty(s)))));
     }
 }

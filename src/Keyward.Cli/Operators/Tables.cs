@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Keyward.Core.Text;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -24,9 +25,16 @@ internal static class Tables
     public static void Row(Table table, params string?[] cells)
     {
         ArgumentNullException.ThrowIfNull(table);
-        IRenderable[] row = [.. cells.Select(c => new Text(string.IsNullOrEmpty(c) ? "-" : c))];
+        IRenderable[] row = [.. cells.Select(c => new Text(string.IsNullOrEmpty(c) ? "-" : Safe(c)))];
         table.AddRow(row);
     }
+
+    /// <summary>
+    /// A cell or line as a terminal should get it: control and bidi-format characters written as <c>\uXXXX</c>, so a
+    /// value that another party chose (a reason, a hostname, an audit detail) cannot move the cursor, clear the screen
+    /// or reorder what the admin reads. Every table and tail writer passes its text through here.
+    /// </summary>
+    public static string Safe(string text) => UnsafeText.Escape(text);
 
     /// <summary>A property as text: strings as they are, booleans yes/no, numbers invariant, null or missing as null.</summary>
     public static string? Value(JsonElement element, string name) =>

@@ -12,4 +12,6 @@ public static class AgentAuditActions
     public const string MachineDeleted = "machine.deleted";
     public const string Connected = "agent.connected";
     public const string Disconnected = "agent.disconnected";
+    public const string Replaced = "agent.replaced";
+    public const string Quarantined = "agent.quarantined";
 }

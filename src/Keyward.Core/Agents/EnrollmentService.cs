@@ -1,5 +1,6 @@
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
+using Keyward.Core.Text;
 using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Core.Agents;
@@ -144,7 +145,13 @@ public sealed class EnrollmentService(KeywardDatabase database, TimeProvider tim
         return await db.EnrollTokens.Where(t => t.ExpiresAt < before).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reported text, cut to what its column holds (it is informational; an overlong report is not an error).</summary>
-    public static string? Bounded(string? text, int max) =>
-        string.IsNullOrWhiteSpace(text) ? null : text.Length <= max ? text : text[..max];
+    /// <summary>
+    /// Reported text, without control or bidi-format characters (<see cref="UnsafeText"/>: it reaches admins'
+    /// terminals) and cut to what its column holds (it is informational; an overlong or odd report is not an error).
+    /// </summary>
+    public static string? Bounded(string? text, int max)
+    {
+        var shown = text is null ? null : UnsafeText.Strip(text);
+        return string.IsNullOrWhiteSpace(shown) ? null : shown.Length <= max ? shown : shown[..max];
+    }
 }

@@ -51,6 +51,19 @@ public sealed class JoinTokenService(KeywardDatabase database, TimeProvider time
         return (token, rowId, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt));
     }
 
+    /// <summary>
+    /// How many of the tokens that a login session minted for a support session could still be redeemed (not used,
+    /// revoked or expired): what the mint cap counts, so a caller cannot fill the table with live bearer tokens.
+    /// </summary>
+    public async Task<int> CountUnusedAsync(Guid supportSessionId, Guid loginSessionId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = database.CreateContext();
+        return await db.JoinTokens.CountAsync(
+            j => j.SupportSessionId == supportSessionId && j.LoginSessionId == loginSessionId && j.UsesLeft > 0 && j.RevokedAt == null && j.ExpiresAt > now,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Consumes a token: what it is bound to, for exactly one caller. A malformed token costs no database read.</summary>
     public async Task<JoinRedemption> RedeemAsync(string? token, CancellationToken cancellationToken = default)
     {

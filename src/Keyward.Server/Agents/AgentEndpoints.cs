@@ -83,7 +83,15 @@ internal static class AgentEndpoints
                 context, AgentAuditActions.Connected, AuditOutcomes.Success, machine.Id.ToString(), MachineActor(machine.Id),
                 new Dictionary<string, string> { ["label"] = machine.Label, ["version"] = version ?? string.Empty }).ConfigureAwait(false);
             var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = AgentProtocol.SubProtocol }).ConfigureAwait(false);
-            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger, adHoc);
+            var link = new AgentLink(socket, machine, version, options.Value, time, machines, logger, adHoc) { Address = Caller.Of(context).ClientAddress };
+
+            // A live link of this machine is replaced (4409); repeated replacements revoke the key (review finding 1).
+            // An ad-hoc link has no machine and binds with a single-use code, so it is never replaced.
+            if (adHoc is null && directory.Find(machine.Id) is { } previous)
+            {
+                await context.RequestServices.GetRequiredService<AgentReplacementGuard>().ReplacingAsync(context, previous, link).ConfigureAwait(false);
+            }
+
             directory.Add(link);
             AgentLog.Connected(logger, machine.Id);
 

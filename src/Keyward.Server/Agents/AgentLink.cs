@@ -76,6 +76,9 @@ internal sealed partial class AgentLink
     /// <summary>The machine, as its key says (nothing the agent claims).</summary>
     public MachineInfo Machine { get; }
 
+    /// <summary>The client address it connected from (audited when another connection replaces it).</summary>
+    public string? Address { get; init; }
+
     /// <summary>The version the agent reported on connect (informational only).</summary>
     public string? Version { get; }
 

@@ -25,4 +25,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(KeywardEventIds.AgentLastSeenFailed, LogLevel.Warning, "Recording when machine {MachineId} was last seen failed.")]
     public static partial void LastSeenFailed(ILogger logger, Guid machineId, Exception exception);
+
+    [LoggerMessage(KeywardEventIds.AgentQuarantined, LogLevel.Warning, "Machine {MachineId}'s agent key was replaced {Count} times within the window: key presumed stolen, revoked; an admin must enroll the machine again.")]
+    public static partial void Quarantined(ILogger logger, Guid machineId, int count);
 }

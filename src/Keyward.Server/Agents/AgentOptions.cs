@@ -33,6 +33,12 @@ public sealed class AgentOptions
     /// <summary>How often live agents are checked against the key store (revocations on other nodes; real time). Default 1 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Replacements of one machine's connection (4409) within <see cref="ReplacementWindow"/> that quarantine it (its key is revoked). Default 3.</summary>
+    public int MaxReplacementsPerWindow { get; set; } = 3;
+
+    /// <summary>The window <see cref="MaxReplacementsPerWindow"/> counts in. Default 5 min.</summary>
+    public TimeSpan ReplacementWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -69,6 +75,16 @@ public sealed class AgentOptions
         else if (MaxFrameBytes > StreamQueueBytes)
         {
             errors.Add($"{Section}:MaxFrameBytes ({MaxFrameBytes}) must not exceed StreamQueueBytes ({StreamQueueBytes}); raise StreamQueueBytes or lower MaxFrameBytes.");
+        }
+
+        if (MaxReplacementsPerWindow is < 2 or > 100)
+        {
+            errors.Add($"{Section}:MaxReplacementsPerWindow must be between 2 and 100 (default 3).");
+        }
+
+        if (ReplacementWindow < TimeSpan.FromSeconds(10) || ReplacementWindow > TimeSpan.FromHours(24))
+        {
+            errors.Add($"{Section}:ReplacementWindow must be between 00:00:10 and 1.00:00:00 (default 00:05:00).");
         }
 
         if (MaxAgents is < 1 or > 1_000_000)

@@ -21,6 +21,7 @@ internal static class AgentsServiceCollectionExtensions
         services.TryAddSingleton<EnrollmentService>();
         services.TryAddSingleton<MachineService>();
         services.TryAddSingleton<AgentDirectory>();
+        services.TryAddSingleton<AgentReplacementGuard>();
         services.TryAddSingleton<EnrollLimiter>();
         services.TryAddSingleton<IAdHocBinder, NoAdHocBinder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AgentSweeper>());

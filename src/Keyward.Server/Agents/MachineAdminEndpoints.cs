@@ -3,6 +3,7 @@ using Keyward.Core.Accounts.Names;
 using Keyward.Core.Agents;
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
+using Keyward.Core.Text;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.StepUp;
@@ -41,7 +42,7 @@ internal static class MachineAdminEndpoints
         var names = request.Joiners?.Accounts ?? [];
         var roles = request.Joiners?.Roles ?? [Roles.Admin];
         var lifetime = request.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.EnrollTokenLifetime;
-        if (string.IsNullOrEmpty(label) || label.Length > EnrollmentService.MaxLabelLength || !AgentPolicies.IsKnown(policy)
+        if (string.IsNullOrEmpty(label) || label.Length > EnrollmentService.MaxLabelLength || UnsafeText.Contains(label) || !AgentPolicies.IsKnown(policy)
             || names.Count > Joiners.MaxAccounts || roles.Count > 2 || !roles.All(Roles.IsKnown)
             || lifetime < TimeSpan.FromMinutes(1) || lifetime > options.Value.MaxEnrollTokenLifetime)
         {

@@ -33,6 +33,7 @@ internal static class KeywardEventIds
     public const int AgentSweepFailed = 5005;
     public const int AgentKeyStoreFailed = 5006;
     public const int AgentLastSeenFailed = 5007;
+    public const int AgentQuarantined = 5030;
     // Remote support (the 5000s band, shared with agents: support takes 5500 and up).
     public const int ViewerRefused = 5501;
     public const int ViewerClosed = 5502;

@@ -21,6 +21,7 @@ internal sealed class KeywardMetrics
         ProxiedRequests = _meter.CreateCounter<long>("keyward.proxy.requests", description: "Requests proxied to an upstream, by route and upstream status.");
         UnauthenticatedRefusals = _meter.CreateCounter<long>("keyward.refusals.unauthenticated", description: "Refusals of requests without a valid credential (counted in the audit log per address and interval), by error code.");
         HostsRefused = _meter.CreateCounter<long>("keyward.hosts.refused", description: "Requests refused because their Host is neither Keyward's nor a browser route's (421).");
+        AgentsReplaced = _meter.CreateCounter<long>("keyward.agents.replaced", description: "Agent connections replaced by a newer one with the same key (4409); repeated replacements quarantine the machine.");
         SpooledEvents = _meter.CreateCounter<long>("keyward.audit.spool.events", description: "Revocation events the audit log could not take: spooled, dropped (the spool was full or failed), or drained into the log.");
     }
 
@@ -41,6 +42,9 @@ internal sealed class KeywardMetrics
 
     /// <summary>Revocation events through the audit spool: tag <c>outcome</c> (spooled, dropped, drained).</summary>
     public Counter<long> SpooledEvents { get; }
+
+    /// <summary>Agent connections replaced by another with the same key; no labels (a machine id is not a metric label).</summary>
+    public Counter<long> AgentsReplaced { get; }
 
     /// <summary>Adds a gauge read when metrics are collected (open sessions, sockets, audit queue depth).</summary>
     public void Gauge(string name, Func<int> observe, string description) => _meter.CreateObservableGauge(name, observe, description: description);

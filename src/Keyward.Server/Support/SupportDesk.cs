@@ -30,7 +30,7 @@ internal sealed class SupportDesk(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
         var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReason)
+        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReason || Keyward.Core.Text.UnsafeText.Contains(reason))
         {
             return new Refusal(KeywardErrors.SupportReasonInvalid, AuditAction: null);
         }
@@ -140,6 +140,12 @@ internal sealed class SupportDesk(
         else if (support.AccountId != session.AccountId && session.Role != Roles.Admin)
         {
             return new Refusal(KeywardErrors.JoinNotAllowed, Refused, target);
+        }
+
+        // Before the step-up, which a refused join must not spend.
+        if (await joins.CountUnusedAsync(id, session.Id, cancellationToken).ConfigureAwait(false) >= options.Value.MaxUnusedJoinTokens)
+        {
+            return new Refusal(KeywardErrors.JoinTokenLimit, Refused, target);
         }
 
         if (!support.Attended && await stepUp.ConsumeAsync(session, StepUpPurposes.SupportJoin, target, cancellationToken).ConfigureAwait(false) is { } required)

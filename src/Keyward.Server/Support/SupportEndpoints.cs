@@ -23,7 +23,7 @@ internal static class SupportEndpoints
         sessions.MapPost("/{id:guid}/end", EndAsync).Produces<SupportSessionResponse>().Refuses(KeywardErrors.SupportSessionNotFound, KeywardErrors.SupportSessionEnded);
         sessions.MapPost("/{id:guid}/join", JoinAsync).Produces<JoinResponse>().Refuses(
             KeywardErrors.SupportSessionNotFound, KeywardErrors.SupportSessionEnded, KeywardErrors.MachineNotFound, KeywardErrors.JoinNotAllowed,
-            KeywardErrors.StepUpRequired);
+            KeywardErrors.StepUpRequired, KeywardErrors.JoinTokenLimit);
 
         // The viewer plane: anonymous to the session scheme, because it takes a join token and nothing else.
         app.MapGet(ViewerGate.Pattern, (HttpContext context, Guid id, [FromServices] ViewerGate gate) => gate.HandleAsync(context, id))

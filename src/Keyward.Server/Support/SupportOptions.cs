@@ -33,6 +33,9 @@ public sealed class SupportOptions
     /// <summary>Viewer sockets per account (per node).</summary>
     public int MaxSocketsPerAccount { get; set; } = 16;
 
+    /// <summary>Join tokens that one login session may hold unused for one support session (more is 429 <c>join_token_limit</c>).</summary>
+    public int MaxUnusedJoinTokens { get; set; } = 10;
+
     /// <summary>The largest text or binary message a viewer may send (bytes).</summary>
     public int MaxViewerMessageBytes { get; set; } = 64 * 1024;
 
@@ -58,6 +61,7 @@ public sealed class SupportOptions
         Between(errors, nameof(MaxSessionsPerMachine), MaxSessionsPerMachine, 1, 100, 4);
         Between(errors, nameof(MaxSessionsPerAccount), MaxSessionsPerAccount, 1, 1000, 20);
         Between(errors, nameof(MaxSocketsPerAccount), MaxSocketsPerAccount, 1, 1000, 16);
+        Between(errors, nameof(MaxUnusedJoinTokens), MaxUnusedJoinTokens, 1, 100, 10);
         Between(errors, nameof(MaxViewerMessageBytes), MaxViewerMessageBytes, 1024, 1024 * 1024, 65536);
         Between(errors, nameof(ViewerInputBytesPerSecond), ViewerInputBytesPerSecond, 1024, 1024 * 1024 * 1024, 1048576);
         Between(errors, nameof(CodeChecksPerAddressPerMinute), CodeChecksPerAddressPerMinute, 1, 600, 10);

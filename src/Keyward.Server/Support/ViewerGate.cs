@@ -96,12 +96,16 @@ internal sealed class ViewerGate(
         }
     }
 
-    /// <summary>The presented credential: the Bearer value, else <c>?join=</c>; null unless it is shaped as a join token.</summary>
+    /// <summary>
+    /// The presented credential: the Bearer value, else <c>?join=</c>; null unless it is shaped as a join token. An
+    /// Authorization header without the <c>Bearer</c> scheme is refused, not read as a bare token (RFC 9110 §11.6.2
+    /// requires a scheme; accepting a bare value would make the header's meaning depend on what it happens to hold).
+    /// </summary>
     internal static string? ReadToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         var presented = authorization.Length > 0
-            ? (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : authorization)
+            ? (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : string.Empty)
             : request.Query[QueryParameter].ToString();
         return SecretToken.IsWellFormed(CredentialKind.Join, presented) ? presented : null;
     }

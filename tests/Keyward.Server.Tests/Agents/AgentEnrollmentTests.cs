@@ -111,6 +111,25 @@ public sealed class AgentEnrollmentTests(AgentHost host) : IClassFixture<AgentHo
     }
 
     [Fact]
+    public async Task Enroll_HostnameAndVersionWithControlOrBidiCharacters_AreStoredWithoutThem()
+    {
+        var response = await host.EnrollAsync(await host.MintEnrollTokenAsync("odd"), new JsonObject { ["hostname"] = "web\u001b[2J01\u202e\r\n", ["version"] = "1.0\u0007\u2066" });
+
+        ProblemAssert.Ok(response);
+        var stored = await host.Host.GetRequiredService<MachineService>().FindAsync(Guid.Parse(response.GetString("machine_id")), Tenants.Default);
+        Assert.Equal(("web[2J01", "1.0"), (stored!.Hostname, stored.Version));
+    }
+
+    [Fact]
+    public void Bounded_StripsControlAndBidiCharacters_ThenCuts_AndNothingLeftIsNull()
+    {
+        // The Keyward-Agent-Version header of each connection passes through the same function.
+        Assert.Equal("1.2.3", EnrollmentService.Bounded("1.2\t.3\u200f", 64));
+        Assert.Equal("abc", EnrollmentService.Bounded("a\u202ab\u0085cdef", 3));
+        Assert.Null(EnrollmentService.Bounded("\u001b\u2067", 64));
+    }
+
+    [Fact]
     public async Task CreateToken_WithoutStepUp_IsRefusedAndMintsNothing()
     {
         var admin = await host.Client.LoginAsync("admin");
@@ -129,6 +148,8 @@ public sealed class AgentEnrollmentTests(AgentHost host) : IClassFixture<AgentHo
     [InlineData("{\"label\": \"x\", \"lifetime_seconds\": 10}")]
     [InlineData("{\"label\": \"x\", \"lifetime_seconds\": 100000000}")]
     [InlineData("{\"label\": \"x\", \"joiners\": {\"roles\": [\"root\"]}}")]
+    [InlineData("{\"label\": \"printer\\u001b[2J\"}")]
+    [InlineData("{\"label\": \"invoice\\u202Efdp.exe\"}")]
     public async Task CreateToken_InvalidRequest_IsRefused(string body)
     {
         var admin = await host.AdminAsync();

@@ -86,6 +86,9 @@ public sealed class MatrixHost : IAsyncLifetime
                 ["Keyward:Support:CodeChecksPerAddressPerMinute"] = "600",
                 ["Keyward:Support:CodeFailuresPerMinute"] = "6000",
                 ["Keyward:Support:MaxSessionsPerAccount"] = "1000",
+
+                // Every kwj_ cell mints a fresh join token of one sign-in for one support session, most never used.
+                ["Keyward:Support:MaxUnusedJoinTokens"] = "100",
                 ["Keyward:Routes:echo:Path"] = "/echo/{**rest}",
                 ["Keyward:Routes:echo:Upstream"] = upstream,
                 ["Keyward:Routes:sockets:Path"] = "/sockets/{**rest}",

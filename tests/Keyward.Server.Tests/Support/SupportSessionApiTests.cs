@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Keyward.Core.Support;
 using Keyward.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Server.Tests.Support;
 
@@ -45,6 +46,9 @@ public sealed class SupportSessionApiTests : IAsyncLifetime
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, attended: false), 403, "unattended_not_allowed");
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, attendedOnly, attended: false), 403, "unattended_not_allowed");
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: " "), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer\u001b[2J\u001b[Hall fine"), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer \u202Ejam"), 400, "support_reason_invalid");
+        ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, reason: "printer\njam"), 400, "support_reason_invalid");
         Assert.Equal(200, (await _keyward.OpenAsync(_keyward.Admin, attendedOnly)).StatusCode);
     }
 
@@ -128,6 +132,35 @@ public sealed class SupportSessionApiTests : IAsyncLifetime
         }
 
         ProblemAssert.Problem(await _keyward.OpenAsync(_keyward.Admin, machine), 429, "support_session_limit");
+    }
+
+    [Fact]
+    public async Task Join_PastTenUnusedTokens_Is429JoinTokenLimit_UntilOneIsUsedOrExpires()
+    {
+        var session = await _keyward.OpenIdAsync(_keyward.Admin);
+        var tokens = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            tokens.Add(await _keyward.JoinTokenAsync(_keyward.Admin, session));
+        }
+
+        ProblemAssert.Problem(await _keyward.JoinAsync(_keyward.Admin, session), 429, "join_token_limit");
+        Assert.Contains(await _keyward.EventsAsync(), e => e.Action == SupportAuditActions.JoinRefused && e.Details["code"] == "join_token_limit");
+        await using (var db = _keyward.Host.GetRequiredService<Keyward.Core.Storage.KeywardDatabase>().CreateContext())
+        {
+            Assert.Equal(10, await db.JoinTokens.CountAsync(j => j.SupportSessionId == session));
+        }
+
+        // The cap is per login session and support session: another sign-in, or another session, is not held back.
+        Assert.Equal(200, (await _keyward.JoinAsync(await _keyward.Client.LoginAsync("admin"), session)).StatusCode);
+        Assert.Equal(200, (await _keyward.JoinAsync(_keyward.Admin, await _keyward.OpenIdAsync(_keyward.Admin))).StatusCode);
+
+        // A used token frees a place; so do expired ones.
+        (await _keyward.OpenViewerAsync(session, tokens[0])).Abort();
+        await _keyward.JoinTokenAsync(_keyward.Admin, session);
+        ProblemAssert.Problem(await _keyward.JoinAsync(_keyward.Admin, session), 429, "join_token_limit");
+        _keyward.Time.Advance(TimeSpan.FromMinutes(6));
+        await _keyward.JoinTokenAsync(_keyward.Admin, session);
     }
 
     private async Task<Guid> AccountIdAsync(string name) =>

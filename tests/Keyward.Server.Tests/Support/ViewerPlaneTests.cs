@@ -71,6 +71,25 @@ public sealed class ViewerPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JoinTokenInAuthorization_WithoutTheBearerScheme_Is401JoinTokenInvalid_AndNotSpent()
+    {
+        var session = await _keyward.OpenIdAsync(_keyward.Admin);
+        var token = await _keyward.JoinTokenAsync(_keyward.Admin, session);
+
+        ProblemAssert.Problem(
+            await _keyward.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}", origin: null, configure: r => r.Headers.TryAddWithoutValidation("Authorization", token)),
+            401, "join_token_invalid");
+        ProblemAssert.Problem(
+            await _keyward.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}", origin: null, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Basic " + token)),
+            401, "join_token_invalid");
+
+        // The scheme is case-insensitive (RFC 9110 §11.1), and the refused attempts did not spend the token.
+        var (socket, status) = await _keyward.Client.TryOpenAsync($"/viewer/v1/sessions/{session}", origin: null, configure: o => o.SetRequestHeader("Authorization", "bEaReR " + token));
+        Assert.Equal(101, status);
+        socket!.Abort();
+    }
+
+    [Fact]
     public async Task ExpiredConsumedAndRevokedTokens_AreDistinct401s()
     {
         var session = await _keyward.OpenIdAsync(_keyward.Admin);
