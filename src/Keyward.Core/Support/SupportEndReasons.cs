@@ -23,7 +23,4 @@ public static class SupportEndReasons
 
     /// <summary>The machine's agent key was revoked or the machine deleted.</summary>
     public const string MachineRevoked = "machine_revoked";
-
-    /// <summary>The last viewer left (an ad-hoc session, or a machine session that was active).</summary>
-    public const string ViewerLeft = "viewer_left";
 }

@@ -106,14 +106,27 @@ public sealed class SupportSessionService(KeywardDatabase database, TimeProvider
 
     /// <summary>
     /// Marks an open session active (an agent and a viewer are relayed; consent given where asked) and moves its expiry
-    /// to <paramref name="lifetime"/> from now: an active session is no longer pending, but it is still bounded. True the first time.
+    /// to <paramref name="lifetime"/> from now: an active session is no longer pending, but it is still bounded. Called
+    /// for every relayed viewer, so a viewer joining again also ends an idle countdown (<see cref="IdleAsync"/>).
     /// </summary>
     public async Task<bool> MarkActiveAsync(Guid id, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         var expires = Now + (long)lifetime.TotalMilliseconds;
         await using var db = database.CreateContext();
-        return await db.SupportSessions.Where(s => s.Id == id && s.EndedAt == null && s.State == SupportSessionStates.Pending)
+        return await db.SupportSessions.Where(s => s.Id == id && s.EndedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, SupportSessionStates.Active).SetProperty(s => s.ExpiresAt, expires), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// The last viewer of an open session left: it now expires <paramref name="idle"/> from now (never later than it
+    /// would have), and the reaper ends it then unless a viewer joins first.
+    /// </summary>
+    public async Task<bool> IdleAsync(Guid id, TimeSpan idle, CancellationToken cancellationToken = default)
+    {
+        var expires = Now + (long)idle.TotalMilliseconds;
+        await using var db = database.CreateContext();
+        return await db.SupportSessions.Where(s => s.Id == id && s.EndedAt == null && s.ExpiresAt > expires)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ExpiresAt, expires), cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Adds a relayed viewer's byte counts to the session's totals (one UPDATE, so concurrent viewers add up).</summary>

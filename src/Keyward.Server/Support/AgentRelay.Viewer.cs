@@ -105,11 +105,12 @@ internal sealed partial class AgentRelay
         return true;
     }
 
-    // A support session ends when either side leaves once both were there: the last viewer leaving an ad-hoc session
-    // whose agent has bound (its code is spent; the agent serves nothing else), or a machine session that was relayed.
-    // A session whose viewer left while it still waited (for the agent, or, on a machine, for consent) stays open, so
-    // the technician can join again; the reaper bounds it.
-    private async Task EndIfLastViewerLeftAsync(ViewerConnection viewer, RelayRecord record)
+    // The technician's side leaves when no viewer has been there for IdleLifetime: the last viewer leaving a session
+    // that was relayed (or an ad-hoc session whose agent has bound) starts that clock, and the reaper ends the session
+    // when it runs out (reason expired) unless a viewer joins first. A forward is many short connections (ssh, scp, a
+    // reconnect), so ending the session with each would make `keyward connect` single-use. A session whose viewer left
+    // while it still waited (for the agent, or for consent) keeps its pending bound.
+    private async Task StartIdleIfLastViewerLeftAsync(ViewerConnection viewer, RelayRecord record)
     {
         if (viewer.ClosedBy is not null || record.Session is not { } session || viewers.CountFor(session.Id) > 1)
         {
@@ -118,7 +119,7 @@ internal sealed partial class AgentRelay
 
         if ((session.MachineId is null && record.AgentFound) || record.Opened)
         {
-            await closer.EndAsync(session, SupportEndReasons.ViewerLeft, ViewerRegistry.SupportSessionEnded, SupportEndReasons.ViewerLeft).ConfigureAwait(false);
+            await sessions.IdleAsync(session.Id, options.Value.IdleLifetime, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -61,7 +61,7 @@ internal sealed partial class AgentRelay(
             await RecordClosedAsync(viewer, record, viewer.ClosedBy ?? cause ?? "viewer_left").ConfigureAwait(false);
         }
 
-        await EndIfLastViewerLeftAsync(viewer, record).ConfigureAwait(false);
+        await StartIdleIfLastViewerLeftAsync(viewer, record).ConfigureAwait(false);
         return viewer.ClosedBy ?? cause ?? "viewer_left";
     }
 

@@ -18,6 +18,12 @@ public sealed class SupportOptions
     /// <summary>How long a support session may stay pending (no agent and viewer relayed) before it is reaped.</summary>
     public TimeSpan PendingLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a relayed support session stays open with no viewer: a forward carries many short connections (ssh, scp,
+    /// a reconnect), so the last viewer leaving starts this clock instead of ending the session; a viewer joining stops it.
+    /// </summary>
+    public TimeSpan IdleLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often stale support sessions are reaped and viewer sockets of sessions ended elsewhere are closed.</summary>
     public TimeSpan ReapInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -56,6 +62,7 @@ public sealed class SupportOptions
         Between(errors, nameof(JoinLifetime), JoinLifetime, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(15), "00:05:00");
         Between(errors, nameof(ConsentTimeout), ConsentTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10), "00:01:00");
         Between(errors, nameof(PendingLifetime), PendingLifetime, TimeSpan.FromMinutes(1), TimeSpan.FromHours(24), "00:15:00");
+        Between(errors, nameof(IdleLifetime), IdleLifetime, TimeSpan.FromSeconds(10), TimeSpan.FromHours(24), "00:05:00");
         Between(errors, nameof(ReapInterval), ReapInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), "00:00:30");
         Between(errors, nameof(MaxViewersPerSession), MaxViewersPerSession, 1, 100, 4);
         Between(errors, nameof(MaxSessionsPerMachine), MaxSessionsPerMachine, 1, 100, 4);

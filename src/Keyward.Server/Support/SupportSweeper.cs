@@ -182,6 +182,12 @@ internal sealed class SupportSweeper : BackgroundService
 
         try
         {
+            // A machine's agent is told too (it dismisses a prompt and closes what it still holds), however the session ended.
+            if (_agents.FindAdHoc(supportSessionId) is null && (await _sessions.FindAsync(supportSessionId, null).ConfigureAwait(false))?.MachineId is { } machine && _agents.Find(machine) is { } link)
+            {
+                link.EndSession(supportSessionId, "support session ended");
+            }
+
             var revoked = await _joins.RevokeForSupportSessionAsync(supportSessionId).ConfigureAwait(false);
             await _codes.RevokeForSessionAsync(supportSessionId).ConfigureAwait(false);
             if (revoked > 0)

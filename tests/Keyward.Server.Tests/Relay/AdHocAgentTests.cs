@@ -41,7 +41,7 @@ public sealed class AdHocAgentTests(RelayHost host) : IClassFixture<RelayHost>
     }
 
     [Fact]
-    public async Task TheLastViewerLeaving_EndsAnAdHocSession()
+    public async Task TheLastViewerLeaving_AnAdHocSessionEndsWhenIdleLifetimeRunsOut()
     {
         var admin = await host.AdminAsync();
         var (session, code) = await host.OpenSessionAsync(admin, machine: null);
@@ -53,7 +53,10 @@ public sealed class AdHocAgentTests(RelayHost host) : IClassFixture<RelayHost>
         await viewer.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         viewer.Dispose();
 
-        Assert.Equal(SupportEndReasons.ViewerLeft, await host.EndedReasonAsync(session));
+        Assert.True(await host.IdleDeadlineAsync(session, host.Time.GetUtcNow() + TimeSpan.FromMinutes(5)), "the last viewer leaving did not start the idle countdown");
+        Assert.True((await host.SessionAsync(session)).IsOpen);
+        host.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(31));
+        Assert.Equal(SupportEndReasons.Expired, await host.EndedReasonAsync(session));
         Assert.Equal(session.ToString(), (string?)(await agent.ReadJsonAsync())["session"]);
     }
 

@@ -22,6 +22,9 @@ public class RelayHost : AgentHost
         ["Keyward:Agents:MaxFrameBytes"] = "16384",
         ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
         ["Keyward:Support:MaxSessionsPerAccount"] = "1000",
+
+        // The raw test agents send no heartbeats, and the idle tests move the clock by minutes.
+        ["Keyward:Agents:HeartbeatSeconds"] = "300",
     };
 
     /// <summary>Opens a support session (which must open) for <paramref name="machine"/> (null: ad hoc); its id and, ad hoc, its code.</summary>
@@ -58,6 +61,22 @@ public class RelayHost : AgentHost
     /// <summary>The support session's state, end reason and byte totals, read through the list of an admin (open) or the database (ended).</summary>
     internal async Task<Keyward.Core.Support.SupportSession> SessionAsync(Guid id) =>
         (await Host.GetRequiredService<Keyward.Core.Support.SupportSessionService>().FindAsync(id, null))!;
+
+    /// <summary>Waits (bounded) until the session's expiry is exactly <paramref name="deadline"/> (the relay sets it after the viewer's stream closed).</summary>
+    internal async Task<bool> IdleDeadlineAsync(Guid session, DateTimeOffset deadline)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            if ((await SessionAsync(session)).ExpiresAt == DateTimeOffset.FromUnixTimeMilliseconds(deadline.ToUnixTimeMilliseconds()))
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
+    }
 
     /// <summary>Waits (bounded) until the session has ended; its end reason.</summary>
     internal async Task<string?> EndedReasonAsync(Guid id)

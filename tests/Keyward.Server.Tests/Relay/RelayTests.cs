@@ -61,11 +61,12 @@ public sealed class RelayTests(RelayHost host) : IClassFixture<RelayHost>
         Assert.Equal(down, await viewer.ReadBytesAsync(down.Length));
         Assert.Equal(SupportSessionStates.Active, (await host.SessionAsync(session)).State);
 
-        // The viewer leaves: its stream is closed on the agent, and (the last viewer of a relayed session) the session ends.
+        // The viewer leaves: its stream is closed on the agent; the session stays open (a forward is many connections)
+        // and now expires IdleLifetime (5 min) from now instead of in 12 h.
         await viewer.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         Assert.Equal(stream, (uint)(await ExpectAsync(agent, "close"))["stream"]!);
-        Assert.Equal(SupportEndReasons.ViewerLeft, await host.EndedReasonAsync(session));
-        var ended = await host.SessionAsync(session);
+        Assert.True(await host.IdleDeadlineAsync(session, host.Time.GetUtcNow() + TimeSpan.FromMinutes(5)), "the last viewer leaving did not start the idle countdown");
+        Assert.True((await host.SessionAsync(session)).IsOpen);
         var events = await host.NewEventsAsync();
         var closed = Assert.Single(events, e => e.Action == SupportAuditActions.RelayClosed && e.Target == session.ToString());
         Assert.Equal((up.Length.ToString(), down.Length.ToString()), (closed.Details["bytes_to_agent"], closed.Details["bytes_to_viewer"]));
@@ -74,8 +75,50 @@ public sealed class RelayTests(RelayHost host) : IClassFixture<RelayHost>
         Assert.Contains(events, e => e.Action == SupportAuditActions.RelayOpened && e.Target == session.ToString());
         var bytes = await host.Host.GetRequiredService<SupportSessionService>().BytesAsync(session);
         Assert.Equal(((long)up.Length, (long)down.Length), bytes);
-        Assert.False(ended.IsOpen);
+
+        // With no viewer for IdleLifetime the reaper ends it.
+        host.Time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(31));
+        Assert.Equal(SupportEndReasons.Expired, await host.EndedReasonAsync(session));
+        Assert.Equal(session.ToString(), (string?)(await ExpectAsync(agent, "end"))["session"]);
     }
+
+    [Fact]
+    public async Task AViewerJoiningAfterTheLastLeft_IsRelayedWithoutAskingAgain_AndStopsTheIdleCountdown()
+    {
+        var (_, _, agent, session, admin) = await MachineSessionAsync();
+        using var _ = agent;
+        var first = await host.OpenViewerAsync(admin, session);
+        Assert.Equal("waiting_consent", await first.ReadStatusAsync());
+        var consent = await ExpectAsync(agent, "consent");
+        await agent.SendJsonAsync(new { type = "consent_result", request = (string?)consent["request"], accepted = true });
+        var stream = (uint)(await ExpectAsync(agent, "open"))["stream"]!;
+        await agent.SendJsonAsync(new { type = "opened", stream });
+        Assert.Equal("active", await first.ReadStatusAsync());
+        await first.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        first.Dispose();
+        Assert.Equal(stream, (uint)(await ExpectAsync(agent, "close"))["stream"]!);
+        Assert.True(await host.IdleDeadlineAsync(session, host.Time.GetUtcNow() + TimeSpan.FromMinutes(5)), "the last viewer leaving did not start the idle countdown");
+
+        // Four minutes later (inside IdleLifetime) the technician connects again: no second consent, a new stream.
+        host.Time.Advance(TimeSpan.FromMinutes(4));
+        using var second = await host.OpenViewerAsync(admin, session);
+        var open = await ExpectAsync(agent, "open");
+        await agent.SendJsonAsync(new { type = "opened", stream = (uint)open["stream"]! });
+        var status = await second.ReadStatusAsync();
+        if (status == "waiting_consent")
+        {
+            // Said while the relay looks the answer up; the agent was not asked again (its next message was the open).
+            status = await second.ReadStatusAsync();
+        }
+
+        Assert.Equal("active", status);
+
+        // The countdown stopped: well past the first deadline the session is still open.
+        host.Time.Advance(TimeSpan.FromMinutes(3));
+        Assert.True((await host.SessionAsync(session)).IsOpen);
+        Assert.True((await host.SessionAsync(session)).ExpiresAt > host.Time.GetUtcNow() + TimeSpan.FromHours(1));
+    }
+
 
     [Fact]
     public async Task Denied_ClosesTheViewerWith4403_AndRelaysNothingBefore()

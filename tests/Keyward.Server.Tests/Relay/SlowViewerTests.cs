@@ -3,7 +3,14 @@ using Keyward.Server.Tests.Agents;
 
 namespace Keyward.Server.Tests.Relay;
 
+/// <summary>
+/// Runs alone: the process's managed memory is the measure, and tests running beside it would allocate into it.
+/// </summary>
+[CollectionDefinition(nameof(MeasuresProcessMemory), DisableParallelization = true)]
+public sealed class MeasuresProcessMemory;
+
 /// <summary>A viewer that never reads while its agent sends 20 MiB: Keyward's queue stays at its budget and memory does not grow with what was sent.</summary>
+[Collection(nameof(MeasuresProcessMemory))]
 public sealed class SlowViewerTests(RelayHost host) : IClassFixture<RelayHost>
 {
     [Fact]

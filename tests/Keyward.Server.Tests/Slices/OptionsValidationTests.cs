@@ -95,6 +95,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Support:ConsentTimeout=00:00:01", "Keyward:Support:ConsentTimeout must be between 00:00:05 and 00:10:00 (default 00:01:00)")]
     [InlineData("Keyward:Support:ViewerInputBytesPerSecond=10", "Keyward:Support:ViewerInputBytesPerSecond must be between 1024 and 1073741824 (default 1048576)")]
     [InlineData("Keyward:Support:PendingLifetime=2.00:00:00", "Keyward:Support:PendingLifetime must be between 00:01:00 and 1.00:00:00 (default 00:15:00)")]
+    [InlineData("Keyward:Support:IdleLifetime=00:00:01", "Keyward:Support:IdleLifetime must be between 00:00:10 and 1.00:00:00 (default 00:05:00)")]
     [InlineData("Keyward:Support:ReapInterval=00:00:00", "Keyward:Support:ReapInterval must be between 00:00:01 and 00:10:00 (default 00:00:30)")]
     [InlineData("Keyward:Support:MaxViewersPerSession=0", "Keyward:Support:MaxViewersPerSession must be between 1 and 100 (default 4)")]
     [InlineData("Keyward:Support:MaxSessionsPerMachine=101", "Keyward:Support:MaxSessionsPerMachine must be between 1 and 100 (default 4)")]

@@ -84,7 +84,7 @@ public sealed class ViewerPlaneTests : IAsyncLifetime
             401, "join_token_invalid");
 
         // The scheme is case-insensitive (RFC 9110 §11.1), and the refused attempts did not spend the token.
-        var (socket, status) = await _keyward.Client.TryOpenAsync($"/viewer/v1/sessions/{session}", origin: null, configure: o => o.SetRequestHeader("Authorization", "bEaReR " + token));
+        var (socket, status) = await _keyward.Client.TryOpenAsync($"/viewer/v1/sessions/{session}?kind=tcp&port=22", origin: null, configure: o => o.SetRequestHeader("Authorization", "bEaReR " + token));
         Assert.Equal(101, status);
         socket!.Abort();
     }
