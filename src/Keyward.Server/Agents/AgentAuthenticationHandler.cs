@@ -126,8 +126,9 @@ internal sealed class AgentAuthenticationHandler(
         return Success(new AgentFeature(null, null, bound.Value), AgentAuthenticationDefaults.SupportCodeCredential);
     }
 
-    private static bool IsSupportCode(string? bearer) =>
-        bearer is { Length: >= 12 and <= 32 } && !bearer.StartsWith("kw", StringComparison.OrdinalIgnoreCase) && HumanCode.Normalize(bearer) is not null;
+    // Shape only: a kw?_ token is never one (its '_' is outside the code alphabet), while a code may well start with KW.
+    internal static bool IsSupportCode(string? bearer) =>
+        bearer is { Length: >= 12 and <= 32 } && HumanCode.Normalize(bearer) is not null;
 
     private AuthenticateResult Success(AgentFeature feature, string kind)
     {
