@@ -174,7 +174,8 @@ internal sealed class SupportSweeper : BackgroundService
         var closing = _viewers.CloseForSupportSessionAsync(supportSessionId);
 
         // An ad-hoc agent serves its one session: when it ends, so does the agent's link (its code is spent).
-        if (_agents.FindAdHoc(supportSessionId) is { } adHoc)
+        var adHoc = _agents.FindAdHoc(supportSessionId);
+        if (adHoc is not null)
         {
             adHoc.EndSession(supportSessionId, "support session ended");
             _ = adHoc.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "support session ended");
@@ -183,7 +184,7 @@ internal sealed class SupportSweeper : BackgroundService
         try
         {
             // A machine's agent is told too (it dismisses a prompt and closes what it still holds), however the session ended.
-            if (_agents.FindAdHoc(supportSessionId) is null && (await _sessions.FindAsync(supportSessionId, null).ConfigureAwait(false))?.MachineId is { } machine && _agents.Find(machine) is { } link)
+            if (adHoc is null && (await _sessions.FindAsync(supportSessionId, null).ConfigureAwait(false))?.MachineId is { } machine && _agents.Find(machine) is { } link)
             {
                 link.EndSession(supportSessionId, "support session ended");
             }
