@@ -34,7 +34,7 @@ internal sealed partial class SupportDemo : IAsyncDisposable
     internal const string OpenMachineSession = "open an attended support session for the machine";
     internal const string WaitsForConsent = "viewer waits for consent, nothing relayed";
     internal const string PersonConsents = "the person at the machine consents";
-    internal const string TcpForward = "TCP forward: 256 KiB through Keyward to the echo and back, checked";
+    internal const string TcpForward = "TCP forward: 256 KiB echoed end to end, checked";
     internal const string Terminal = "terminal: a command runs on the machine, output checked";
     internal const string OpenAdHocSession = "open an ad-hoc support session (support code)";
     internal const string LoginTokenOnViewer = "login token on the viewer plane: 401";
