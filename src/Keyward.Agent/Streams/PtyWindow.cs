@@ -73,7 +73,7 @@ internal static partial class PtyWindow
         }
     }
 
-    // /dev/pts/N of script's master (fdinfo "tty-index: N", Linux 4.?+), else a /dev/pts/N link among its own files
+    // /dev/pts/N of script's master (its fdinfo's "tty-index: N", where the kernel shows it), else a /dev/pts/N link among its own files
     // past 0-2 (those are the agent's pipes and stderr, which may be the agent's own terminal).
     internal static string? FindSlave(int scriptPid)
     {
