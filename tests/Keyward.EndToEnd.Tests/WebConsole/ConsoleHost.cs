@@ -54,7 +54,10 @@ internal sealed class ConsoleHost : IAsyncDisposable
     /// agent until the host is disposed; returns once Keyward sees it online. <paramref name="consent"/> is the person
     /// at the machine.
     /// </summary>
-    public async Task<Guid> RunAgentAsync(string label, string policy, bool consent)
+    public Task<Guid> RunAgentAsync(string label, string policy, bool consent) => RunAgentAsync(label, policy, (_, _) => Task.FromResult(consent));
+
+    /// <inheritdoc cref="RunAgentAsync(string, string, bool)"/>
+    public async Task<Guid> RunAgentAsync(string label, string policy, Func<ConsentRequest, CancellationToken, Task<bool>> consent)
     {
         var (token, _) = await Services.GetRequiredService<EnrollmentService>().CreateAsync(
             label, policy, Joiners.AdminsOnly, TimeSpan.FromHours(1), null, Tenants.Default, Guid.NewGuid());
@@ -77,7 +80,7 @@ internal sealed class ConsoleHost : IAsyncDisposable
         var options = new AgentRuntimeOptions
         {
             StateDirectory = enrolled.State.Directory,
-            Consent = (_, _) => Task.FromResult(consent),
+            Consent = consent,
             Terminal = new TerminalOptions { Shell = "/bin/sh" },
             Backoff = new BackoffOptions { Initial = TimeSpan.FromMilliseconds(50), Max = TimeSpan.FromMilliseconds(500) },
         };

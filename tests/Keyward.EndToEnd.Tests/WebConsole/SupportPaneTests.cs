@@ -119,6 +119,39 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await CheckPageAsync(page, "the refusal at 360 px");
     }
 
+    [Fact]
+    public async Task SupportPane_AttendedMachine_ShowsWaitingForConsentThenTheRefusal()
+    {
+        await using var keyward = await ConsoleHost.StartAsync();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await keyward.RunAgentAsync("front-desk", AgentPolicies.Attended, async (_, cancellationToken) =>
+        {
+            asked.TrySetResult();
+            return await answer.Task.WaitAsync(cancellationToken);
+        });
+        await using var page = await SignInPage.OpenAsync(chromium, keyward.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await ConsolePage.WatchCspAsync(page.Page);
+        await page.GoToAsync();
+        await page.RegisterFirstAdminAsync(keyward.SetupCode, "alice", "Blue key");
+        await page.SignInAsync("alice", "alice");
+        await page.GoToAsync("/console/#support");
+        await page.ExpectTextAsync("#support-machines", "front-desk");
+
+        // Attended (the default): no step-up, and the page waits while the person at the machine is asked.
+        await page.Page.GetByLabel("Reason").FillAsync("printer queue stuck");
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Open support session" }).ClickAsync();
+        await asked.Task.WaitAsync(BrowserSession.CeremonyTimeout);
+        await page.ExpectTextAsync("#support-terminal-status", "Waiting for consent from the person at the machine");
+        await page.CheckAsync(() => Assert.DoesNotContain("/session/step-up/begin", page.RequestedPaths));
+
+        // The person declines: the page says so, and the session leaves the list of open ones.
+        answer.SetResult(false);
+        await page.ExpectTextAsync("#support-terminal-status", "The person at the machine declined. The support session has ended. (consent_denied)");
+        await page.ExpectTextAsync("#support-sessions", "No open support session.");
+        await CheckPageAsync(page, "consent denied at 1280 px");
+    }
+
     /// <summary>No CSP violation so far, no serious or critical axe violation, nothing wider than the window.</summary>
     private async Task CheckPageAsync(SignInPage page, string what)
     {

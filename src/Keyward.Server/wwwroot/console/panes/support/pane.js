@@ -2,7 +2,7 @@
 // with a reason, and a terminal in the browser on it. Keyward decides every action (who may list machines, open a
 // session, or join it, and when a step-up is needed); the pane shows what it answers, refusals with their codes.
 import { el, table, when } from '/console/dom.js';
-import { openTerminal } from '/console/panes/support/terminal.js';
+import { endsSession, openTerminal } from '/console/panes/support/terminal.js';
 
 const statusText = {
   waiting_agent: 'Waiting for the machine\u2019s agent to connect…',
@@ -14,6 +14,9 @@ export async function mount(root, context) {
   const { api, busy, show, withStepUp } = context;
   let machines = null; // null: this account may not list machines (only admins may)
   let terminal = null;
+  // Sessions a viewer socket has seen end: Keyward closes the viewers before it marks the session ended, so a list
+  // read at that moment may still show it open.
+  const ended = new Set();
 
   const machineBox = el('div', { id: 'support-machines' });
   const machineField = el('div', { id: 'support-machine-field' });
@@ -86,7 +89,7 @@ export async function mount(root, context) {
   }
 
   async function loadSessions() {
-    const { sessions } = await api('GET', '/api/support/sessions');
+    const sessions = (await api('GET', '/api/support/sessions')).sessions.filter(s => !ended.has(s.id));
     sessionBox.replaceChildren(sessions.length === 0
       ? el('p', { class: 'hint' }, 'No open support session.')
       : table('Your support sessions', [
@@ -124,9 +127,13 @@ export async function mount(root, context) {
         terminalStatus.dataset.kind = state === 'active' ? 'ok' : 'progress';
         terminalStatus.textContent = statusText[state] ?? state;
       },
-      onEnded: text => {
+      onEnded: (text, reason) => {
         terminalStatus.dataset.kind = 'error';
         terminalStatus.textContent = text;
+        if (endsSession(reason)) {
+          ended.add(session.id);
+        }
+
         busy(null, loadSessions);
       },
     });

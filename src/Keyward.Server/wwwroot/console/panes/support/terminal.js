@@ -17,12 +17,9 @@ import { FitAddon } from '/console/vendor/xterm/addon-fit.mjs';
 //  2. setAttribute('style', v) on a <span> becomes span.style.cssText = v (the same attribute value, set through CSSOM).
 // The terminal's browser test listens for securitypolicyviolation and fails on any.
 
-const adopted = new Set();
-
 function styleShim() {
   const sheet = new CSSStyleSheet();
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-  adopted.add(sheet);
   const holder = document.createElement('span');
   holder.hidden = true;
   holder.dataset.xtermStyle = '';
@@ -91,6 +88,12 @@ const endings = {
   relay_failed: 'Keyward could not relay the terminal.',
 };
 const closeCodes = { 1000: 'stream_closed', 1001: 'shutdown', 1008: 'protocol_violation', 1009: 'message_too_big', 1011: 'relay_failed', 4401: 'session_ended', 4403: 'consent_denied', 4408: 'consent_timeout', 4410: 'support_ended', 4502: 'agent_gone' };
+
+/** The ends that end the support session itself (the others close only this terminal). */
+const sessionEnds = new Set(['consent_denied', 'consent_timeout', 'support_ended', 'ended_at_machine', 'machine_revoked', 'agent_gone']);
+
+/** True when a viewer socket's end (its reason) means the support session has ended too. */
+export const endsSession = reason => sessionEnds.has(reason);
 
 /** Says why a viewer socket ended, in words, with the reason code kept for reference. */
 export function describeEnding(reason, code) {
@@ -199,7 +202,6 @@ export function openTerminal(container, { viewerPath, joinToken, label, onStatus
 
       term.dispose();
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => !sheets.includes(s));
-      sheets.forEach(s => adopted.delete(s));
     },
     focus: () => term.focus(),
   };
