@@ -2,7 +2,7 @@
 // __Host- cookie: this script never sees or stores a token (fetch sends the cookie with credentials: 'same-origin').
 // Everything shown comes from the server through textContent, never innerHTML. The API calls, problem+json errors
 // and the step-up ceremony are shared with the console (/shared/keyward.js).
-import { ApiError, api, describe, requireWebAuthnJson, stepUp as sharedStepUp } from '/shared/keyward.js';
+import { ApiError, api, describe, registerKey, requireWebAuthnJson, stepUp as sharedStepUp } from '/shared/keyward.js';
 
 const $ = id => document.getElementById(id);
 
@@ -59,15 +59,7 @@ function isHandoff(path) {
 const stepUp = (purpose, target) => sharedStepUp(purpose, target, text => show('progress', text));
 
 async function register(begin, secret) {
-  requireWebAuthnJson();
-  const started = await api('POST', '/api/register/begin', begin);
-  show('progress', 'Touch your security key…');
-  const credential = await navigator.credentials.create({
-    publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(started.public_key),
-  });
-  show('progress', 'Checking the new key…');
-  // The setup code or invite is sent again: Keyward checks it at begin and consumes it only here.
-  const done = await api('POST', '/api/register/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON(), ...secret });
+  const done = await registerKey(begin, secret, text => show('progress', text));
   show('ok', `Key “${done.key.name}” registered for ${done.account} (${done.role}).`);
   if (done.recovery_codes) {
     showRecoveryCodes(done.recovery_codes);

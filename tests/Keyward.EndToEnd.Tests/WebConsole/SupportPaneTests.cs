@@ -40,7 +40,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.ExpectTextAsync("#support-machines", "build-box");
         await page.ExpectTextAsync("#support-machines", "online");
         await page.ExpectTextAsync("#support-machines", "unattended");
-        await CheckPageAsync(page, "the support pane at 1440 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the support pane at 1440 px");
 
         // Unattended (no consent asked): Keyward wants a step-up for the join, which the page performs with the key.
         await page.Page.GetByLabel("Reason").FillAsync("disk full on /var");
@@ -60,7 +60,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.Page.Keyboard.TypeAsync(@"printf '\033[38;2;255;0;0mtrue\033[0mcolour\n'");
         await page.Page.Keyboard.PressAsync("Enter");
         await page.ExpectTextAsync("#support-terminal .xterm-rows", "truecolour");
-        await CheckPageAsync(page, "the terminal at 1440 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the terminal at 1440 px");
 
         // Narrow the window: the terminal refits and the page sends the new size on the viewer socket.
         var before = sent.Count(f => f.Contains("\"resize\"", StringComparison.Ordinal));
@@ -75,7 +75,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
 
             Assert.True(sent.Count(f => f.Contains("\"type\":\"resize\"", StringComparison.Ordinal)) > before, string.Join('\n', sent));
         });
-        await CheckPageAsync(page, "the terminal at 360 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the terminal at 360 px");
 
         // Ending the session from the list ends the terminal, with the reason in words.
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "End the support session on build-box" }).ClickAsync();
@@ -86,7 +86,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.ExpectTextAsync("#message", "Signed out.");
         await page.ExpectAsync("the sign-in link", () => Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your security key" })).ToBeVisibleAsync());
-        await CheckPageAsync(page, "the signed-out console at 360 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the signed-out console at 360 px");
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.GoToAsync("/console/#support");
         await page.ExpectTextAsync("#identity", "bob");
         await page.ExpectTextAsync("#support-machines", "Only admins can list machines");
-        await CheckPageAsync(page, "the support pane for a user at 360 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the support pane for a user at 360 px");
 
         await page.Page.GetByLabel("Machine id").FillAsync(machineId.ToString());
         await page.Page.GetByLabel("Reason").FillAsync("curious");
@@ -116,7 +116,7 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.ExpectTextAsync("#message", "(join_not_allowed, HTTP 403)");
         await page.ExpectTextAsync("#support-sessions", "No open support session.");
         await page.ExpectAsync("no terminal", () => Expect(page.Page.Locator("#support-terminal-section")).ToBeHiddenAsync());
-        await CheckPageAsync(page, "the refusal at 360 px");
+        await ConsoleChecks.CheckPageAsync(page, output, "the refusal at 360 px");
     }
 
     [Fact]
@@ -149,21 +149,6 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         answer.SetResult(false);
         await page.ExpectTextAsync("#support-terminal-status", "The person at the machine declined. The support session has ended. (consent_denied)");
         await page.ExpectTextAsync("#support-sessions", "No open support session.");
-        await CheckPageAsync(page, "consent denied at 1280 px");
-    }
-
-    /// <summary>No CSP violation so far, no serious or critical axe violation, nothing wider than the window.</summary>
-    private async Task CheckPageAsync(SignInPage page, string what)
-    {
-        var violations = await ConsolePage.CspViolationsAsync(page.Page);
-        var axe = await ConsolePage.SeriousAxeViolationsAsync(page.Page);
-        var overflow = await ConsolePage.HorizontalOverflowAsync(page.Page);
-        output.WriteLine($"{what}: {violations.Length} CSP violations, {axe.Count} serious or critical axe violations, {overflow} px overflow");
-        await page.CheckAsync(() =>
-        {
-            Assert.True(violations.Length == 0, $"CSP violations on {what}:\n{string.Join('\n', violations)}");
-            Assert.True(axe.Count == 0, $"axe on {what}:\n{string.Join('\n', axe)}");
-            Assert.True(overflow == 0, $"{what} scrolls sideways by {overflow} px");
-        });
+        await ConsoleChecks.CheckPageAsync(page, output, "consent denied at 1280 px");
     }
 }

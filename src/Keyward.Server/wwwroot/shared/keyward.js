@@ -72,6 +72,22 @@ export function requireWebAuthnJson() {
 }
 
 /**
+ * Registers a key: begin (with the setup code, invite, recovery code or, signed in, nothing), the browser makes the
+ * credential, finish (the secret is sent again: Keyward checks it at begin and consumes it only at finish). Resolves
+ * to Keyward's answer (account, role, key, and recovery codes once for a new account).
+ */
+export async function registerKey(begin, secret, progress = () => {}) {
+  requireWebAuthnJson();
+  const started = await api('POST', '/api/register/begin', begin);
+  progress('Touch your security key…');
+  const credential = await navigator.credentials.create({
+    publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(started.public_key),
+  });
+  progress('Checking the new key…');
+  return await api('POST', '/api/register/finish', { ceremony_id: started.ceremony_id, credential: credential.toJSON(), ...secret });
+}
+
+/**
  * A step-up: a fresh assertion by one of this account's keys, made for one sensitive action (purpose and target),
  * before the action itself. The sign-in does not count; Keyward asks again for every such action.
  * progress(text) is told when the key is wanted.
