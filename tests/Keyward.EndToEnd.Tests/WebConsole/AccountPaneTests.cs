@@ -63,4 +63,59 @@ public sealed class AccountPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await ConsoleChecks.CheckPageAsync(page, output, "the account pane at 360 px");
         await page.CheckAsync(() => Assert.Empty(errors));
     }
+
+    [Fact]
+    public async Task AccountPane_AddAKey_AsksForTheStepUpKeywardNamesThenRegistersTheNewKey()
+    {
+        await using var keyward = await ConsoleHost.StartAsync();
+        await using var page = await SignInPage.OpenAsync(chromium, keyward.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await ConsolePage.WatchCspAsync(page.Page);
+        await page.GoToAsync();
+        await page.RegisterFirstAdminAsync(keyward.SetupCode, "alice", "Blue key");
+        await page.SignInAsync("alice", "alice");
+        await page.GoToAsync("/console/#account");
+        await page.ExpectTextAsync("#account-keys", "Blue key");
+
+        // A second key plugged in, idle. Keyward refuses the first register/begin with step_up_required (key.add); the
+        // registered key answers the step-up; then the new key makes the credential at the second begin (the registered
+        // one would refuse, being in excludeCredentials).
+        var first = page.AuthenticatorId!;
+        var second = await AddIdleAuthenticatorAsync(page);
+        var begins = 0;
+        await page.Page.RouteAsync("**/api/register/begin", async route =>
+        {
+            if (Interlocked.Increment(ref begins) == 2)
+            {
+                await SetPresenceAsync(page, first, false);
+                await SetPresenceAsync(page, second, true);
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.Page.GetByLabel("New key name").FillAsync("Spare key");
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Add a key" }).ClickAsync();
+
+        await page.ExpectTextAsync("#message", "Key “Spare key” added.");
+        await page.ExpectAsync("two keys listed", () => Expect(page.Page.Locator("#account-keys tbody tr")).ToHaveCountAsync(2));
+        var paths = page.RequestedPaths.ToList();
+        await page.CheckAsync(() =>
+        {
+            var firstBegin = paths.IndexOf("/api/register/begin");
+            var stepUp = paths.IndexOf("/session/step-up/finish");
+            Assert.True(firstBegin >= 0 && firstBegin < stepUp && stepUp < paths.LastIndexOf("/api/register/begin"), string.Join('\n', paths));
+            Assert.Equal(2, begins);
+        });
+        await ConsoleChecks.CheckPageAsync(page, output, "the account pane after adding a key");
+    }
+
+    private static async Task<string> AddIdleAuthenticatorAsync(SignInPage page)
+    {
+        var parameters = VirtualAuthenticator.Ctap2SecurityKey.ToCdpParams();
+        ((Dictionary<string, object>)parameters["options"])["automaticPresenceSimulation"] = false;
+        var result = await page.Cdp!.SendAsync("WebAuthn.addVirtualAuthenticator", parameters);
+        return result!.Value.GetProperty("authenticatorId").GetString()!;
+    }
+
+    private static async Task SetPresenceAsync(SignInPage page, string authenticatorId, bool enabled) =>
+        await page.Cdp!.SendAsync("WebAuthn.setAutomaticPresenceSimulation", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId, ["enabled"] = enabled });
 }
