@@ -41,7 +41,7 @@ internal static partial class ConsolePanes
         try
         {
             using var stream = file.CreateReadStream();
-            var manifest = JsonSerializer.Deserialize(stream, ConsoleJsonContext.Default.ConsolePaneManifest);
+            var manifest = JsonSerializer.Deserialize(stream, ConsoleJsonContext.Relaxed.ConsolePaneManifest);
             return manifest is { Title.Length: > 0 and <= 40 } ? manifest : null;
         }
         catch (JsonException)
