@@ -60,6 +60,10 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.Page.Keyboard.TypeAsync(@"printf '\033[38;2;255;0;0mtrue\033[0mcolour\n'");
         await page.Page.Keyboard.PressAsync("Enter");
         await page.ExpectTextAsync("#support-terminal .xterm-rows", "truecolour");
+
+        // The terminal takes Tab; Ctrl+] is the keyboard's way out, to the Close button.
+        await page.Page.Keyboard.PressAsync("Control+BracketRight");
+        await page.ExpectAsync("focus on Close terminal", () => Expect(page.Page.GetByRole(AriaRole.Button, new() { Name = "Close terminal" })).ToBeFocusedAsync());
         await ConsoleChecks.CheckPageAsync(page, output, "the terminal at 1440 px");
 
         // Narrow the window: the terminal refits and the page sends the new size on the viewer socket.

@@ -7,7 +7,12 @@
 export function el(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
-    if (name.startsWith('on') && typeof value === 'function') {
+    if (name.startsWith('on')) {
+      // Listeners only: an on… attribute would be inline script (refused by the CSP anyway).
+      if (typeof value !== 'function') {
+        throw new TypeError(`${name} must be a function`);
+      }
+
       element.addEventListener(name.slice(2), value);
     } else if (value === true) {
       element.setAttribute(name, '');

@@ -37,7 +37,9 @@ export async function mount(root, context) {
   const terminalBox = el('div', { id: 'support-terminal', class: 'terminal-box' });
   const closeButton = el('button', { type: 'button', class: 'secondary', id: 'support-terminal-close' }, 'Close terminal');
   const terminalSection = el('section', { id: 'support-terminal-section', 'aria-labelledby': 'support-terminal-title', hidden: true },
-    terminalTitle, terminalStatus, terminalBox, closeButton);
+    terminalTitle, terminalStatus,
+    el('p', { class: 'hint' }, 'The terminal takes every key, Tab too: Ctrl+] leaves it (to the Close button).'),
+    terminalBox, closeButton);
 
   root.append(
     el('h1', {}, 'Support'),
@@ -136,6 +138,7 @@ export async function mount(root, context) {
 
         busy(null, loadSessions);
       },
+      onLeave: () => closeButton.focus(),
     });
     show('info', '');
   }

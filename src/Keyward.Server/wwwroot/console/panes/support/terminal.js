@@ -107,9 +107,11 @@ export function describeEnding(reason, code) {
 
 /**
  * Opens the terminal in container and connects it with a join token (spent by this one socket).
- * onStatus(state) gets waiting_agent, waiting_consent and active; onEnded(text, reason) once, at the end.
+ * onStatus(state) gets waiting_agent, waiting_consent and active; onEnded(text, reason) once, at the end;
+ * onLeave() when the technician presses Ctrl+] (the terminal takes every other key, Tab too: this is the way out for
+ * the keyboard, telnet's escape character).
  */
-export function openTerminal(container, { viewerPath, joinToken, label, onStatus, onEnded }) {
+export function openTerminal(container, { viewerPath, joinToken, label, onStatus, onEnded, onLeave }) {
   const term = new Terminal({
     cursorBlink: false,
     fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
@@ -119,6 +121,17 @@ export function openTerminal(container, { viewerPath, joinToken, label, onStatus
   const fit = new FitAddon();
   term.loadAddon(fit);
   const sheets = withStyleShims(() => term.open(container));
+  term.attachCustomKeyEventHandler(event => {
+    if (event.ctrlKey && !event.altKey && !event.metaKey && event.code === 'BracketRight') {
+      if (event.type === 'keydown') {
+        onLeave();
+      }
+
+      return false;
+    }
+
+    return true;
+  });
   term.textarea?.setAttribute('aria-label', `Terminal on ${label}`);
   fit.fit();
 
