@@ -1,0 +1,116 @@
+using System.Globalization;
+using Keyward.Agent.Runtime;
+
+namespace Keyward.LoadBench.Support;
+
+/// <summary>
+/// Relay throughput (issue 11, "Speed" 1): one download of <c>--megabytes</c> from a service on the machine's
+/// loopback, read by a client on the technician's side, through three paths in the same run:
+/// <list type="bullet">
+/// <item><b>direct</b>: the client connects to the service (the loopback's own ceiling);</item>
+/// <item><b>plain</b>: through socat (or an in-process relay), plain TCP;</item>
+/// <item><b>keyward</b>: client → the <c>keyward connect</c> forward (the CLI's viewer socket, TLS) → Keyward →
+/// the real agent library (its socket to Keyward, TLS) → the service.</item>
+/// </list>
+/// One discarded warm-up pass, then rounds with the order rotated; each transfer's bytes are checked.
+/// </summary>
+internal static class RelayBench
+{
+    private const string Direct = "direct";
+    private const string Plain = "plain";
+    private const string Keyward = "keyward";
+
+    public static async Task<int> RunAsync(SupportBenchSettings settings, TextWriter log, CancellationToken cancellationToken)
+    {
+        var total = (long)settings.Megabytes * 1024 * 1024;
+        using var source = new ByteSource(total);
+        using var plain = await PlainRelay.StartAsync(source.Port, cancellationToken);
+        await using var bed = await SupportBed.StartAsync(log, new Dictionary<string, string>(), cancellationToken);
+
+        var state = await bed.EnrollAgentAsync("relay bench", cancellationToken);
+        using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var agent = Task.Run(() => new AgentRuntime(new AgentRuntimeOptions
+        {
+            StateDirectory = state.Directory,
+            AllowedPorts = new HashSet<int> { source.Port },
+            Consent = static (_, _) => Task.FromResult(true),
+        }).RunAsync(stopAgent.Token), CancellationToken.None);
+
+        var technician = await bed.AdminAsync();
+        var (session, _) = await bed.OpenSessionAsync(technician, Guid.Parse(state.MachineId));
+        using var forward = new ForwardListener(bed, technician, session, source.Port);
+        log.WriteLine($"source on {source.Port}; plain relay on {plain.Port} ({plain.Description}); keyward forward on {forward.Port}");
+
+        var ports = new Dictionary<string, int> { [Direct] = source.Port, [Plain] = plain.Port, [Keyward] = forward.Port };
+        string[] paths = [Direct, Plain, Keyward];
+        var samples = new List<(int Round, Transfer Transfer)>();
+        try
+        {
+            for (var round = -1; round < settings.Rounds; round++)
+            {
+                var shift = Math.Max(round, 0) % paths.Length;
+                foreach (var path in paths.Skip(shift).Concat(paths.Take(shift)))
+                {
+                    GC.Collect();
+                    await Task.Delay(200, cancellationToken);
+                    var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
+                    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
+                    if (!transfer.Intact)
+                    {
+                        log.WriteLine($"{path}: received {transfer.Bytes:N0} of {total:N0} bytes, or bytes that differ from the source's. {forward.LastProblem}");
+                        return 1;
+                    }
+
+                    if (round >= 0)
+                    {
+                        samples.Add((round, transfer));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await stopAgent.CancelAsync();
+            await agent.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        Report(Console.Out, settings, plain.Description, total, samples);
+        return 0;
+    }
+
+    private static void Report(TextWriter output, SupportBenchSettings settings, string plainDescription, long total, List<(int Round, Transfer Transfer)> samples)
+    {
+        string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+        output.WriteLine($"# Relay throughput (issue 11): {settings.Rounds} rounds of one {total / (1024 * 1024)} MiB download per path");
+        output.WriteLine();
+        if (settings.Quick)
+        {
+            output.WriteLine("**--quick: a smoke run, not a measurement.**");
+            output.WriteLine();
+        }
+
+        output.WriteLine($"Plain relay: {plainDescription}. Keyward: the CLI's viewer socket and the agent library, TLS on both legs, all in this process with Keyward.");
+        output.WriteLine();
+        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | machine busy (median) |");
+        output.WriteLine("|---|---:|---:|---:|");
+        foreach (var path in new[] { Direct, Plain, Keyward })
+        {
+            var mine = samples.Where(s => s.Transfer.Path == path).Select(s => s.Transfer).ToList();
+            var rate = Spread.Of(mine.Select(t => t.MegabytesPerSecond));
+            var first = Spread.Of(mine.Select(t => t.FirstByte.TotalMilliseconds));
+            var busy = Spread.Of(mine.Where(t => t.MachineBusy is not null).Select(t => t.MachineBusy!.Value * 100));
+            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(busy.Median, "N0")}% |");
+        }
+
+        output.WriteLine();
+        var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();
+        var overDirect = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Direct)).ToList();
+        output.WriteLine($"**Keyward / plain relay: {F(Spread.Of(ratios).Median, "0.000")}** (rounds {string.Join(", ", ratios.Select(r => F(r, "0.000")))}; range {F(ratios.Min(), "0.000")}–{F(ratios.Max(), "0.000")})");
+        output.WriteLine();
+        output.WriteLine($"Keyward / direct: {F(Spread.Of(overDirect).Median, "0.000")}. Every transfer's {total:N0} bytes were checked against the source.");
+    }
+
+    private static double Rate(List<(int Round, Transfer Transfer)> samples, int round, string path) =>
+        samples.Single(s => s.Round == round && s.Transfer.Path == path).Transfer.MegabytesPerSecond;
+}

@@ -1,0 +1,6 @@
+namespace Keyward.LoadBench.Support;
+
+internal static class SupportCodeBench
+{
+    public static Task<int> RunAsync(SupportBenchSettings settings, TextWriter log, CancellationToken cancellationToken) => Task.FromResult(2);
+}
