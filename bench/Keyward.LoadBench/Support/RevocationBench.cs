@@ -28,8 +28,8 @@ internal static class RevocationBench
         using var source = new ByteSource(1);
         await using var bed = await SupportBed.StartAsync(log, new Dictionary<string, string>
         {
-            ["Keyward:Support:MaxSessionsPerMachine"] = "100000",
-            ["Keyward:Support:MaxSessionsPerAccount"] = "100000",
+            ["Keyward:Support:MaxSessionsPerMachine"] = "100",
+            ["Keyward:Support:MaxSessionsPerAccount"] = "1000",
             ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
         }, cancellationToken);
         var state = await bed.EnrollAgentAsync("revocation bench", cancellationToken);
