@@ -27,6 +27,25 @@ internal sealed class PlainRelay : IDisposable
 
     public string Description { get; }
 
+    /// <summary>
+    /// CPU used so far by socat and its reaped per-connection children (<c>utime + stime + cutime + cstime</c> of
+    /// <c>/proc/PID/stat</c>); zero for the in-process relay, whose CPU is this process's.
+    /// </summary>
+    public TimeSpan Cpu()
+    {
+        if (_socat is null || !File.Exists($"/proc/{_socat.Id}/stat"))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var stat = File.ReadAllText($"/proc/{_socat.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+        // proc(5) fields 14-17 (utime, stime, cutime, cstime) are 11-14 after comm, 0-based; in USER_HZ (100) ticks.
+        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     public static async Task<PlainRelay> StartAsync(int target, CancellationToken cancellationToken)
     {
         var socat = FindSocat();

@@ -53,7 +53,7 @@ internal static class RelayBench
                 {
                     GC.Collect();
                     await Task.Delay(200, cancellationToken);
-                    var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
+                    var transfer = await Transfer.RunAsync(path, ports[path], source, path == Plain ? plain.Cpu : static () => TimeSpan.Zero, cancellationToken);
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
                     if (!transfer.Intact)
@@ -92,16 +92,25 @@ internal static class RelayBench
 
         output.WriteLine($"Plain relay: {plainDescription}. Keyward: the CLI's viewer socket and the agent library, TLS on both legs, all in this process with Keyward.");
         output.WriteLine();
-        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | machine busy (median) |");
-        output.WriteLine("|---|---:|---:|---:|");
+        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | CPU ms/MB: bench process | CPU ms/MB: socat | machine busy (median) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var path in new[] { Direct, Plain, Keyward })
         {
             var mine = samples.Where(s => s.Transfer.Path == path).Select(s => s.Transfer).ToList();
             var rate = Spread.Of(mine.Select(t => t.MegabytesPerSecond));
             var first = Spread.Of(mine.Select(t => t.FirstByte.TotalMilliseconds));
             var busy = Spread.Of(mine.Where(t => t.MachineBusy is not null).Select(t => t.MachineBusy!.Value * 100));
-            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(busy.Median, "N0")}% |");
+            var benchCpu = Spread.Of(mine.Select(t => t.BenchCpuMillisecondsPerMegabyte)).Median;
+            var relayCpu = Spread.Of(mine.Select(t => t.RelayProcessCpuMillisecondsPerMegabyte)).Median;
+            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(benchCpu, "N2")} | {(path == Plain ? F(relayCpu, "N2") : "–")} | {F(busy.Median, "N0")}% |");
         }
+
+        double Cpu(string path, Func<Transfer, double> of) => Spread.Of(samples.Where(s => s.Transfer.Path == path).Select(s => of(s.Transfer))).Median;
+        var clientAndSource = Cpu(Direct, t => t.BenchCpuMillisecondsPerMegabyte);
+        var plainRelayCpu = Cpu(Plain, t => t.RelayProcessCpuMillisecondsPerMegabyte) + Cpu(Plain, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        var keywardRelayCpu = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        output.WriteLine();
+        output.WriteLine($"Relay CPU per MB (the path's CPU minus the direct path's client and source): plain {F(plainRelayCpu, "N2")} ms, Keyward (Keyward, agent and viewer together) {F(keywardRelayCpu, "N2")} ms, **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
 
         output.WriteLine();
         var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();

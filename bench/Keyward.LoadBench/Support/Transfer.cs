@@ -5,15 +5,24 @@ using System.Net.Sockets;
 namespace Keyward.LoadBench.Support;
 
 /// <summary>One download through a path: the bytes received, checked against the source's block, and when they came.</summary>
-internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan FirstByte, TimeSpan Streaming, double? MachineBusy)
+internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan FirstByte, TimeSpan Streaming, double? MachineBusy, TimeSpan BenchCpu, TimeSpan RelayProcessCpu)
 {
+    /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward, agent and viewer) per MB.</summary>
+    public double BenchCpuMillisecondsPerMegabyte => Bytes > 0 ? BenchCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
+
+    /// <summary>CPU of the plain relay's process (socat and its children) per MB; zero on other paths.</summary>
+    public double RelayProcessCpuMillisecondsPerMegabyte => Bytes > 0 ? RelayProcessCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
+
     /// <summary>MB/s (10^6 bytes) from the first byte to the last.</summary>
     public double MegabytesPerSecond => Streaming > TimeSpan.Zero ? Bytes / 1e6 / Streaming.TotalSeconds : 0;
 
     /// <summary>Connects to <paramref name="port"/>, sends the request byte and reads to the end, comparing every byte with <paramref name="source"/>'s block.</summary>
-    public static async Task<Transfer> RunAsync(string path, int port, ByteSource source, CancellationToken cancellationToken)
+    public static async Task<Transfer> RunAsync(string path, int port, ByteSource source, Func<TimeSpan> relayProcessCpu, CancellationToken cancellationToken)
     {
         var (busy0, total0) = Measurement.MachineCpu.Read();
+        using var self = Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
+        var relay0 = relayProcessCpu();
         var clock = Stopwatch.StartNew();
         using var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
@@ -37,9 +46,14 @@ internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan F
         }
 
         var end = clock.Elapsed;
+
+        // socat reaps its per-connection child on SIGCHLD; give it a moment so the child's CPU is in socat's count.
+        await Task.Delay(200, cancellationToken);
         var (busy1, total1) = Measurement.MachineCpu.Read();
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpu0;
         var firstByte = first ?? end;
-        return new Transfer(path, received, intact && received == source.Total, firstByte, end - firstByte, total1 > total0 ? (double)(busy1 - busy0) / (total1 - total0) : null);
+        return new Transfer(path, received, intact && received == source.Total, firstByte, end - firstByte, total1 > total0 ? (double)(busy1 - busy0) / (total1 - total0) : null, cpu, relayProcessCpu() - relay0);
     }
 
     private static bool Matches(byte[] block, long position, ReadOnlySpan<byte> data)
