@@ -6,18 +6,23 @@ using Keyward.Client;
 namespace Keyward.LoadBench.Support;
 
 /// <summary>
-/// The baseline relay: <c>socat TCP-LISTEN:P,fork TCP:127.0.0.1:S</c> when socat is on PATH (a process per
-/// connection, plain TCP, no TLS), otherwise a minimal in-process relay (two <see cref="Stream.CopyToAsync(Stream)"/>).
+/// The baseline relay: socat when it is on PATH, started for each transfer as
+/// <c>socat TCP-LISTEN:P,bind=127.0.0.1,reuseaddr TCP:127.0.0.1:S</c> (plain TCP, no TLS; it serves one connection and
+/// exits, so its CPU is read from this process's reaped children, as wrk's is in the load run). Otherwise a minimal
+/// in-process relay (two <see cref="Stream.CopyToAsync(Stream)"/>), whose CPU is this process's.
 /// </summary>
 internal sealed class PlainRelay : IDisposable
 {
-    private readonly Process? _socat;
+    private readonly string? _socat;
+    private readonly int _target;
     private readonly TcpListener? _listener;
     private readonly CancellationTokenSource _stop = new();
+    private Process? _running;
 
-    private PlainRelay(int port, string description, Process? socat, TcpListener? listener)
+    private PlainRelay(int port, int target, string description, string? socat, TcpListener? listener)
     {
         Port = port;
+        _target = target;
         Description = description;
         _socat = socat;
         _listener = listener;
@@ -27,48 +32,52 @@ internal sealed class PlainRelay : IDisposable
 
     public string Description { get; }
 
-    /// <summary>
-    /// CPU used so far by socat and its reaped per-connection children (<c>utime + stime + cutime + cstime</c> of
-    /// <c>/proc/PID/stat</c>); zero for the in-process relay, whose CPU is this process's.
-    /// </summary>
-    public TimeSpan Cpu()
-    {
-        if (_socat is null || !File.Exists($"/proc/{_socat.Id}/stat"))
-        {
-            return TimeSpan.Zero;
-        }
-
-        var stat = File.ReadAllText($"/proc/{_socat.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-
-        // proc(5) fields 14-17 (utime, stime, cutime, cstime) are 11-14 after comm, 0-based; in USER_HZ (100) ticks.
-        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
-        return TimeSpan.FromSeconds(ticks / 100.0);
-    }
-
-    public static async Task<PlainRelay> StartAsync(int target, CancellationToken cancellationToken)
+    public static PlainRelay Start(int target)
     {
         var socat = FindSocat();
         if (socat is null)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            var relay = new PlainRelay(((IPEndPoint)listener.LocalEndpoint).Port, "in-process TCP relay (socat not on PATH)", null, listener);
+            var relay = new PlainRelay(((IPEndPoint)listener.LocalEndpoint).Port, target, "an in-process TCP relay (socat is not on PATH)", null, listener);
             _ = relay.AcceptAsync(listener, target);
             return relay;
         }
 
-        var port = FreePort.Next();
-        var start = new ProcessStartInfo(socat)
+        return new PlainRelay(FreePort.Next(), target, "socat " + Version(socat) + ", one process per transfer", socat, null);
+    }
+
+    /// <summary>Starts socat for one connection (the client retries its connect until socat listens); nothing in-process.</summary>
+    public void Begin()
+    {
+        if (_socat is null)
         {
-            ArgumentList = { $"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork", $"TCP:127.0.0.1:{target}" },
-            RedirectStandardError = true,
+            return;
+        }
+
+        var start = new ProcessStartInfo(_socat)
+        {
+            ArgumentList = { $"TCP-LISTEN:{Port},bind=127.0.0.1,reuseaddr", $"TCP:127.0.0.1:{_target}" },
             UseShellExecute = false,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("socat did not start");
-        var plain = new PlainRelay(port, "socat " + Version(socat) + " (a forked process per connection)", process, null);
-        await plain.WaitListeningAsync(cancellationToken);
-        return plain;
+        _running = Process.Start(start) ?? throw new InvalidOperationException("socat did not start");
+    }
+
+    /// <summary>Waits for this transfer's socat to exit (it has been reaped when this returns).</summary>
+    public async Task EndAsync(CancellationToken cancellationToken)
+    {
+        if (_running is null)
+        {
+            return;
+        }
+
+        using var running = _running;
+        _running = null;
+        await running.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        if (running.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"socat exited with {running.ExitCode}");
+        }
     }
 
     private static string? FindSocat() =>
@@ -88,31 +97,6 @@ internal sealed class PlainRelay : IDisposable
         {
             return string.Empty;
         }
-    }
-
-    private async Task WaitListeningAsync(CancellationToken cancellationToken)
-    {
-        // A probe that closes before sending its request byte gets nothing from the source.
-        for (var i = 0; i < 100; i++)
-        {
-            if (_socat!.HasExited)
-            {
-                throw new InvalidOperationException("socat exited: " + await _socat.StandardError.ReadToEndAsync(cancellationToken));
-            }
-
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-
-        throw new TimeoutException($"socat did not listen on {Port} within 5 s");
     }
 
     private async Task AcceptAsync(TcpListener listener, int target)
@@ -153,13 +137,13 @@ internal sealed class PlainRelay : IDisposable
     {
         _stop.Cancel();
         _listener?.Stop();
-        if (_socat is { HasExited: false })
+        if (_running is { HasExited: false })
         {
-            _socat.Kill(entireProcessTree: true);
-            _socat.WaitForExit(5000);
+            _running.Kill(entireProcessTree: true);
+            _running.WaitForExit(5000);
         }
 
-        _socat?.Dispose();
+        _running?.Dispose();
         _stop.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Keyward.Agent.Runtime;
+using Keyward.LoadBench.Measurement;
 
 namespace Keyward.LoadBench.Support;
 
@@ -8,7 +9,7 @@ namespace Keyward.LoadBench.Support;
 /// loopback, read by a client on the technician's side, through three paths in the same run:
 /// <list type="bullet">
 /// <item><b>direct</b>: the client connects to the service (the loopback's own ceiling);</item>
-/// <item><b>plain</b>: through socat (or an in-process relay), plain TCP;</item>
+/// <item><b>plain</b>: through socat (a process per transfer; or an in-process relay), plain TCP;</item>
 /// <item><b>keyward</b>: client → the <c>keyward connect</c> forward (the CLI's viewer socket, TLS) → Keyward →
 /// the real agent library (its socket to Keyward, TLS) → the service.</item>
 /// </list>
@@ -24,7 +25,7 @@ internal static class RelayBench
     {
         var total = (long)settings.Megabytes * 1024 * 1024;
         using var source = new ByteSource(total);
-        using var plain = await PlainRelay.StartAsync(source.Port, cancellationToken);
+        using var plain = PlainRelay.Start(source.Port);
         await using var bed = await SupportBed.StartAsync(log, new Dictionary<string, string>(), cancellationToken);
 
         var state = await bed.EnrollAgentAsync("relay bench", cancellationToken);
@@ -53,7 +54,19 @@ internal static class RelayBench
                 {
                     GC.Collect();
                     await Task.Delay(200, cancellationToken);
-                    var transfer = await Transfer.RunAsync(path, ports[path], source, path == Plain ? plain.Cpu : static () => TimeSpan.Zero, cancellationToken);
+                    var children = ChildCpu.Read();
+                    if (path == Plain)
+                    {
+                        plain.Begin();
+                    }
+
+                    var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
+                    if (path == Plain)
+                    {
+                        await plain.EndAsync(cancellationToken);
+                        transfer = transfer with { RelayProcessCpu = ChildCpu.Read() - children };
+                    }
+
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
                     if (!transfer.Intact)

@@ -10,22 +10,20 @@ internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan F
     /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward, agent and viewer) per MB.</summary>
     public double BenchCpuMillisecondsPerMegabyte => Bytes > 0 ? BenchCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
-    /// <summary>CPU of the plain relay's process (socat and its children) per MB; zero on other paths.</summary>
+    /// <summary>CPU of the plain relay's process (socat) per MB; zero on other paths.</summary>
     public double RelayProcessCpuMillisecondsPerMegabyte => Bytes > 0 ? RelayProcessCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
     /// <summary>MB/s (10^6 bytes) from the first byte to the last.</summary>
     public double MegabytesPerSecond => Streaming > TimeSpan.Zero ? Bytes / 1e6 / Streaming.TotalSeconds : 0;
 
     /// <summary>Connects to <paramref name="port"/>, sends the request byte and reads to the end, comparing every byte with <paramref name="source"/>'s block.</summary>
-    public static async Task<Transfer> RunAsync(string path, int port, ByteSource source, Func<TimeSpan> relayProcessCpu, CancellationToken cancellationToken)
+    public static async Task<Transfer> RunAsync(string path, int port, ByteSource source, CancellationToken cancellationToken)
     {
         var (busy0, total0) = Measurement.MachineCpu.Read();
         using var self = Process.GetCurrentProcess();
         var cpu0 = self.TotalProcessorTime;
-        var relay0 = relayProcessCpu();
         var clock = Stopwatch.StartNew();
-        using var client = new TcpClient { NoDelay = true };
-        await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+        using var client = await ConnectAsync(port, cancellationToken);
         var stream = client.GetStream();
         await stream.WriteAsync(new byte[] { (byte)'G' }, cancellationToken);
         var buffer = new byte[256 * 1024];
@@ -46,14 +44,30 @@ internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan F
         }
 
         var end = clock.Elapsed;
-
-        // socat reaps its per-connection child on SIGCHLD; give it a moment so the child's CPU is in socat's count.
-        await Task.Delay(200, cancellationToken);
         var (busy1, total1) = Measurement.MachineCpu.Read();
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpu0;
         var firstByte = first ?? end;
-        return new Transfer(path, received, intact && received == source.Total, firstByte, end - firstByte, total1 > total0 ? (double)(busy1 - busy0) / (total1 - total0) : null, cpu, relayProcessCpu() - relay0);
+        return new Transfer(path, received, intact && received == source.Total, firstByte, end - firstByte, total1 > total0 ? (double)(busy1 - busy0) / (total1 - total0) : null, cpu, TimeSpan.Zero);
+    }
+
+    /// <summary>Connects, retrying while nothing listens yet (a socat started for this transfer), for at most 10 s.</summary>
+    private static async Task<TcpClient> ConnectAsync(int port, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var client = new TcpClient { NoDelay = true };
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                return client;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && attempt < 500)
+            {
+                client.Dispose();
+                await Task.Delay(20, cancellationToken);
+            }
+        }
     }
 
     private static bool Matches(byte[] block, long position, ReadOnlySpan<byte> data)
