@@ -120,10 +120,12 @@ internal static class RelayBench
 
         double Cpu(string path, Func<Transfer, double> of) => Spread.Of(samples.Where(s => s.Transfer.Path == path).Select(s => of(s.Transfer))).Median;
         var clientAndSource = Cpu(Direct, t => t.BenchCpuMillisecondsPerMegabyte);
-        var plainRelayCpu = Cpu(Plain, t => t.RelayProcessCpuMillisecondsPerMegabyte) + Cpu(Plain, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        // socat's own CPU when it ran (the bench's extra on that path is starting socat, not relaying); else the in-process relay's.
+        var socatCpu = Cpu(Plain, t => t.RelayProcessCpuMillisecondsPerMegabyte);
+        var plainRelayCpu = socatCpu > 0 ? socatCpu : Cpu(Plain, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
         var keywardRelayCpu = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
         output.WriteLine();
-        output.WriteLine($"Relay CPU per MB (the path's CPU minus the direct path's client and source): plain {F(plainRelayCpu, "N2")} ms, Keyward (Keyward, agent and viewer together) {F(keywardRelayCpu, "N2")} ms, **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
+        output.WriteLine($"Relay CPU per MB (socat's own; for Keyward, the path's CPU minus the direct path's client and source): plain {F(plainRelayCpu, "N2")} ms, Keyward (Keyward, agent and viewer together) {F(keywardRelayCpu, "N2")} ms, **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
 
         output.WriteLine();
         var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();
