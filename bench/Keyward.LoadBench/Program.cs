@@ -18,9 +18,11 @@ var binders = new Option<int>("--binders") { Description = "support-code: binder
 var swarmUrl = new Option<string?>("--swarm-url") { Hidden = true };
 var swarmCa = new Option<string?>("--swarm-ca") { Hidden = true };
 var swarmKeys = new Option<string?>("--swarm-keys") { Hidden = true };
+var agentState = new Option<string?>("--agent-state") { Hidden = true };
+var agentPort = new Option<int>("--agent-port") { Hidden = true };
 
 var root = new RootCommand("Keyward loopback load benchmark: the counter directly, through plain YARP, and through Keyward with a session.");
-foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys })
+foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort })
 {
     root.Options.Add(option);
 }
@@ -36,6 +38,11 @@ root.SetAction(async (parse, cancellationToken) =>
     if (chosen == SupportModes.Swarm)
     {
         return await AgentSwarm.RunAsync(parse.GetValue(swarmUrl), parse.GetValue(swarmCa), parse.GetValue(swarmKeys), cancellationToken);
+    }
+
+    if (chosen == SupportModes.RelayAgent)
+    {
+        return await RelayAgent.RunAsync(parse.GetValue(agentState), parse.GetValue(agentPort), cancellationToken);
     }
 
     if (chosen != SupportModes.Load)

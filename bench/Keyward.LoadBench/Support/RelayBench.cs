@@ -1,5 +1,4 @@
 using System.Globalization;
-using Keyward.Agent.Runtime;
 using Keyward.LoadBench.Measurement;
 
 namespace Keyward.LoadBench.Support;
@@ -11,7 +10,7 @@ namespace Keyward.LoadBench.Support;
 /// <item><b>direct</b>: the client connects to the service (the loopback's own ceiling);</item>
 /// <item><b>plain</b>: through socat (a process per transfer; or an in-process relay), plain TCP;</item>
 /// <item><b>keyward</b>: client → the <c>keyward connect</c> forward (the CLI's viewer socket, TLS) → Keyward →
-/// the real agent library (its socket to Keyward, TLS) → the service.</item>
+/// the real agent library in its own process (its socket to Keyward, TLS) → the service.</item>
 /// </list>
 /// One discarded warm-up pass, then rounds with the order rotated; each transfer's bytes are checked.
 /// </summary>
@@ -29,14 +28,7 @@ internal static class RelayBench
         await using var bed = await SupportBed.StartAsync(log, new Dictionary<string, string>(), cancellationToken);
 
         var state = await bed.EnrollAgentAsync("relay bench", cancellationToken);
-        using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var agent = Task.Run(() => new AgentRuntime(new AgentRuntimeOptions
-        {
-            StateDirectory = state.Directory,
-            AllowedPorts = new HashSet<int> { source.Port },
-            Consent = static (_, _) => Task.FromResult(true),
-        }).RunAsync(stopAgent.Token), CancellationToken.None);
-
+        using var agent = RelayAgent.Start(state.Directory, source.Port);
         var technician = await bed.AdminAsync();
         var (session, _) = await bed.OpenSessionAsync(technician, Guid.Parse(state.MachineId));
         using var forward = new ForwardListener(bed, technician, session, source.Port);
@@ -45,47 +37,45 @@ internal static class RelayBench
         var ports = new Dictionary<string, int> { [Direct] = source.Port, [Plain] = plain.Port, [Keyward] = forward.Port };
         string[] paths = [Direct, Plain, Keyward];
         var samples = new List<(int Round, Transfer Transfer)>();
-        try
+        for (var round = -1; round < settings.Rounds; round++)
         {
-            for (var round = -1; round < settings.Rounds; round++)
+            var shift = Math.Max(round, 0) % paths.Length;
+            foreach (var path in paths.Skip(shift).Concat(paths.Take(shift)))
             {
-                var shift = Math.Max(round, 0) % paths.Length;
-                foreach (var path in paths.Skip(shift).Concat(paths.Take(shift)))
+                GC.Collect();
+                await Task.Delay(200, cancellationToken);
+                var children = ChildCpu.Read();
+                if (path == Plain)
                 {
-                    GC.Collect();
-                    await Task.Delay(200, cancellationToken);
-                    var children = ChildCpu.Read();
-                    if (path == Plain)
-                    {
-                        plain.Begin();
-                    }
+                    plain.Begin();
+                }
 
-                    var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
-                    if (path == Plain)
-                    {
-                        await plain.EndAsync(cancellationToken);
-                        transfer = transfer with { RelayProcessCpu = ChildCpu.Read() - children };
-                    }
+                var agentCpu = agent.Cpu;
+                var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
+                if (path == Keyward)
+                {
+                    transfer = transfer with { RelayProcessCpu = agent.Cpu - agentCpu };
+                }
 
-                    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
-                    if (!transfer.Intact)
-                    {
-                        log.WriteLine($"{path}: received {transfer.Bytes:N0} of {total:N0} bytes, or bytes that differ from the source's. {forward.LastProblem}");
-                        return 1;
-                    }
+                if (path == Plain)
+                {
+                    await plain.EndAsync(cancellationToken);
+                    transfer = transfer with { RelayProcessCpu = ChildCpu.Read() - children };
+                }
 
-                    if (round >= 0)
-                    {
-                        samples.Add((round, transfer));
-                    }
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
+                if (!transfer.Intact)
+                {
+                    log.WriteLine($"{path}: received {transfer.Bytes:N0} of {total:N0} bytes, or bytes that differ from the source's. {forward.LastProblem}");
+                    return 1;
+                }
+
+                if (round >= 0)
+                {
+                    samples.Add((round, transfer));
                 }
             }
-        }
-        finally
-        {
-            await stopAgent.CancelAsync();
-            await agent.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         Report(Console.Out, settings, plain.Description, total, samples);
@@ -103,9 +93,9 @@ internal static class RelayBench
             output.WriteLine();
         }
 
-        output.WriteLine($"Plain relay: {plainDescription}. Keyward: the CLI's viewer socket and the agent library, TLS on both legs, all in this process with Keyward.");
+        output.WriteLine($"Plain relay: {plainDescription}. Keyward: the CLI's viewer socket in this process with Keyward, the agent library in its own process, TLS on both legs.");
         output.WriteLine();
-        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | CPU ms/MB: bench process | CPU ms/MB: socat | machine busy (median) |");
+        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | CPU ms/MB: bench process | CPU ms/MB: socat or agent | machine busy (median) |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var path in new[] { Direct, Plain, Keyward })
         {
@@ -115,7 +105,7 @@ internal static class RelayBench
             var busy = Spread.Of(mine.Where(t => t.MachineBusy is not null).Select(t => t.MachineBusy!.Value * 100));
             var benchCpu = Spread.Of(mine.Select(t => t.BenchCpuMillisecondsPerMegabyte)).Median;
             var relayCpu = Spread.Of(mine.Select(t => t.RelayProcessCpuMillisecondsPerMegabyte)).Median;
-            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(benchCpu, "N2")} | {(path == Plain ? F(relayCpu, "N2") : "–")} | {F(busy.Median, "N0")}% |");
+            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(benchCpu, "N2")} | {(path == Direct ? "–" : F(relayCpu, "N2"))} | {F(busy.Median, "N0")}% |");
         }
 
         double Cpu(string path, Func<Transfer, double> of) => Spread.Of(samples.Where(s => s.Transfer.Path == path).Select(s => of(s.Transfer))).Median;
@@ -123,9 +113,11 @@ internal static class RelayBench
         // socat's own CPU when it ran (the bench's extra on that path is starting socat, not relaying); else the in-process relay's.
         var socatCpu = Cpu(Plain, t => t.RelayProcessCpuMillisecondsPerMegabyte);
         var plainRelayCpu = socatCpu > 0 ? socatCpu : Cpu(Plain, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
-        var keywardRelayCpu = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        var keywardAndViewer = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        var agentCpu = Cpu(Keyward, t => t.RelayProcessCpuMillisecondsPerMegabyte);
+        var keywardRelayCpu = keywardAndViewer + agentCpu;
         output.WriteLine();
-        output.WriteLine($"Relay CPU per MB (socat's own; for Keyward, the path's CPU minus the direct path's client and source): plain {F(plainRelayCpu, "N2")} ms, Keyward (Keyward, agent and viewer together) {F(keywardRelayCpu, "N2")} ms, **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
+        output.WriteLine($"Relay CPU per MB (socat's own; for Keyward, the bench process's minus the direct path's client and source, plus the agent process's): plain {F(plainRelayCpu, "N2")} ms, Keyward path {F(keywardRelayCpu, "N2")} ms (Keyward and the viewer {F(keywardAndViewer, "N2")}, the agent {F(agentCpu, "N2")}), **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
 
         output.WriteLine();
         var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();

@@ -12,5 +12,8 @@ internal static class SupportModes
     /// <summary>The agents mode's child process (the idle agents); not for people.</summary>
     public const string Swarm = "swarm";
 
-    public static readonly string[] All = [Load, Relay, Agents, SupportCode, Revoke, Swarm];
+    /// <summary>The relay mode's agent process; not for people.</summary>
+    public const string RelayAgent = "relay-agent";
+
+    public static readonly string[] All = [Load, Relay, Agents, SupportCode, Revoke, Swarm, RelayAgent];
 }

@@ -10,7 +10,7 @@ internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan F
     /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward, agent and viewer) per MB.</summary>
     public double BenchCpuMillisecondsPerMegabyte => Bytes > 0 ? BenchCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
-    /// <summary>CPU of the plain relay's process (socat) per MB; zero on other paths.</summary>
+    /// <summary>CPU of the relay's other process per MB: socat on the plain path, the agent on the Keyward path; zero on direct.</summary>
     public double RelayProcessCpuMillisecondsPerMegabyte => Bytes > 0 ? RelayProcessCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
     /// <summary>MB/s (10^6 bytes) from the first byte to the last.</summary>
