@@ -20,9 +20,11 @@ var swarmCa = new Option<string?>("--swarm-ca") { Hidden = true };
 var swarmKeys = new Option<string?>("--swarm-keys") { Hidden = true };
 var agentState = new Option<string?>("--agent-state") { Hidden = true };
 var agentPort = new Option<int>("--agent-port") { Hidden = true };
+var viewerUrl = new Option<string?>("--viewer-url") { Hidden = true };
+var viewerCa = new Option<string?>("--viewer-ca") { Hidden = true };
 
 var root = new RootCommand("Keyward loopback load benchmark: the counter directly, through plain YARP, and through Keyward with a session.");
-foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort })
+foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort, viewerUrl, viewerCa })
 {
     root.Options.Add(option);
 }
@@ -43,6 +45,11 @@ root.SetAction(async (parse, cancellationToken) =>
     if (chosen == SupportModes.RelayAgent)
     {
         return await RelayAgent.RunAsync(parse.GetValue(agentState), parse.GetValue(agentPort), cancellationToken);
+    }
+
+    if (chosen == SupportModes.RelayViewer)
+    {
+        return await RelayViewer.RunAsync(parse.GetValue(viewerUrl), parse.GetValue(viewerCa), cancellationToken);
     }
 
     if (chosen != SupportModes.Load)

@@ -1,31 +1,32 @@
 using System.Net;
 using System.Net.Sockets;
 using Keyward.Cli.Support;
-using Keyward.Testing.Hosting;
 
 namespace Keyward.LoadBench.Support;
 
 /// <summary>
 /// What <c>keyward connect SESSION --forward L:R</c> does (src/Keyward.Cli/Support/ViewerCommands.cs), with the CLI's
-/// own <see cref="ViewerSocket"/>: a loopback listener; each accepted connection mints a join token with the
-/// technician's session, opens a viewer socket for a TCP stream to port R on the machine, and pipes bytes both ways.
+/// own <see cref="ViewerSocket"/>: a loopback listener; each accepted connection takes a join token, opens a viewer
+/// socket for a TCP stream to port R on the machine, and pipes bytes both ways. It runs in the viewer's own process
+/// (<see cref="RelayViewer"/>), so that its CPU is counted apart from Keyward's.
 /// </summary>
 internal sealed class ForwardListener : IDisposable
 {
-    private readonly SupportBed _bed;
-    private readonly TestSession _technician;
-    private readonly Guid _session;
-    private readonly int _remotePort;
+    private readonly Func<CancellationToken, Task<string>> _joinToken;
+    private readonly Uri _viewerUri;
+    private readonly HttpMessageInvoker _sockets;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    public ForwardListener(SupportBed bed, TestSession technician, Guid session, int remotePort)
+    /// <param name="joinToken">A fresh join token for each connection (the CLI mints one with the technician's session).</param>
+    /// <param name="viewerUri">The viewer socket address, with the machine's port.</param>
+    /// <param name="sockets">An invoker that trusts Keyward's CA only.</param>
+    public ForwardListener(Func<CancellationToken, Task<string>> joinToken, Uri viewerUri, HttpMessageInvoker sockets)
     {
-        _bed = bed;
-        _technician = technician;
-        _session = session;
-        _remotePort = remotePort;
+        _joinToken = joinToken;
+        _viewerUri = viewerUri;
+        _sockets = sockets;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
@@ -33,8 +34,8 @@ internal sealed class ForwardListener : IDisposable
 
     public int Port { get; }
 
-    /// <summary>The last way a viewer socket ended that was not normal, or a failure to open one (null: none).</summary>
-    public string? LastProblem { get; private set; }
+    /// <summary>Called with the way a viewer socket ended that was not normal, or a failure to open one.</summary>
+    public Action<string>? Problem { get; init; }
 
     private async Task AcceptAsync()
     {
@@ -60,8 +61,8 @@ internal sealed class ForwardListener : IDisposable
         {
             try
             {
-                var join = await _bed.JoinTokenAsync(_technician, _session);
-                await using var socket = await ViewerSocket.ConnectAsync(_bed.ViewerUri(_session, _remotePort), join, _bed.Sockets, _stop.Token);
+                var join = await _joinToken(_stop.Token);
+                await using var socket = await ViewerSocket.ConnectAsync(_viewerUri, join, _sockets, _stop.Token);
                 var stream = client.GetStream();
                 var end = await socket.RunAsync(
                     (data, c) => stream.WriteAsync(data, c),
@@ -72,12 +73,12 @@ internal sealed class ForwardListener : IDisposable
                     _stop.Token);
                 if (!end.Normal)
                 {
-                    LastProblem = end.Describe();
+                    Problem?.Invoke(end.Describe());
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
             {
-                LastProblem = e.Message;
+                Problem?.Invoke(e.Message);
             }
         }
     }

@@ -31,10 +31,10 @@ internal static class RelayBench
         using var agent = RelayAgent.Start(state.Directory, source.Port);
         var technician = await bed.AdminAsync();
         var (session, _) = await bed.OpenSessionAsync(technician, Guid.Parse(state.MachineId));
-        using var forward = new ForwardListener(bed, technician, session, source.Port);
-        log.WriteLine($"source on {source.Port}; plain relay on {plain.Port} ({plain.Description}); keyward forward on {forward.Port}");
+        using var viewer = await RelayViewer.StartAsync(bed.ViewerUri(session, source.Port), bed.Keyward.CaFile, cancellationToken);
+        log.WriteLine($"source on {source.Port}; plain relay on {plain.Port} ({plain.Description}); keyward forward on {viewer.Port} (viewer process)");
 
-        var ports = new Dictionary<string, int> { [Direct] = source.Port, [Plain] = plain.Port, [Keyward] = forward.Port };
+        var ports = new Dictionary<string, int> { [Direct] = source.Port, [Plain] = plain.Port, [Keyward] = viewer.Port };
         string[] paths = [Direct, Plain, Keyward];
         var samples = new List<(int Round, Transfer Transfer)>();
         for (var round = -1; round < settings.Rounds; round++)
@@ -50,11 +50,17 @@ internal static class RelayBench
                     plain.Begin();
                 }
 
-                var agentCpu = agent.Cpu;
+                if (path == Keyward)
+                {
+                    // The join token is minted here, before the clock starts, as the CLI mints it before it connects.
+                    await viewer.GrantAsync(await bed.JoinTokenAsync(technician, session));
+                }
+
+                var (agentCpu, viewerCpu) = (agent.Cpu, viewer.Cpu);
                 var transfer = await Transfer.RunAsync(path, ports[path], source, cancellationToken);
                 if (path == Keyward)
                 {
-                    transfer = transfer with { RelayProcessCpu = agent.Cpu - agentCpu };
+                    transfer = transfer with { RelayProcessCpu = agent.Cpu - agentCpu, ViewerCpu = viewer.Cpu - viewerCpu };
                 }
 
                 if (path == Plain)
@@ -67,7 +73,7 @@ internal static class RelayBench
                     $"{(round < 0 ? "warm-up" : $"round {round + 1}/{settings.Rounds}"),-12} {path,-8} {transfer.MegabytesPerSecond,8:N1} MB/s  first byte {transfer.FirstByte.TotalMilliseconds,7:N1} ms  {(transfer.Intact ? "intact" : "BROKEN")}"));
                 if (!transfer.Intact)
                 {
-                    log.WriteLine($"{path}: received {transfer.Bytes:N0} of {total:N0} bytes, or bytes that differ from the source's. {forward.LastProblem}");
+                    log.WriteLine($"{path}: received {transfer.Bytes:N0} of {total:N0} bytes, or bytes that differ from the source's. (the viewer process says why on stderr, above)");
                     return 1;
                 }
 
@@ -93,10 +99,10 @@ internal static class RelayBench
             output.WriteLine();
         }
 
-        output.WriteLine($"Plain relay: {plainDescription}. Keyward: the CLI's viewer socket in this process with Keyward, the agent library in its own process, TLS on both legs.");
+        output.WriteLine($"Plain relay: {plainDescription}. Keyward: Keyward in this process, the CLI's viewer socket and the agent library each in its own process, TLS on both legs.");
         output.WriteLine();
-        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | CPU ms/MB: bench process | CPU ms/MB: socat or agent | machine busy (median) |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        output.WriteLine("| path | MB/s median (range) | first byte ms (median) | CPU ms/MB: bench process | CPU ms/MB: socat or agent | CPU ms/MB: viewer | machine busy (median) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var path in new[] { Direct, Plain, Keyward })
         {
             var mine = samples.Where(s => s.Transfer.Path == path).Select(s => s.Transfer).ToList();
@@ -105,7 +111,8 @@ internal static class RelayBench
             var busy = Spread.Of(mine.Where(t => t.MachineBusy is not null).Select(t => t.MachineBusy!.Value * 100));
             var benchCpu = Spread.Of(mine.Select(t => t.BenchCpuMillisecondsPerMegabyte)).Median;
             var relayCpu = Spread.Of(mine.Select(t => t.RelayProcessCpuMillisecondsPerMegabyte)).Median;
-            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(benchCpu, "N2")} | {(path == Direct ? "–" : F(relayCpu, "N2"))} | {F(busy.Median, "N0")}% |");
+            var viewerCpu = Spread.Of(mine.Select(t => t.ViewerCpuMillisecondsPerMegabyte)).Median;
+            output.WriteLine($"| {path} | {rate.Format("N0")} | {F(first.Median, "N1")} | {F(benchCpu, "N2")} | {(path == Direct ? "–" : F(relayCpu, "N2"))} | {(path == Keyward ? F(viewerCpu, "N2") : "–")} | {F(busy.Median, "N0")}% |");
         }
 
         double Cpu(string path, Func<Transfer, double> of) => Spread.Of(samples.Where(s => s.Transfer.Path == path).Select(s => of(s.Transfer))).Median;
@@ -113,11 +120,12 @@ internal static class RelayBench
         // socat's own CPU when it ran (the bench's extra on that path is starting socat, not relaying); else the in-process relay's.
         var socatCpu = Cpu(Plain, t => t.RelayProcessCpuMillisecondsPerMegabyte);
         var plainRelayCpu = socatCpu > 0 ? socatCpu : Cpu(Plain, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
-        var keywardAndViewer = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
+        var keywardOwn = Cpu(Keyward, t => t.BenchCpuMillisecondsPerMegabyte) - clientAndSource;
         var agentCpu = Cpu(Keyward, t => t.RelayProcessCpuMillisecondsPerMegabyte);
-        var keywardRelayCpu = keywardAndViewer + agentCpu;
+        var viewerOwn = Cpu(Keyward, t => t.ViewerCpuMillisecondsPerMegabyte);
+        var keywardRelayCpu = keywardOwn + agentCpu + viewerOwn;
         output.WriteLine();
-        output.WriteLine($"Relay CPU per MB (socat's own; for Keyward, the bench process's minus the direct path's client and source, plus the agent process's): plain {F(plainRelayCpu, "N2")} ms, Keyward path {F(keywardRelayCpu, "N2")} ms (Keyward and the viewer {F(keywardAndViewer, "N2")}, the agent {F(agentCpu, "N2")}), **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**. Unlike MB/s, this does not depend on who else uses the cores.");
+        output.WriteLine($"Relay CPU per MB (socat's own; for Keyward, the bench process's minus the direct path's client and source, plus the agent's and the viewer's processes): plain {F(plainRelayCpu, "N2")} ms, Keyward path {F(keywardRelayCpu, "N2")} ms (**Keyward {F(keywardOwn, "N2")}**, the viewer {F(viewerOwn, "N2")}, the agent {F(agentCpu, "N2")}), **{F(keywardRelayCpu / plainRelayCpu, "N1")}× plain**; Keyward alone {F(keywardOwn / plainRelayCpu, "N1")}× plain. Unlike MB/s, this does not depend on who else uses the cores.");
 
         output.WriteLine();
         var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();

@@ -15,5 +15,8 @@ internal static class SupportModes
     /// <summary>The relay mode's agent process; not for people.</summary>
     public const string RelayAgent = "relay-agent";
 
-    public static readonly string[] All = [Load, Relay, Agents, SupportCode, Revoke, Swarm, RelayAgent];
+    /// <summary>The relay mode's viewer process (the <c>keyward connect --forward</c> side); not for people.</summary>
+    public const string RelayViewer = "relay-viewer";
+
+    public static readonly string[] All = [Load, Relay, Agents, SupportCode, Revoke, Swarm, RelayAgent, RelayViewer];
 }

@@ -7,11 +7,17 @@ namespace Keyward.LoadBench.Support;
 /// <summary>One download through a path: the bytes received, checked against the source's block, and when they came.</summary>
 internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan FirstByte, TimeSpan Streaming, double? MachineBusy, TimeSpan BenchCpu, TimeSpan RelayProcessCpu)
 {
-    /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward, agent and viewer) per MB.</summary>
+    /// <summary>CPU of the viewer's process per MB (the Keyward path only; zero elsewhere).</summary>
+    public TimeSpan ViewerCpu { get; init; }
+
+    /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward) per MB.</summary>
     public double BenchCpuMillisecondsPerMegabyte => Bytes > 0 ? BenchCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
     /// <summary>CPU of the relay's other process per MB: socat on the plain path, the agent on the Keyward path; zero on direct.</summary>
     public double RelayProcessCpuMillisecondsPerMegabyte => Bytes > 0 ? RelayProcessCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
+
+    /// <summary>CPU of the viewer's process per MB (the Keyward path; zero elsewhere).</summary>
+    public double ViewerCpuMillisecondsPerMegabyte => Bytes > 0 ? ViewerCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
 
     /// <summary>MB/s (10^6 bytes) from the first byte to the last.</summary>
     public double MegabytesPerSecond => Streaming > TimeSpan.Zero ? Bytes / 1e6 / Streaming.TotalSeconds : 0;
