@@ -13,7 +13,7 @@ namespace Keyward.Server.Http;
 /// histograms cumulative buckets (the instrument's advised boundaries, else Prometheus' defaults). The number of
 /// series is capped, so a tag with unexpected values cannot grow memory without bound.
 /// </summary>
-internal sealed class PrometheusText : IDisposable
+internal sealed partial class PrometheusText : IDisposable
 {
     /// <summary>The most series kept; measurements for further tag combinations are dropped (and counted).</summary>
     public const int MaxSeries = 10_000;
@@ -31,12 +31,12 @@ internal sealed class PrometheusText : IDisposable
         {
             if (ReferenceEquals(instrument.Meter.Scope, meters))
             {
-                listener.EnableMeasurementEvents(instrument);
+                listener.EnableMeasurementEvents(instrument, new KnownTags());
             }
         };
-        _listener.SetMeasurementEventCallback<long>((i, m, tags, _) => Record(i, m, tags));
-        _listener.SetMeasurementEventCallback<int>((i, m, tags, _) => Record(i, m, tags));
-        _listener.SetMeasurementEventCallback<double>((i, m, tags, _) => Record(i, m, tags));
+        _listener.SetMeasurementEventCallback<long>((i, m, tags, state) => Record(i, m, tags, state));
+        _listener.SetMeasurementEventCallback<int>((i, m, tags, state) => Record(i, m, tags, state));
+        _listener.SetMeasurementEventCallback<double>((i, m, tags, state) => Record(i, m, tags, state));
         _listener.Start();
     }
 
@@ -69,18 +69,27 @@ internal sealed class PrometheusText : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    // Hot: Kestrel's memory pool counts every block it rents and returns, so a relay records thousands of measurements
+    // per MB. A tag set seen before finds its series without building the label text (no allocation); a new one takes
+    // the slow path once.
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var labels = Labels(tags);
-        if (!_series.TryGetValue((instrument, labels), out var series))
+        var known = state as KnownTags;
+        if (known?.Find(tags) is not { } series)
         {
-            if (_series.Count >= MaxSeries)
+            var labels = Labels(tags);
+            if (!_series.TryGetValue((instrument, labels), out series))
             {
-                Interlocked.Increment(ref _dropped);
-                return;
+                if (_series.Count >= MaxSeries)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    return;
+                }
+
+                series = _series.GetOrAdd((instrument, labels), _ => Series.For(instrument));
             }
 
-            series = _series.GetOrAdd((instrument, labels), _ => Series.For(instrument));
+            known?.Remember(tags, series);
         }
 
         series.Record(value);
