@@ -7,8 +7,11 @@ namespace Keyward.LoadBench.Support;
 /// <summary>One download through a path: the bytes received, checked against the source's block, and when they came.</summary>
 internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan FirstByte, TimeSpan Streaming, double? MachineBusy, TimeSpan BenchCpu, TimeSpan RelayProcessCpu)
 {
-    /// <summary>CPU of the viewer's process per MB (the Keyward path only; zero elsewhere).</summary>
+    /// <summary>CPU of the viewer's process during the transfer (the Keyward path only; zero elsewhere).</summary>
     public TimeSpan ViewerCpu { get; init; }
+
+    /// <summary>Time the JIT spent compiling in the bench process during the transfer (part of <see cref="BenchCpu"/>).</summary>
+    public TimeSpan Jit { get; init; }
 
     /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward) per MB.</summary>
     public double BenchCpuMillisecondsPerMegabyte => Bytes > 0 ? BenchCpu.TotalMilliseconds / (Bytes / 1e6) : 0;
