@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Keyward.Agent.Streams;
@@ -63,7 +62,7 @@ internal sealed partial class AgentConnection
         _streams[stream] = opened;
         AgentLog.StreamOpened(_logger, stream, kind, session);
         await SendTextAsync(AgentMessages.Opened(stream), cancellationToken).ConfigureAwait(false);
-        opened.Start((frame, length, token) => SendAsync(WebSocketMessageType.Binary, frame, length, token), MachineSideEndedAsync);
+        opened.Start(SendPooledAsync, MachineSideEndedAsync);
         return null;
     }
 

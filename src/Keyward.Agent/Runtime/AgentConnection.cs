@@ -88,6 +88,10 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     internal ValueTask SendAsync(WebSocketMessageType type, byte[] data, int length, CancellationToken cancellationToken) =>
         _outbox.Writer.WriteAsync(new OutgoingFrame(type, data, length), cancellationToken);
 
+    /// <summary>Queues a binary frame whose buffer was rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>: it is returned once sent (a frame dropped with the connection is left to the GC).</summary>
+    internal ValueTask SendPooledAsync(byte[] frame, int length, CancellationToken cancellationToken) =>
+        _outbox.Writer.WriteAsync(new OutgoingFrame(WebSocketMessageType.Binary, frame, length, Pooled: true), cancellationToken);
+
     internal ValueTask SendTextAsync(byte[] json, CancellationToken cancellationToken) =>
         SendAsync(WebSocketMessageType.Text, json, json.Length, cancellationToken);
 
@@ -103,6 +107,11 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             finally
             {
                 _sendLock.Release();
+            }
+
+            if (frame.Pooled)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(frame.Data);
             }
         }
     }

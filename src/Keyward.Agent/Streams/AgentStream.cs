@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 
 namespace Keyward.Agent.Streams;
@@ -42,7 +43,7 @@ internal sealed class AgentStream : IAsyncDisposable
 
     public long BytesOut => Interlocked.Read(ref _bytesOut);
 
-    /// <summary>Starts both pumps. <paramref name="send"/> queues a binary frame; <paramref name="ended"/> is called once when the machine side ends.</summary>
+    /// <summary>Starts both pumps. <paramref name="send"/> queues a binary frame rented from <see cref="ArrayPool{T}.Shared"/> (the queue returns it once sent); <paramref name="ended"/> is called once when the machine side ends.</summary>
     public void Start(Func<byte[], int, CancellationToken, ValueTask> send, Func<AgentStream, Task> ended)
     {
         _ = PumpAsync(() => ReadLocalAsync(send), ended);
@@ -79,22 +80,32 @@ internal sealed class AgentStream : IAsyncDisposable
         }
     }
 
+    // Each read goes straight into a pooled frame after the stream id (no allocation or copy per frame); the send
+    // queue returns the frame to the pool once it is sent.
     private async Task ReadLocalAsync(Func<byte[], int, CancellationToken, ValueTask> send)
     {
         var token = _life.Token;
-        var buffer = new byte[AgentProtocolHeaders.MaxPayload];
         while (true)
         {
-            var read = await _output.ReadAsync(buffer, token).ConfigureAwait(false);
+            var frame = ArrayPool<byte>.Shared.Rent(AgentProtocolHeaders.MaxBinaryFrame);
+            int read;
+            try
+            {
+                read = await _output.ReadAsync(frame.AsMemory(AgentProtocolHeaders.StreamIdLength, AgentProtocolHeaders.MaxPayload), token).ConfigureAwait(false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+                throw;
+            }
+
             if (read == 0)
             {
+                ArrayPool<byte>.Shared.Return(frame);
                 return;
             }
 
-            // A frame of the size read (a keystroke is not 64 KiB): the send queue holds it until the writer has sent it.
-            var frame = new byte[AgentProtocolHeaders.StreamIdLength + read];
             AgentMessages.WriteStreamId(frame, Id);
-            buffer.AsSpan(0, read).CopyTo(frame.AsSpan(AgentProtocolHeaders.StreamIdLength));
             Interlocked.Add(ref _bytesOut, read);
             await send(frame, AgentProtocolHeaders.StreamIdLength + read, token).ConfigureAwait(false);
         }
