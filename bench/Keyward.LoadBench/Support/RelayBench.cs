@@ -151,7 +151,7 @@ internal static class RelayBench
 
         var jitPerMegabyte = Cpu(Keyward, t => t.Jit.TotalMilliseconds / (t.Bytes / 1e6));
         output.WriteLine();
-        output.WriteLine($"JIT compilation in the bench process during the Keyward transfers (in its CPU above): {F(jitPerMegabyte, "N2")} ms per MB (median).");
+        output.WriteLine($"Time in the JIT in the bench process during the Keyward transfers: {F(jitPerMegabyte, "N2")} ms per MB (median; wall-clock time on any thread, so on a busy box more than the CPU it adds to the bench process's figure above).");
         output.WriteLine();
         var ratios = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Plain)).ToList();
         var overDirect = Enumerable.Range(0, settings.Rounds).Select(r => Rate(samples, r, Keyward) / Rate(samples, r, Direct)).ToList();

@@ -10,7 +10,7 @@ internal sealed record Transfer(string Path, long Bytes, bool Intact, TimeSpan F
     /// <summary>CPU of the viewer's process during the transfer (the Keyward path only; zero elsewhere).</summary>
     public TimeSpan ViewerCpu { get; init; }
 
-    /// <summary>Time the JIT spent compiling in the bench process during the transfer (part of <see cref="BenchCpu"/>).</summary>
+    /// <summary>Time the JIT spent compiling in the bench process during the transfer (wall clock, any thread; its CPU is part of <see cref="BenchCpu"/>).</summary>
     public TimeSpan Jit { get; init; }
 
     /// <summary>CPU of this process (client, source and, on the Keyward path, Keyward) per MB.</summary>
