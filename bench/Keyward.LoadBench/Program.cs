@@ -1,5 +1,19 @@
 using System.CommandLine;
 using Keyward.LoadBench;
+using Keyward.LoadBench.SignIn;
+using Keyward.LoadBench.Trivial;
+
+// The bench's own child processes: the trivial upstream, and the sign-in bench's clients.
+switch (args.FirstOrDefault())
+{
+    case TrivialUpstream.ChildCommand:
+        return await TrivialUpstream.RunChildAsync(args);
+    case SignInClient.ChildCommand:
+        return await SignInClient.RunChildAsync(args);
+}
+
+var mode = new Option<BenchMode>("--mode") { Description = "counter (the counter sample behind each path), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), or signin (sign-ins and WebSocket tickets).", DefaultValueFactory = _ => BenchMode.Counter };
+var clients = new Option<int>("--clients") { Description = "signin mode: concurrent clients.", DefaultValueFactory = _ => 8 };
 
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds; each runs every path once.", DefaultValueFactory = _ => 3 };
 var seconds = new Option<int>("--seconds") { Description = $"Length of one path's run in a round (1..{BenchSettings.MaxSeconds}).", DefaultValueFactory = _ => 5 };
@@ -9,8 +23,8 @@ var connections = new Option<int>("--connections", "-c") { Description = "Connec
 var generator = new Option<GeneratorKind>("--generator") { Description = "auto (wrk when on PATH, else builtin), builtin, or wrk.", DefaultValueFactory = _ => GeneratorKind.Auto };
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
 
-var root = new RootCommand("Keyward loopback load benchmark: the counter directly, through plain YARP, and through Keyward with a session.");
-foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick })
+var root = new RootCommand("Keyward loopback load benchmark: front ends over the counter sample or a trivial upstream, or sign-ins and WebSocket tickets.");
+foreach (var option in new Option[] { mode, clients, rounds, seconds, warmUp, warmUpPasses, connections, generator, quick })
 {
     root.Options.Add(option);
 }
@@ -23,6 +37,8 @@ root.SetAction(async (parse, cancellationToken) =>
 
     var settings = new BenchSettings
     {
+        Mode = parse.GetValue(mode),
+        Clients = Pick(clients, 2),
         Rounds = Pick(rounds, 1),
         Seconds = Pick(seconds, 1),
         WarmUpSeconds = Pick(warmUp, 1),
@@ -38,7 +54,9 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    return await BenchRunner.RunAsync(settings, cancellationToken);
+    return settings.Mode == BenchMode.SignIn
+        ? await SignInBench.RunAsync(settings, cancellationToken)
+        : await BenchRunner.RunAsync(settings, cancellationToken);
 });
 
 return await root.Parse(args).InvokeAsync();
