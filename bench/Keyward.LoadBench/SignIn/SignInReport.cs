@@ -5,7 +5,7 @@ using Keyward.LoadBench.Measurement;
 namespace Keyward.LoadBench.SignIn;
 
 /// <summary>The sign-in mode's Markdown report: per operation the rate, Keyward's CPU and allocations, and the redeem alone.</summary>
-internal sealed record SignInReport(BenchSettings Settings, int WarmUpPasses, IReadOnlyList<SignInSample> Samples, TimeSpan Wall)
+internal sealed record SignInReport(BenchSettings Settings, int WarmUpPasses, IdleRate Idle, IReadOnlyList<SignInSample> Samples, TimeSpan Wall)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -45,6 +45,8 @@ internal sealed record SignInReport(BenchSettings Settings, int WarmUpPasses, IR
         w.WriteLine(Line($"| redeem alone (mint + redeem − mint, per round) | – | – | – | – | {Median(redeemCpu):N0} | {Median(redeemBytes) / 1024:N1} | – | – | – |"));
         w.WriteLine();
         w.WriteLine("- A sign-in is `POST /api/auth/login/begin`, the virtual key's assertion, `POST /api/auth/login/finish`; every one creates a session. A mint is `POST /api/auth/ws-ticket` with the session and Keyward's own origin. A redeem opens `wss://…/ws/bench?ticket=…` on a route to the trivial upstream and closes it: a new TLS connection from the client (an HTTP/1.1 upgrade takes its connection), the atomic consume, a new connection from Keyward to the upstream, and the close handshakes, so it is far more than the consume.");
+        var signIns = Median(Of(SignInOperation.SignIn).Select(x => x.PerSecond));
+        w.WriteLine(Line($"- Idle, with no client, Keyward's process used {Idle.CpuPerSecond * 1000:0.0} ms of CPU and allocated {Idle.BytesPerSecond / 1024:N0} KB per second (timers, sweepers, the JIT). That is inside the figures above: at the median sign-in rate, up to {(signIns > 0 ? Idle.CpuPerSecond * 1e6 / signIns : 0):N0} µs and {(signIns > 0 ? Idle.BytesPerSecond / 1024 / signIns : 0):N1} KB per sign-in."));
         w.WriteLine(Line($"- Issue 15's targets (not asserted): ≤ 600 µs of Keyward CPU and ≤ 40 KB allocated per complete sign-in; ≥ 5,000 mints/s over HTTPS."));
         w.WriteLine(Line($"- Operations: {Samples.Sum(x => x.Result.Operations):N0} succeeded, {Samples.Sum(x => x.Result.Failed):N0} failed{(Samples.Select(x => x.Result.FirstError).FirstOrDefault(e => e is not null) is { } e ? $"; first failure: `{e}`" : string.Empty)}"));
         w.WriteLine(Line($"- Wall time: {Wall.TotalSeconds:0} s"));

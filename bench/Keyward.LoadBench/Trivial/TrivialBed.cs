@@ -167,7 +167,25 @@ internal sealed class TrivialBed : ILoadBed
         }
 
         _targets.Add(new Target(Keyward, "Keyward with a session", Address(_keyward.Port), Session));
+        await CheckRefusalsAsync(cancellationToken);
         log.WriteLine($"Keyward on {_keyward.Port}, plain YARP on {plainPort}, trivial upstream on {upstreamPort}; virtual key registered and signed in");
+    }
+
+    /// <summary>
+    /// The authenticating front ends must refuse a request without the session (401), or the bench would compare a
+    /// proxy that checks nothing with one that checks: the negative half of the pre-flight.
+    /// </summary>
+    private async Task CheckRefusalsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var target in _targets.Where(t => t.Name is Keyward or NginxAuth))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, target.Address);
+            using var response = await _probe!.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                throw new InvalidOperationException($"{target.Name}: a request without the session answered {(int)response.StatusCode}, not 401.");
+            }
+        }
     }
 
     private static Uri Address(int port) => new($"https://127.0.0.1:{port}/resource/hello");
