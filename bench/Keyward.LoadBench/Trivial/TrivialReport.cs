@@ -68,7 +68,7 @@ internal static class TrivialReport
         var baseline = external
             ? Line($"its {run.BenchBaseline * 1000:N0} ms of CPU per second on the direct path (background work: with wrk nothing in it serves a request there)")
             : Line($"its {run.BenchBaseline:N0} µs per request on the direct path (the built-in generator)");
-        w.WriteLine(Line($"- Front-end CPU per request: nginx's master and workers; for plain YARP and Keyward, which run in the bench process, that process's CPU less {baseline}. nginx auth_request's auth endpoint is the upstream's CPU per request beyond its {run.UpstreamBaseline:N0} µs on the direct path."));
+        w.WriteLine(Line($"- Front-end CPU per request: nginx's master and workers; for plain YARP and Keyward, which run in the bench process, that process's CPU less {baseline}. nginx auth_request's auth endpoint is the upstream's CPU per request beyond its {run.UpstreamBaseline:N0} µs on nginx proxy_pass's path (the resource alone, reached the same way)."));
         w.WriteLine(Line($"- Requests: {run.Succeeded:N0} succeeded, {run.Failed:N0} failed{(run.FirstError is { } e ? $"; first failure: `{e}`" : string.Empty)}"));
         var c = run.Counter;
         w.WriteLine(Line($"- Upstream count check: final value {c.Value:N0}, successful requests {c.Counted:N0} ({(c.Exact ? "must be equal" : "the value must be at least the count: wrk abandons requests in flight at its deadline")}): **{(c.Passed ? "passed" : "FAILED")}**"));

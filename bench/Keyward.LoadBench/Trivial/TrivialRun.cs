@@ -30,8 +30,11 @@ internal sealed record TrivialRun(
         ? Percentiles.Median(Of(TrivialBed.Direct).Select(s => s.Cpu.Wall > TimeSpan.Zero ? s.Cpu.Bench / s.Cpu.Wall : 0))
         : Percentiles.Median(Of(TrivialBed.Direct).Select(s => s.BenchMicroseconds));
 
-    /// <summary>The upstream's CPU per request on the direct path; on nginx auth_request's path the rest is its auth endpoint.</summary>
-    public double UpstreamBaseline => Percentiles.Median(Of(TrivialBed.Direct).Select(s => s.CounterMicroseconds));
+    /// <summary>
+    /// The upstream's CPU per request for the resource alone, reached the way nginx reaches it (HTTP/1.1 keep-alive
+    /// over TLS): its figure on nginx proxy_pass's path. On nginx auth_request's path the rest is its auth endpoint.
+    /// </summary>
+    public double UpstreamBaseline => Percentiles.Median(Of(TrivialBed.Nginx).Select(s => s.CounterMicroseconds));
 
     public IEnumerable<RunSample> Of(string target) => Samples.Where(s => s.Target == target);
 
@@ -57,7 +60,7 @@ internal sealed record TrivialRun(
             : s.BenchMicroseconds - BenchBaseline;
     }
 
-    /// <summary>The upstream's CPU per request beyond the direct path's: on nginx auth_request's path, its auth endpoint.</summary>
+    /// <summary>The upstream's CPU per request beyond its resource-only figure: on nginx auth_request's path, its auth endpoint.</summary>
     public double AuthEndpoint(RunSample s) => s.CounterMicroseconds - UpstreamBaseline;
 
     /// <summary>Per round, <paramref name="value"/> of one target over another's (rounds that lack either are left out).</summary>
