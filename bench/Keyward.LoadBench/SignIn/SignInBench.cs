@@ -132,8 +132,12 @@ internal sealed class SignInBench
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clientCpu = clients.CpuTime;
         var (busy, total) = MachineCpu.Read();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var threads = SampleThreadPoolAsync(stop.Token);
         await clients.SendAsync("go");
         var line = await clients.ResultAsync(TimeSpan.FromSeconds(seconds + 60), ct);
+        await stop.CancelAsync();
+        var maxThreads = await threads;
         var allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
         self.Refresh();
         var cpuAfter = self.TotalProcessorTime;
@@ -149,10 +153,34 @@ internal sealed class SignInBench
             cpuAfter - cpu,
             allocatedAfter - allocated,
             clientCpuAfter - clientCpu,
-            totalAfter > total ? (double)(busyAfter - busy) / (totalAfter - total) : null);
+            totalAfter > total ? (double)(busyAfter - busy) / (totalAfter - total) : null)
+        {
+            MaxThreadPoolThreads = maxThreads,
+        };
+    }
+
+    /// <summary>
+    /// The most thread-pool threads seen during a run (every 100 ms). The pool adds threads when its threads block —
+    /// e.g. sleeping in SQLite's busy-retry loop — so a count well above the cores is a sign of blocking.
+    /// </summary>
+    private static async Task<int> SampleThreadPoolAsync(CancellationToken ct)
+    {
+        var max = ThreadPool.ThreadCount;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(100, ct);
+                max = Math.Max(max, ThreadPool.ThreadCount);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return Math.Max(max, ThreadPool.ThreadCount);
+        }
     }
 
     private void Progress(string phase, SignInSample s) =>
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{phase,-11} {s.Operation,-13} {s.PerSecond,8:N0}/s  Keyward {s.KeywardMicroseconds,7:N0} µs  {s.AllocatedBytes / 1024,7:N1} KB  p50 {s.Result.P50Milliseconds,6:0.00} ms  failed {s.Result.Failed}{(s.Result.FirstError is { } e ? "  " + e : string.Empty)}"));
+            $"{phase,-11} {s.Operation,-13} {s.PerSecond,8:N0}/s  Keyward {s.KeywardMicroseconds,7:N0} µs  {s.AllocatedBytes / 1024,7:N1} KB  p50 {s.Result.P50Milliseconds,6:0.00} ms  threads {s.MaxThreadPoolThreads,3}  failed {s.Result.Failed}{(s.Result.FirstError is { } e ? "  " + e : string.Empty)}"));
 }
