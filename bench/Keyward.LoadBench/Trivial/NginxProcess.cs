@@ -133,6 +133,8 @@ internal sealed class NginxProcess : IAsyncDisposable
             """;
 
         // HTTP/1.1 with the Connection header cleared keeps the upstream connections alive (nginx's default is 1.0).
+        // keepalive_requests on both sides: nginx would otherwise close a connection after 1,000 requests, and the
+        // new TLS handshakes would be charged to nginx while Kestrel and YARP keep theirs open.
         var upstreamTls = $"""
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
@@ -157,6 +159,7 @@ internal sealed class NginxProcess : IAsyncDisposable
                 upstream trivial {
                     server 127.0.0.1:{{s.UpstreamPort}};
                     keepalive 64;
+                    keepalive_requests 1000000;
                 }
                 server {
                     listen 127.0.0.1:{{s.ProxyPort}} ssl;
