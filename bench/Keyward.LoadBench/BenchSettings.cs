@@ -24,6 +24,12 @@ internal sealed record BenchSettings
 
     public int Connections { get; init; } = 16;
 
+    /// <summary>
+    /// signin mode: keep Keyward's state on the disk (the temporary directory) instead of tmpfs, so every commit
+    /// waits for its flush, as in production and as in the measurement.
+    /// </summary>
+    public bool OnDisk { get; init; }
+
     /// <summary>signin mode: concurrent clients, each running one ceremony (or ticket) after another.</summary>
     public int Clients { get; init; } = 8;
 

@@ -13,6 +13,7 @@ switch (args.FirstOrDefault())
 }
 
 var mode = new Option<BenchMode>("--mode") { Description = "counter (the counter sample behind each path), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), or signin (sign-ins and WebSocket tickets).", DefaultValueFactory = _ => BenchMode.Counter };
+var onDisk = new Option<bool>("--on-disk") { Description = "signin mode: Keyward's state on the disk (the temporary directory), not tmpfs." };
 var clients = new Option<int>("--clients") { Description = "signin mode: concurrent clients.", DefaultValueFactory = _ => 8 };
 
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds; each runs every path once.", DefaultValueFactory = _ => 3 };
@@ -24,7 +25,7 @@ var generator = new Option<GeneratorKind>("--generator") { Description = "auto (
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
 
 var root = new RootCommand("Keyward loopback load benchmark: front ends over the counter sample or a trivial upstream, or sign-ins and WebSocket tickets.");
-foreach (var option in new Option[] { mode, clients, rounds, seconds, warmUp, warmUpPasses, connections, generator, quick })
+foreach (var option in new Option[] { mode, clients, onDisk, rounds, seconds, warmUp, warmUpPasses, connections, generator, quick })
 {
     root.Options.Add(option);
 }
@@ -39,6 +40,7 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         Mode = parse.GetValue(mode),
         Clients = Pick(clients, 2),
+        OnDisk = parse.GetValue(onDisk),
         Rounds = Pick(rounds, 1),
         Seconds = Pick(seconds, 1),
         WarmUpSeconds = Pick(warmUp, 1),

@@ -31,9 +31,10 @@ internal sealed class SignInBed : IAsyncDisposable
     /// <summary>What a client child needs, passed in its environment (the passphrase and the token are secrets).</summary>
     public IReadOnlyDictionary<string, string> ClientEnvironment { get; private set; } = new Dictionary<string, string>();
 
-    public static async Task<SignInBed> StartAsync(TextWriter log, CancellationToken cancellationToken)
+    public static async Task<SignInBed> StartAsync(bool onDisk, TextWriter log, CancellationToken cancellationToken)
     {
-        var bed = new SignInBed(Path.Combine(TestBed.Root, "keyward-signinbench-" + Guid.NewGuid().ToString("N")[..8]));
+        var root = onDisk ? Path.GetTempPath() : TestBed.Root;
+        var bed = new SignInBed(Path.Combine(root, "keyward-signinbench-" + Guid.NewGuid().ToString("N")[..8]));
         try
         {
             await bed.StartCoreAsync(log, cancellationToken);

@@ -40,7 +40,7 @@ internal sealed class SignInBench
         var wall = Stopwatch.StartNew();
         try
         {
-            await using var bed = await SignInBed.StartAsync(log, budget.Token);
+            await using var bed = await SignInBed.StartAsync(settings.OnDisk, log, budget.Token);
             var bench = new SignInBench(settings, bed, log);
             return await bench.RunCoreAsync(wall, budget.Token);
         }

@@ -16,7 +16,7 @@ internal sealed record SignInReport(BenchSettings Settings, int WarmUpPasses, Id
         var s = Settings;
         w.WriteLine("## Keyward sign-in and WebSocket ticket benchmark");
         w.WriteLine();
-        w.WriteLine(Line($"{s.Rounds} round(s) × {s.Seconds} s per operation after {WarmUpPasses} warm-up pass(es) of {s.WarmUpSeconds} s (discarded), {s.Clients} concurrent clients (closed loop, HTTPS keep-alive, in a child process), order rotated each round; {Environment.ProcessorCount} cores shared by the clients, Keyward, the upstream and anything else running; load average (1, 5, 15 min) at the start {LoadAverage.AtStart}, at the end {LoadAverage.Read()}. Keyward runs in the bench process, so its CPU is the process's CPU time and its allocations `GC.GetTotalAllocatedBytes(precise: true)`, both over the run."));
+        w.WriteLine(Line($"{s.Rounds} round(s) × {s.Seconds} s per operation after {WarmUpPasses} warm-up pass(es) of {s.WarmUpSeconds} s (discarded), {s.Clients} concurrent clients (closed loop, HTTPS keep-alive, in a child process), order rotated each round; {Environment.ProcessorCount} cores shared by the clients, Keyward, the upstream and anything else running; load average (1, 5, 15 min) at the start {LoadAverage.AtStart}, at the end {LoadAverage.Read()}. Keyward runs in the bench process, so its CPU is the process's CPU time and its allocations `GC.GetTotalAllocatedBytes(precise: true)`, both over the run. Keyward's state (SQLite) is {(s.OnDisk ? "on the disk (--on-disk): every commit waits for its flush" : "on tmpfs (/dev/shm), so commits do not wait for a disk; --on-disk puts it on the disk")}."));
         w.WriteLine();
         if (s.Quick)
         {
