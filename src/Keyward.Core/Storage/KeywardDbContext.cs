@@ -28,6 +28,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<SupportSessionEntity> SupportSessions => Set<SupportSessionEntity>();
     public DbSet<SupportCodeEntity> SupportCodes => Set<SupportCodeEntity>();
     public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
+    public DbSet<VaultEpochEntity> VaultEpochs => Set<VaultEpochEntity>();
+    public DbSet<VaultSecretEntity> VaultSecrets => Set<VaultSecretEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -171,6 +173,31 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
         });
         OnAgentsCreating(modelBuilder);
         OnSupportCreating(modelBuilder);
+        OnVaultCreating(modelBuilder);
+    }
+
+    // The vault's tables (docs/vault.md, "Storage").
+    private static void OnVaultCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<VaultEpochEntity>(e =>
+        {
+            e.ToTable("vault_epochs");
+            e.HasKey(v => v.Epoch);
+            e.Property(v => v.Epoch).ValueGeneratedNever();
+            e.Property(v => v.State).HasMaxLength(16);
+            e.Property(v => v.KeyId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<VaultSecretEntity>(e =>
+        {
+            e.ToTable("vault_secrets");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).ValueGeneratedOnAdd();
+            e.Property(v => v.TenantId).HasMaxLength(64);
+            e.Property(v => v.DataClass).HasMaxLength(32);
+            e.Property(v => v.Path).HasMaxLength(256);
+            e.HasIndex(v => new { v.TenantId, v.DataClass, v.OperatorId, v.ActorId, v.Path, v.Version }).IsUnique();
+            e.HasIndex(v => v.Epoch);
+        });
     }
 
     // The agent plane's tables (docs/remote-support.md, "Data").
