@@ -195,7 +195,7 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(v => v.TenantId).HasMaxLength(64);
             e.Property(v => v.DataClass).HasMaxLength(32);
             e.Property(v => v.Path).HasMaxLength(256);
-            e.HasIndex(v => new { v.TenantId, v.DataClass, v.OperatorId, v.ActorId, v.Path, v.Version }).IsUnique();
+            e.HasIndex(v => new { v.TenantId, v.DataClass, v.OperatorId, v.ActorId, v.Path, v.Version }).IsUnique().HasDatabaseName("IX_vault_secrets_address_version");
             e.HasIndex(v => v.Epoch);
         });
     }
