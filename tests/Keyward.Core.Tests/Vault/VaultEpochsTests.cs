@@ -1,0 +1,170 @@
+using System.Text;
+using Keyward.Core.Storage;
+using Keyward.Core.Vault;
+using Keyward.Testing;
+
+namespace Keyward.Core.Tests.Vault;
+
+/// <summary><see cref="VaultEpochs"/>: forward only, on SQLite and on PostgreSQL.</summary>
+[Collection(PostgresFixture.CollectionName)]
+public sealed class VaultEpochsTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private readonly List<VaultStore> _stores = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    private async Task<VaultStore> StoreAsync(StorageProvider provider = StorageProvider.Sqlite, TestKeks? keks = null, bool initialize = true)
+    {
+        var store = await VaultStore.CreateAsync(provider, postgres, keks, initialize);
+        _stores.Add(store);
+        return store;
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Twice_MakesOneEpochOneRecordingItsKeyId()
+    {
+        var store = await StoreAsync(initialize: false);
+
+        var first = await store.Epochs().InitializeAsync();
+        var second = await store.Epochs().InitializeAsync();
+
+        Assert.Equal(first.Value, second.Value);
+        var epoch = Assert.Single(await store.Epochs().ListAsync());
+        Assert.Equal((1, VaultEpochStates.Current, store.Keys.KeyId(1)), (epoch.Number, epoch.State, epoch.KeyId));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_NoKeyForEpochOne_IsRefused()
+    {
+        var store = await StoreAsync(keks: new TestKeks(2), initialize: false);
+
+        Assert.Equal(VaultFailure.KeyMissing, (await store.Epochs().InitializeAsync()).Failure);
+        Assert.Empty(await store.Epochs().ListAsync());
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task AdvanceAsync_ToNext_NewWritesUseItAndOldSecretsStayReadable(StorageProvider provider)
+    {
+        var store = await StoreAsync(provider);
+        var vault = store.Service();
+        await vault.PutAsync(VaultStore.Address("old"), Encoding.UTF8.GetBytes("old"));
+
+        var advanced = await store.Epochs().AdvanceAsync(2);
+
+        Assert.Equal(2, advanced.Value!.Number);
+        await vault.PutAsync(VaultStore.Address("new"), Encoding.UTF8.GetBytes("new"));
+        Assert.Equal([1, 2], (await store.RowsAsync()).Select(r => r.Epoch));
+        using (var old = (await vault.GetAsync(VaultStore.Address("old"))).Value!)
+        {
+            Assert.Equal("old"u8.ToArray(), old.Value.ToArray());
+        }
+
+        Assert.Equal([(1, VaultEpochStates.Readable, 1L), (2, VaultEpochStates.Current, 1L)], (await store.Epochs().ListAsync()).Select(e => (e.Number, e.State, e.DataKeys)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task AdvanceAsync_AnythingButTheNextEpoch_IsRefusedAndChangesNothing(int to)
+    {
+        var store = await StoreAsync();
+        Assert.True((await store.Epochs().AdvanceAsync(2)).Succeeded);
+        var before = await store.Epochs().ListAsync();
+
+        // Current is 2: 1 and 2 would go back or stay, 4 would skip.
+        Assert.Equal(VaultFailure.EpochNotNext, (await store.Epochs().AdvanceAsync(to)).Failure);
+
+        Assert.Equal(before, await store.Epochs().ListAsync());
+    }
+
+    [Fact]
+    public async Task AdvanceAsync_NoKeyForTheNextEpoch_IsRefused()
+    {
+        var store = await StoreAsync(keks: new TestKeks(1));
+
+        Assert.Equal(VaultFailure.KeyMissing, (await store.Epochs().AdvanceAsync(2)).Failure);
+        Assert.Equal(1, (await store.Epochs().CurrentAsync())!.Number);
+    }
+
+    [Fact]
+    public async Task AdvanceAsync_BeforeInitialize_IsRefused()
+    {
+        var store = await StoreAsync(initialize: false);
+
+        Assert.Equal(VaultFailure.NoEpoch, (await store.Epochs().AdvanceAsync(1)).Failure);
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task AdvanceAsync_ConcurrentAdvancesOnSeveralNodes_MakeExactlyOneNext(StorageProvider provider)
+    {
+        var store = await StoreAsync(provider);
+        var nodes = Enumerable.Range(0, 6).Select(_ => store.Epochs(database: store.Reopen())).ToList();
+        using var start = new Barrier(nodes.Count);
+
+        var outcomes = await Task.WhenAll(nodes.Select(node => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            return await node.AdvanceAsync(2);
+        })));
+
+        Assert.Single(outcomes, o => o.Succeeded);
+        Assert.All(outcomes.Where(o => !o.Succeeded), o => Assert.Equal(VaultFailure.EpochNotNext, o.Failure));
+        Assert.Equal([(1, VaultEpochStates.Readable), (2, VaultEpochStates.Current)], (await store.Epochs().ListAsync()).Select(e => (e.Number, e.State)));
+    }
+
+    [Fact]
+    public async Task RetireAsync_CurrentEpoch_IsRefused()
+    {
+        var store = await StoreAsync();
+
+        Assert.Equal(VaultFailure.EpochCurrent, (await store.Epochs().RetireAsync(1)).Failure);
+        Assert.Equal(VaultFailure.EpochUnknown, (await store.Epochs().RetireAsync(9)).Failure);
+    }
+
+    [Fact]
+    public async Task RetireAsync_DataKeysStillWrappedUnderIt_IsRefusedEvenForDeletedSecrets()
+    {
+        var store = await StoreAsync();
+        await store.Service().PutAsync(VaultStore.Address(), "x"u8.ToArray());
+        await store.Service().DeleteAsync(VaultStore.Address());
+        await store.Epochs().AdvanceAsync(2);
+
+        Assert.Equal(VaultFailure.EpochInUse, (await store.Epochs().RetireAsync(1)).Failure);
+        Assert.Equal(VaultEpochStates.Readable, (await store.Epochs().ListAsync())[0].State);
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task RetireAsync_AfterRekey_RetiresAndReadsStillWork(StorageProvider provider)
+    {
+        var store = await StoreAsync(provider);
+        await store.Service().PutAsync(VaultStore.Address(), "x"u8.ToArray());
+        await store.Epochs().AdvanceAsync(2);
+        Assert.True((await store.Rekey().RunAsync()).Succeeded);
+
+        var retired = await store.Epochs().RetireAsync(1);
+
+        Assert.Equal(VaultEpochStates.Retired, retired.Value!.State);
+        Assert.Equal(store.Time.GetUtcNow(), retired.Value.RetiredAt);
+        Assert.True((await store.Epochs().RetireAsync(1)).Succeeded);
+        using var secret = (await store.Service().GetAsync(VaultStore.Address())).Value!;
+        Assert.Equal("x"u8.ToArray(), secret.Value.ToArray());
+        Assert.Equal(VaultFailure.EpochNotNext, (await store.Epochs().AdvanceAsync(1)).Failure);
+    }
+}
