@@ -24,38 +24,47 @@ public static class VaultAad
     private static byte[] Encode(string purpose, VaultAddress address, int version, int? epoch)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var fields = new List<byte[]>(9)
-        {
-            Encoding.UTF8.GetBytes(Label),
-            Encoding.UTF8.GetBytes(purpose),
-            Encoding.UTF8.GetBytes(address.TenantId),
-            Encoding.UTF8.GetBytes(address.DataClass.Name),
-            Encoding.UTF8.GetBytes(address.Path),
-            Int64(version),
-            address.OperatorId.ToByteArray(bigEndian: true),
-            address.ActorId.ToByteArray(bigEndian: true),
-        };
+        var utf8 = Encoding.UTF8;
+        var length =
+            (4 + utf8.GetByteCount(Label)) + (4 + utf8.GetByteCount(purpose)) + (4 + utf8.GetByteCount(address.TenantId)) +
+            (4 + utf8.GetByteCount(address.DataClass.Name)) + (4 + utf8.GetByteCount(address.Path)) +
+            (4 + 8) + (4 + 16) + (4 + 16) + (epoch is null ? 0 : 4 + 8);
+        var aad = new byte[length];
+        var rest = aad.AsSpan();
+        Text(ref rest, Label);
+        Text(ref rest, purpose);
+        Text(ref rest, address.TenantId);
+        Text(ref rest, address.DataClass.Name);
+        Text(ref rest, address.Path);
+        Int64(ref rest, version);
+        Uuid(ref rest, address.OperatorId);
+        Uuid(ref rest, address.ActorId);
         if (epoch is { } e)
         {
-            fields.Add(Int64(e));
-        }
-
-        var aad = new byte[fields.Sum(f => 4 + f.Length)];
-        var offset = 0;
-        foreach (var field in fields)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(aad.AsSpan(offset), (uint)field.Length);
-            field.CopyTo(aad, offset + 4);
-            offset += 4 + field.Length;
+            Int64(ref rest, e);
         }
 
         return aad;
     }
 
-    private static byte[] Int64(long value)
+    private static void Text(ref Span<byte> rest, string value)
     {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        return bytes;
+        var written = Encoding.UTF8.GetBytes(value, rest[4..]);
+        BinaryPrimitives.WriteUInt32BigEndian(rest, (uint)written);
+        rest = rest[(4 + written)..];
+    }
+
+    private static void Int64(ref Span<byte> rest, long value)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(rest, 8);
+        BinaryPrimitives.WriteInt64BigEndian(rest[4..], value);
+        rest = rest[12..];
+    }
+
+    private static void Uuid(ref Span<byte> rest, Guid value)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(rest, 16);
+        _ = value.TryWriteBytes(rest[4..], bigEndian: true, out _);
+        rest = rest[20..];
     }
 }

@@ -24,7 +24,7 @@ public static class VaultEnvelope
         IKeyEncryptionKeyProvider keys, VaultAddress address, int version, int epoch, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var dataKey = GC.AllocateArray<byte>(DataKeyBytes, pinned: true);
+        var dataKey = PinnedKeyBuffers.Rent();
         try
         {
             RandomNumberGenerator.Fill(dataKey);
@@ -40,7 +40,7 @@ public static class VaultEnvelope
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(dataKey);
+            PinnedKeyBuffers.Return(dataKey);
         }
     }
 
@@ -58,7 +58,7 @@ public static class VaultEnvelope
             return null;
         }
 
-        var dataKey = GC.AllocateArray<byte>(DataKeyBytes, pinned: true);
+        var dataKey = PinnedKeyBuffers.Rent();
         try
         {
             if (!await keys.UnwrapAsync(secret.Epoch, secret.DataKey, VaultAad.ForDataKey(address, version, secret.Epoch), dataKey, cancellationToken).ConfigureAwait(false))
@@ -82,7 +82,7 @@ public static class VaultEnvelope
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(dataKey);
+            PinnedKeyBuffers.Return(dataKey);
         }
     }
 
@@ -95,7 +95,7 @@ public static class VaultEnvelope
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(secret);
-        var dataKey = GC.AllocateArray<byte>(DataKeyBytes, pinned: true);
+        var dataKey = PinnedKeyBuffers.Rent();
         try
         {
             if (!await keys.UnwrapAsync(secret.Epoch, secret.DataKey, VaultAad.ForDataKey(address, version, secret.Epoch), dataKey, cancellationToken).ConfigureAwait(false))
@@ -108,7 +108,7 @@ public static class VaultEnvelope
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(dataKey);
+            PinnedKeyBuffers.Return(dataKey);
         }
     }
 }
