@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -8,7 +9,8 @@ namespace Keyward.Core.Vault;
 /// Key-encryption keys from key files or environment variables (<see cref="VaultOptions.Keys"/>), held in pinned
 /// buffers that are cleared on <see cref="Dispose"/>. Wrapping is AES-256-GCM with a random 96-bit nonce and a
 /// 128-bit tag. <see cref="Load"/> checks every source at once and reports every problem: a key file readable by its
-/// group or others is refused (on Unix), and so is anything but 32 bytes in base64.
+/// group or others is refused (on Unix), and so is anything but 32 bytes in base64. Each epoch keeps a few ready
+/// <see cref="AesGcm"/> instances (an instance is not thread-safe; making one per wrap costs a key schedule).
 /// </summary>
 public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
     private const int MaxFileBytes = 1024;
+    private const int MaxPooledCiphers = 16;
     private const UnixFileMode GroupOrOthers =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -25,9 +28,14 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
     private static readonly byte[] KeyIdLabel = Encoding.UTF8.GetBytes("keyward.vault.kek-id.v1");
 
     private readonly Dictionary<int, (byte[] Key, string Id)> _keys;
+    private readonly Dictionary<int, ConcurrentQueue<AesGcm>> _ciphers;
     private bool _disposed;
 
-    private LocalKeyEncryptionKeys(Dictionary<int, (byte[] Key, string Id)> keys) => _keys = keys;
+    private LocalKeyEncryptionKeys(Dictionary<int, (byte[] Key, string Id)> keys)
+    {
+        _keys = keys;
+        _ciphers = keys.Keys.ToDictionary(epoch => epoch, _ => new ConcurrentQueue<AesGcm>());
+    }
 
     /// <summary>The epochs that have a key, ascending.</summary>
     public IReadOnlyList<int> Epochs => [.. _keys.Keys.Order()];
@@ -86,25 +94,31 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
     /// <inheritdoc/>
     public ValueTask<WrappedDataKey> WrapAsync(int epoch, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> associatedData, CancellationToken cancellationToken = default)
     {
-        var kek = Kek(epoch);
-        var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
-        var wrapped = new byte[key.Length + TagBytes];
-        using var aes = new AesGcm(kek, TagBytes);
-        aes.Encrypt(nonce, key.Span, wrapped.AsSpan(0, key.Length), wrapped.AsSpan(key.Length), associatedData.Span);
-        return ValueTask.FromResult(new WrappedDataKey(nonce, wrapped));
+        var aes = RentCipher(epoch);
+        try
+        {
+            var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
+            var wrapped = new byte[key.Length + TagBytes];
+            aes.Encrypt(nonce, key.Span, wrapped.AsSpan(0, key.Length), wrapped.AsSpan(key.Length), associatedData.Span);
+            return ValueTask.FromResult(new WrappedDataKey(nonce, wrapped));
+        }
+        finally
+        {
+            ReturnCipher(epoch, aes);
+        }
     }
 
     /// <inheritdoc/>
     public ValueTask<bool> UnwrapAsync(int epoch, WrappedDataKey wrapped, ReadOnlyMemory<byte> associatedData, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        var kek = Kek(epoch);
+        _ = Kek(epoch);
         if (wrapped.Nonce is not { Length: NonceBytes } || wrapped.Ciphertext is null || wrapped.Ciphertext.Length != destination.Length + TagBytes)
         {
             return ValueTask.FromResult(false);
         }
 
         var length = destination.Length;
-        using var aes = new AesGcm(kek, TagBytes);
+        var aes = RentCipher(epoch);
         try
         {
             aes.Decrypt(wrapped.Nonce, wrapped.Ciphertext.AsSpan(0, length), wrapped.Ciphertext.AsSpan(length), destination.Span, associatedData.Span);
@@ -114,6 +128,10 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
         {
             CryptographicOperations.ZeroMemory(destination.Span);
             return ValueTask.FromResult(false);
+        }
+        finally
+        {
+            ReturnCipher(epoch, aes);
         }
     }
 
@@ -126,6 +144,14 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
         }
 
         _disposed = true;
+        foreach (var ciphers in _ciphers.Values)
+        {
+            while (ciphers.TryDequeue(out var aes))
+            {
+                aes.Dispose();
+            }
+        }
+
         foreach (var (key, _) in _keys.Values)
         {
             CryptographicOperations.ZeroMemory(key);
@@ -151,6 +177,24 @@ public sealed class LocalKeyEncryptionKeys : IKeyEncryptionKeyProvider, IDisposa
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _keys.TryGetValue(epoch, out var entry) ? entry.Key : throw new VaultKeyUnavailableException(epoch);
+    }
+
+    private AesGcm RentCipher(int epoch)
+    {
+        var kek = Kek(epoch);
+        return _ciphers[epoch].TryDequeue(out var aes) ? aes : new AesGcm(kek, TagBytes);
+    }
+
+    private void ReturnCipher(int epoch, AesGcm aes)
+    {
+        var ciphers = _ciphers[epoch];
+        if (_disposed || ciphers.Count >= MaxPooledCiphers)
+        {
+            aes.Dispose();
+            return;
+        }
+
+        ciphers.Enqueue(aes);
     }
 
     private static string? ReadFile(string setting, string path, Span<byte> key)

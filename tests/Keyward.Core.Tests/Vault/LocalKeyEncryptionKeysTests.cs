@@ -173,6 +173,31 @@ public sealed class LocalKeyEncryptionKeysTests : IDisposable
     }
 
     [Fact]
+    public async Task WrapAndUnwrap_ManyAtOnce_EachRoundTrips()
+    {
+        // The provider reuses cipher instances across calls; none may be used by two calls at once.
+        using var keys = new TestKeks(1).Load();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var dataKey = RandomNumberGenerator.GetBytes(32);
+                var aad = RandomNumberGenerator.GetBytes(20);
+                var output = new byte[32];
+                if (!await keys.UnwrapAsync(1, await keys.WrapAsync(1, dataKey, aad), aad, output) || !dataKey.AsSpan().SequenceEqual(output))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        })));
+
+        Assert.All(results, Assert.True);
+    }
+
+    [Fact]
     public async Task Dispose_RefusesFurtherUse_AndToStringNeverShowsKeys()
     {
         var keks = new TestKeks(1);
