@@ -64,7 +64,8 @@ public sealed class VaultEpochs(KeywardDatabase database, IKeyEncryptionKeyProvi
 
     /// <summary>
     /// Makes <paramref name="to"/> the current epoch. It must be exactly the epoch after the current one (so an
-    /// approved "advance to N+1" applies once) and have a KEK configured; the old current epoch stays readable.
+    /// approved "advance to N+1" applies once) and have a KEK configured that no earlier epoch used; the old current
+    /// epoch stays readable.
     /// </summary>
     public async Task<VaultOutcome<VaultEpoch>> AdvanceAsync(int to, CancellationToken cancellationToken = default)
     {
@@ -85,6 +86,12 @@ public sealed class VaultEpochs(KeywardDatabase database, IKeyEncryptionKeyProvi
         if (keys.KeyId(to) is not { } keyId)
         {
             return VaultFailure.KeyMissing;
+        }
+
+        // Earlier epochs only: a concurrent advance that already made this epoch is answered as not-next below.
+        if (await db.VaultEpochs.AnyAsync(e => e.KeyId == keyId && e.Epoch < to, cancellationToken).ConfigureAwait(false))
+        {
+            return VaultFailure.KeyReused;
         }
 
         // The database decides a race: only one transaction turns the old epoch from current to readable, and the new

@@ -19,6 +19,8 @@ public enum VaultFailure
     KeyMismatch,
     /// <summary>An advance to anything but the epoch after the current one: going back, skipping, or lost to a concurrent advance.</summary>
     EpochNotNext,
+    /// <summary>The KEK configured for the next epoch is one an earlier epoch already uses: advancing would rotate nothing.</summary>
+    KeyReused,
     /// <summary>No such epoch.</summary>
     EpochUnknown,
     /// <summary>The current epoch cannot be retired.</summary>

@@ -100,6 +100,17 @@ public sealed class VaultEpochsTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdvanceAsync_NextEpochConfiguredWithAnEarlierEpochsKey_IsRefused()
+    {
+        var keks = new TestKeks(1);
+        keks.Set(2, keks.Variables[TestKeks.Variable(1)]);
+        var store = await StoreAsync(keks: keks);
+
+        Assert.Equal(VaultFailure.KeyReused, (await store.Epochs().AdvanceAsync(2)).Failure);
+        Assert.Equal(1, (await store.Epochs().CurrentAsync())!.Number);
+    }
+
+    [Fact]
     public async Task AdvanceAsync_BeforeInitialize_IsRefused()
     {
         var store = await StoreAsync(initialize: false);
