@@ -152,6 +152,36 @@ public sealed class VaultEpochs(KeywardDatabase database, IKeyEncryptionKeyProvi
         return VaultOutcome<VaultEpoch>.Ok(Info(row, 0));
     }
 
+    /// <summary>
+    /// What is wrong between the configured KEKs and the recorded epochs, each naming the setting and the fix (empty
+    /// when nothing is): every epoch that is not retired needs its KEK, and it must be the key the epoch was created
+    /// with. For a start-up or configuration check; compares key ids only.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CheckKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        foreach (var epoch in await ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (epoch.State == VaultEpochStates.Retired)
+            {
+                continue;
+            }
+
+            var setting = $"{VaultOptions.Section}:Keys:{epoch.Number}";
+            var configured = keys.KeyId(epoch.Number);
+            if (configured is null)
+            {
+                problems.Add($"{setting} is not set, but epoch {epoch.Number} is {epoch.State} and wraps {epoch.DataKeys} data keys. Configure its key file or variable again (key id {epoch.KeyId}).");
+            }
+            else if (!string.Equals(configured, epoch.KeyId, StringComparison.Ordinal))
+            {
+                problems.Add($"{setting} holds another key ({configured}) than epoch {epoch.Number} was created with ({epoch.KeyId}). Restore the original key; a new key needs a new epoch.");
+            }
+        }
+
+        return problems;
+    }
+
     private static VaultEpoch Info(VaultEpochEntity row, long dataKeys) => new(
         row.Epoch,
         row.State,

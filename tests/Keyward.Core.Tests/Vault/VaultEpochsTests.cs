@@ -178,4 +178,23 @@ public sealed class VaultEpochsTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal("x"u8.ToArray(), secret.Value.ToArray());
         Assert.Equal(VaultFailure.EpochNotNext, (await store.Epochs().AdvanceAsync(1)).Failure);
     }
+
+    [Fact]
+    public async Task CheckKeysAsync_MissingOrReplacedKeysOfLiveEpochs_AreEachReported()
+    {
+        var store = await StoreAsync();
+        await store.Service().PutAsync(VaultStore.Address(), "x"u8.ToArray());
+        await store.Epochs().AdvanceAsync(2);
+        await store.Epochs().AdvanceAsync(3);
+        Assert.True((await store.Epochs().RetireAsync(2)).Succeeded);
+        Assert.Empty(await store.Epochs().CheckKeysAsync());
+
+        // Epoch 1 (readable) has no key, 2 is retired and needs none, 3 (current) has another key.
+        var wrong = store.Track(new TestKeks(3).Load());
+        var problems = await store.Epochs(wrong).CheckKeysAsync();
+
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith("Keyward:Vault:Keys:1 is not set, but epoch 1 is readable and wraps 1 data keys", problems[0], StringComparison.Ordinal);
+        Assert.StartsWith($"Keyward:Vault:Keys:3 holds another key ({wrong.KeyId(3)}) than epoch 3 was created with ({store.Keys.KeyId(3)})", problems[1], StringComparison.Ordinal);
+    }
 }
