@@ -11,7 +11,7 @@ namespace Keyward.Core.Vault;
 /// </summary>
 public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProvider keys, VaultOptions options, TimeProvider time)
 {
-    /// <summary>How many times a put retries when a concurrent put took its version number.</summary>
+    /// <summary>How many times a put starts again when a concurrent put took its version number or the epoch moved.</summary>
     private const int PutAttempts = 5;
 
     /// <summary>The most entries one list returns.</summary>
@@ -36,10 +36,26 @@ public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProv
         for (var attempt = 1; ; attempt++)
         {
             await using var db = database.CreateContext();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var epoch = await db.VaultEpochs.AsNoTracking().SingleOrDefaultAsync(e => e.State == VaultEpochStates.Current, cancellationToken).ConfigureAwait(false);
             if (epoch is null)
             {
                 return VaultFailure.NoEpoch;
+            }
+
+            // Hold the current epoch's row until this version commits (a write that changes nothing), so an advance
+            // or retire waits for it: no data key is ever committed under an epoch that stopped being current, and
+            // a retire always sees it. When the epoch moved meanwhile, start again under the new one.
+            var stillCurrent = await db.VaultEpochs.Where(e => e.Epoch == epoch.Epoch && e.State == VaultEpochStates.Current)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, e => e.State), cancellationToken).ConfigureAwait(false);
+            if (stillCurrent != 1)
+            {
+                if (attempt >= PutAttempts)
+                {
+                    throw new InvalidOperationException($"The vault's current epoch changed {PutAttempts} times during one put.");
+                }
+
+                continue;
             }
 
             var keyId = keys.KeyId(epoch.Epoch);
@@ -74,6 +90,7 @@ public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProv
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return VaultOutcome<int>.Ok(version);
             }
             catch (DbUpdateException) when (attempt < PutAttempts)
