@@ -5,8 +5,9 @@ namespace Keyward.Core.Vault;
 /// <summary>
 /// Envelope encryption of one secret version (docs/vault.md, "Envelope"): a fresh 256-bit data key per version;
 /// the value under it with AES-256-GCM (random 96-bit nonce, 128-bit tag, AAD <see cref="VaultAad.ForValue"/>); the
-/// data key wrapped under the epoch's KEK (AAD <see cref="VaultAad.ForDataKey"/>). The data key and every plaintext
-/// buffer this class makes are cleared before it returns.
+/// data key wrapped under the epoch's KEK (AAD <see cref="VaultAad.ForDataKey"/>). Data keys live in pinned buffers
+/// cleared before each method returns; a decrypted value lives in a pinned buffer that <see cref="VaultSecret.Dispose"/>
+/// clears, and one that failed to authenticate is cleared at once.
 /// </summary>
 public static class VaultEnvelope
 {
