@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keyward.LoadBench;
+using Keyward.LoadBench.Support;
 
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds; each runs every path once.", DefaultValueFactory = _ => 3 };
 var seconds = new Option<int>("--seconds") { Description = $"Length of one path's run in a round (1..{BenchSettings.MaxSeconds}).", DefaultValueFactory = _ => 5 };
@@ -8,9 +9,20 @@ var warmUpPasses = new Option<int>("--warmup-passes") { Description = "At most t
 var connections = new Option<int>("--connections", "-c") { Description = "Connections (requests in flight at once).", DefaultValueFactory = _ => 16 };
 var generator = new Option<GeneratorKind>("--generator") { Description = "auto (wrk when on PATH, else builtin), builtin, or wrk.", DefaultValueFactory = _ => GeneratorKind.Auto };
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
+var mode = new Option<string>("--mode") { Description = "load (issue 3), or issue 11's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Load };
+mode.AcceptOnlyFromAmong(SupportModes.All);
+var megabytes = new Option<int>("--megabytes") { Description = "relay: MiB in one download.", DefaultValueFactory = _ => 64 };
+var agents = new Option<int>("--agents") { Description = "agents: idle agents to connect (the issue's figure is 10000).", DefaultValueFactory = _ => 1_000 };
+var idleSeconds = new Option<int>("--idle-seconds") { Description = "agents: length of each idle CPU window (default one heartbeat interval).", DefaultValueFactory = _ => 20 };
+var binders = new Option<int>("--binders") { Description = "support-code: binders racing for one code per round.", DefaultValueFactory = _ => 100 };
+var swarmUrl = new Option<string?>("--swarm-url") { Hidden = true };
+var swarmCa = new Option<string?>("--swarm-ca") { Hidden = true };
+var swarmKeys = new Option<string?>("--swarm-keys") { Hidden = true };
+var agentState = new Option<string?>("--agent-state") { Hidden = true };
+var agentPort = new Option<int>("--agent-port") { Hidden = true };
 
 var root = new RootCommand("Keyward loopback load benchmark: the counter directly, through plain YARP, and through Keyward with a session.");
-foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick })
+foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort })
 {
     root.Options.Add(option);
 }
@@ -20,6 +32,42 @@ root.SetAction(async (parse, cancellationToken) =>
     var isQuick = parse.GetValue(quick);
     int Pick(Option<int> option, int quickValue) =>
         isQuick && parse.GetResult(option) is null or { Implicit: true } ? quickValue : parse.GetValue(option);
+    int Default(Option<int> option, int value) => parse.GetResult(option) is null or { Implicit: true } ? value : parse.GetValue(option);
+
+    var chosen = parse.GetValue(mode)!;
+    if (chosen == SupportModes.Swarm)
+    {
+        return await AgentSwarm.RunAsync(parse.GetValue(swarmUrl), parse.GetValue(swarmCa), parse.GetValue(swarmKeys), cancellationToken);
+    }
+
+    if (chosen == SupportModes.RelayAgent)
+    {
+        return await RelayAgent.RunAsync(parse.GetValue(agentState), parse.GetValue(agentPort), cancellationToken);
+    }
+
+    if (chosen != SupportModes.Load)
+    {
+        var support = new SupportBenchSettings
+        {
+            Mode = chosen,
+            Rounds = parse.GetResult(rounds) is null or { Implicit: true }
+                ? chosen switch { SupportModes.Relay => isQuick ? 1 : 5, SupportModes.SupportCode => isQuick ? 3 : 20, _ => isQuick ? 2 : 10 }
+                : parse.GetValue(rounds),
+            Megabytes = Pick(megabytes, 8),
+            Agents = Pick(agents, 200),
+            IdleSeconds = Pick(idleSeconds, 5),
+            Binders = Default(binders, 100),
+            Quick = isQuick,
+        };
+        var problems = support.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            problems.ForEach(Console.Error.WriteLine);
+            return 2;
+        }
+
+        return await SupportBenchRunner.RunAsync(support, cancellationToken);
+    }
 
     var settings = new BenchSettings
     {

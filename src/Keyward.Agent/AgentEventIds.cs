@@ -28,4 +28,5 @@ internal static class AgentEventIds
     public const int StreamOpened = 5540;
     public const int StreamRefused = 5541;
     public const int StreamClosed = 5542;
+    public const int ResizeIgnored = 5543;
 }

@@ -61,4 +61,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(AgentEventIds.StreamClosed, LogLevel.Information, "Stream {Stream} closed; {BytesIn} bytes in, {BytesOut} bytes out")]
     public static partial void StreamClosed(ILogger logger, uint stream, long bytesIn, long bytesOut);
+
+    [LoggerMessage(AgentEventIds.ResizeIgnored, LogLevel.Debug, "Resize of stream {Stream} ignored: {Why}")]
+    public static partial void ResizeIgnored(ILogger logger, uint stream, string why);
 }

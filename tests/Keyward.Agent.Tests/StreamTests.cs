@@ -127,6 +127,78 @@ public sealed class StreamTests
     }
 
     [Fact]
+    public async Task Terminal_Resize_SetsThePtySizeTheShellSees()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var socket = await harness.RunAndConnectAsync(o => o with { Terminal = o.Terminal with { Shell = "/bin/sh" } });
+        await socket.SendJsonAsync("""{"type":"open","stream":5,"session":"s1","kind":"terminal","cols":100,"rows":30}""");
+        await socket.ExpectAsync("opened");
+
+        // Applied in the order sent, before the next frame is read: the line after it sees the new size.
+        await socket.SendJsonAsync("""{"type":"resize","stream":5,"cols":132,"rows":50}""");
+        await socket.SendDataAsync(5, Encoding.UTF8.GetBytes("echo A=$(stty size)=A\n"));
+        Assert.Contains("A=50 132=A", await ReadUntilAsync(socket, "=A"), StringComparison.Ordinal);
+
+        await socket.SendJsonAsync("""{"type":"resize","stream":5,"cols":81,"rows":25}""");
+        await socket.SendDataAsync(5, Encoding.UTF8.GetBytes("echo B=$(stty size)=B\n"));
+        Assert.Contains("B=25 81=B", await ReadUntilAsync(socket, "=B"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"resize","stream":5,"cols":0,"rows":40}""")]
+    [InlineData("""{"type":"resize","stream":5,"cols":1001,"rows":40}""")]
+    [InlineData("""{"type":"resize","stream":5,"cols":120,"rows":70000}""")]
+    [InlineData("""{"type":"resize","stream":5,"cols":-3,"rows":-3}""")]
+    [InlineData("""{"type":"resize","stream":5,"cols":"120","rows":"40"}""")]
+    [InlineData("""{"type":"resize","stream":5}""")]
+    [InlineData("""{"type":"resize","stream":99,"cols":120,"rows":40}""")]
+    public async Task Terminal_ResizeOutOfBoundsOrForNoSuchStream_IsIgnoredAndTheSocketStaysOpen(string resize)
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var socket = await harness.RunAndConnectAsync(o => o with { Terminal = o.Terminal with { Shell = "/bin/sh" } });
+        await socket.SendJsonAsync("""{"type":"open","stream":5,"session":"s1","kind":"terminal","cols":100,"rows":30}""");
+        await socket.ExpectAsync("opened");
+
+        await socket.SendJsonAsync(resize);
+        await socket.SendDataAsync(5, Encoding.UTF8.GetBytes("echo A=$(stty size)=A\n"));
+
+        Assert.Contains("A=30 100=A", await ReadUntilAsync(socket, "=A"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TcpForward_Resize_IsIgnored()
+    {
+        using var echo = EchoListener.Start();
+        await using var harness = await AgentHarness.StartAsync();
+        var socket = await harness.RunAndConnectAsync(o => o with { AllowedPorts = new HashSet<int> { echo.Port } });
+        await socket.SendJsonAsync($$"""{"type":"open","stream":7,"session":"s1","kind":"tcp","port":{{echo.Port}}}""");
+        await socket.ExpectAsync("opened");
+
+        await socket.SendJsonAsync("""{"type":"resize","stream":7,"cols":120,"rows":40}""");
+        await socket.SendDataAsync(7, "ping"u8);
+
+        var message = await socket.ReceiveAsync() ?? throw new InvalidOperationException("closed");
+        Assert.Equal("ping", Encoding.ASCII.GetString(message.Payload));
+        Assert.Contains("not a terminal", harness.Log.All, StringComparison.Ordinal);
+    }
+
+    // Terminal output until it holds the marker (the echoed command line holds it too, so the marker ends the value).
+    private static async Task<string> ReadUntilAsync(AgentSocket socket, string end)
+    {
+        var output = new StringBuilder();
+        while (!System.Text.RegularExpressions.Regex.IsMatch(output.ToString(), @"[0-9]" + System.Text.RegularExpressions.Regex.Escape(end)))
+        {
+            var message = await socket.ReceiveAsync() ?? throw new InvalidOperationException("closed");
+            if (message.Json is null)
+            {
+                output.Append(Encoding.UTF8.GetString(message.Payload));
+            }
+        }
+
+        return output.ToString();
+    }
+
+    [Fact]
     public async Task Terminal_ConfiguredUser_RunsThatAccountsLoginShell()
     {
         if (Environment.UserName != "root")

@@ -219,6 +219,24 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
+    public async Task LoginBegin_PastThePerAddressLimitAgainAndAgain_IsOneRateLimitEventThenOneCount()
+    {
+        var host = await StartHostAsync(s => s["Keyward:SignIn:PerAddressPerMinute"] = "1");
+        var client = ClientOf(host);
+        ProblemAssert.Ok(await client.LoginBeginAsync(null));
+        for (var i = 0; i < 6; i++)
+        {
+            ProblemAssert.Problem(await client.LoginBeginAsync(null), 429, "rate_limited");
+        }
+
+        Assert.Single(await AllEventsAsync(host), e => e.Action == Core.Audit.AuditActions.RateLimited);
+        await host.GetService<Keyward.Server.Audit.RepeatedRefusals>().FlushAsync();
+        var hits = (await AllEventsAsync(host)).Where(e => e.Action == Core.Audit.AuditActions.RateLimited).ToList();
+        Assert.Equal(2, hits.Count);
+        Assert.Equal(("signin.address", "5", "/session/login/begin"), (hits[1].Target, hits[1].Details["count"], hits[1].Details["path"]));
+    }
+
+    [Fact]
     public async Task LoginFinish_SameCeremonyTwice_SecondReturnsCeremonyInvalid()
     {
         var broker = await StartWithAdminAsync();

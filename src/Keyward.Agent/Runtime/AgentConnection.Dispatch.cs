@@ -37,6 +37,7 @@ internal sealed partial class AgentConnection
                 "hello" => "a second hello",
                 "consent" => OnConsent(message),
                 "open" => await OnOpenAsync(message, cancellationToken).ConfigureAwait(false),
+                "resize" => OnResize(message),
                 "close" => await OnCloseAsync(message).ConfigureAwait(false),
                 "end" => await OnEndAsync(message).ConfigureAwait(false),
 
@@ -75,5 +76,5 @@ internal sealed partial class AgentConnection
         message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static uint? StreamId(JsonElement message) =>
-        message.TryGetProperty("stream", out var value) && value.TryGetUInt32(out var id) && id > 0 ? id : null;
+        message.TryGetProperty("stream", out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out var id) && id > 0 ? id : null;
 }

@@ -5,7 +5,7 @@ using Keyward.Agent.Streams;
 
 namespace Keyward.Agent.Runtime;
 
-/// <summary><c>open</c>, <c>close</c>, <c>end</c> and stream data: the stream handlers and their lifetimes.</summary>
+/// <summary><c>open</c>, <c>resize</c>, <c>close</c>, <c>end</c> and stream data: the stream handlers and their lifetimes.</summary>
 internal sealed partial class AgentConnection
 {
     private async Task<string?> OnOpenAsync(JsonElement message, CancellationToken cancellationToken)
@@ -39,13 +39,12 @@ internal sealed partial class AgentConnection
 
                 break;
             case "terminal" when _options.Terminal.Enabled:
-                var cols = message.TryGetProperty("cols", out var c) && c.TryGetInt32(out var cv) ? cv : 80;
-                var rows = message.TryGetProperty("rows", out var r) && r.TryGetInt32(out var rv) ? rv : 24;
-                var terminal = TerminalSession.Start(_options.Terminal, cols, rows);
+                var (cols, rows) = Size(message) is { } size ? size : (80, 24);
+                var terminal = await TerminalSession.StartAsync(_options.Terminal, cols, rows, cancellationToken).ConfigureAwait(false);
                 code = terminal is null ? "connect_failed" : null;
                 if (terminal is not null)
                 {
-                    opened = new AgentStream(stream, session, kind, terminal.Output, terminal.Input, terminal, _options.StreamQueueFrames);
+                    opened = new AgentStream(stream, session, kind, terminal.Output, terminal.Input, terminal, _options.StreamQueueFrames) { Terminal = terminal };
                 }
 
                 break;
@@ -67,6 +66,37 @@ internal sealed partial class AgentConnection
         opened.Start((frame, length, token) => SendAsync(WebSocketMessageType.Binary, frame, length, token), MachineSideEndedAsync);
         return null;
     }
+
+    // resize: applied to a terminal stream's PTY. Anything else is ignored, never a reason to close (the protocol says an
+    // agent that cannot resize ignores it): a stream that is not open (it crossed a close), a TCP stream, a size out of
+    // the bounds Keyward itself keeps (1-1000 each) or not numbers.
+    private string? OnResize(JsonElement message)
+    {
+        if (StreamId(message) is not { } id || !_streams.TryGetValue(id, out var stream))
+        {
+            return null;
+        }
+
+        var size = Size(message);
+        var why = stream.Terminal is not { } terminal ? "not a terminal"
+            : size is not { } wanted ? "size out of bounds"
+            : !terminal.Resize(wanted.Cols, wanted.Rows) ? "the PTY could not be sized"
+            : null;
+        if (why is not null)
+        {
+            AgentLog.ResizeIgnored(_logger, id, why);
+        }
+
+        return null;
+    }
+
+    // cols and rows as Keyward bounds them (1-1000 each), or null.
+    private static (int Cols, int Rows)? Size(JsonElement message) =>
+        message.TryGetProperty("cols", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var cols)
+        && message.TryGetProperty("rows", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var rows)
+        && PtyWindow.InBounds(cols, rows)
+            ? (cols, rows)
+            : null;
 
     private async Task<string?> OnCloseAsync(JsonElement message)
     {

@@ -35,6 +35,9 @@ internal sealed class AgentStream : IAsyncDisposable
 
     public string Kind { get; }
 
+    /// <summary>The terminal behind a <c>terminal</c> stream (for <c>resize</c>); null for a TCP forward.</summary>
+    public TerminalSession? Terminal { get; init; }
+
     public long BytesIn => Interlocked.Read(ref _bytesIn);
 
     public long BytesOut => Interlocked.Read(ref _bytesOut);

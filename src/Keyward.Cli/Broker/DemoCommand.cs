@@ -28,6 +28,7 @@ internal static class DemoCommand
         demo.Options.Add(requests);
         demo.Options.Add(parallelism);
         demo.Options.Add(dataDir);
+        demo.Subcommands.Add(DemoSupportCommand.Create());
         demo.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(requests);

@@ -32,4 +32,7 @@ public static class AuditEventIds
 
     /// <summary>Counted unauthenticated refusals could not be written; they are kept for the next interval.</summary>
     public const int RefusalCountsFailed = 8010;
+
+    /// <summary>Grouped repeats of a refusal could not be written; they are kept for the next interval.</summary>
+    public const int RepeatCountsFailed = 8011;
 }

@@ -43,6 +43,12 @@ public sealed record AuditOptions
     /// </summary>
     public int UnauthenticatedMaxAddresses { get; init; } = 10_000;
 
+    /// <summary>
+    /// The most refused credentials (and rate limits) whose repeats are grouped at once, per client address group
+    /// (docs/audit.md, "Repeated refusals"); repeats beyond it share one overflow count. Default 10,000.
+    /// </summary>
+    public int RepeatedRefusalsMaxKeys { get; init; } = 10_000;
+
     /// <summary>Returns every problem, each saying how to fix it.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -85,6 +91,11 @@ public sealed record AuditOptions
         if (UnauthenticatedMaxAddresses is < 1 or > 1_000_000)
         {
             errors.Add("Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000 (e.g. 10000).");
+        }
+
+        if (RepeatedRefusalsMaxKeys is < 1 or > 1_000_000)
+        {
+            errors.Add("Keyward:Audit:RepeatedRefusalsMaxKeys must be between 1 and 1000000 (e.g. 10000).");
         }
 
         return errors;

@@ -26,8 +26,8 @@ internal sealed class AgentAuthenticationHandler(
     MachineService machines,
     EnrollLimiter limiter,
     IAdHocBinder adHoc,
-    IAuditLog audit,
-    RefusalCounter refusals) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    RefusalCounter refusals,
+    RepeatedRefusals repeats) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private KeywardError? _refusal;
     private Guid? _refusedMachine;
@@ -150,7 +150,9 @@ internal sealed class AgentAuthenticationHandler(
         var target = Request.Path.Value ?? string.Empty;
         if (_retryAfter is not null)
         {
-            return audit.RecordAsync(Context, AuditActions.RateLimited, AuditOutcomes.Denied, "agent.enroll.address", details: AuditTrail.PathDetail(Context));
+            // Once per address and interval, then a count (a client that keeps retrying does not write an event each time).
+            const string Limit = "agent.enroll.address";
+            return repeats.RecordAsync(Limit, Context.Connection.RemoteIpAddress, AuditTrail.For(Context, AuditActions.RateLimited, AuditOutcomes.Denied, Limit, details: AuditTrail.PathDetail(Context)));
         }
 
         // Nothing Keyward issued behind it (none, garbage, unknown): counted per address, unless a live session was
@@ -161,8 +163,12 @@ internal sealed class AgentAuthenticationHandler(
             return Task.CompletedTask;
         }
 
-        var details = new Dictionary<string, string> { ["code"] = error.Code, ["presented"] = KindOf(ReadBearer(Request)) };
-        return audit.RecordAsync(Context, action, AuditOutcomes.Denied, _refusedMachine?.ToString() ?? target, details: details);
+        // One event for the first refusal of this credential from this address in an interval, then a count (a revoked
+        // key's agent retrying for days does not write an event per attempt).
+        var bearer = ReadBearer(Request);
+        var details = new Dictionary<string, string> { ["code"] = error.Code, ["presented"] = KindOf(bearer) };
+        var record = AuditTrail.For(Context, action, AuditOutcomes.Denied, _refusedMachine?.ToString() ?? target, details: details);
+        return repeats.RecordAsync(string.Concat(error.Code, " ", bearer ?? Request.Headers.Cookie.ToString()), Context.Connection.RemoteIpAddress, record);
     }
 
     private static string KindOf(string? credential) =>

@@ -39,7 +39,10 @@ internal static class AgentEndpoints
                 return Problems.Result(error);
             }
 
-            return await audit.RefuseAsync(context, AgentAuditActions.EnrollRefused, error).ConfigureAwait(false);
+            // A spent, expired or revoked token presented again: the first is one event, the repeats a count.
+            var record = AuditTrail.For(context, AgentAuditActions.EnrollRefused, AuditOutcomes.Denied, details: new Dictionary<string, string> { ["code"] = error.Code });
+            await context.RequestServices.GetRequiredService<RepeatedRefusals>().RecordAsync(string.Concat(error.Code, " ", token), context.Connection.RemoteIpAddress, record).ConfigureAwait(false);
+            return Problems.Result(error);
         }
 
         var machine = enrolled.Machine!;

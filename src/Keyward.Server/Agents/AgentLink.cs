@@ -26,6 +26,7 @@ internal sealed partial class AgentLink
     private readonly ConcurrentDictionary<uint, AgentStream> _streams = new();
     private readonly ConcurrentDictionary<Guid, PendingConsent> _consents = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EndedSessions _endedSessions = new();
     private int _closing;
     private int _nextStream;
     private long _lastHeard;
@@ -213,10 +214,19 @@ internal sealed partial class AgentLink
             AuditAction: null);
     }
 
-    /// <summary>Ends a support session on the agent (<c>end</c>: it closes its streams and dismisses any prompt), and its streams and consent requests here.</summary>
+    /// <summary>
+    /// Ends a support session on the agent (<c>end</c>: it closes its streams and dismisses any prompt), and its streams
+    /// and consent requests here. The agent is told once per session, however many parts of Keyward end it (the relay's
+    /// <see cref="Support.SupportSessionCloser"/> and the <see cref="Support.SupportSweeper"/> both do).
+    /// </summary>
     public void EndSession(Guid supportSessionId, string reason)
     {
         EndLocally(supportSessionId, reason, ConsentAnswer.Gone);
+        if (!_endedSessions.TryAdd(supportSessionId))
+        {
+            return;
+        }
+
         _ = SendMessageAsync(w =>
         {
             w.WriteString("type", "end");

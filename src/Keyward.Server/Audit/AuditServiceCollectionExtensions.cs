@@ -13,8 +13,8 @@ internal static class AuditServiceCollectionExtensions
     /// <summary>
     /// Adds the audit log (<see cref="IAuditLog"/> and <see cref="AuditLog"/>, one per process), its reader, the signed
     /// tree heads with their key from <c>&lt;data&gt;/audit</c>, the interval signer, the revocation spool
-    /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer, and the counter of unauthenticated refusals
-    /// (<see cref="RefusalCounter"/>). Binds <c>Keyward:Audit</c>
+    /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer, the counter of unauthenticated refusals
+    /// (<see cref="RefusalCounter"/>) and the grouping of repeated ones (<see cref="RepeatedRefusals"/>). Binds <c>Keyward:Audit</c>
     /// (validated at start). Safe to call twice.
     /// </summary>
     public static IServiceCollection AddKeywardAudit(this IServiceCollection services)
@@ -42,6 +42,8 @@ internal static class AuditServiceCollectionExtensions
         // After the tree-head service, so it stops first: the counts written at shutdown are in the last signed head.
         services.TryAddSingleton<RefusalCounter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RefusalCounter>(sp => sp.GetRequiredService<RefusalCounter>()));
+        services.TryAddSingleton<RepeatedRefusals>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RepeatedRefusals>(sp => sp.GetRequiredService<RepeatedRefusals>()));
         return services;
     }
 }

@@ -92,7 +92,17 @@ internal static class AuditTrail
             details[key] = value;
         }
 
-        await audit.RecordAsync(context, refusal.AuditAction, AuditOutcomes.Denied, refusal.Target, refusal.Actor, details).ConfigureAwait(false);
+        if (refusal.AuditAction == AuditActions.RateLimited && context.RequestServices.GetService<RepeatedRefusals>() is { } repeats)
+        {
+            // A limit hit again and again from one address: the first is one event, the rest a count per interval.
+            var record = For(context, refusal.AuditAction, AuditOutcomes.Denied, refusal.Target, refusal.Actor, details);
+            await repeats.RecordAsync(string.Concat(refusal.Target, " ", refusal.Actor), context.Connection.RemoteIpAddress, record).ConfigureAwait(false);
+        }
+        else
+        {
+            await audit.RecordAsync(context, refusal.AuditAction, AuditOutcomes.Denied, refusal.Target, refusal.Actor, details).ConfigureAwait(false);
+        }
+
         if (refusal.RetryAfter is { } wait)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

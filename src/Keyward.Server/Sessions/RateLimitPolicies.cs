@@ -9,7 +9,8 @@ namespace Keyward.Server.Sessions;
 
 /// <summary>
 /// The per-address limit on sign-in and registration (in memory per node; fixed one-minute windows). Every refusal
-/// is audited as <c>rate_limit.hit</c> before the 429 goes out.
+/// is audited as <c>rate_limit.hit</c> before the 429 goes out: the first per address and interval as one event, the
+/// rest as a count (<see cref="RepeatedRefusals"/>).
 /// </summary>
 internal static class RateLimitPolicies
 {
@@ -22,8 +23,11 @@ internal static class RateLimitPolicies
             _ => new FixedWindowRateLimiterOptions { PermitLimit = options.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         limiter.OnRejected = async (context, cancellationToken) =>
         {
-            var audit = context.HttpContext.RequestServices.GetRequiredService<IAuditLog>();
-            await audit.RecordAsync(context.HttpContext, AuditActions.RateLimited, AuditOutcomes.Denied, "signin.address", details: AuditTrail.PathDetail(context.HttpContext)).ConfigureAwait(false);
+            // Once per address and interval, then a count (docs/audit.md, "Repeated refusals").
+            const string Limit = "signin.address";
+            var repeats = context.HttpContext.RequestServices.GetRequiredService<RepeatedRefusals>();
+            var record = AuditTrail.For(context.HttpContext, AuditActions.RateLimited, AuditOutcomes.Denied, Limit, details: AuditTrail.PathDetail(context.HttpContext));
+            await repeats.RecordAsync(Limit, context.HttpContext.Connection.RemoteIpAddress, record).ConfigureAwait(false);
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
             context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await Problems.WriteAsync(context.HttpContext, KeywardErrors.RateLimited.Saying("Too many sign-in attempts from this address. Wait and try again.")).ConfigureAwait(false);

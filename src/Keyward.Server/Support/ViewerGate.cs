@@ -19,7 +19,7 @@ namespace Keyward.Server.Support;
 /// </summary>
 internal sealed class ViewerGate(
     JoinTokenService joins, SessionService logins, SupportSessionService supportSessions, ViewerRegistry viewers, ISupportRelay relay,
-    IAuditLog audit, RefusalCounter refusals, ILogger<ViewerGate> logger)
+    IAuditLog audit, RefusalCounter refusals, RepeatedRefusals repeats, ILogger<ViewerGate> logger)
 {
     /// <summary>The path of a support session's viewer socket.</summary>
     public const string Pattern = "/viewer/v1/sessions/{id:guid}";
@@ -109,6 +109,12 @@ internal sealed class ViewerGate(
             : request.Query[QueryParameter].ToString();
         return SecretToken.IsWellFormed(CredentialKind.Join, presented) ? presented : null;
     }
+
+    // What the client presented, whatever its kind (for grouping repeats; only its hash is kept).
+    private static string Presented(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString()
+        : request.Query.ContainsKey(QueryParameter) ? request.Query[QueryParameter].ToString()
+        : request.Headers.Cookie.ToString();
 
     /// <summary>Consumes the token, or the refusal that says why not.</summary>
     internal async Task<Outcome<JoinToken>> RedeemAsync(string token, CancellationToken cancellationToken)
@@ -210,7 +216,10 @@ internal sealed class ViewerGate(
 
             try
             {
-                await audit.RecordAsync(Record(context, session?.Session.AccountName ?? "anonymous", SupportAuditActions.JoinRefused, AuditOutcomes.Denied, target, all), CancellationToken.None).ConfigureAwait(false);
+                // The first refusal of this credential from this address in an interval is one event, the rest a count:
+                // a spent or revoked token presented again and again does not write an event per attempt.
+                var record = Record(context, session?.Session.AccountName ?? "anonymous", SupportAuditActions.JoinRefused, AuditOutcomes.Denied, target, all);
+                await repeats.RecordAsync(string.Concat(error.Code, " ", Presented(context.Request)), context.Connection.RemoteIpAddress, record).ConfigureAwait(false);
             }
             catch (AuditUnavailableException e)
             {

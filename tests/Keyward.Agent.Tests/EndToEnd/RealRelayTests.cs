@@ -17,7 +17,7 @@ namespace Keyward.Agent.Tests.EndToEnd;
 
 /// <summary>
 /// The agent against the real Keyward's side of the socket (<c>AgentLink</c>, driven here as the support slice will
-/// drive it): consent, a TCP forward carrying bytes both ways, the allow-list, and a terminal under a PTY.
+/// drive it): consent, a TCP forward carrying bytes both ways, the allow-list, and a terminal under a PTY, resized.
 /// </summary>
 public sealed class RealRelayTests
 {
@@ -85,14 +85,23 @@ public sealed class RealRelayTests
         // Terminal: a login shell under a real PTY.
         var terminal = await link.OpenStreamAsync(session, new StreamTarget.Terminal(120, 40), deadline.Token);
         Assert.False(terminal.Refused, terminal.Refusal?.Error.Code);
-        Assert.True(await terminal.Value.WriteAsync(Encoding.UTF8.GetBytes("echo TTY=$(tty) SIZE=$(stty size); exit\n"), deadline.Token));
+        Assert.True(await terminal.Value.WriteAsync(Encoding.UTF8.GetBytes("echo TTY=$(tty) SIZE=$(stty size)\n"), deadline.Token));
         var screen = new StringBuilder();
+        while (!System.Text.RegularExpressions.Regex.IsMatch(screen.ToString(), @"SIZE=\d+ \d+")
+            && await terminal.Value.ReadAsync((data, _) => { screen.Append(Encoding.UTF8.GetString(data.Span)); return ValueTask.CompletedTask; }, deadline.Token))
+        {
+        }
+
+        // Once that line has run, a resize from Keyward's side reaches the PTY before the next line does.
+        Assert.True(await terminal.Value.ResizeAsync(100, 33));
+        Assert.True(await terminal.Value.WriteAsync(Encoding.UTF8.GetBytes("echo RESIZED=$(stty size); exit\n"), deadline.Token));
         while (await terminal.Value.ReadAsync((data, _) => { screen.Append(Encoding.UTF8.GetString(data.Span)); return ValueTask.CompletedTask; }, deadline.Token))
         {
         }
 
         Assert.Matches(@"TTY=/dev/pts/\d+", screen.ToString());
         Assert.Contains("SIZE=40 120", screen.ToString(), StringComparison.Ordinal);
+        Assert.Contains("RESIZED=33 100", screen.ToString(), StringComparison.Ordinal);
 
         await stop.CancelAsync();
         Assert.Equal(AgentStopReason.Stopped, await running.WaitAsync(TimeSpan.FromSeconds(60)));

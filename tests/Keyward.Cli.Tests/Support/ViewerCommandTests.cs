@@ -11,8 +11,9 @@ namespace Keyward.Cli.Tests.Support;
 
 /// <summary>
 /// Round 2's client commands against a real Keyward (issue 11): <c>keyward connect</c> (a local listener whose
-/// connections each open a viewer socket with a fresh join token, never printed), the ad-hoc agent's refused support
-/// code, and the admin's <c>agent token create</c> / <c>agent machines</c>.
+/// connections each open a viewer socket with a fresh join token, never printed), <c>keyward shell</c> piped and on a
+/// terminal that is resized (SIGWINCH to the machine's PTY), the ad-hoc agent's refused support code, and the admin's
+/// <c>agent token create</c> / <c>agent machines</c>.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes test classes through IAsyncLifetime.DisposeAsync, which disposes the folder.")]
 public sealed class ViewerCommandTests : IAsyncLifetime
@@ -177,6 +178,120 @@ public sealed class ViewerCommandTests : IAsyncLifetime
         Assert.DoesNotContain("kwj_", await stdout + await stderr, StringComparison.Ordinal);
         await stopAgent.CancelAsync();
         await agent;
+    }
+
+    [Fact]
+    public async Task Shell_OnATerminalThatIsResized_SendsTheNewSizeWhichTheMachinesPtyTakes()
+    {
+        await LoginAdminAsync();
+        var opened = await Broker.CommandLineRun.RunAsync(["support", "open", "--ad-hoc", "--reason", "printer jam", "--json", "--token-file", TokenFile]);
+        Assert.True(opened.Code == 0, opened.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(opened.Output);
+        var id = json.RootElement.GetProperty("id").GetString()!;
+        var code = json.RootElement.GetProperty("support_code").GetString()!;
+        using var stopAgent = new CancellationTokenSource();
+        var agent = Task.Run(() => new AgentRuntime(new AgentRuntimeOptions
+        {
+            AdHoc = new AdHocConnection(new Uri(Host.Origin), Host.CaFile, code),
+            Consent = (_, _) => Task.FromResult(true),
+        }).RunAsync(stopAgent.Token));
+
+        // keyward shell on a terminal of its own: util-linux script gives it a PTY of 80x24 (the technician's window).
+        var command = string.Join(' ', new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "keyward.dll"), "shell", id, "--key", KeyFile, "--token-file", TokenFile }.Select(a => "'" + a + "'"));
+        var start = new System.Diagnostics.ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-q", "-f", "-e", "-c", "stty cols 80 rows 24; exec " + command, "/dev/null" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["KEYWARD_KEY_PASSPHRASE"] = Passphrase;
+        using var window = System.Diagnostics.Process.Start(start)!;
+        var screen = new System.Text.StringBuilder();
+        var reading = ReadAllAsync(window.StandardOutput, screen);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            // The machine's shell starts at the technician's size.
+            await TypeUntilAsync(window, screen, "echo A=$(stty size)=A\r", "A=24 80=A", bound.Token);
+
+            // The technician resizes the window: the kernel sends keyward SIGWINCH, it sends resize, the agent sizes its
+            // PTY. (The resize and the next line travel apart, so the line is typed again until the new size shows.)
+            Assert.Equal(0, await RunAsync("stty", "-F", $"/dev/pts/{TtyIndex(window.Id)}", "cols", "132", "rows", "43"));
+            await TypeUntilAsync(window, screen, "echo B=$(stty size)=B\r", "B=43 132=B", bound.Token);
+
+            await window.StandardInput.WriteAsync("exit\r");
+            await window.StandardInput.FlushAsync();
+            await window.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            window.Kill(entireProcessTree: true);
+            Assert.Fail("shell did not show the size; screen: " + screen);
+        }
+
+        await reading;
+        Assert.Equal(0, window.ExitCode);
+        await stopAgent.CancelAsync();
+        await agent;
+    }
+
+    // Types the line (again, up to 40 times) until the screen shows what is expected.
+    private static async Task TypeUntilAsync(System.Diagnostics.Process window, System.Text.StringBuilder screen, string line, string expected, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            await window.StandardInput.WriteAsync(line);
+            await window.StandardInput.FlushAsync(cancellationToken);
+            for (var wait = 0; wait < 10; wait++)
+            {
+                lock (screen)
+                {
+                    if (screen.ToString().Contains(expected, StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        Assert.Fail($"never saw {expected}; screen: {screen}");
+    }
+
+    private static async Task ReadAllAsync(StreamReader output, System.Text.StringBuilder screen)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await output.ReadAsync(buffer)) > 0)
+        {
+            lock (screen)
+            {
+                screen.Append(buffer, 0, read);
+            }
+        }
+    }
+
+    // The /dev/pts number of the PTY script made (its /dev/ptmx's tty-index).
+    private static int TtyIndex(int scriptPid)
+    {
+        foreach (var info in Directory.GetFiles($"/proc/{scriptPid}/fdinfo"))
+        {
+            var index = File.ReadLines(info).FirstOrDefault(l => l.StartsWith("tty-index:", StringComparison.Ordinal));
+            if (index is not null)
+            {
+                return int.Parse(index["tty-index:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("script holds no PTY master");
+    }
+
+    private static async Task<int> RunAsync(string file, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(file, arguments);
+        await process.WaitForExitAsync();
+        return process.ExitCode;
     }
 
     [Fact]

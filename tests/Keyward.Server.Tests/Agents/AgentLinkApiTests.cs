@@ -181,6 +181,42 @@ public sealed class AgentLinkApiTests(AgentHost host) : IClassFixture<AgentHost>
     }
 
     [Fact]
+    public async Task EndSession_CalledAgainForTheSameSession_SendsEndOnce()
+    {
+        var (link, agent) = await ConnectAsync();
+        using var _ = agent;
+        var session = Guid.NewGuid();
+        var other = Guid.NewGuid();
+
+        // The relay's closer and the sweeper both end a session the relay ended.
+        link.EndSession(session, "consent_denied");
+        link.EndSession(session, "support session ended");
+        link.EndSession(other, "support session ended");
+
+        // Frames arrive in order: the one after the first end is the other session's, not a second end of the first.
+        var frames = new[] { await agent.ReadJsonAsync(), await agent.ReadJsonAsync() };
+        Assert.Equal(
+            [("end", session.ToString()), ("end", other.ToString())],
+            frames.Select(f => ((string?)f["type"], (string?)f["session"])).ToArray());
+        Assert.Equal("consent_denied", (string?)frames[0]["reason"]);
+    }
+
+    [Fact]
+    public void EndedSessions_PastItsCapacity_ForgetsTheOldestOnly()
+    {
+        var ended = new EndedSessions();
+        var first = Guid.NewGuid();
+        Assert.True(ended.TryAdd(first));
+        Assert.False(ended.TryAdd(first));
+        var ids = Enumerable.Range(0, EndedSessions.Capacity).Select(_ => Guid.NewGuid()).ToList();
+        Assert.All(ids, id => Assert.True(ended.TryAdd(id)));
+
+        Assert.Equal(EndedSessions.Capacity, ended.Count);
+        Assert.False(ended.TryAdd(ids[^1]));
+        Assert.True(ended.TryAdd(first));
+    }
+
+    [Fact]
     public async Task ViewerCloses_TheAgentIsTold()
     {
         var (link, agent) = await ConnectAsync();

@@ -143,6 +143,29 @@ public sealed class RelayTests(RelayHost host) : IClassFixture<RelayHost>
     }
 
     [Fact]
+    public async Task RelayEndsTheSession_TheAgentIsToldEndOnce()
+    {
+        var (machine, _, agent, session, admin) = await MachineSessionAsync();
+        using var _ = agent;
+        using (var viewer = await host.OpenViewerAsync(admin, session))
+        {
+            Assert.Equal("waiting_consent", await viewer.ReadStatusAsync());
+            var consent = await ExpectAsync(agent, "consent");
+            await agent.SendJsonAsync(new { type = "consent_result", request = (string?)consent["request"], accepted = false });
+            Assert.Equal((4403, "consent_denied", 0), await viewer.ReadCloseAsync());
+        }
+
+        // The closer and the sweeper both end it; the agent hears of it once. The next frame it gets is the next
+        // session's question, not a second end.
+        Assert.Equal(session.ToString(), (string?)(await ExpectAsync(agent, "end"))["session"]);
+        Assert.Equal(SupportEndReasons.ConsentDenied, await host.EndedReasonAsync(session));
+        var (next, _) = await host.OpenSessionAsync(admin, machine, true);
+        using var second = await host.OpenViewerAsync(admin, next);
+        var asked = await agent.ReadJsonAsync();
+        Assert.Equal(("consent", next.ToString()), ((string?)asked["type"], (string?)asked["session"]));
+    }
+
+    [Fact]
     public async Task NoAnswer_TimesOutOnTheClock_ClosingTheViewerWith4408()
     {
         var (_, _, agent, session, admin) = await MachineSessionAsync();

@@ -88,6 +88,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Audit:UnauthenticatedInterval=00:00:00.5", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
     [InlineData("Keyward:Audit:UnauthenticatedInterval=02:00:00", "Keyward:Audit:UnauthenticatedInterval must be between 00:00:01 and 01:00:00")]
     [InlineData("Keyward:Audit:UnauthenticatedMaxAddresses=0", "Keyward:Audit:UnauthenticatedMaxAddresses must be between 1 and 1000000")]
+    [InlineData("Keyward:Audit:RepeatedRefusalsMaxKeys=0", "Keyward:Audit:RepeatedRefusalsMaxKeys must be between 1 and 1000000")]
+    [InlineData("Keyward:Audit:RepeatedRefusalsMaxKeys=1000001", "Keyward:Audit:RepeatedRefusalsMaxKeys must be between 1 and 1000000")]
     [InlineData("Keyward:StepUp:Window=00:00:00", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:StepUp:Window=00:15:00.001", "Keyward:StepUp:Window must be positive and at most 00:15:00")]
     [InlineData("Keyward:Support:CodeLifetime=00:00:30", "Keyward:Support:CodeLifetime must be between 00:01:00 and 01:00:00 (default 00:10:00)")]

@@ -52,6 +52,31 @@ public sealed class ViewerPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SpentJoinToken_PresentedTenTimes_IsOneJoinRefusedEventThenOneCount()
+    {
+        var a = await _keyward.OpenIdAsync(_keyward.Admin);
+        var b = await _keyward.OpenIdAsync(_keyward.Admin);
+        var spent = await _keyward.JoinTokenAsync(_keyward.Admin, a);
+        var other = await _keyward.JoinTokenAsync(_keyward.Admin, a);
+        ProblemAssert.Problem(await _keyward.ProbeViewerAsync(b, spent), 403, "join_wrong_session");
+        ProblemAssert.Problem(await _keyward.ProbeViewerAsync(b, other), 403, "join_wrong_session");
+
+        for (var i = 0; i < 10; i++)
+        {
+            ProblemAssert.Problem(await _keyward.ProbeViewerAsync(a, spent), 401, "join_token_consumed");
+        }
+
+        ProblemAssert.Problem(await _keyward.ProbeViewerAsync(a, other), 401, "join_token_consumed");
+
+        // One event per token (two tokens are not merged), the repeats only counted.
+        Assert.Equal(2, (await _keyward.EventsAsync()).Count(e => e.Action == SupportAuditActions.JoinRefused && e.Details["code"] == "join_token_consumed"));
+        await _keyward.Host.GetRequiredService<Keyward.Server.Audit.RepeatedRefusals>().FlushAsync();
+        var consumed = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.JoinRefused && e.Details["code"] == "join_token_consumed").ToList();
+        Assert.Equal(3, consumed.Count);
+        Assert.Equal(("9", a.ToString()), (consumed[2].Details["count"], consumed[2].Target));
+    }
+
+    [Fact]
     public async Task WrongChecksumForgedOrGarbage_Is401JoinTokenInvalid_AndCountedNotWritten()
     {
         var session = await _keyward.OpenIdAsync(_keyward.Admin);
