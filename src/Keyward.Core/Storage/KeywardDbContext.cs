@@ -35,6 +35,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<ApprovalOperatorEntity> ApprovalOperators => Set<ApprovalOperatorEntity>();
     public DbSet<ApprovalRequestEntity> ApprovalRequests => Set<ApprovalRequestEntity>();
     public DbSet<ApprovalVoteEntity> ApprovalVotes => Set<ApprovalVoteEntity>();
+    public DbSet<VaultEpochEntity> VaultEpochs => Set<VaultEpochEntity>();
+    public DbSet<VaultSecretEntity> VaultSecrets => Set<VaultSecretEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -179,6 +181,7 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
         OnAgentsCreating(modelBuilder);
         OnSupportCreating(modelBuilder);
         OnQuorumCreating(modelBuilder);
+        OnVaultCreating(modelBuilder);
     }
 
     // M-of-N approvals (docs/approvals.md, "Storage").
@@ -242,6 +245,30 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             // Distinct accounts and distinct authenticators per request, enforced by the database as well.
             e.HasIndex(v => new { v.RequestId, v.AccountId }).IsUnique();
             e.HasIndex(v => new { v.RequestId, v.AuthenticatorId }).IsUnique();
+        });
+    }
+
+    // The vault's tables (docs/vault.md, "Storage").
+    private static void OnVaultCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<VaultEpochEntity>(e =>
+        {
+            e.ToTable("vault_epochs");
+            e.HasKey(v => v.Epoch);
+            e.Property(v => v.Epoch).ValueGeneratedNever();
+            e.Property(v => v.State).HasMaxLength(16);
+            e.Property(v => v.KeyId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<VaultSecretEntity>(e =>
+        {
+            e.ToTable("vault_secrets");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).ValueGeneratedOnAdd();
+            e.Property(v => v.TenantId).HasMaxLength(64);
+            e.Property(v => v.DataClass).HasMaxLength(32);
+            e.Property(v => v.Path).HasMaxLength(256);
+            e.HasIndex(v => new { v.TenantId, v.DataClass, v.OperatorId, v.ActorId, v.Path, v.Version }).IsUnique().HasDatabaseName("IX_vault_secrets_address_version");
+            e.HasIndex(v => v.Epoch);
         });
     }
 
