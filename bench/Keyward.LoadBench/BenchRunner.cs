@@ -5,6 +5,7 @@ using Keyward.LoadBench.Hosting;
 using Keyward.LoadBench.Load;
 using Keyward.LoadBench.Measurement;
 using Keyward.LoadBench.Reporting;
+using Keyward.LoadBench.Trivial;
 
 namespace Keyward.LoadBench;
 
@@ -22,7 +23,7 @@ internal sealed class BenchRunner
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
     private readonly BenchSettings _settings;
-    private readonly TestBed _bed;
+    private readonly ILoadBed _bed;
     private readonly ILoadGenerator _generator;
     private readonly TextWriter _log;
     private readonly List<RunSample> _samples = [];
@@ -30,7 +31,7 @@ internal sealed class BenchRunner
     private long _failed;
     private string? _firstError;
 
-    private BenchRunner(BenchSettings settings, TestBed bed, ILoadGenerator generator, TextWriter log)
+    private BenchRunner(BenchSettings settings, ILoadBed bed, ILoadGenerator generator, TextWriter log)
     {
         _settings = settings;
         _bed = bed;
@@ -42,6 +43,7 @@ internal sealed class BenchRunner
     public static async Task<int> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var log = Console.Error;
+        log.WriteLine($"load average (1, 5, 15 min): {LoadAverage.AtStart}");
         var wrk = settings.Generator == GeneratorKind.Builtin ? null : WrkGenerator.Find();
         if (settings.Generator == GeneratorKind.Wrk && wrk is null)
         {
@@ -55,7 +57,9 @@ internal sealed class BenchRunner
         var wall = Stopwatch.StartNew();
         try
         {
-            await using var bed = await TestBed.StartAsync(log, budget.Token);
+            await using ILoadBed bed = settings.Mode == BenchMode.Trivial
+                ? await TrivialBed.StartAsync(log, budget.Token)
+                : await TestBed.StartAsync(log, budget.Token);
             using ILoadGenerator generator = wrk is null ? new ClosedLoopGenerator(bed.CaFile) : new WrkGenerator(wrk, bed.DataDirectory);
             var runner = new BenchRunner(settings, bed, generator, log);
             return await runner.RunCoreAsync(wall, budget.Token);
@@ -102,6 +106,14 @@ internal sealed class BenchRunner
 
         var final = await _bed.IncrementAsync(paths.Single(t => t.Name == TestBed.Direct), ct);
         _succeeded++;
+        var check = new CounterCheck(final, _succeeded, _generator.CountsEveryRequest);
+        if (_bed is TrivialBed trivial)
+        {
+            var run = new TrivialRun(_settings, _generator.Description, _generator is WrkGenerator, passes, paths, _samples, trivial.NginxSkipped, _succeeded, _failed, _firstError, check, wall.Elapsed);
+            TrivialReport.Write(Console.Out, run);
+            return run.Broken ? 1 : 0;
+        }
+
         var summaries = paths.ToDictionary(t => t.Name, t => TargetSummary.From(t, [.. _samples.Where(s => s.Target == t.Name)]), StringComparer.Ordinal);
         var report = new BenchReport(
             _settings,
@@ -117,7 +129,7 @@ internal sealed class BenchRunner
             _succeeded,
             _failed,
             _firstError,
-            new CounterCheck(final, _succeeded, _generator.CountsEveryRequest),
+            check,
             wall.Elapsed);
         MarkdownReport.Write(Console.Out, report);
         return report.Broken ? 1 : 0;
@@ -152,9 +164,9 @@ internal sealed class BenchRunner
         GC.Collect();
         await Task.Delay(Settle, ct);
         var credential = target.Credential();
-        var before = CpuSnapshot.Take(_bed.Counter);
+        var before = CpuSnapshot.Take(_bed);
         var result = await _generator.RunAsync(target, credential, TimeSpan.FromSeconds(seconds), _settings.Connections, ct);
-        var cpu = CpuSnapshot.Take(_bed.Counter).Since(before);
+        var cpu = CpuSnapshot.Take(_bed).Since(before);
         _succeeded += result.Succeeded;
         _failed += result.Failed;
         _firstError ??= result.FirstError;
@@ -163,5 +175,5 @@ internal sealed class BenchRunner
 
     private void Progress(string phase, RunSample s) =>
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{phase,-11} {s.Target,-8} {s.Result.RequestsPerSecond,8:N0} req/s  p50 {s.Result.P50Milliseconds,6:0.00} ms  p99 {s.Result.P99Milliseconds,6:0.00} ms  failed {s.Result.Failed}{(s.Result.FirstError is { } e ? "  " + e : string.Empty)}"));
+            $"{phase,-11} {s.Target,-10} {s.Result.RequestsPerSecond,8:N0} req/s  p50 {s.Result.P50Milliseconds,6:0.00} ms  p99 {s.Result.P99Milliseconds,6:0.00} ms  failed {s.Result.Failed}{(s.Result.FirstError is { } e ? "  " + e : string.Empty)}"));
 }

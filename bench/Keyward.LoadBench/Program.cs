@@ -1,6 +1,20 @@
 using System.CommandLine;
 using Keyward.LoadBench;
+using Keyward.LoadBench.SignIn;
 using Keyward.LoadBench.Support;
+using Keyward.LoadBench.Trivial;
+
+// The bench's own child processes: the trivial upstream, and the sign-in bench's clients.
+switch (args.FirstOrDefault())
+{
+    case TrivialUpstream.ChildCommand:
+        return await TrivialUpstream.RunChildAsync(args);
+    case SignInClient.ChildCommand:
+        return await SignInClient.RunChildAsync(args);
+}
+
+var onDisk = new Option<bool>("--on-disk") { Description = "signin mode: Keyward's state on the disk (the temporary directory), not tmpfs." };
+var clients = new Option<int>("--clients") { Description = "signin mode: concurrent clients.", DefaultValueFactory = _ => 8 };
 
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds; each runs every path once.", DefaultValueFactory = _ => 3 };
 var seconds = new Option<int>("--seconds") { Description = $"Length of one path's run in a round (1..{BenchSettings.MaxSeconds}).", DefaultValueFactory = _ => 5 };
@@ -9,7 +23,7 @@ var warmUpPasses = new Option<int>("--warmup-passes") { Description = "At most t
 var connections = new Option<int>("--connections", "-c") { Description = "Connections (requests in flight at once).", DefaultValueFactory = _ => 16 };
 var generator = new Option<GeneratorKind>("--generator") { Description = "auto (wrk when on PATH, else builtin), builtin, or wrk.", DefaultValueFactory = _ => GeneratorKind.Auto };
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
-var mode = new Option<string>("--mode") { Description = "load (issue 3), or issue 11's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Load };
+var mode = new Option<string>("--mode") { Description = "counter (the counter sample behind each path; the default), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), signin (sign-ins and WebSocket tickets), or remote support's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Counter };
 mode.AcceptOnlyFromAmong(SupportModes.All);
 var megabytes = new Option<int>("--megabytes") { Description = "relay: MiB in one download.", DefaultValueFactory = _ => 64 };
 var agents = new Option<int>("--agents") { Description = "agents: idle agents to connect (the issue's figure is 10000).", DefaultValueFactory = _ => 1_000 };
@@ -23,8 +37,8 @@ var agentPort = new Option<int>("--agent-port") { Hidden = true };
 var viewerUrl = new Option<string?>("--viewer-url") { Hidden = true };
 var viewerCa = new Option<string?>("--viewer-ca") { Hidden = true };
 
-var root = new RootCommand("Keyward loopback load benchmark: the counter directly, through plain YARP, and through Keyward with a session.");
-foreach (var option in new Option[] { rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, mode, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort, viewerUrl, viewerCa })
+var root = new RootCommand("Keyward loopback load benchmark: front ends over the counter sample or a trivial upstream, or sign-ins and WebSocket tickets.");
+foreach (var option in new Option[] { mode, clients, onDisk, rounds, seconds, warmUp, warmUpPasses, connections, generator, quick, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort, viewerUrl, viewerCa })
 {
     root.Options.Add(option);
 }
@@ -52,7 +66,7 @@ root.SetAction(async (parse, cancellationToken) =>
         return await RelayViewer.RunAsync(parse.GetValue(viewerUrl), parse.GetValue(viewerCa), cancellationToken);
     }
 
-    if (chosen != SupportModes.Load)
+    if (!SupportModes.IsLoadRun(chosen))
     {
         var support = new SupportBenchSettings
         {
@@ -78,6 +92,9 @@ root.SetAction(async (parse, cancellationToken) =>
 
     var settings = new BenchSettings
     {
+        Mode = SupportModes.LoadRun(chosen),
+        Clients = Pick(clients, 2),
+        OnDisk = parse.GetValue(onDisk),
         Rounds = Pick(rounds, 1),
         Seconds = Pick(seconds, 1),
         WarmUpSeconds = Pick(warmUp, 1),
@@ -93,7 +110,9 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    return await BenchRunner.RunAsync(settings, cancellationToken);
+    return settings.Mode == BenchMode.SignIn
+        ? await SignInBench.RunAsync(settings, cancellationToken)
+        : await BenchRunner.RunAsync(settings, cancellationToken);
 });
 
 return await root.Parse(args).InvokeAsync();

@@ -17,7 +17,7 @@ internal static class PlainProxy
 {
     public const string RouteId = "counter";
 
-    public static WebApplication Build(int port, X509Certificate2 certificate, string upstream, string caFile)
+    public static WebApplication Build(int port, X509Certificate2 certificate, string upstream, string caFile, X509Certificate2Collection? chain = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -27,7 +27,7 @@ internal static class PlainProxy
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, port, endpoint => endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate }));
+            kestrel.Listen(IPAddress.Loopback, port, endpoint => endpoint.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, ServerCertificateChain = chain }));
         });
 
         var route = new RouteConfig { RouteId = RouteId, ClusterId = RouteId, Match = new RouteMatch { Path = "/resource/{**rest}" } };

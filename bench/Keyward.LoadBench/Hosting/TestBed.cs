@@ -21,7 +21,7 @@ namespace Keyward.LoadBench.Hosting;
 /// process), Keyward (in this process on Kestrel, a <see cref="KeywardTestHost"/> with one route to the counter, a
 /// virtual key registered with the setup code and signed in through Keyward.Client), and a plain YARP proxy (in this process, no authentication). Exposes the three paths as targets.
 /// </summary>
-internal sealed class TestBed : IAsyncDisposable
+internal sealed class TestBed : ILoadBed
 {
     public const string Direct = "direct";
     public const string Yarp = "yarp";
@@ -55,6 +55,10 @@ internal sealed class TestBed : IAsyncDisposable
     public IReadOnlyList<Target> Targets => _targets;
 
     public CounterProcess Counter => _counter ?? throw new InvalidOperationException("The test bed is not started.");
+
+    public TimeSpan UpstreamCpu => Counter.CpuTime;
+
+    public TimeSpan NginxCpu => TimeSpan.Zero;
 
     public static async Task<TestBed> StartAsync(TextWriter log, CancellationToken cancellationToken)
     {

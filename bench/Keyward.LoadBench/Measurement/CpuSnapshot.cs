@@ -1,16 +1,16 @@
 using System.Diagnostics;
-using Keyward.Cli.Broker;
+using Keyward.LoadBench.Hosting;
 
 namespace Keyward.LoadBench.Measurement;
 
 /// <summary>CPU counters at one instant; the difference of two is a <see cref="CpuUsage"/>.</summary>
-internal readonly record struct CpuSnapshot(TimeSpan Bench, TimeSpan Children, TimeSpan Counter, long MachineBusy, long MachineTotal, long Timestamp)
+internal readonly record struct CpuSnapshot(TimeSpan Bench, TimeSpan Children, TimeSpan Counter, TimeSpan Nginx, long MachineBusy, long MachineTotal, long Timestamp)
 {
-    public static CpuSnapshot Take(CounterProcess counter)
+    public static CpuSnapshot Take(ILoadBed bed)
     {
         using var self = Process.GetCurrentProcess();
         var (busy, total) = MachineCpu.Read();
-        return new CpuSnapshot(self.TotalProcessorTime, ChildCpu.Read(), counter.CpuTime, busy, total, Stopwatch.GetTimestamp());
+        return new CpuSnapshot(self.TotalProcessorTime, ChildCpu.Read(), bed.UpstreamCpu, bed.NginxCpu, busy, total, Stopwatch.GetTimestamp());
     }
 
     public CpuUsage Since(CpuSnapshot start)
@@ -21,6 +21,9 @@ internal readonly record struct CpuSnapshot(TimeSpan Bench, TimeSpan Children, T
             Children - start.Children,
             Counter - start.Counter,
             Stopwatch.GetElapsedTime(start.Timestamp, Timestamp),
-            total > 0 ? (double)(MachineBusy - start.MachineBusy) / total : null);
+            total > 0 ? (double)(MachineBusy - start.MachineBusy) / total : null)
+        {
+            Nginx = Nginx - start.Nginx,
+        };
     }
 }

@@ -28,6 +28,15 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<SupportSessionEntity> SupportSessions => Set<SupportSessionEntity>();
     public DbSet<SupportCodeEntity> SupportCodes => Set<SupportCodeEntity>();
     public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
+    public DbSet<ApprovalPolicyEntity> ApprovalPolicies => Set<ApprovalPolicyEntity>();
+    public DbSet<ApprovalPolicyKindEntity> ApprovalPolicyKinds => Set<ApprovalPolicyKindEntity>();
+    public DbSet<ApprovalGroupEntity> ApprovalGroups => Set<ApprovalGroupEntity>();
+    public DbSet<ApprovalMemberEntity> ApprovalMembers => Set<ApprovalMemberEntity>();
+    public DbSet<ApprovalOperatorEntity> ApprovalOperators => Set<ApprovalOperatorEntity>();
+    public DbSet<ApprovalRequestEntity> ApprovalRequests => Set<ApprovalRequestEntity>();
+    public DbSet<ApprovalVoteEntity> ApprovalVotes => Set<ApprovalVoteEntity>();
+    public DbSet<VaultEpochEntity> VaultEpochs => Set<VaultEpochEntity>();
+    public DbSet<VaultSecretEntity> VaultSecrets => Set<VaultSecretEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -171,6 +180,96 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
         });
         OnAgentsCreating(modelBuilder);
         OnSupportCreating(modelBuilder);
+        OnQuorumCreating(modelBuilder);
+        OnVaultCreating(modelBuilder);
+    }
+
+    // M-of-N approvals (docs/approvals.md, "Storage").
+    private static void OnQuorumCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ApprovalPolicyEntity>(e =>
+        {
+            e.ToTable("approval_policies");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.TenantId).HasMaxLength(64);
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.HasIndex(p => new { p.TenantId, p.Name }).IsUnique();
+        });
+        modelBuilder.Entity<ApprovalPolicyKindEntity>(e =>
+        {
+            e.ToTable("approval_policy_kinds");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.TenantId).HasMaxLength(64);
+            e.HasIndex(k => new { k.TenantId, k.Kind }).IsUnique();
+            e.HasIndex(k => k.PolicyId);
+        });
+        modelBuilder.Entity<ApprovalGroupEntity>(e =>
+        {
+            e.ToTable("approval_groups");
+            e.HasKey(g => g.Id);
+            e.Property(g => g.TenantId).HasMaxLength(64);
+            e.Property(g => g.Name).HasMaxLength(100);
+            e.HasIndex(g => new { g.PolicyId, g.Name }).IsUnique();
+        });
+        modelBuilder.Entity<ApprovalMemberEntity>(e =>
+        {
+            e.ToTable("approval_members");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.TenantId).HasMaxLength(64);
+            // One group per account per policy: a vote counts for exactly one group.
+            e.HasIndex(m => new { m.PolicyId, m.AccountId }).IsUnique();
+            e.HasIndex(m => m.GroupId);
+            e.HasIndex(m => m.AccountId);
+        });
+        modelBuilder.Entity<ApprovalOperatorEntity>(e =>
+        {
+            e.ToTable("approval_operators");
+            e.HasKey(o => o.AccountId);
+            e.Property(o => o.TenantId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<ApprovalRequestEntity>(e =>
+        {
+            e.ToTable("approval_requests");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.TenantId).HasMaxLength(64);
+            e.Property(r => r.Target).HasMaxLength(400);
+            e.Property(r => r.State).HasMaxLength(16);
+            e.HasIndex(r => r.Challenge);
+            e.HasIndex(r => new { r.TenantId, r.State, r.ExpiresAt });
+        });
+        modelBuilder.Entity<ApprovalVoteEntity>(e =>
+        {
+            e.ToTable("approval_votes");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.TenantId).HasMaxLength(64);
+            // Distinct accounts and distinct authenticators per request, enforced by the database as well.
+            e.HasIndex(v => new { v.RequestId, v.AccountId }).IsUnique();
+            e.HasIndex(v => new { v.RequestId, v.AuthenticatorId }).IsUnique();
+        });
+    }
+
+    // The vault's tables (docs/vault.md, "Storage").
+    private static void OnVaultCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<VaultEpochEntity>(e =>
+        {
+            e.ToTable("vault_epochs");
+            e.HasKey(v => v.Epoch);
+            e.Property(v => v.Epoch).ValueGeneratedNever();
+            e.Property(v => v.State).HasMaxLength(16);
+            e.Property(v => v.KeyId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<VaultSecretEntity>(e =>
+        {
+            e.ToTable("vault_secrets");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).ValueGeneratedOnAdd();
+            e.Property(v => v.TenantId).HasMaxLength(64);
+            e.Property(v => v.DataClass).HasMaxLength(32);
+            e.Property(v => v.Path).HasMaxLength(256);
+            e.HasIndex(v => new { v.TenantId, v.DataClass, v.OperatorId, v.ActorId, v.Path, v.Version }).IsUnique().HasDatabaseName("IX_vault_secrets_address_version");
+            e.HasIndex(v => v.Epoch);
+        });
     }
 
     // The agent plane's tables (docs/remote-support.md, "Data").

@@ -65,7 +65,10 @@ public class RelayHost : AgentHost
     /// <summary>Waits (bounded) until the session's expiry is exactly <paramref name="deadline"/> (the relay sets it after the viewer's stream closed).</summary>
     internal async Task<bool> IdleDeadlineAsync(Guid session, DateTimeOffset deadline)
     {
-        for (var i = 0; i < 500; i++)
+        // Bounded by the same patience as every other wait here (20 s of real time), not 500 polls: under a loaded
+        // machine the viewer's close reached the relay after the old 10 s had run out.
+        var patience = DateTime.UtcNow + TestAgent.Patience;
+        while (DateTime.UtcNow < patience)
         {
             if ((await SessionAsync(session)).ExpiresAt == DateTimeOffset.FromUnixTimeMilliseconds(deadline.ToUnixTimeMilliseconds()))
             {

@@ -1,0 +1,219 @@
+using Keyward.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Keyward.Core.Quorum;
+
+/// <summary>
+/// Approval policies as rows: create one (the bootstrap; later changes are approved operations, applied by
+/// <see cref="PolicyChangeApplier"/>), read them, disable and re-enable an approver (voluntary, so never stranding),
+/// and the forced removal of an approver whose key is lost or stolen, which always succeeds and marks any policy it
+/// leaves short as stranded. Changes run in a transaction that first locks the policy row, so two concurrent voluntary
+/// changes cannot each pass the anti-stranding check against the same old state.
+/// </summary>
+public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider time)
+{
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Creates a policy; refused when invalid, when an approver is not an enabled account, or when a kind already has a policy.</summary>
+    public async Task<QuorumResult<ApprovalPolicy>> CreateAsync(ApprovalPolicyDraft draft, CancellationToken cancellationToken = default)
+    {
+        if (PolicyRules.Validate(draft) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var tenant = TenantScope.Of(null);
+        var approvers = draft.Groups.SelectMany(g => g.Approvers).ToList();
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var enabled = await db.Accounts.Where(a => a.TenantId == tenant && approvers.Contains(a.Id) && a.DisabledAt == null)
+            .CountAsync(cancellationToken).ConfigureAwait(false);
+        if (enabled != approvers.Count)
+        {
+            return QuorumResult<ApprovalPolicy>.Fail(QuorumError.PolicyInvalid, "every approver must be an enabled account");
+        }
+
+        var kinds = draft.Kinds.Select(k => (int)k).ToList();
+        if (await db.ApprovalPolicyKinds.InTenant(tenant).AnyAsync(k => kinds.Contains(k.Kind), cancellationToken).ConfigureAwait(false)
+            || await db.ApprovalPolicies.InTenant(tenant).AnyAsync(p => p.Name == draft.Name, cancellationToken).ConfigureAwait(false))
+        {
+            return QuorumResult<ApprovalPolicy>.Fail(QuorumError.PolicyInvalid, "the name or one of the kinds already has a policy");
+        }
+
+        var now = Now;
+        var policy = new ApprovalPolicyEntity { Id = Guid.NewGuid(), TenantId = tenant, Name = draft.Name, AllowSyncedPasskeys = draft.AllowSyncedPasskeys, CreatedAt = now };
+        db.ApprovalPolicies.Add(policy);
+        db.ApprovalPolicyKinds.AddRange(draft.Kinds.Select(k => new ApprovalPolicyKindEntity { Id = Guid.NewGuid(), TenantId = tenant, PolicyId = policy.Id, Kind = (int)k }));
+        foreach (var group in draft.Groups)
+        {
+            var row = new ApprovalGroupEntity { Id = Guid.NewGuid(), TenantId = tenant, PolicyId = policy.Id, Name = group.Name, Threshold = group.Threshold };
+            db.ApprovalGroups.Add(row);
+            db.ApprovalMembers.AddRange(group.Approvers.Select(a => new ApprovalMemberEntity
+            {
+                Id = Guid.NewGuid(),
+                TenantId = tenant,
+                PolicyId = policy.Id,
+                GroupId = row.Id,
+                AccountId = a,
+                CreatedAt = now,
+            }));
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return QuorumResult<ApprovalPolicy>.Ok((await LoadAsync(db, policy.Id, cancellationToken).ConfigureAwait(false))!);
+    }
+
+    /// <summary>The policy, or null.</summary>
+    public async Task<ApprovalPolicy?> GetAsync(Guid policyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await LoadAsync(db, policyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The policy that governs <paramref name="kind"/>, or null (then the operation cannot be proposed).</summary>
+    public async Task<ApprovalPolicy?> ForKindAsync(OperationKind kind, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        return await ForKindAsync(db, kind, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Disables an approver in a policy (voluntary): refused when its group could then not reach its threshold.</summary>
+    public Task<QuorumFailure?> DisableApproverAsync(Guid policyId, Guid accountId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(policyId, async (db, policy) =>
+        {
+            var group = policy.Groups.FirstOrDefault(g => g.Approvers.Any(a => a.AccountId == accountId));
+            if (group is null)
+            {
+                return new QuorumFailure(QuorumError.ApproverRemoved, "not an approver of this policy");
+            }
+
+            if (PolicyRules.CheckVoluntaryLoss(group, accountId) is { } strands)
+            {
+                return strands;
+            }
+
+            var now = Now;
+            await db.ApprovalMembers.Where(m => m.PolicyId == policyId && m.AccountId == accountId && m.DisabledAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.DisabledAt, now), cancellationToken).ConfigureAwait(false);
+            return null;
+        }, cancellationToken);
+
+    /// <summary>Enables an approver again. It does not lift a stranding: recovery is a separate, audited step (planned).</summary>
+    public Task<QuorumFailure?> EnableApproverAsync(Guid policyId, Guid accountId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(policyId, async (db, _) =>
+        {
+            var changed = await db.ApprovalMembers.Where(m => m.PolicyId == policyId && m.AccountId == accountId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.DisabledAt, (long?)null), cancellationToken).ConfigureAwait(false);
+            return changed == 1 ? null : new QuorumFailure(QuorumError.ApproverRemoved, "not an approver of this policy");
+        }, cancellationToken);
+
+    /// <summary>
+    /// Removes an approver whose key is lost or stolen from every policy: always done, because a stolen key must never
+    /// stay valid. Each policy left with a group short of its threshold is marked stranded (its operations are refused
+    /// until the break-glass recovery restores a quorum, which is planned). Returns the ids of the policies it stranded.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        var tenant = TenantScope.Of(null);
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var policyIds = await db.ApprovalMembers.InTenant(tenant).Where(m => m.AccountId == accountId)
+            .Select(m => m.PolicyId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
+        await db.ApprovalMembers.InTenant(tenant).Where(m => m.AccountId == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var stranded = new List<Guid>();
+        var now = Now;
+        foreach (var id in policyIds)
+        {
+            var policy = await LoadAsync(db, id, cancellationToken).ConfigureAwait(false);
+            if (policy is not null && PolicyRules.IsShort(policy.Groups))
+            {
+                await db.ApprovalPolicies.Where(p => p.Id == id && p.StrandedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.StrandedAt, now), cancellationToken).ConfigureAwait(false);
+                stranded.Add(id);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stranded;
+    }
+
+    /// <summary>Runs a voluntary change in a transaction that holds the policy's row lock; refused on a stranded policy.</summary>
+    private async Task<QuorumFailure?> ChangeAsync(Guid policyId, Func<KeywardDbContext, ApprovalPolicy, Task<QuorumFailure?>> change, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await LockAsync(db, policyId, cancellationToken).ConfigureAwait(false) is not { } policy)
+        {
+            return new QuorumFailure(QuorumError.PolicyUnknown);
+        }
+
+        if (policy.Stranded)
+        {
+            return new QuorumFailure(QuorumError.PolicyStranded);
+        }
+
+        var failure = await change(db, policy).ConfigureAwait(false);
+        if (failure is null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return failure;
+    }
+
+    /// <summary>Takes the policy row's write lock (an UPDATE that changes nothing) and reads the policy under it.</summary>
+    internal static async Task<ApprovalPolicy?> LockAsync(KeywardDbContext db, Guid policyId, CancellationToken cancellationToken)
+    {
+        var tenant = TenantScope.Of(null);
+        var locked = await db.ApprovalPolicies.InTenant(tenant).Where(p => p.Id == policyId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Name, p => p.Name), cancellationToken).ConfigureAwait(false);
+        return locked == 1 ? await LoadAsync(db, policyId, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    internal static async Task<ApprovalPolicy?> ForKindAsync(KeywardDbContext db, OperationKind kind, CancellationToken cancellationToken)
+    {
+        var tenant = TenantScope.Of(null);
+        var policyId = await db.ApprovalPolicyKinds.InTenant(tenant).Where(k => k.Kind == (int)kind)
+            .Select(k => (Guid?)k.PolicyId).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return policyId is { } id ? await LoadAsync(db, id, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>Reads a policy with its groups; an approver is active when neither the membership nor the account is disabled.</summary>
+    internal static async Task<ApprovalPolicy?> LoadAsync(KeywardDbContext db, Guid policyId, CancellationToken cancellationToken)
+    {
+        var tenant = TenantScope.Of(null);
+        var row = await db.ApprovalPolicies.InTenant(tenant).AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var kinds = await db.ApprovalPolicyKinds.InTenant(tenant).Where(k => k.PolicyId == policyId)
+            .Select(k => k.Kind).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var groups = await db.ApprovalGroups.InTenant(tenant).AsNoTracking().Where(g => g.PolicyId == policyId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var members = await (
+            from m in db.ApprovalMembers.InTenant(tenant)
+            where m.PolicyId == policyId
+            join a in db.Accounts on m.AccountId equals a.Id into accounts
+            from a in accounts.DefaultIfEmpty()
+            select new { m.GroupId, m.AccountId, Active = m.DisabledAt == null && a != null && a.DisabledAt == null })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new ApprovalPolicy
+        {
+            Id = row.Id,
+            Name = row.Name,
+            Kinds = [.. kinds.Order().Select(k => (OperationKind)k)],
+            AllowSyncedPasskeys = row.AllowSyncedPasskeys,
+            Stranded = row.StrandedAt is not null,
+            Groups = [.. groups.OrderBy(g => g.Name, StringComparer.Ordinal).Select(g => new ApprovalGroup
+            {
+                Id = g.Id,
+                Name = g.Name,
+                Threshold = g.Threshold,
+                Approvers = [.. members.Where(m => m.GroupId == g.Id).Select(m => new ApproverState(m.AccountId, m.Active))],
+            })],
+        };
+    }
+}

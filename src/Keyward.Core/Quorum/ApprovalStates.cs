@@ -1,0 +1,17 @@
+namespace Keyward.Core.Quorum;
+
+/// <summary>The states of an approval request. It leaves <see cref="Pending"/> once, for one of the others.</summary>
+public static class ApprovalStates
+{
+    /// <summary>Waiting for its quorum.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The quorum completed and the operation was applied.</summary>
+    public const string Applied = "applied";
+
+    /// <summary>Withdrawn by its proposer or operator.</summary>
+    public const string Withdrawn = "withdrawn";
+
+    /// <summary>Its lifetime ended first (marked by <see cref="ApprovalService.ExpireAsync"/>; refused from its expiry on regardless).</summary>
+    public const string Expired = "expired";
+}

@@ -1,0 +1,7 @@
+namespace Keyward.Core.Vault;
+
+/// <summary>A secret in a listing: its path, latest version and when that version was written. Never a value.</summary>
+/// <param name="Path">The path.</param>
+/// <param name="Version">The latest version.</param>
+/// <param name="UpdatedAt">When the latest version was written.</param>
+public sealed record VaultListEntry(string Path, int Version, DateTimeOffset UpdatedAt);
