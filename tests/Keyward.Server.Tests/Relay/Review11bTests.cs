@@ -137,6 +137,27 @@ public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
         using var _ = agent;
         Assert.Equal(101, status);
     }
+
+    /// <summary>
+    /// Finding 6. Every <c>end</c> frame an agent sends starts an unawaited database lookup
+    /// (<c>SupportSweeper.OnEndedAtMachine</c> → <c>SupportSessionService.FindAsync</c>), whatever session id it names,
+    /// and the link's reader goes straight on to the next frame: nothing bounds how many run at once. An ad-hoc agent,
+    /// run by a stranger holding a support code, can send tens of thousands a second (about 80 bytes each) and hold the
+    /// database's connection pool and the thread pool for everyone. An ad-hoc link serves exactly one session, known
+    /// without the database: an <c>end</c> naming another is a protocol violation (1008), like an unknown stream id.
+    /// </summary>
+    [Fact]
+    public async Task Finding6_AnAdHocAgentsEndForASessionItDoesNotServe_IsAViolation_NotADatabaseLookup()
+    {
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+        using var agent = await host.ConnectAsync(code!);
+
+        await agent.SendJsonAsync(new { type = "end", session = Guid.NewGuid().ToString() });
+
+        Assert.Equal(1008, (await agent.ReadCloseAsync()).Status);
+        Assert.True((await host.SessionAsync(session)).IsOpen);
+    }
 }
 
 /// <summary>
