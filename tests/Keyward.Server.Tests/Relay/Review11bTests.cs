@@ -158,6 +158,27 @@ public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
         Assert.Equal(1008, (await agent.ReadCloseAsync()).Status);
         Assert.True((await host.SessionAsync(session)).IsOpen);
     }
+
+    /// <summary>
+    /// Finding 7. The console's page and modules are static files, which match no endpoint, so
+    /// SecurityHeadersMiddleware gives them no Cache-Control and StaticFiles sends only Last-Modified and ETag: a
+    /// browser may then reuse them without asking (heuristic freshness, RFC 9111 §4.2.2, typically a tenth of their
+    /// age). After an upgrade that fixes the console (its CSP shim, a rendering bug), browsers can keep running the
+    /// old code for days. They should be revalidated on every load (no-cache; ETag keeps that cheap).
+    /// </summary>
+    [Theory]
+    [InlineData("/console/")]
+    [InlineData("/console/console.js")]
+    [InlineData("/shared/keyward.js")]
+    [InlineData("/console/panes/support/terminal.js")]
+    public async Task Finding7_TheConsolesFiles_AreRevalidatedOnEveryLoad(string path)
+    {
+        var answer = await host.Client.SendAsync(HttpMethod.Get, path);
+        ProblemAssert.Ok(answer);
+
+        var cacheControl = answer.Headers.CacheControl;
+        Assert.True(cacheControl is { NoCache: true } or { NoStore: true }, $"{path}: Cache-Control is '{cacheControl}'");
+    }
 }
 
 /// <summary>
