@@ -160,6 +160,29 @@ public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
     }
 
     /// <summary>
+    /// Finding 8. The viewer plane has no limit before its atomic consume. A join token's shape check is a public
+    /// CRC-32 (SecretToken.Checksum), so anyone forges well-formed <c>kwj_</c> values for free, and each forged upgrade
+    /// costs Keyward a conditional UPDATE and a SELECT (JoinTokenService.RedeemAsync); on SQLite that UPDATE takes the
+    /// database's one write lock even when it matches no row, so an anonymous flood queues behind it every sign-in, audit
+    /// write and consume. The agent plane's enroll (10 a minute per address) and support codes (10 per address group,
+    /// 60 failures globally) have limits in front of their consume; the viewer plane should too.
+    /// </summary>
+    [Fact]
+    public async Task Finding8_ForgedJoinTokens_FromOneAddress_AreLimitedBeforeTheDatabase()
+    {
+        var session = Guid.NewGuid();
+        var statuses = new List<int>();
+        for (var i = 0; i < 200; i++)
+        {
+            var forged = Keyward.Core.Credentials.SecretToken.Generate(Keyward.Core.Credentials.CredentialKind.Join);
+            statuses.Add((await host.Client.ProbeUpgradeAsync($"/viewer/v1/sessions/{session}?kind=tcp&port=22&join={forged}", origin: null)).StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.True(s is 401 or 429, $"status {s}"));
+        Assert.Contains(429, statuses);
+    }
+
+    /// <summary>
     /// Finding 7. The console's page and modules are static files, which match no endpoint, so
     /// SecurityHeadersMiddleware gives them no Cache-Control and StaticFiles sends only Last-Modified and ETag: a
     /// browser may then reuse them without asking (heuristic freshness, RFC 9111 §4.2.2, typically a tenth of their
