@@ -147,3 +147,47 @@ public sealed class AdHocGuessingTests(RelayHost host) : IClassFixture<RelayHost
         Assert.Equal("hello", (string?)agent.Hello["type"]);
     }
 }
+
+/// <summary>A support code presented while the node is full is refused before it is spent (its own host: one agent a node).</summary>
+public sealed class AdHocCapacityTests(AdHocCapacityTests.OneAgentHost host) : IClassFixture<AdHocCapacityTests.OneAgentHost>
+{
+    [Fact]
+    public async Task ASupportCode_PresentedWhileTheNodeIsFull_Is503_AndStillBindsOnceThereIsRoom()
+    {
+        var (_, key) = await host.EnrollMachineAsync();
+        var machineAgent = await host.ConnectAsync(key);
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+
+        ProblemAssert.Problem(await host.ProbeConnectAsync(code!), 503, "agent_capacity");
+
+        await machineAgent.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        machineAgent.Dispose();
+        var deadline = DateTime.UtcNow + TestAgent.Patience;
+        (TestAgent? Agent, int Status) next = (null, 0);
+        while (next.Agent is null && DateTime.UtcNow < deadline)
+        {
+            next = await host.TryConnectAsync(code!);
+            if (next.Agent is null)
+            {
+                // Never 401: the refusals while full left the code unspent.
+                Assert.Equal(503, next.Status);
+                await Task.Delay(20);
+            }
+        }
+
+        using var adHoc = next.Agent;
+        Assert.NotNull(adHoc);
+        await adHoc.ReadHelloAsync();
+        Assert.Equal(session.ToString(), (string?)adHoc.Hello["machine_id"]);
+    }
+
+    /// <summary>A relay host that takes one agent at a time.</summary>
+    public sealed class OneAgentHost : RelayHost
+    {
+        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+        {
+            ["Keyward:Agents:MaxAgents"] = "1",
+        };
+    }
+}
