@@ -12,10 +12,11 @@ namespace Keyward.Server.Support;
 /// Asks the person at the machine once per support session, agent connection and technician (on this node): concurrent
 /// viewers of one technician share the one question, and the answer is kept while the agent connection that gave it
 /// lasts and the session is open (an accepted session is also marked <c>active</c> on its row by the relay). Consent is
-/// the person's, given through one connection about one technician: a new connection of the machine's agent (a restart,
-/// perhaps another person at the machine) is asked again, and so is a second technician joining the session. <c>consent.asked</c>, then <c>consent.given</c> / <c>consent.denied</c> / <c>consent.timed_out</c> are recorded
-/// once per question. A refusal or a timeout ends the session here, once: its viewers are closed with 4403 / 4408. An agent that
-/// leaves before answering leaves no answer behind (the session ends as <c>agent_gone</c> through the relay).
+/// the person's, given through one connection about one technician: a new connection of the machine's agent (a
+/// restart, perhaps another person at the machine) is asked again, and so is a second technician joining the session.
+/// <c>consent.asked</c>, then <c>consent.given</c> / <c>consent.denied</c> / <c>consent.timed_out</c> are recorded once
+/// per question. A refusal or a timeout ends the session here, once: its viewers are closed with 4403 / 4408. An agent
+/// that leaves before answering leaves no answer behind (the session ends as <c>agent_gone</c> through the relay).
 /// </summary>
 internal sealed class ConsentBook : IDisposable
 {
