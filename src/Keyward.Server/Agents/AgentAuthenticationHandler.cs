@@ -26,6 +26,7 @@ internal sealed class AgentAuthenticationHandler(
     MachineService machines,
     EnrollLimiter limiter,
     IAdHocBinder adHoc,
+    AgentDirectory directory,
     RefusalCounter refusals,
     RepeatedRefusals repeats) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -111,10 +112,23 @@ internal sealed class AgentAuthenticationHandler(
     }
 
     // A support code (XXXX-XXXX-XXXX, never a kw?_ token) binds an ad-hoc agent to its one support session: consumed
-    // here, atomically, behind the support slice's limits; the binder records every answer (support.code_consumed /
+    // here (for an agent's upgrade, while the node has room), atomically, behind the support slice's limits; the binder records every answer (support.code_consumed /
     // support.code_refused), so the challenge does not record it again.
+    // A code is single use, so what the endpoint would refuse anyway (not an agent's upgrade, no room) is refused before
+    // the code is spent: a plain GET with it (a person trying it, a proxy's probe) leaves it for the real agent.
     private async Task<AuthenticateResult> BindAdHocAsync(string code)
     {
+        if (!AgentEndpoints.IsAgentUpgrade(Context))
+        {
+            _recorded = true;
+            return Fail(KeywardErrors.AgentUpgradeRequired);
+        }
+
+        if (!directory.HasRoom)
+        {
+            return Fail(KeywardErrors.AgentCapacity);
+        }
+
         var bound = await adHoc.BindAsync(code, Context.Connection.RemoteIpAddress, Context.RequestAborted).ConfigureAwait(false);
         _recorded = true;
         if (bound.Refused)

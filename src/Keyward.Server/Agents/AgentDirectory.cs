@@ -46,6 +46,9 @@ internal sealed class AgentDirectory : IDisposable
     /// <summary>True when the machine's agent is connected to this node.</summary>
     public bool IsOnline(Guid machineId) => Find(machineId) is not null;
 
+    /// <summary>True while the node has room for one more agent (a look, not a reservation: <see cref="TryReserve"/> decides).</summary>
+    public bool HasRoom => Volatile.Read(ref _reserved) < _options.MaxAgents;
+
     /// <summary>Takes a place for one more agent; false when the node is full.</summary>
     public bool TryReserve()
     {

@@ -69,7 +69,7 @@ internal static class AgentEndpoints
         // nothing it claims is recorded.
         var machine = feature.Machine ?? new MachineInfo(
             adHoc!.Value, Keyward.Core.Storage.Tenants.Default, "ad hoc", AgentPolicies.Attended, Joiners.AdminsOnly, time.GetUtcNow(), null, null, null, null, null);
-        if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(AgentProtocol.SubProtocol, StringComparer.Ordinal))
+        if (!IsAgentUpgrade(context))
         {
             return Problems.Result(KeywardErrors.AgentUpgradeRequired);
         }
@@ -144,6 +144,10 @@ internal static class AgentEndpoints
             AgentLog.AuditFailed(logger, link.Machine.Id, e);
         }
     }
+
+    /// <summary>True for a WebSocket upgrade that offers <c>keyward-agent.v1</c> (anything else is refused with 400 agent_upgrade_required).</summary>
+    internal static bool IsAgentUpgrade(HttpContext context) =>
+        context.WebSockets.IsWebSocketRequest && context.WebSockets.WebSocketRequestedProtocols.Contains(AgentProtocol.SubProtocol, StringComparer.Ordinal);
 
     /// <summary>How an agent appears as an audit actor: by its machine id, never by what it claims.</summary>
     internal static string MachineActor(Guid machineId) => "machine:" + machineId.ToString();

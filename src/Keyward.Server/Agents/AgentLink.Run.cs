@@ -237,9 +237,7 @@ internal sealed partial class AgentLink
                         return false;
                     }
 
-                    EndLocally(sessionId, EndedAtMachine, ConsentAnswer.Denied);
-                    SessionEndedByAgent?.Invoke(sessionId);
-                    return true;
+                    return EndedByAgent(sessionId);
                 default:
                     return false;
             }
@@ -248,6 +246,25 @@ internal sealed partial class AgentLink
         {
             return false;
         }
+    }
+
+    // The agent knows only the sessions Keyward named to it on this link (in consent or open; an ad-hoc link its one
+    // session): an end naming another is a violation, decided without the database, so a flood of ends costs no
+    // lookups. Each session's end is raised once; a repeat changes nothing.
+    private bool EndedByAgent(Guid sessionId)
+    {
+        if (!_namedSessions.Contains(sessionId))
+        {
+            return false;
+        }
+
+        if (_endedByAgent.TryAdd(sessionId))
+        {
+            EndLocally(sessionId, EndedAtMachine, ConsentAnswer.Denied);
+            SessionEndedByAgent?.Invoke(sessionId);
+        }
+
+        return true;
     }
 
     private uint? Stream(JsonElement root) =>

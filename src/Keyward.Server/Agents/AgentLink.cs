@@ -27,6 +27,8 @@ internal sealed partial class AgentLink
     private readonly ConcurrentDictionary<Guid, PendingConsent> _consents = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly EndedSessions _endedSessions = new();
+    private readonly EndedSessions _namedSessions = new();
+    private readonly EndedSessions _endedByAgent = new();
     private int _closing;
     private int _nextStream;
     private long _lastHeard;
@@ -38,6 +40,12 @@ internal sealed partial class AgentLink
     public AgentLink(WebSocket socket, MachineInfo machine, string? version, AgentOptions options, TimeProvider time, MachineService machines, ILogger logger, Guid? adHocSessionId = null)
     {
         AdHocSessionId = adHocSessionId;
+        if (adHocSessionId is { } only)
+        {
+            // An ad-hoc agent knows its one session from the start (hello's machine_id is its id).
+            _namedSessions.TryAdd(only);
+        }
+
         _socket = socket;
         Machine = machine;
         Version = version;
@@ -104,7 +112,10 @@ internal sealed partial class AgentLink
     /// <summary>Streams open now.</summary>
     public int StreamCount => _streams.Count;
 
-    /// <summary>Raised when the person at the machine ends a support session (the agent's <c>end</c>), with its id.</summary>
+    /// <summary>
+    /// Raised when the person at the machine ends a support session (the agent's <c>end</c>), with its id: once per
+    /// session, and only for a session this link named to its agent (an <c>end</c> naming any other closes with 1008).
+    /// </summary>
     public event Action<Guid>? SessionEndedByAgent;
 
     /// <summary>
@@ -123,6 +134,7 @@ internal sealed partial class AgentLink
         var id = Guid.NewGuid();
         var timeout = request.Timeout ?? ConsentRequest.DefaultTimeout;
         var pending = new PendingConsent(request.SupportSessionId);
+        _namedSessions.TryAdd(request.SupportSessionId);
         _consents[id] = pending;
         try
         {
@@ -171,6 +183,7 @@ internal sealed partial class AgentLink
             return new Refusal(KeywardErrors.AgentStreamLimit, AuditAction: null);
         }
 
+        _namedSessions.TryAdd(supportSessionId);
         var stream = new AgentStream(this, (uint)Interlocked.Increment(ref _nextStream), supportSessionId, _options.StreamQueueBytes);
         _streams[stream.Id] = stream;
         var sent = await SendMessageAsync(w =>

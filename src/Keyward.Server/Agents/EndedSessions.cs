@@ -1,7 +1,8 @@
 namespace Keyward.Server.Agents;
 
 /// <summary>
-/// The support sessions a link has told its agent <c>end</c> for, so each is told once. A session that ended stays
+/// A bounded set of support session ids one link remembers: those it has told its agent <c>end</c> for (so each is told
+/// once), those it has named to its agent (the only ones the agent may end), and those the agent has ended. A session that ended stays
 /// ended (its id is never reused), so remembering the id is enough. Bounded: a machine's link may live for months and
 /// serve many sessions; past <see cref="Capacity"/> the oldest ids are forgotten, and a late second end for one of
 /// those would reach the agent again, which it ignores (no stream or prompt of that session is left).
@@ -32,6 +33,15 @@ internal sealed class EndedSessions
             }
 
             return true;
+        }
+    }
+
+    /// <summary>True while <paramref name="supportSessionId"/> is remembered.</summary>
+    public bool Contains(Guid supportSessionId)
+    {
+        lock (_lock)
+        {
+            return _ids.Contains(supportSessionId);
         }
     }
 

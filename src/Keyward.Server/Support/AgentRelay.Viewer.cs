@@ -15,7 +15,7 @@ internal sealed partial class AgentRelay
     /// <summary>
     /// Viewer → agent. Reads the viewer for as long as it is open: binary frames go to the stream once it is
     /// <c>active</c> (dropped before), at <see cref="SupportOptions.ViewerInputBytesPerSecond"/>; a text frame may only
-    /// be <c>resize</c> (1008 otherwise); a message over <see cref="SupportOptions.MaxViewerMessageBytes"/> closes with 1009.
+    /// be <c>resize</c> (1008 otherwise), and is charged to the same limit; a message over <see cref="SupportOptions.MaxViewerMessageBytes"/> closes with 1009.
     /// Returns why it stopped.
     /// </summary>
     internal async Task<string?> ReadViewerAsync(ViewerConnection viewer, Task<AgentStream> active, RelayRecord record, CancellationToken cancellationToken)
@@ -46,6 +46,8 @@ internal sealed partial class AgentRelay
                     text.Write(buffer.AsSpan(0, received.Count));
                     if (received.EndOfMessage)
                     {
+                        // Text (resize) is input too: each one costs the agent an ioctl and the shell a SIGWINCH.
+                        await bucket.TakeAsync(text.WrittenCount, cancellationToken).ConfigureAwait(false);
                         var ok = await HandleTextAsync(text.WrittenMemory, active).ConfigureAwait(false);
                         text.Clear();
                         if (!ok)

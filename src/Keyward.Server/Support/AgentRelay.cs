@@ -8,7 +8,7 @@ namespace Keyward.Server.Support;
 /// <summary>
 /// The relay between a viewer socket and the agent of its support session (docs/remote-support.md, "The viewer socket"
 /// and "Consent and relay"), in named steps: <see cref="WaitForAgentAsync"/> (status <c>waiting_agent</c>; bounded by
-/// the session's own life) → consent for an attended session, once per session (<see cref="ConsentBook"/>; status
+/// the session's own life) → consent for an attended session, once per session, agent connection and technician (<see cref="ConsentBook"/>; status
 /// <c>waiting_consent</c>) → <see cref="OpenAsync"/> (one stream per viewer, <c>relay.opened</c>; status <c>active</c>)
 /// → <see cref="PumpToViewerAsync"/> and <see cref="ReadViewerAsync"/>, both ways, until either side ends
 /// (<c>relay.closed</c> with byte counts). Nothing the viewer sends before <c>active</c> is relayed.
@@ -79,7 +79,7 @@ internal sealed partial class AgentRelay(
         if (session.Attended)
         {
             await viewer.SendTextAsync(WaitingConsent, cancellationToken).ConfigureAwait(false);
-            var answer = await consents.AskAsync(link, session, viewer.AccountName).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var answer = await consents.AskAsync(link, session, viewer.AccountId, viewer.AccountName).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (answer == ConsentAnswer.Gone)
             {
                 return await AgentGoneAsync(link, session).ConfigureAwait(false);

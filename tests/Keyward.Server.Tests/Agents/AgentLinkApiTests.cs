@@ -98,6 +98,43 @@ public sealed class AgentLinkApiTests(AgentHost host) : IClassFixture<AgentHost>
     }
 
     [Fact]
+    public async Task AgentEndsTheSessionTwice_RaisesTheEventOnce()
+    {
+        var (link, agent) = await ConnectAsync();
+        using var _ = agent;
+        var session = Guid.NewGuid();
+        var raised = 0;
+        link.SessionEndedByAgent += id => Interlocked.Increment(ref raised);
+        var asking = link.AskConsentAsync(new ConsentRequest(session, "alice", "x"), CancellationToken.None);
+        await agent.ReadJsonAsync();
+
+        await agent.SendJsonAsync(new { type = "end", session = session.ToString() });
+        await agent.SendJsonAsync(new { type = "end", session = session.ToString() });
+
+        // Frames are read in order: once this later answer arrives, both ends have been handled.
+        var later = link.AskConsentAsync(new ConsentRequest(Guid.NewGuid(), "alice", "x"), CancellationToken.None);
+        var question = await agent.ReadJsonAsync();
+        await agent.SendJsonAsync(new { type = "consent_result", request = (string?)question["request"], accepted = true });
+        Assert.Equal(ConsentAnswer.Accepted, await later.WaitAsync(TestAgent.Patience));
+        Assert.Equal(ConsentAnswer.Denied, await asking.WaitAsync(TestAgent.Patience));
+        Assert.Equal(1, Volatile.Read(ref raised));
+    }
+
+    [Fact]
+    public async Task AgentEndsASessionNeverNamedToIt_Closes1008_AndRaisesNothing()
+    {
+        var (link, agent) = await ConnectAsync();
+        using var _ = agent;
+        var raised = 0;
+        link.SessionEndedByAgent += id => Interlocked.Increment(ref raised);
+
+        await agent.SendJsonAsync(new { type = "end", session = Guid.NewGuid().ToString() });
+
+        Assert.Equal(1008, (await agent.ReadCloseAsync()).Status);
+        Assert.Equal(0, Volatile.Read(ref raised));
+    }
+
+    [Fact]
     public async Task OpenStream_RoundTrip_DataBothWays_ThenTheAgentCloses()
     {
         var (link, agent) = await ConnectAsync();

@@ -76,6 +76,46 @@ public sealed class AdHocAgentTests(RelayHost host) : IClassFixture<RelayHost>
         var link = host.Host.GetRequiredService<AgentDirectory>().FindAdHoc(adHoc)!;
         Assert.False(link.Serves((await host.SessionAsync(machineSession))));
     }
+
+    /// <summary>
+    /// Review 11b, finding 3. A support code is single use, so it is checked and spent only for an agent's WebSocket
+    /// upgrade: one plain GET with the code (a person "testing" it, a proxy's health probe, a client without the
+    /// subprotocol) is refused with 400 agent_upgrade_required and leaves the code for the real agent, as the viewer
+    /// plane leaves its token unspent in the same case.
+    /// </summary>
+    [Fact]
+    public async Task ASupportCode_IsNotSpent_ByARequestThatIsNotAnAgentUpgrade()
+    {
+        var admin = await host.AdminAsync();
+        var (_, code) = await host.OpenSessionAsync(admin, machine: null);
+
+        var plain = await host.Client.SendAsync(HttpMethod.Get, "/agent/v1/connect", configure: AgentHost.Bearer(code!));
+        ProblemAssert.Problem(plain, 400, "agent_upgrade_required");
+
+        var (agent, status) = await host.TryConnectAsync(code!);
+        using var _ = agent;
+        Assert.Equal(101, status);
+    }
+
+    /// <summary>
+    /// Review 11b, finding 6. Each <c>end</c> frame an agent sent used to start an unawaited database lookup, whatever
+    /// session id it named, with nothing bounding how many ran at once: an ad-hoc agent run by a stranger holding a
+    /// support code could hold the database's connection pool and the thread pool for everyone. An ad-hoc link serves
+    /// exactly one session, known without the database: an <c>end</c> naming another is a protocol violation (1008),
+    /// like an unknown stream id.
+    /// </summary>
+    [Fact]
+    public async Task AnAdHocAgentsEnd_ForASessionItDoesNotServe_IsAViolation_NotADatabaseLookup()
+    {
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+        using var agent = await host.ConnectAsync(code!);
+
+        await agent.SendJsonAsync(new { type = "end", session = Guid.NewGuid().ToString() });
+
+        Assert.Equal(1008, (await agent.ReadCloseAsync()).Status);
+        Assert.True((await host.SessionAsync(session)).IsOpen);
+    }
 }
 
 /// <summary>Guessing support codes on the agent plane hits the per-address limit (its own host: the limit is per node).</summary>
@@ -105,5 +145,49 @@ public sealed class AdHocGuessingTests(RelayHost host) : IClassFixture<RelayHost
         host.Time.Advance(TimeSpan.FromMinutes(1));
         using var agent = await host.ConnectAsync(code!);
         Assert.Equal("hello", (string?)agent.Hello["type"]);
+    }
+}
+
+/// <summary>A support code presented while the node is full is refused before it is spent (its own host: one agent a node).</summary>
+public sealed class AdHocCapacityTests(AdHocCapacityTests.OneAgentHost host) : IClassFixture<AdHocCapacityTests.OneAgentHost>
+{
+    [Fact]
+    public async Task ASupportCode_PresentedWhileTheNodeIsFull_Is503_AndStillBindsOnceThereIsRoom()
+    {
+        var (_, key) = await host.EnrollMachineAsync();
+        var machineAgent = await host.ConnectAsync(key);
+        var admin = await host.AdminAsync();
+        var (session, code) = await host.OpenSessionAsync(admin, machine: null);
+
+        ProblemAssert.Problem(await host.ProbeConnectAsync(code!), 503, "agent_capacity");
+
+        await machineAgent.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        machineAgent.Dispose();
+        var deadline = DateTime.UtcNow + TestAgent.Patience;
+        (TestAgent? Agent, int Status) next = (null, 0);
+        while (next.Agent is null && DateTime.UtcNow < deadline)
+        {
+            next = await host.TryConnectAsync(code!);
+            if (next.Agent is null)
+            {
+                // Never 401: the refusals while full left the code unspent.
+                Assert.Equal(503, next.Status);
+                await Task.Delay(20);
+            }
+        }
+
+        using var adHoc = next.Agent;
+        Assert.NotNull(adHoc);
+        await adHoc.ReadHelloAsync();
+        Assert.Equal(session.ToString(), (string?)adHoc.Hello["machine_id"]);
+    }
+
+    /// <summary>A relay host that takes one agent at a time.</summary>
+    public sealed class OneAgentHost : RelayHost
+    {
+        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+        {
+            ["Keyward:Agents:MaxAgents"] = "1",
+        };
     }
 }

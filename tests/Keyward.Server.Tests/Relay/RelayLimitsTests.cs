@@ -87,4 +87,41 @@ public sealed class RelayLimitsTests(SlowInputHost host) : IClassFixture<SlowInp
         var fifth = await host.Client.SendAsync(HttpMethod.Post, "/api/support/sessions", new JsonObject { ["reason"] = "one more", ["machine_id"] = machine.ToString() }, admin.Token);
         ProblemAssert.Problem(fifth, 429, "support_session_limit");
     }
+
+    /// <summary>
+    /// Review 11b, finding 4. Text frames (resize) are forwarded to the agent, which applies each to the PTY (an ioctl
+    /// and a SIGWINCH to the shell): they are charged to the viewer's input limit like binary frames.
+    /// </summary>
+    [Fact]
+    public async Task ResizeFrames_AreChargedToTheViewersInputLimit()
+    {
+        var (machine, key) = await host.EnrollMachineAsync();
+        using var agent = await host.ConnectAsync(key);
+        var admin = await host.AdminAsync();
+        var (session, _) = await host.OpenSessionAsync(admin, machine);
+        using var viewer = await host.OpenViewerAsync(admin, session, "kind=terminal&cols=80&rows=24");
+        Assert.Equal("waiting_consent", await viewer.ReadStatusAsync());
+        var consent = await agent.ReadJsonAsync();
+        await agent.SendJsonAsync(new { type = "consent_result", request = (string?)consent["request"], accepted = true });
+        var stream = (uint)(await agent.ReadJsonAsync())["stream"]!;
+        await agent.SendJsonAsync(new { type = "opened", stream });
+        Assert.Equal("active", await viewer.ReadStatusAsync());
+        var link = host.Host.GetRequiredService<AgentDirectory>().Find(machine)!;
+
+        // The bucket (1 KiB/s, one second of burst) is emptied by 1 KiB of input, and the fake clock does not move.
+        await viewer.SendAsync(new byte[1024]);
+        Assert.Equal(1024, (await agent.ReadBinaryAsync()).Payload.Length);
+        var before = link.BytesToAgent;
+
+        // 200 resizes (about 8 KiB of text, eight seconds of the limit) with no clock movement.
+        for (var i = 0; i < 200; i++)
+        {
+            await viewer.SendTextAsync($$"""{"type":"resize","cols":{{80 + (i % 100)}},"rows":24}""");
+        }
+
+        await Task.Delay(500);
+
+        // With the bucket empty and the clock frozen, nothing more of the viewer's input may reach the agent.
+        Assert.True(link.BytesToAgent - before < 1024, $"{link.BytesToAgent - before} bytes of resize frames reached the agent with the input limit exhausted");
+    }
 }

@@ -232,7 +232,7 @@ public sealed class RelayTests(RelayHost host) : IClassFixture<RelayHost>
     }
 
     [Fact]
-    public async Task AnAgentsEnd_ForAnotherMachinesSession_EndsNothing()
+    public async Task AnAgentsEnd_ForAnotherMachinesSession_EndsNothing_AndClosesItsLink1008()
     {
         var (_, _, agent, session, admin) = await MachineSessionAsync();
         using var _ = agent;
@@ -245,9 +245,11 @@ public sealed class RelayTests(RelayHost host) : IClassFixture<RelayHost>
         await other.SendJsonAsync(new { type = "end", session = session.ToString() });
         await agent.SendJsonAsync(new { type = "consent_result", request = (string?)consent["request"], accepted = true });
 
-        // The right agent's answer still opens the stream: the other agent's end changed nothing.
+        // The right agent's answer still opens the stream: the other agent's end changed nothing, and closed its own link
+        // (a session Keyward never named to that link, decided without the database).
         await ExpectAsync(agent, "open");
         Assert.True((await host.SessionAsync(session)).IsOpen);
+        Assert.Equal(1008, (await other.ReadCloseAsync()).Status);
     }
 
     [Fact]
