@@ -76,7 +76,7 @@ public sealed class RepeatedRefusalTests(AgentHost host) : IClassFixture<AgentHo
         await host.Host.GetRequiredService<RepeatedRefusals>().FlushAsync();
         var refused = (await host.NewEventsAsync()).Where(e => e.Action == AgentAuditActions.KeyRefused).ToList();
         Assert.Equal(
-            [(one.ToString(), "-"), (one.ToString(), "3"), (two.ToString(), "-"), (two.ToString(), "3")],
+            new[] { (one.ToString(), "-"), (one.ToString(), "3"), (two.ToString(), "-"), (two.ToString(), "3") }.Order().ToArray(),
             refused.Select(e => (e.Target!, e.Details.GetValueOrDefault("count", "-"))).Order().ToArray());
     }
 }

@@ -74,8 +74,40 @@ public sealed class KeywardTestHost : IKeywardEndpoint, IAsyncDisposable
     /// <summary>The setup code this start issued, or null when an admin already existed in the data directory.</summary>
     public string? SetupCode => Services.GetRequiredService<SetupCode>().Value;
 
-    /// <summary>Starts Keyward and returns once it serves.</summary>
+    /// <summary>
+    /// Starts Keyward and returns once it serves. The free port is picked before Kestrel binds it (bind to 0, read
+    /// back, release), so another test's outgoing connection can take it in between; a start that fails only because
+    /// its port was taken is tried again on a new port, up to five times.
+    /// </summary>
     public static async Task<KeywardTestHost> StartAsync(KeywardTestHostOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, cancellationToken);
+            }
+            catch (IOException e) when (attempt < 5 && IsAddressInUse(e))
+            {
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.AddressInUseException
+                or System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task<KeywardTestHost> StartOnceAsync(KeywardTestHostOptions? options, CancellationToken cancellationToken)
     {
         options ??= new KeywardTestHostOptions();
         var owned = options.DataDirectory is null ? new TempDirectory("keyward-test-") : null;
