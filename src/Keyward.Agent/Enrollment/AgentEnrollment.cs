@@ -96,12 +96,12 @@ public static class AgentEnrollment
                 return AgentEnrollmentResult.Fail((int)response.StatusCode, code ?? "error", detail ?? EnrollmentRefusals.Explain(code));
             }
 
-            if (!TryReadAnswer(body, out var machineId, out var agentKey, out var label))
+            if (!TryReadAnswer(body, out var machineId, out var agentKey, out var label, out var policy))
             {
                 return AgentEnrollmentResult.Fail((int)response.StatusCode, "bad_answer", "Keyward's answer carried no machine_id and agent key (kwa_…): is --server a Keyward with remote support?");
             }
 
-            var state = new AgentState { Directory = directory, Server = server, MachineId = machineId, Label = label, EnrolledAt = timeProvider.GetUtcNow() };
+            var state = new AgentState { Directory = directory, Server = server, MachineId = machineId, Label = label, Policy = policy, EnrolledAt = timeProvider.GetUtcNow() };
             Save(state, caCertPath, agentKey);
             AgentLog.Enrolled(logger, machineId, directory);
             return new AgentEnrollmentResult { State = state, Status = (int)response.StatusCode };
@@ -137,10 +137,10 @@ public static class AgentEnrollment
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static bool TryReadAnswer(byte[] body, out string machineId, out string agentKey, out string? label)
+    private static bool TryReadAnswer(byte[] body, out string machineId, out string agentKey, out string? label, out string? policy)
     {
         machineId = agentKey = string.Empty;
-        label = null;
+        label = policy = null;
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -155,6 +155,7 @@ public static class AgentEnrollment
             machineId = id.GetString()!;
             agentKey = key.GetString()!;
             label = root.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString() : null;
+            policy = root.TryGetProperty("policy", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
             return machineId.Length > 0 && agentKey.StartsWith("kwa_", StringComparison.Ordinal) && !agentKey.Any(char.IsWhiteSpace);
         }
         catch (JsonException)

@@ -30,6 +30,16 @@ public sealed record AgentState
     /// <summary>The label Keyward gave the machine, when it said.</summary>
     public string? Label { get; init; }
 
+    /// <summary>
+    /// The machine's access policy as Keyward gave it at enrollment: <c>attended</c> or <c>unattended</c>; null in state
+    /// written before Keyward said. On an attended machine the agent itself opens streams only for support sessions its
+    /// person accepted on the current connection (Keyward is not the only one enforcing the person's answer).
+    /// </summary>
+    public string? Policy { get; init; }
+
+    /// <summary>True when every support session on this machine needs the person's yes (the policy is <c>attended</c>).</summary>
+    public bool Attended => Policy == "attended";
+
     /// <summary>When the machine was enrolled.</summary>
     public DateTimeOffset EnrolledAt { get; init; }
 
@@ -78,6 +88,7 @@ public sealed record AgentState
                 Server = serverUri,
                 MachineId = machineId,
                 Label = root.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString() : null,
+                Policy = root.TryGetProperty("policy", out var policy) && policy.ValueKind == JsonValueKind.String ? policy.GetString() : null,
                 EnrolledAt = root.TryGetProperty("enrolled_at", out var at) && at.TryGetDateTimeOffset(out var when) ? when : default,
             };
         }
@@ -116,6 +127,11 @@ public sealed record AgentState
         if (Label is not null)
         {
             writer.WriteString("label", Label);
+        }
+
+        if (Policy is not null)
+        {
+            writer.WriteString("policy", Policy);
         }
 
         writer.WriteString("enrolled_at", EnrolledAt);

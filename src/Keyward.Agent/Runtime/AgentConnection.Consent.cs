@@ -6,6 +6,13 @@ namespace Keyward.Agent.Runtime;
 /// <summary><c>consent</c>: ask the person at the machine, answer within the timeout (no answer in time is a no).</summary>
 internal sealed partial class AgentConnection
 {
+    /// <summary>
+    /// Whether a stream for every session needs its person's yes on this connection: an ad-hoc agent is always attended,
+    /// and so is an enrolled machine whose policy is <c>attended</c>. On an <c>unattended</c> machine the agent cannot
+    /// tell an unattended session (no question) from an attended one, so Keyward alone enforces the answer there.
+    /// </summary>
+    private bool ConsentRequired => _options.AdHoc is not null || _state.Attended;
+
     private string? OnConsent(JsonElement message)
     {
         var request = Text(message, "request");
@@ -76,6 +83,13 @@ internal sealed partial class AgentConnection
         }
 
         AgentLog.ConsentAnswered(_logger, question.Request, accepted);
+
+        // Remembered before Keyward hears the yes, so the open that follows it finds the session accepted.
+        if (accepted)
+        {
+            _accepted[question.Session] = 0;
+        }
+
         try
         {
             await SendTextAsync(AgentMessages.ConsentResult(question.Request, accepted), _life.Token).ConfigureAwait(false);

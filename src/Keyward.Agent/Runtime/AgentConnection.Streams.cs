@@ -22,6 +22,13 @@ internal sealed partial class AgentConnection
             return "open of a stream id already open";
         }
 
+        // The person's answer is enforced here too, not only by Keyward: a Keyward that is wrong, compromised or reached
+        // with a stolen server key still cannot open a stream for a session the person refused or was never asked about.
+        if (ConsentRequired && !_accepted.ContainsKey(session))
+        {
+            return await RefuseOpenAsync(stream, kind, "not_consented", cancellationToken).ConfigureAwait(false);
+        }
+
         AgentStream? opened = null;
         string? code;
         switch (kind)
@@ -54,15 +61,20 @@ internal sealed partial class AgentConnection
 
         if (opened is null)
         {
-            AgentLog.StreamRefused(_logger, stream, kind, code ?? "unsupported");
-            await SendTextAsync(AgentMessages.OpenFailed(stream, code ?? "unsupported"), cancellationToken).ConfigureAwait(false);
-            return null;
+            return await RefuseOpenAsync(stream, kind, code ?? "unsupported", cancellationToken).ConfigureAwait(false);
         }
 
         _streams[stream] = opened;
         AgentLog.StreamOpened(_logger, stream, kind, session);
         await SendTextAsync(AgentMessages.Opened(stream), cancellationToken).ConfigureAwait(false);
         opened.Start(SendPooledAsync, MachineSideEndedAsync);
+        return null;
+    }
+
+    private async Task<string?> RefuseOpenAsync(uint stream, string kind, string code, CancellationToken cancellationToken)
+    {
+        AgentLog.StreamRefused(_logger, stream, kind, code);
+        await SendTextAsync(AgentMessages.OpenFailed(stream, code), cancellationToken).ConfigureAwait(false);
         return null;
     }
 
@@ -115,6 +127,7 @@ internal sealed partial class AgentConnection
             return "end without a session";
         }
 
+        _accepted.TryRemove(session, out _);
         foreach (var (request, prompt) in _consents)
         {
             if (prompt.Session == session && _consents.TryRemove(request, out _))

@@ -22,6 +22,9 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, AgentStream> _streams = new();
     private readonly ConcurrentDictionary<string, ConsentPrompt> _consents = new();
+
+    // The support sessions the person at the machine said yes to on this connection (a reconnect forgets them all).
+    private readonly ConcurrentDictionary<string, byte> _accepted = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _life = new();
     private readonly CancellationTokenSource _receiveAbort = new();
 

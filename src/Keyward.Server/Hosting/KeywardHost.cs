@@ -241,9 +241,13 @@ public static partial class KeywardHost
             branch.UseStaticFiles(new StaticFileOptions
             {
                 // Keyward's own page: no framing (clickjacking), no sniffing, scripts and styles only from here.
+                // no-cache: static files match no endpoint, so SecurityHeadersMiddleware gives them no Cache-Control and a
+                // browser could reuse them unasked (heuristic freshness, RFC 9111 §4.2.2) for days after an upgrade that
+                // fixed the console; revalidating every load keeps them current, and the ETag keeps that a 304.
                 OnPrepareResponse = context =>
                 {
                     var headers = context.Context.Response.Headers;
+                    headers.CacheControl = "no-cache";
                     headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
                     headers.XContentTypeOptions = "nosniff";
                     headers.XFrameOptions = "DENY";

@@ -17,6 +17,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError JoinTokenRevoked = FromJoin(JoinFailure.Revoked);
     public static readonly KeywardError JoinWrongSession = new("join_wrong_session", 403, "The join token was minted for another support session; it is now spent. Ask for a join token of this session.");
     public static readonly KeywardError JoinTokenLimit = new("join_token_limit", 429, "You hold as many unused join tokens for this support session as Keyward allows (Keyward:Support:MaxUnusedJoinTokens). Use one, or wait for them to expire.");
+    public static readonly KeywardError JoinRateLimited = new("join_rate_limited", 429, "Too many refused join tokens from your address. Wait and try again with a join token Keyward minted.");
     public static readonly KeywardError ViewerLimit = new("viewer_limit", 429, "Too many viewer sockets are open (Keyward:Support:MaxViewersPerSession or MaxSocketsPerAccount). Close one and try again.");
     public static readonly KeywardError SupportCodeInvalid = new("support_code_invalid", 401, "The support code is wrong, used, or expired. Ask the technician for a new one.");
     public static readonly KeywardError SupportCodeRateLimited = new("support_code_rate_limited", 429, "Too many support-code attempts. Wait and try again.");

@@ -8,7 +8,8 @@ namespace Keyward.Server.Http;
 /// own and proxied ones (an upstream's own HSTS header is kept). <c>Cache-Control: no-store</c> on every answer of
 /// Keyward's own endpoints unless the endpoint chose its caching (the JWKS): they carry sessions, tokens, invites,
 /// tickets, ceremonies or account data, none of which a shared or browser cache may keep. Proxied responses keep the
-/// upstream's caching; static files (the sign-in page) match no endpoint and keep theirs. <c>X-Content-Type-Options:
+/// upstream's caching; static files (the sign-in page, the console) match no endpoint: the static-file options in
+/// KeywardHost give them <c>no-cache</c>, so a browser revalidates them on every load (their ETag makes that a 304). <c>X-Content-Type-Options:
 /// nosniff</c> on every answer of Keyward's own.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<HstsOptions> options)

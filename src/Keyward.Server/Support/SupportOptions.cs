@@ -54,6 +54,13 @@ public sealed class SupportOptions
     /// <summary>Wrong support-code guesses per minute across all addresses (a right code costs none).</summary>
     public int CodeFailuresPerMinute { get; set; } = 60;
 
+    /// <summary>
+    /// Join tokens that may fail to redeem per client address group (an IPv4 address, an IPv6 /64) per minute on the
+    /// viewer plane; past that the group is refused before the database (429 <c>join_rate_limited</c>). Tokens that
+    /// redeem do not count.
+    /// </summary>
+    public int JoinFailuresPerAddressPerMinute { get; set; } = 30;
+
     /// <summary>Returns every problem, each naming the setting and the fix.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -73,6 +80,7 @@ public sealed class SupportOptions
         Between(errors, nameof(ViewerInputBytesPerSecond), ViewerInputBytesPerSecond, 1024, 1024 * 1024 * 1024, 1048576);
         Between(errors, nameof(CodeChecksPerAddressPerMinute), CodeChecksPerAddressPerMinute, 1, 600, 10);
         Between(errors, nameof(CodeFailuresPerMinute), CodeFailuresPerMinute, 1, 6000, 60);
+        Between(errors, nameof(JoinFailuresPerAddressPerMinute), JoinFailuresPerAddressPerMinute, 1, 600, 30);
         return errors;
     }
 

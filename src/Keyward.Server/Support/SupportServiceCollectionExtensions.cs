@@ -28,6 +28,7 @@ internal static class SupportServiceCollectionExtensions
         services.TryAddSingleton<SupportSessionCloser>();
         services.TryAddSingleton<ViewerRegistry>();
         services.TryAddSingleton<SupportCodeLimiter>();
+        services.TryAddSingleton<JoinFailureLimiter>();
         services.TryAddSingleton<SupportCodeBinder>();
         services.TryAddSingleton<SupportDesk>();
         services.TryAddSingleton<ViewerGate>();

@@ -12,15 +12,19 @@ namespace Keyward.Server.Support;
 /// The viewer plane, <c>GET /viewer/v1/sessions/{id}</c> as a WebSocket. It accepts a join token (<c>kwj_</c>) and
 /// nothing else, as <c>Authorization: Bearer</c> or <c>?join=</c>, in named steps: <see cref="ReadToken"/> (anything
 /// not shaped as a join token is 401 <c>join_token_invalid</c>, counted per address, before any work) →
-/// <see cref="RedeemAsync"/> (atomic, single use; expired, consumed and revoked are distinct 401s) → the token's session
+/// <see cref="JoinFailureLimiter"/> (an address group whose tokens keep failing is 429 <c>join_rate_limited</c> before
+/// the database) → <see cref="RedeemAsync"/> (atomic, single use; expired, consumed and revoked are distinct 401s) → the token's session
 /// must be the one asked for (403 <c>join_wrong_session</c>; the token is spent) → the login session that minted it must
 /// still be live (401 <c>join_token_revoked</c>) → the support session must be open → a place under the caps → recorded
 /// (<c>join.used</c>, fail closed) → upgraded and handed to the <see cref="ISupportRelay"/>.
 /// </summary>
 internal sealed class ViewerGate(
     JoinTokenService joins, SessionService logins, SupportSessionService supportSessions, ViewerRegistry viewers, ISupportRelay relay,
-    IAuditLog audit, RefusalCounter refusals, RepeatedRefusals repeats, ILogger<ViewerGate> logger)
+    IAuditLog audit, RefusalCounter refusals, RepeatedRefusals repeats, JoinFailureLimiter failures, ILogger<ViewerGate> logger)
 {
+    /// <summary>The limit's name in <c>rate_limit.hit</c> events.</summary>
+    public const string FailureLimit = "viewer.join.address";
+
     /// <summary>The path of a support session's viewer socket.</summary>
     public const string Pattern = "/viewer/v1/sessions/{id:guid}";
 
@@ -50,8 +54,20 @@ internal sealed class ViewerGate(
             return;
         }
 
+        // Before the database: an address group whose tokens keep failing (forged ones are free to make) is held back.
+        var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
+        if (failures.TryReserve(group) is { } wait)
+        {
+            await RateLimitedAsync(context, target, wait).ConfigureAwait(false);
+            return;
+        }
+
         var redeemed = await RedeemAsync(token, context.RequestAborted).ConfigureAwait(false);
-        if (redeemed.Refused)
+        if (!redeemed.Refused)
+        {
+            failures.Refund(group);
+        }
+        else
         {
             await RefuseAsync(context, target, redeemed.Refusal.Error, known: redeemed.Refusal.Error != KeywardErrors.JoinTokenInvalid).ConfigureAwait(false);
             return;
@@ -189,6 +205,26 @@ internal sealed class ViewerGate(
         {
             viewers.Remove(viewer);
         }
+    }
+
+    private async Task RateLimitedAsync(HttpContext context, string target, TimeSpan wait)
+    {
+        var error = KeywardErrors.JoinRateLimited;
+        SupportLog.ViewerRefused(logger, target, error.Code);
+        try
+        {
+            // The first hit per address group and interval is one event, the rest a count (RepeatedRefusals).
+            var record = AuditTrail.For(context, AuditActions.RateLimited, AuditOutcomes.Denied, FailureLimit, details: AuditTrail.PathDetail(context));
+            await repeats.RecordAsync(FailureLimit, context.Connection.RemoteIpAddress, record).ConfigureAwait(false);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (AuditUnavailableException e)
+        {
+            SupportLog.AuditFailed(logger, AuditActions.RateLimited, e);
+            error = KeywardErrors.AuditUnavailable;
+        }
+
+        await Problems.WriteAsync(context, error).ConfigureAwait(false);
     }
 
     private async Task RefuseAsync(HttpContext context, string target, KeywardError error, bool known, Dictionary<string, string>? details = null)

@@ -29,6 +29,31 @@ internal static class ConsolePage
         "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', e => { if (e.sourceFile) "
         + "window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`); });");
 
+    /// <summary>
+    /// Sets a style attribute on a span of the page outside any terminal, as the console's own code might by mistake,
+    /// and says what the CSP made of it: the violated directive (or "none" when no violation came within 5 s) and the
+    /// span's resulting inline colour ("" when the style was refused). terminal.js applies xterm's cell styles through the
+    /// CSSOM; that must not reach spans that are not the terminal's.
+    /// </summary>
+    public static Task<string[]> StyleOnSpanOutsideTheTerminalAsync(IPage page) => page.EvaluateAsync<string[]>("""
+        async () => {
+          const recorded = window.__cspViolations?.length ?? 0;
+          const span = document.createElement('span');
+          document.body.append(span);
+          const violation = new Promise(resolve => document.addEventListener('securitypolicyviolation', e => resolve(e.effectiveDirective), { once: true }));
+          span.setAttribute('style', 'color: rgb(255, 0, 0)');
+          const directive = await Promise.race([violation, new Promise(resolve => setTimeout(() => resolve('none'), 5000))]);
+          const colour = span.style.color;
+          span.remove();
+
+          // This refusal is the test's own doing: keep it out of the page's record (WatchCspAsync), checked afterwards.
+          // A task later, every listener of the event's dispatch has run (this continuation may have run in between).
+          await new Promise(resolve => setTimeout(resolve, 0));
+          window.__cspViolations?.splice(recorded);
+          return [directive, colour];
+        }
+        """);
+
     public static Task<string[]> CspViolationsAsync(IPage page) => page.EvaluateAsync<string[]>("() => window.__cspViolations ?? ['the watcher did not run']");
 
     /// <summary>

@@ -61,6 +61,11 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.Page.Keyboard.PressAsync("Enter");
         await page.ExpectTextAsync("#support-terminal .xterm-rows", "truecolour");
 
+        // That shim is the terminal's alone: a span elsewhere on the page setting a style attribute still meets the CSP.
+        var outside = await ConsolePage.StyleOnSpanOutsideTheTerminalAsync(page.Page);
+        Assert.StartsWith("style-src", outside[0], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, outside[1]);
+
         // The terminal takes Tab; Ctrl+] is the keyboard's way out, to the Close button.
         await page.Page.Keyboard.PressAsync("Control+BracketRight");
         await page.ExpectAsync("focus on Close terminal", () => Expect(page.Page.GetByRole(AriaRole.Button, new() { Name = "Close terminal" })).ToBeFocusedAsync());

@@ -85,6 +85,9 @@ public sealed class MatrixHost : IAsyncLifetime
                 ["Keyward:Agents:EnrollPerAddressPerMinute"] = "10000",
                 ["Keyward:Support:CodeChecksPerAddressPerMinute"] = "600",
                 ["Keyward:Support:CodeFailuresPerMinute"] = "6000",
+
+                // Every refused kwj_ cell is a failed join from loopback.
+                ["Keyward:Support:JoinFailuresPerAddressPerMinute"] = "600",
                 ["Keyward:Support:MaxSessionsPerAccount"] = "1000",
 
                 // Every kwj_ cell mints a fresh join token of one sign-in for one support session, most never used.

@@ -17,7 +17,7 @@ public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
     /// 60 failures globally) have limits in front of their consume; the viewer plane should too.
     /// </summary>
     [Fact]
-    public async Task Finding8_ForgedJoinTokens_FromOneAddress_AreLimitedBeforeTheDatabase()
+    public async Task ViewerPlane_ForgedJoinTokensFromOneAddress_AreLimitedBeforeTheDatabase()
     {
         var session = Guid.NewGuid();
         var statuses = new List<int>();
@@ -43,7 +43,7 @@ public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
     [InlineData("/console/console.js")]
     [InlineData("/shared/keyward.js")]
     [InlineData("/console/panes/support/terminal.js")]
-    public async Task Finding7_TheConsolesFiles_AreRevalidatedOnEveryLoad(string path)
+    public async Task StaticFiles_TheConsolesFiles_AreRevalidatedOnEveryLoad(string path)
     {
         var answer = await host.Client.SendAsync(HttpMethod.Get, path);
         ProblemAssert.Ok(answer);

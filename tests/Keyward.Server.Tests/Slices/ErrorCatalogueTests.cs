@@ -35,7 +35,7 @@ public sealed partial class ErrorCatalogueTests
         ("support_reason_invalid", 400), ("support_session_not_found", 404), ("support_session_ended", 409), ("support_session_limit", 429),
         ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
         ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
-        ("viewer_limit", 429), ("join_token_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429),
+        ("viewer_limit", 429), ("join_token_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429), ("join_rate_limited", 429),
     ];
 
     [Fact]

@@ -107,6 +107,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Support:MaxViewerMessageBytes=100", "Keyward:Support:MaxViewerMessageBytes must be between 1024 and 1048576 (default 65536)")]
     [InlineData("Keyward:Support:CodeChecksPerAddressPerMinute=0", "Keyward:Support:CodeChecksPerAddressPerMinute must be between 1 and 600 (default 10)")]
     [InlineData("Keyward:Support:CodeFailuresPerMinute=6001", "Keyward:Support:CodeFailuresPerMinute must be between 1 and 6000 (default 60)")]
+    [InlineData("Keyward:Support:JoinFailuresPerAddressPerMinute=0", "Keyward:Support:JoinFailuresPerAddressPerMinute must be between 1 and 600 (default 30)")]
     public async Task Start_InvalidSetting_FailsNamingTheSettingAndTheFix(string setting, string expected)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => BuildAndStartAsync($"--{setting}"));

@@ -14,7 +14,8 @@ import { FitAddon } from '/console/vendor/xterm/addon-fit.mjs';
 // does not govern (it guards markup, not script that is already allowed to run):
 //  1. while term.open() runs, document.createElement('style') answers a hidden, inert <span> whose textContent is
 //     written into a constructed CSSStyleSheet adopted by the document (removed again when the terminal is disposed);
-//  2. setAttribute('style', v) on a <span> becomes span.style.cssText = v (the same attribute value, set through CSSOM).
+//  2. setAttribute('style', v) on a <span> of a terminal becomes span.style.cssText = v (the same attribute value, set
+//     through CSSOM); only while a terminal is open, and only for its spans (below).
 // The terminal's browser test listens for securitypolicyviolation and fails on any.
 
 function styleShim() {
@@ -56,18 +57,53 @@ function withStyleShims(work) {
   return sheets;
 }
 
-if (!HTMLSpanElement.prototype.setAttribute.keywardCssom) {
-  const setAttribute = Element.prototype.setAttribute;
-  const cssomSetAttribute = function (name, value) {
-    if (String(name).toLowerCase() === 'style') {
-      this.style.cssText = String(value);
-      return;
-    }
+// The open terminals' elements. The setAttribute shim is installed while at least one is open and only for spans of
+// theirs: a span inside one, or one with no parent yet (xterm's row factory styles each cell's span before the row's
+// replaceChildren inserts it). Every other span's style attribute still meets the CSP, so a style attribute set by
+// the console's own code is still refused and reported (the console test checks that).
+const terminals = new Set();
+const ownSetAttribute = Object.getOwnPropertyDescriptor(HTMLSpanElement.prototype, 'setAttribute');
 
-    setAttribute.call(this, name, value);
-  };
-  cssomSetAttribute.keywardCssom = true;
-  HTMLSpanElement.prototype.setAttribute = cssomSetAttribute;
+function xtermSpan(span) {
+  if (span.parentNode === null) {
+    return true;
+  }
+
+  for (const element of terminals) {
+    if (element.contains(span)) {
+      return true;
+    }
+  }
+
+  return false;
+}
+
+function cssomSetAttribute(name, value) {
+  if (String(name).toLowerCase() === 'style' && xtermSpan(this)) {
+    this.style.cssText = String(value);
+    return;
+  }
+
+  Element.prototype.setAttribute.call(this, name, value);
+}
+
+function addTerminal(element) {
+  terminals.add(element);
+  if (HTMLSpanElement.prototype.setAttribute !== cssomSetAttribute) {
+    Object.defineProperty(HTMLSpanElement.prototype, 'setAttribute', { value: cssomSetAttribute, writable: true, configurable: true });
+  }
+}
+
+function removeTerminal(element) {
+  terminals.delete(element);
+  if (terminals.size === 0) {
+    // Back to the inherited Element.prototype.setAttribute (or whatever the prototype held before).
+    if (ownSetAttribute) {
+      Object.defineProperty(HTMLSpanElement.prototype, 'setAttribute', ownSetAttribute);
+    } else {
+      delete HTMLSpanElement.prototype.setAttribute;
+    }
+  }
 }
 
 // ---- the viewer socket ----
@@ -120,7 +156,15 @@ export function openTerminal(container, { viewerPath, joinToken, label, onStatus
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
+  // Registered before open() (rows may be rendered while it runs), then narrowed to xterm's own element.
+  addTerminal(container);
   const sheets = withStyleShims(() => term.open(container));
+  const element = term.element ?? container;
+  addTerminal(element);
+  if (element !== container) {
+    terminals.delete(container);
+  }
+
   term.attachCustomKeyEventHandler(event => {
     if (event.ctrlKey && !event.altKey && !event.metaKey && event.code === 'BracketRight') {
       if (event.type === 'keydown') {
@@ -214,6 +258,7 @@ export function openTerminal(container, { viewerPath, joinToken, label, onStatus
       }
 
       term.dispose();
+      removeTerminal(element);
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => !sheets.includes(s));
     },
     focus: () => term.focus(),
