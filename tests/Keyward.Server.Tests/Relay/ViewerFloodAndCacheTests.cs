@@ -3,10 +3,10 @@ using Keyward.Server.Tests.Infrastructure;
 namespace Keyward.Server.Tests.Relay;
 
 /// <summary>
-/// Findings of the adversarial review of remote support (review11b), each a test that fails until the finding is
-/// fixed. Named after the finding; the report gives the reasoning and a suggested fix.
+/// Two findings of the adversarial review of remote support (review 11b), kept as the tests that pinned them: forged
+/// join tokens limited per address before the database, and the console's files revalidated on every load.
 /// </summary>
-public sealed class Review11bTests(RelayHost host) : IClassFixture<RelayHost>
+public sealed class ViewerFloodAndCacheTests(RelayHost host) : IClassFixture<RelayHost>
 {
     /// <summary>
     /// Finding 8. The viewer plane has no limit before its atomic consume. A join token's shape check is a public
