@@ -15,13 +15,12 @@ namespace Keyward.Server.Audit;
 /// the next interval. The refusal itself never waits for the log: nothing happens that the log would have to hold.
 /// </summary>
 internal sealed partial class RefusalCounter(
-    IAuditLog audit, IOptions<AuditOptions> options, KeywardMetrics metrics, TimeProvider time, ILogger<RefusalCounter> logger) : BackgroundService
+    IAuditLog audit, IOptions<AuditOptions> options, KeywardMetrics metrics, TimeProvider time, ILogger<RefusalCounter> logger) : IntervalAuditFlusher(audit, options, time)
 {
     /// <summary>The target of the event that counts refusals from addresses beyond the limit.</summary>
     public const string OverflowTarget = "overflow";
 
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _writing = new(1, 1);
     private Dictionary<string, RefusalTally> _tallies = new(StringComparer.Ordinal);
     private RefusalTally? _overflow;
 
@@ -49,7 +48,7 @@ internal sealed partial class RefusalCounter(
         }
 
         var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var where = string.IsNullOrEmpty(target) ? action : string.Concat(action, " ", target);
         lock (_lock)
         {
@@ -57,74 +56,28 @@ internal sealed partial class RefusalCounter(
         }
     }
 
-    /// <summary>Writes one event per counted address group (and the overflow), then starts counting afresh.</summary>
-    public async Task FlushAsync()
+    /// <inheritdoc/>
+    protected override (IReadOnlyList<AuditRecord> Records, Action Restore) Take()
     {
-        await _writing.WaitAsync().ConfigureAwait(false);
-        try
+        Dictionary<string, RefusalTally> taken;
+        RefusalTally? overflow;
+        lock (_lock)
         {
-            Dictionary<string, RefusalTally> taken;
-            RefusalTally? overflow;
-            lock (_lock)
-            {
-                (taken, overflow) = (_tallies, _overflow);
-                (_tallies, _overflow) = (new Dictionary<string, RefusalTally>(StringComparer.Ordinal), null);
-            }
-
-            var records = taken.Select(t => Record(t.Key, t.Key, t.Value)).ToList();
-            if (overflow is not null)
-            {
-                records.Add(Record(null, OverflowTarget, overflow));
-            }
-
-            if (records.Count == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                await audit.RecordAllAsync(records, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (AuditUnavailableException e)
-            {
-                LogFailed(logger, records.Count, e);
-                Restore(taken, overflow);
-            }
+            (taken, overflow) = (_tallies, _overflow);
+            (_tallies, _overflow) = (new Dictionary<string, RefusalTally>(StringComparer.Ordinal), null);
         }
-        finally
+
+        var records = taken.Select(t => Record(t.Key, t.Key, t.Value)).ToList();
+        if (overflow is not null)
         {
-            _writing.Release();
+            records.Add(Record(null, OverflowTarget, overflow));
         }
+
+        return (records, () => Restore(taken, overflow));
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync().ConfigureAwait(false);
-    }
-
-    public override void Dispose()
-    {
-        _writing.Dispose();
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.UnauthenticatedInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down; StopAsync writes what was counted.
-        }
-    }
+    /// <inheritdoc/>
+    protected override void ReportUnwritten(int events, Exception exception) => LogFailed(logger, events, exception);
 
     // Under _lock: the group's tally, or the overflow one when the limit of groups is reached.
     private RefusalTally Tally(string group, DateTimeOffset now)
@@ -134,7 +87,7 @@ internal sealed partial class RefusalCounter(
             return tally;
         }
 
-        if (_tallies.Count >= options.Value.UnauthenticatedMaxAddresses)
+        if (_tallies.Count >= Options.UnauthenticatedMaxAddresses)
         {
             return _overflow ??= new RefusalTally(now);
         }

@@ -21,13 +21,12 @@ namespace Keyward.Server.Audit;
 /// event per action. Keys hold a hash of the credential, never the credential. Counts that cannot be written (audit
 /// outage) are kept for the next interval.
 /// </summary>
-internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOptions> options, TimeProvider time, ILogger<RepeatedRefusals> logger) : BackgroundService
+internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOptions> options, TimeProvider time, ILogger<RepeatedRefusals> logger) : IntervalAuditFlusher(audit, options, time)
 {
     /// <summary>The target of the event that counts refusals under keys beyond the limit.</summary>
     public const string OverflowTarget = "overflow";
 
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _writing = new(1, 1);
     private Dictionary<string, Repeats> _keys = new(StringComparer.Ordinal);
     private Dictionary<string, Repeats> _overflow = new(StringComparer.Ordinal);
 
@@ -53,7 +52,7 @@ internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOp
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(record);
         var key = Key(record.Action, subject, AddressGroup.Of(address));
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         lock (_lock)
         {
             if (_keys.TryGetValue(key, out var repeats))
@@ -62,7 +61,7 @@ internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOp
                 return false;
             }
 
-            if (_keys.Count >= options.Value.RepeatedRefusalsMaxKeys)
+            if (_keys.Count >= Options.RepeatedRefusalsMaxKeys)
             {
                 if (!_overflow.TryGetValue(record.Action, out var overflow))
                 {
@@ -94,7 +93,7 @@ internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOp
 
         try
         {
-            await audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            await Audit.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
         catch (AuditUnavailableException)
         {
@@ -107,75 +106,29 @@ internal sealed partial class RepeatedRefusals(IAuditLog audit, IOptions<AuditOp
         }
     }
 
-    /// <summary>Writes one event per key that repeated in the interval (and the overflow), then starts a new interval.</summary>
-    public async Task FlushAsync()
+    /// <inheritdoc/>
+    protected override (IReadOnlyList<AuditRecord> Records, Action Restore) Take()
     {
-        await _writing.WaitAsync().ConfigureAwait(false);
-        try
+        Dictionary<string, Repeats> taken;
+        Dictionary<string, Repeats> overflow;
+        lock (_lock)
         {
-            Dictionary<string, Repeats> taken;
-            Dictionary<string, Repeats> overflow;
-            lock (_lock)
-            {
-                (taken, overflow) = (_keys, _overflow);
-                (_keys, _overflow) = (new Dictionary<string, Repeats>(StringComparer.Ordinal), new Dictionary<string, Repeats>(StringComparer.Ordinal));
+            (taken, overflow) = (_keys, _overflow);
+            (_keys, _overflow) = (new Dictionary<string, Repeats>(StringComparer.Ordinal), new Dictionary<string, Repeats>(StringComparer.Ordinal));
 
-                // A key that repeated stays grouped: the next interval's refusals are counted, not written one by one.
-                foreach (var (key, repeats) in taken.Where(k => k.Value.Count > 0))
-                {
-                    _keys[key] = new Repeats(repeats.Template);
-                }
-            }
-
-            var records = taken.Values.Concat(overflow.Values).Where(r => r.Count > 0).Select(r => r.Record()).ToList();
-            if (records.Count == 0)
+            // A key that repeated stays grouped: the next interval's refusals are counted, not written one by one.
+            foreach (var (key, repeats) in taken.Where(k => k.Value.Count > 0))
             {
-                return;
-            }
-
-            try
-            {
-                await audit.RecordAllAsync(records, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (AuditUnavailableException e)
-            {
-                LogFailed(logger, records.Count, e);
-                Restore(taken, overflow);
+                _keys[key] = new Repeats(repeats.Template);
             }
         }
-        finally
-        {
-            _writing.Release();
-        }
+
+        var records = taken.Values.Concat(overflow.Values).Where(r => r.Count > 0).Select(r => r.Record()).ToList();
+        return (records, () => Restore(taken, overflow));
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync().ConfigureAwait(false);
-    }
-
-    public override void Dispose()
-    {
-        _writing.Dispose();
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.UnauthenticatedInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down; StopAsync writes what was counted.
-        }
-    }
+    /// <inheritdoc/>
+    protected override void ReportUnwritten(int events, Exception exception) => LogFailed(logger, events, exception);
 
     private void Restore(Dictionary<string, Repeats> taken, Dictionary<string, Repeats> overflow)
     {

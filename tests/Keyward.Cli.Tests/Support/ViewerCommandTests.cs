@@ -46,7 +46,7 @@ public sealed class ViewerCommandTests : IAsyncLifetime
     {
         await LoginAdminAsync();
         var id = await OpenAdHocAsync();
-        var port = FreePort();
+        var port = Keyward.Client.FreePort.Next();
         using var output = new StringWriter();
         using var error = new StringWriter();
         var (syncOut, syncError) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
@@ -102,7 +102,7 @@ public sealed class ViewerCommandTests : IAsyncLifetime
             Consent = (_, _) => Task.FromResult(true),
         }).RunAsync(stopAgent.Token));
 
-        var port = FreePort();
+        var port = Keyward.Client.FreePort.Next();
         using var output = new StringWriter();
         using var error = new StringWriter();
         var (syncOut, syncError) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
@@ -298,7 +298,7 @@ public sealed class ViewerCommandTests : IAsyncLifetime
     public async Task Connect_NotOpenSession_IsRefusedBeforeListening()
     {
         await LoginAdminAsync();
-        var port = FreePort();
+        var port = Keyward.Client.FreePort.Next();
 
         var run = await Broker.CommandLineRun.RunAsync(["connect", Guid.NewGuid().ToString(), "--forward", $"{port}:22", "--token-file", TokenFile]);
 
@@ -349,13 +349,6 @@ public sealed class ViewerCommandTests : IAsyncLifetime
         Assert.True(opened.Code == 0, opened.Error);
         using var json = System.Text.Json.JsonDocument.Parse(opened.Output);
         return json.RootElement.GetProperty("id").GetString()!;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     // Waits for a condition the command under test brings about (no timing is asserted; the bound only keeps a broken run from hanging).
