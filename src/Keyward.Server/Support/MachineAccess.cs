@@ -9,7 +9,9 @@ namespace Keyward.Server.Support;
 /// <param name="UnattendedAllowed">Whether a support session may skip the consent of the person at the machine.</param>
 /// <param name="JoinerAccounts">Accounts allowed to open sessions and join.</param>
 /// <param name="JoinerRoles">Roles allowed to open sessions and join.</param>
-internal sealed record MachineAccess(Guid MachineId, string Label, bool UnattendedAllowed, IReadOnlyList<Guid> JoinerAccounts, IReadOnlyList<string> JoinerRoles)
+/// <param name="LastSeenAt">When its agent was last connected (for listings), if known.</param>
+internal sealed record MachineAccess(
+    Guid MachineId, string Label, bool UnattendedAllowed, IReadOnlyList<Guid> JoinerAccounts, IReadOnlyList<string> JoinerRoles, DateTimeOffset? LastSeenAt = null)
 {
     /// <summary>
     /// True when <paramref name="session"/>'s account may open support sessions for this machine and join them: it is

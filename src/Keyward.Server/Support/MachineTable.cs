@@ -18,6 +18,15 @@ internal sealed class MachineTable(MachineService machines) : IMachinePolicy
             return null;
         }
 
-        return new MachineAccess(machine.Id, machine.Label, machine.Policy == AgentPolicies.Unattended, machine.Joiners.Accounts, machine.Joiners.Roles);
+        return Access(machine);
     }
+
+    public async Task<IReadOnlyList<MachineAccess>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        var list = await machines.ListAsync(Tenants.Default, limit, cancellationToken).ConfigureAwait(false);
+        return [.. list.Where(m => m.KeyRevokedAt is null).Select(Access)];
+    }
+
+    private static MachineAccess Access(MachineInfo machine) =>
+        new(machine.Id, machine.Label, machine.Policy == AgentPolicies.Unattended, machine.Joiners.Accounts, machine.Joiners.Roles, machine.LastSeenAt);
 }

@@ -1,4 +1,5 @@
 using Keyward.Core.Accounts;
+using Keyward.Core.Agents;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Core.Support;
@@ -20,6 +21,12 @@ internal sealed class SupportDesk(
 {
     /// <summary>The longest reason a technician may give.</summary>
     public const int MaxReason = 500;
+
+    /// <summary>The most machines one answer of <see cref="JoinableAsync"/> lists.</summary>
+    public const int MaxJoinable = 500;
+
+    /// <summary>The most live machines <see cref="JoinableAsync"/> reads to filter (bounds the work of one request).</summary>
+    public const int MachineScan = 5000;
 
     /// <summary>Where a join token is presented.</summary>
     public static string ViewerPath(Guid supportSessionId) => $"/viewer/v1/sessions/{supportSessionId}";
@@ -82,6 +89,22 @@ internal sealed class SupportDesk(
         ArgumentNullException.ThrowIfNull(session);
         var list = await sessions.ListOpenAsync(session.Role == Roles.Admin ? null : session.AccountId, session.AccountId, cancellationToken).ConfigureAwait(false);
         return new SupportSessionsResponse([.. list.Select(SupportSessionResponse.Of)]);
+    }
+
+    /// <summary>
+    /// The machines the caller may open support sessions for and join (<see cref="MachineAccess.Allows"/>, the join
+    /// check's own rule), by label, at most <see cref="MaxJoinable"/>: of the first <see cref="MachineScan"/> live machines.
+    /// </summary>
+    public async Task<JoinableMachinesResponse> JoinableAsync(SessionInfo session, Func<Guid, bool> online, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(online);
+        var live = await machines.ListAsync(MachineScan, cancellationToken).ConfigureAwait(false);
+        var allowed = live.Where(m => m.Allows(session)).ToList();
+        var listed = allowed.Take(MaxJoinable)
+            .Select(m => new JoinableMachine(m.MachineId, m.Label, m.UnattendedAllowed ? AgentPolicies.Unattended : AgentPolicies.Attended, online(m.MachineId), m.LastSeenAt))
+            .OrderBy(m => m.Label, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Id).ToList();
+        return new JoinableMachinesResponse(listed, allowed.Count > MaxJoinable || live.Count >= MachineScan);
     }
 
     /// <summary>Ends a support session of the caller's own (any, for an admin): its join tokens and viewers go with it.</summary>

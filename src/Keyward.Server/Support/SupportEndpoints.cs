@@ -1,4 +1,5 @@
 using Keyward.Core.Audit;
+using Keyward.Server.Agents;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -13,6 +14,9 @@ internal static class SupportEndpoints
 {
     public const string Sessions = "/api/support/sessions";
 
+    /// <summary>The machines the caller may join.</summary>
+    public const string Machines = "/api/support/machines";
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var sessions = app.MapGroup(Sessions).RequireAuthorization(AuthorizationPolicies.Session);
@@ -24,6 +28,8 @@ internal static class SupportEndpoints
         sessions.MapPost("/{id:guid}/join", JoinAsync).Produces<JoinResponse>().Refuses(
             KeywardErrors.SupportSessionNotFound, KeywardErrors.SupportSessionEnded, KeywardErrors.MachineNotFound, KeywardErrors.JoinNotAllowed,
             KeywardErrors.StepUpRequired, KeywardErrors.JoinTokenLimit);
+
+        app.MapGet(Machines, JoinableAsync).RequireAuthorization(AuthorizationPolicies.Session).Produces<JoinableMachinesResponse>();
 
         // The viewer plane: anonymous to the session scheme, because it takes a join token and nothing else.
         app.MapGet(ViewerGate.Pattern, (HttpContext context, Guid id, [FromServices] ViewerGate gate) => gate.HandleAsync(context, id))
@@ -50,6 +56,14 @@ internal static class SupportEndpoints
     {
         var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
         return Results.Json(await desk.ListAsync(session, cancellationToken).ConfigureAwait(false), SupportJsonContext.Relaxed.SupportSessionsResponse);
+    }
+
+    private static async Task<IResult> JoinableAsync(HttpContext context, [FromServices] SupportDesk desk, [FromServices] AgentDirectory agents, CancellationToken cancellationToken)
+    {
+        var session = context.Features.GetRequiredFeature<SessionFeature>().Session;
+        var answer = await desk.JoinableAsync(session, agents.IsOnline, cancellationToken).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(answer, SupportJsonContext.Relaxed.JoinableMachinesResponse);
     }
 
     private static async Task<IResult> EndAsync(Guid id, HttpContext context, [FromServices] SupportDesk desk, [FromServices] IAuditLog audit, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ namespace Keyward.Server.Support;
 [JsonSerializable(typeof(SupportSessionResponse))]
 [JsonSerializable(typeof(SupportSessionsResponse))]
 [JsonSerializable(typeof(JoinResponse))]
+[JsonSerializable(typeof(JoinableMachinesResponse))]
 internal sealed partial class SupportJsonContext : JsonSerializerContext
 {
     /// <summary>As <see cref="Default"/>, but writing <c>+</c> and non-ASCII characters unescaped (<see cref="Keyward.Server.Http.KeywardJson"/>); for answers.</summary>

@@ -113,10 +113,10 @@ public sealed class SupportPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.ExpectTextAsync("#message", "registered for bob (user)");
         await page.SignInAsync("bob", "bob");
 
-        // A user may not list machines (admin only): the pane says so and takes a machine id instead.
+        // No machine lets bob join: the pane lists none, says so, and takes a typed machine id instead.
         await page.GoToAsync("/console/#support");
         await page.ExpectTextAsync("#identity", "bob");
-        await page.ExpectTextAsync("#support-machines", "Only admins can list machines");
+        await page.ExpectTextAsync("#support-machines", "No machine lets your account join it yet");
         await ConsoleChecks.CheckPageAsync(page, output, "the support pane for a user at 360 px");
 
         await page.Page.GetByLabel("Machine id").FillAsync(machineId.ToString());

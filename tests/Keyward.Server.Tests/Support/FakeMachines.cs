@@ -18,4 +18,7 @@ internal sealed class FakeMachines : IMachinePolicy
 
     public Task<MachineAccess?> FindAsync(Guid machineId, CancellationToken cancellationToken) =>
         Task.FromResult(_machines.TryGetValue(machineId, out var machine) ? machine : null);
+
+    public Task<IReadOnlyList<MachineAccess>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<MachineAccess>>([.. _machines.Values.Take(limit)]);
 }

@@ -1,5 +1,5 @@
 // The technician's support pane: machines (online, last seen, policy), the caller's support sessions, opening one
-// with a reason, and a terminal in the browser on it. Keyward decides every action (who may list machines, open a
+// with a reason, and a terminal in the browser on it. Keyward decides every action (which machines a caller may join, open a
 // session, or join it, and when a step-up is needed); the pane shows what it answers, refusals with their codes.
 import { el, table, when } from '/console/dom.js';
 import { endsSession, openTerminal } from '/console/panes/support/terminal.js';
@@ -12,7 +12,8 @@ const statusText = {
 
 export async function mount(root, context) {
   const { api, busy, show, withStepUp } = context;
-  let machines = null; // null: this account may not list machines (only admins may)
+  let joinable = []; // the machines this account may join (GET /api/support/machines)
+  let enrolled = null; // every live machine, for an admin; null for an account that may not list them
   let terminal = null;
   // Sessions a viewer socket has seen end: Keyward closes the viewers before it marks the session ended, so a list
   // read at that moment may still show it open.
@@ -49,42 +50,48 @@ export async function mount(root, context) {
     el('section', { 'aria-labelledby': 'support-sessions-title' }, el('h2', { id: 'support-sessions-title' }, 'Your support sessions'), sessionBox),
     terminalSection);
 
-  const label = id => machines?.find(m => m.id === id)?.label ?? id ?? 'ad hoc';
+  const label = id => (joinable.find(m => m.id === id) ?? enrolled?.find(m => m.id === id))?.label ?? id ?? 'ad hoc';
 
   function renderMachines() {
-    if (machines === null) {
-      machineBox.replaceChildren(el('p', { class: 'hint' }, 'Only admins can list machines. Ask an admin for the machine\u2019s id, and to allow your account on it.'));
+    // The table: an admin's view of every enrolled machine (with its host) where the account may read it, else the
+    // machines this account may join. The form offers only the machines it may join, as Keyward's join check decides.
+    const shown = enrolled ?? joinable;
+    machineBox.replaceChildren(shown.length === 0
+      ? el('p', { class: 'hint' }, enrolled
+        ? 'No machine is enrolled yet: create an enroll token and run keyward agent enroll on the machine.'
+        : 'No machine lets your account join it yet. Ask an admin to allow your account (or its role) on the machine.')
+      : table(enrolled ? 'Enrolled machines' : 'Machines you may join', [
+        ['Machine', m => m.label],
+        ['Status', m => (m.online ? 'online' : 'offline')],
+        ['Last seen', m => when(m.last_seen_at)],
+        ['Policy', m => m.policy],
+        ...(enrolled ? [['Host', m => m.hostname ?? '\u2014']] : []),
+      ], shown));
+    if (joinable.length === 0) {
+      // Nothing to pick: a machine id can still be typed (Keyward answers the refusal's code).
       machineField.replaceChildren(
         el('label', { for: 'support-machine' }, 'Machine id'),
         el('input', { id: 'support-machine', name: 'machine_id', required: true, autocomplete: 'off', spellcheck: 'false' }));
       return;
     }
 
-    const live = machines.filter(m => !m.key_revoked_at);
-    machineBox.replaceChildren(live.length === 0
-      ? el('p', { class: 'hint' }, 'No machine is enrolled yet: create an enroll token and run keyward agent enroll on the machine.')
-      : table('Enrolled machines', [
-        ['Machine', m => m.label],
-        ['Status', m => (m.online ? 'online' : 'offline')],
-        ['Last seen', m => when(m.last_seen_at)],
-        ['Policy', m => m.policy],
-        ['Host', m => m.hostname ?? '—'],
-      ], live));
     machineField.replaceChildren(
       el('label', { for: 'support-machine' }, 'Machine'),
       el('select', { id: 'support-machine', name: 'machine_id', required: true },
-        live.map(m => el('option', { value: m.id }, `${m.label} (${m.online ? 'online' : 'offline'}, ${m.policy})`))));
+        joinable.map(m => el('option', { value: m.id }, `${m.label} (${m.online ? 'online' : 'offline'}, ${m.policy})`))));
   }
 
   async function loadMachines() {
+    const answer = await api('GET', '/api/support/machines');
+    joinable = answer.machines;
     try {
-      machines = await api('GET', '/api/admin/machines');
+      enrolled = (await api('GET', '/api/admin/machines')).filter(m => !m.key_revoked_at);
     } catch (error) {
       if (error.status !== 403) {
         throw error;
       }
 
-      machines = null;
+      enrolled = null;
     }
 
     renderMachines();
