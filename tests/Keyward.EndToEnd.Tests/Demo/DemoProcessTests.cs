@@ -38,30 +38,14 @@ public sealed partial class DemoProcessTests
             Assert.DoesNotContain("kws_", output, StringComparison.Ordinal);
 
             // The audit log the run left behind: exported and verified by the CLI, as an operator would.
-            var export = Path.Combine(data.FullName, "audit.jsonl");
-            (exit, output) = await RunAsync(cli, "audit", "export", "--data-dir", data.FullName, "--out", export);
-            Assert.True(exit == 0, $"keyward audit export exited {exit}:\n{output}");
-            (exit, output) = await RunAsync(cli, "audit", "verify", export);
-            Assert.True(exit == 0, $"keyward audit verify exited {exit}:\n{output}");
-
-            var events = File.ReadLines(export)
-                .Select(line => JsonNode.Parse(line)!)
-                .Where(line => (string?)line["type"] == "event")
-                .Select(line => line["event"]!)
-                .ToList();
+            var events = await DemoAudit.ExportAndVerifyAsync(cli, data.FullName, Path.Combine(data.FullName, "audit.jsonl"));
             var actions = events.Select(e => (string)e["action"]!).ToHashSet();
             Assert.Superset(
                 new HashSet<string> { "setup_code.issued", "key.registered", "setup_code.used", "signin.succeeded", "session.created", "websocket.ticket_issued", "websocket.opened", "session.ended", "websocket.closed", "proxy.denied" },
                 actions);
 
-            // No secret in any event: nothing shaped like a Keyward credential (session token, ticket, invite, agent
-            // key…) or a setup code, whole or in part beyond the 8-character prefix a redaction keeps.
-            foreach (var e in events)
-            {
-                var text = e.ToJsonString();
-                Assert.False(Credential().IsMatch(text), $"An audit event holds something shaped like a credential: {text}");
-                Assert.False(SetupCode().IsMatch(text), $"An audit event holds something shaped like a setup code: {text}");
-            }
+            // No secret in any event: nothing shaped like a Keyward credential or a setup code.
+            DemoAudit.AssertNoSecrets(events, SetupCode(), "setup code");
         }
         finally
         {
@@ -70,9 +54,6 @@ public sealed partial class DemoProcessTests
     }
 
     private static Task<(int ExitCode, string Output)> RunAsync(string cli, params string[] args) => RealProcess.RunAsync(cli, args);
-
-    [GeneratedRegex("kw[a-z]_[0-9A-Za-z]{5,}")]
-    private static partial Regex Credential();
 
     [GeneratedRegex("(?<![0-9A-Za-z-])[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}(?![0-9A-Za-z-])")]
     private static partial Regex SetupCode();

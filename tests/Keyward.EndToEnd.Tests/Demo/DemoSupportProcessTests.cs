@@ -74,23 +74,13 @@ public sealed partial class DemoSupportProcessTests
             Assert.Contains("login token after sign-out: 401 session_logged_out", output, StringComparison.Ordinal);
 
             // No credential in what the demo prints: no token, key or support code.
-            Assert.False(Credential().IsMatch(output), $"The demo printed something shaped like a credential:\n{output}");
+            Assert.False(DemoAudit.Credential().IsMatch(output), $"The demo printed something shaped like a credential:\n{output}");
             Assert.False(SupportCode().IsMatch(output), $"The demo printed something shaped like a support code:\n{output}");
 
             // Its children are gone: no process still names the demo's directory (the agents run with --state-dir in it).
             Assert.Empty(ProcessesNaming(data.FullName));
 
-            var export = Path.Combine(data.FullName, "audit.jsonl");
-            (exit, output) = await RealProcess.RunAsync(cli, ["audit", "export", "--data-dir", Path.Combine(data.FullName, "keyward"), "--out", export]);
-            Assert.True(exit == 0, $"keyward audit export exited {exit}:\n{output}");
-            (exit, output) = await RealProcess.RunAsync(cli, ["audit", "verify", export]);
-            Assert.True(exit == 0, $"keyward audit verify exited {exit}:\n{output}");
-
-            var events = File.ReadLines(export)
-                .Select(line => JsonNode.Parse(line)!)
-                .Where(line => (string?)line["type"] == "event")
-                .Select(line => line["event"]!)
-                .ToList();
+            var events = await DemoAudit.ExportAndVerifyAsync(cli, Path.Combine(data.FullName, "keyward"), Path.Combine(data.FullName, "audit.jsonl"));
             Assert.Superset(
                 new HashSet<string>
                 {
@@ -101,12 +91,7 @@ public sealed partial class DemoSupportProcessTests
                     SupportAuditActions.RelayOpened, SupportAuditActions.RelayClosed, SupportAuditActions.SessionEnded,
                 },
                 events.Select(e => (string)e["action"]!).ToHashSet());
-            foreach (var e in events)
-            {
-                var text = e.ToJsonString();
-                Assert.False(Credential().IsMatch(text), $"An audit event holds something shaped like a credential: {text}");
-                Assert.False(SupportCode().IsMatch(text), $"An audit event holds something shaped like a support code: {text}");
-            }
+            DemoAudit.AssertNoSecrets(events, SupportCode(), "support code");
         }
         finally
         {
@@ -175,9 +160,6 @@ public sealed partial class DemoSupportProcessTests
 
         return found;
     }
-
-    [GeneratedRegex("kw[a-z]_[0-9A-Za-z]{5,}")]
-    private static partial Regex Credential();
 
     [GeneratedRegex("(?<![0-9A-Za-z-])[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}(?![0-9A-Za-z-])")]
     private static partial Regex SupportCode();
