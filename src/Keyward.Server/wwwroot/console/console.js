@@ -34,6 +34,12 @@ async function busy(progress, work) {
   } catch (error) {
     console.error(error);
     if (error instanceof ApiError && error.status === 401 && error.code !== 'step_up_required') {
+      if (!session) {
+        // Already signed out (the Sign out button, or an earlier refusal): a pane's late answer says nothing new, and
+        // must not replace "Signed out." with a refusal.
+        return undefined;
+      }
+
       // The session ended (expired, revoked, signed out elsewhere): say so, and offer the sign-in.
       showSignedOut();
     }
