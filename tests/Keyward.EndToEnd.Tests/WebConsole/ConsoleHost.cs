@@ -37,6 +37,9 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>The data directory (its <c>keyward.db</c> is the SQLite store).</summary>
+    public string DataDirectory => _host.DataDirectory;
+
     public static async Task<ConsoleHost> StartAsync()
     {
         var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions { Transport = KeywardTransport.Kestrel, Https = false });
