@@ -84,6 +84,16 @@ public sealed class AuditPaneTests(ChromiumFixture chromium, ITestOutputHelper o
             Assert.Equal(verdicts.Length - 1, verdicts.Count(v => v == "verified"));
         });
 
+        // The download holds the shown events with their verdicts and proofs.
+        var download = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.GetByRole(AriaRole.Button, new() { Name = "Download shown events" }).ClickAsync());
+        using (var saved = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)))
+        {
+            var edited = saved.RootElement.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("sequence").GetInt64() == signIn.Sequence);
+            Assert.Equal("does not verify", edited.GetProperty("verdict").GetString());
+            Assert.Equal(signIn.Sequence, edited.GetProperty("proof").GetProperty("sequence").GetInt64());
+            Assert.Equal(JsonValueKind.Object, saved.RootElement.GetProperty("tree_head").ValueKind);
+        }
+
         await page.Page.SetViewportSizeAsync(360, 740);
         await ConsoleChecks.CheckPageAsync(page, output, "the audit pane at 360 px");
         await page.CheckAsync(() => Assert.Empty(errors));
