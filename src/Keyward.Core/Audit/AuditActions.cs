@@ -40,4 +40,5 @@ public static class AuditActions
     public const string HandoffIssued = "handoff.issued";
     public const string HandoffRedeemed = "handoff.redeemed";
     public const string HandoffRefused = "handoff.refused";
+    public const string AuditExported = "audit.exported";
 }

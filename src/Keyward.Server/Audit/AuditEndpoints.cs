@@ -1,5 +1,6 @@
 using System.Globalization;
 using Keyward.Core.Audit;
+using Keyward.Core.Audit.Export;
 using Keyward.Server.Http;
 
 namespace Keyward.Server.Audit;
@@ -21,6 +22,47 @@ internal static class AuditEndpoints
             .WithQueryParameters("sequence", "tree_size");
         audit.MapGet("/proof/consistency", ConsistencyAsync).Produces<ConsistencyProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
             .WithQueryParameters("first", "second");
+        audit.MapGet("/export", ExportAsync).Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
+            .Refuses(KeywardErrors.AuditExportBusy, KeywardErrors.AuditUnavailable);
+    }
+
+    /// <summary>
+    /// The whole log as <c>keyward audit export</c> writes it (JSON lines: header with this node's tree-head key, events,
+    /// signed tree heads, proofs), streamed. A tree head is signed first, so the export covers every event recorded so
+    /// far. One export at a time per node; the export itself is an audited decision.
+    /// </summary>
+    private static async Task<IResult> ExportAsync(
+        HttpContext context, AuditExporter exporter, AuditTreeHeads heads, AuditSigningKey key, AuditExportGate gate, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!gate.TryEnter())
+        {
+            return await audit.RefuseAsync(context, AuditActions.AuditExported, KeywardErrors.AuditExportBusy).ConfigureAwait(false);
+        }
+
+        try
+        {
+            // Recorded first (decide, record, act), so the tree head signed next covers the export's own event too.
+            await audit.RecordAsync(context, AuditActions.AuditExported, AuditOutcomes.Success).ConfigureAwait(false);
+            try
+            {
+                await heads.SignIfGrownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+            {
+                return Problems.Result(KeywardErrors.AuditUnavailable.Saying("The audit log could not sign a tree head now, so the export would not cover every event; try again shortly."));
+            }
+
+            var name = $"keyward-audit-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.jsonl";
+            context.Response.ContentType = "application/x-ndjson";
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+            await exporter.ExportAsync(context.Response.Body, [key.SubjectPublicKeyInfo], cancellationToken).ConfigureAwait(false);
+            return Results.Empty;
+        }
+        finally
+        {
+            gate.Exit();
+        }
     }
 
     private static IResult GetKey(AuditSigningKey key, HttpContext context)

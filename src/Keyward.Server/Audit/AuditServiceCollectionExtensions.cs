@@ -1,3 +1,4 @@
+using Keyward.Core.Audit.Export;
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
@@ -24,6 +25,8 @@ internal static class AuditServiceCollectionExtensions
             sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AuditOptions>>().Value, sp.GetRequiredService<ILogger<AuditLog>>()));
         services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
         services.TryAddSingleton<AuditReader>();
+        services.TryAddSingleton<AuditExporter>();
+        services.TryAddSingleton<AuditExportGate>();
         services.TryAddSingleton(sp =>
         {
             var path = AuditSpoolFile.Path(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory);

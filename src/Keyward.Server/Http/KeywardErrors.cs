@@ -69,6 +69,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError NotReady = new("not_ready", 503, "This Keyward node cannot serve now; the detail names what failed. A balancer should send requests to another node.");
     public static readonly KeywardError StorageBusy = new("storage_busy", 503, "Keyward's database is locked or did not answer in time, so nothing was done. Try again shortly; if it persists, an operator should look for whatever holds the database lock.");
     public static readonly KeywardError AuditRangeInvalid = new("audit_range_invalid", 400, "The proof range is invalid.");
+    public static readonly KeywardError AuditExportBusy = new("audit_export_busy", 429, "Another export of the audit log is running on this node; wait for it to finish and try again.");
 
     // The WebSocket gate (docs/websockets.md).
     public static readonly KeywardError WebSocketNotAllowed = new("websocket_not_allowed", 403, "This route does not accept WebSocket connections (Keyward:Routes:<id>:WebSocket:Enabled is off).");

@@ -94,6 +94,15 @@ public sealed class AuditPaneTests(ChromiumFixture chromium, ITestOutputHelper o
             Assert.Equal(JsonValueKind.Object, saved.RootElement.GetProperty("tree_head").ValueKind);
         }
 
+        // The whole log, from the export link with the session cookie: the offline verifier names the same edited event.
+        var whole = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.GetByRole(AriaRole.Link, new() { Name = "Export the whole log" }).ClickAsync());
+        await using (var file = File.OpenRead((await whole.PathAsync())!))
+        {
+            var verdict = await Keyward.Core.Audit.Export.AuditExportVerifier.VerifyAsync(file);
+            Assert.True(verdict.Status == Keyward.Core.Audit.Export.AuditVerificationStatus.Tampered, verdict.Message);
+            Assert.Equal(signIn.Sequence, verdict.Sequence);
+        }
+
         await page.Page.SetViewportSizeAsync(360, 740);
         await ConsoleChecks.CheckPageAsync(page, output, "the audit pane at 360 px");
         await page.CheckAsync(() => Assert.Empty(errors));

@@ -159,10 +159,13 @@ public sealed class AuditExporter(KeywardDatabase database, TimeProvider time)
         writer.WriteEndArray();
     }
 
+    private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
+
     private static async Task EndLineAsync(Utf8JsonWriter writer, Stream output, CancellationToken cancellationToken)
     {
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        output.WriteByte((byte)'\n');
+        // Asynchronous: the output may be an HTTP response body, which refuses synchronous writes.
+        await output.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);
         writer.Reset(output);
     }
 

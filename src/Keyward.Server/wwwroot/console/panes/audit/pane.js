@@ -26,6 +26,8 @@ export async function mount(root, context) {
   const eventBox = el('div', { id: 'audit-events' });
   const verifyAll = el('button', { type: 'button', id: 'audit-verify-all', class: 'secondary', onclick: () => busy('Checking every shown event…', checkAll) }, 'Verify all shown');
   const download = el('button', { type: 'button', id: 'audit-download', class: 'secondary', onclick: () => downloadShown() }, 'Download shown events');
+  // The whole log as keyward audit export writes it (GET /api/audit/export, the session cookie): for keyward audit verify.
+  const exportAll = el('a', { id: 'audit-export', class: 'button secondary', href: '/api/audit/export', download: '' }, 'Export the whole log');
 
   root.append(
     el('h1', {}, 'Audit log'),
@@ -41,8 +43,8 @@ export async function mount(root, context) {
     el('h2', {}, 'Events'),
     filters,
     headBox,
-    el('div', { class: 'audit-buttons' }, verifyAll, download),
-    el('p', { class: 'hint' }, `The newest ${shown} matching events, newest first. The full log exports with keyward audit export (no HTTP export yet).`),
+    el('div', { class: 'audit-buttons' }, verifyAll, download, exportAll),
+    el('p', { class: 'hint' }, `The newest ${shown} matching events, newest first. “Export the whole log” downloads every event with its proofs, for keyward audit verify.`),
     eventBox);
 
   let events = [];
