@@ -1,5 +1,5 @@
-using Keyward.Core.Audit.Export;
 using Keyward.Core.Audit;
+using Keyward.Core.Audit.Export;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
