@@ -104,6 +104,18 @@ public abstract partial class BrokerTests
         ProblemAssert.Ok(hour);
         Assert.Equal(now + TimeSpan.FromHours(1), hour.Json.GetProperty("expires_at").GetDateTimeOffset());
 
+        // The link carries the invite in its fragment (never sent to a server); the QR code is its module path.
+        var invite = hour.GetString("invite");
+        Assert.Equal($"{client.Origin}/#invite={invite}", hour.GetString("link"));
+        var qr = hour.Json.GetProperty("qr");
+        var size = qr.GetProperty("size").GetInt32();
+        var squares = System.Text.RegularExpressions.Regex.Matches(qr.GetProperty("path").GetString()!, @"M(\d+) (\d+)h(\d+)v1h-\3z");
+        Assert.InRange(size, 21 + 8, 177 + 8);
+        Assert.NotEmpty(squares);
+        Assert.Equal(qr.GetProperty("path").GetString()!.Length, squares.Sum(m => m.Length));
+        int At(System.Text.RegularExpressions.Match m, int group) => int.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(squares, m => Assert.True(At(m, 1) >= 4 && At(m, 2) >= 4 && At(m, 1) + At(m, 3) <= size - 4 && At(m, 2) < size - 4, m.Value)); // inside the quiet zone
+
         var standard = await client.PostAsync("/api/admin/invites", new JsonObject { ["account_name"] = "dave" }, admin.Token);
         Assert.Equal(now + TimeSpan.FromHours(2), standard.Json.GetProperty("expires_at").GetDateTimeOffset());
 

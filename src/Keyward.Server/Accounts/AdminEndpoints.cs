@@ -35,7 +35,7 @@ internal static class AdminEndpoints
         admin.MapPost("/invites/{id:guid}/revoke", RevokeInviteAsync).RequireAdminStepUp().Produces(StatusCodes.Status204NoContent).Refuses(KeywardErrors.InviteNotFound);
     }
 
-    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IOptions<KeywardOptions> keyward, IAuditLog audit, CancellationToken cancellationToken)
     {
         var name = request.AccountName?.Trim();
         var role = request.Role ?? Roles.User;
@@ -99,8 +99,9 @@ internal static class AdminEndpoints
         await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, inviteId.ToString(), details: details).ConfigureAwait(false);
         var (token, invite) = await accounts.CreateInviteAsync(name, role, by, lifetime, inviteId, existing?.Id, CancellationToken.None).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
+        var link = $"{keyward.Value.EffectiveOrigin}/#invite={token}";
         return Results.Json(
-            new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null),
+            new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null, link, InviteQrCode.For(link)),
             AccountsJsonContext.Relaxed.InviteResponse);
     }
 

@@ -37,9 +37,15 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ConsoleHost> StartAsync()
+    /// <summary>Starts Keyward; <paramref name="settings"/> adds configuration such as routes.</summary>
+    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions { Transport = KeywardTransport.Kestrel, Https = false });
+        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+        {
+            Transport = KeywardTransport.Kestrel,
+            Https = false,
+            Settings = settings ?? new Dictionary<string, string>(),
+        });
         if (host.SetupCode is not { } code)
         {
             await host.DisposeAsync();
