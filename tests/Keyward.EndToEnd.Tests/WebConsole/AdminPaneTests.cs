@@ -136,4 +136,58 @@ public sealed class AdminPaneTests(ChromiumFixture chromium, ITestOutputHelper o
         await ConsoleChecks.CheckPageAsync(user, output, "bob's signed-out console");
         await admin.CheckAsync(() => Assert.Empty(adminErrors));
     }
+
+    [Fact]
+    public async Task AdminPane_CopiesTheInviteLinkOnce_RevokesTheInvite_EndsSessionsAndReEnablesAnAccount()
+    {
+        await using var keyward = await ConsoleHost.StartAsync();
+        await using var admin = await SignInPage.OpenAsync(chromium, keyward.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await ConsolePage.WatchCspAsync(admin.Page);
+        await admin.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = keyward.Origin });
+        await admin.GoToAsync();
+        await admin.RegisterFirstAdminAsync(keyward.SetupCode, "alice", "Admin key");
+        await admin.SignInAsync("alice", "alice");
+        await admin.GoToAsync("/console/#admin");
+        await admin.ExpectTextAsync("#admin-invite-list", "No pending invite.");
+
+        await admin.Page.GetByLabel("Account name").FillAsync("carol");
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Create the invite" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "Invite for carol created.");
+        var link = await admin.Page.Locator("#admin-invite-link").InputValueAsync();
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Copy the link" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "Invite link copied.");
+        var copied = await admin.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        await admin.CheckAsync(() => Assert.Equal(link, copied));
+
+        // Hidden, the invite is gone from the page: it is shown once.
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Done (hide it)" }).ClickAsync();
+        var html = await admin.Page.ContentAsync();
+        await admin.CheckAsync(() => Assert.DoesNotContain("kwi_", html, StringComparison.Ordinal));
+
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke the invite for carol" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "The invite for carol is revoked.");
+        await admin.ExpectTextAsync("#admin-invite-list", "No pending invite.");
+
+        // Bob (invited outside the console) is signed in elsewhere; the admin ends his sessions, disables and enables him.
+        var invite = await keyward.InviteAsync("bob", "user");
+        await using var user = await SignInPage.OpenAsync(chromium, keyward.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await user.GoToAsync($"/#invite={invite}");
+        await user.Page.GetByRole(AriaRole.Button, new() { Name = "Register with invite" }).ClickAsync();
+        await user.ExpectTextAsync("#message", "registered for bob (user)");
+        await user.SignInAsync("bob", "bob");
+
+        await admin.GoToAsync("/console/#account");
+        await admin.GoToAsync("/console/#admin");
+        await admin.Page.Locator("#admin-account-role").SelectOptionAsync("user");
+        await admin.ExpectAsync("only bob listed", () => Expect(admin.Page.Locator("#admin-account-list tbody tr")).ToHaveCountAsync(1));
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "End sessions of bob" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "1 session(s) of bob ended.");
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Disable bob" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "bob is disabled; 0 session(s) ended.");
+        await admin.Page.Locator("#admin-account-state").SelectOptionAsync("disabled");
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "Enable bob" }).ClickAsync();
+        await admin.ExpectTextAsync("#message", "bob is enabled.");
+        await admin.ExpectTextAsync("#admin-account-list", "No account matches.");
+        await ConsoleChecks.CheckPageAsync(admin, output, "the admin pane after the changes");
+    }
 }
