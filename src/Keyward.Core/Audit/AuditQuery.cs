@@ -18,6 +18,18 @@ public sealed record AuditQuery
     /// <summary>Only events of this action.</summary>
     public string? Action { get; init; }
 
+    /// <summary>Only events with this outcome (<see cref="AuditOutcomes"/>).</summary>
+    public string? Outcome { get; init; }
+
+    /// <summary>Only events about this target.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>
+    /// Only events whose actor or target is this name: what one account did and what was done to it (its own events,
+    /// GET /api/account/events).
+    /// </summary>
+    public string? Party { get; init; }
+
     /// <summary>Only events after this sequence number (the previous page's <see cref="AuditEventPage.Next"/>).</summary>
     public long? After { get; init; }
 

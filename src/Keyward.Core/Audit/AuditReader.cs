@@ -45,6 +45,21 @@ public sealed class AuditReader(KeywardDatabase database)
             rows = rows.Where(e => e.Action == action);
         }
 
+        if (query.Outcome is { } outcome)
+        {
+            rows = rows.Where(e => e.Outcome == outcome);
+        }
+
+        if (query.Target is { } target)
+        {
+            rows = rows.Where(e => e.Target == target);
+        }
+
+        if (query.Party is { } party)
+        {
+            rows = rows.Where(e => e.Actor == party || e.Target == party);
+        }
+
         if (query.Latest)
         {
             var newest = await rows.OrderByDescending(e => e.Sequence).Take(query.Limit).ToListAsync(cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,7 @@ internal static class AuditEndpoints
         app.MapGet("/api/audit/key", GetKey).AllowAnonymous().Produces<AuditKeyResponse>();
         var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
         audit.MapGet("/events", ListAsync).Produces<AuditEventsResponse>().Refuses(KeywardErrors.AuditQueryInvalid)
-            .WithQueryParameters("from", "to", "actor", "action", "after", "limit", "latest");
+            .WithQueryParameters("from", "to", "actor", "action", "outcome", "after", "limit", "latest");
         audit.MapGet("/sth", TreeHeadAsync).Produces<TreeHeadResponse>();
         audit.MapGet("/proof/inclusion", InclusionAsync).Produces<InclusionProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
             .WithQueryParameters("sequence", "tree_size");
@@ -54,14 +54,14 @@ internal static class AuditEndpoints
             return Invalid("latest is true or false (the newest limit events), and takes no after.");
         }
 
-        string? actor = query["actor"], action = query["action"];
-        if (actor?.Length > 200 || action?.Length > 100)
+        string? actor = query["actor"], action = query["action"], outcome = query["outcome"];
+        if (actor?.Length > 200 || action?.Length > 100 || outcome?.Length > 64)
         {
-            return Invalid("actor is at most 200 characters and action at most 100.");
+            return Invalid("actor is at most 200 characters, action at most 100 and outcome at most 64.");
         }
 
         var page = await reader.ListAsync(
-            new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action, Latest = latest.Value },
+            new AuditQuery { From = from, To = to, After = after, Limit = (int)(limit ?? 100), Actor = actor, Action = action, Outcome = outcome, Latest = latest.Value },
             cancellationToken).ConfigureAwait(false);
         return Results.Json(new AuditEventsResponse([.. page.Events.Select(Event)], page.Next?.ToString(CultureInfo.InvariantCulture)), AuditJsonContext.Relaxed.AuditEventsResponse);
     }
@@ -114,7 +114,7 @@ internal static class AuditEndpoints
     }
 
     /// <summary>An event as the export writes it: the canonical members, plus its leaf hash and a readable time.</summary>
-    private static AuditEventResponse Event(AuditEvent e) =>
+    internal static AuditEventResponse Event(AuditEvent e) =>
         new(e.Sequence, e.Time, e.Timestamp, e.TenantId, e.Actor, e.Action, e.Target, e.Outcome, e.ClientAddress, e.Details, Convert.ToBase64String(e.LeafHash));
 
     private static bool TryInstant(string? text, out DateTimeOffset? value)

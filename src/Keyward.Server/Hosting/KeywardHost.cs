@@ -286,6 +286,7 @@ public static partial class KeywardHost
         SigningKeyEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
+        OwnEventsEndpoints.Map(app);
         Keyward.Server.Handoff.HandoffEndpoints.Map(app);
         Keyward.Server.Agents.AgentEndpoints.Map(app);
         Keyward.Server.Agents.MachineAdminEndpoints.Map(app);

@@ -43,6 +43,7 @@ public sealed class AccountPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.ExpectAsync("the Account pane first", () => Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "Account" })).ToHaveAttributeAsync("aria-current", "page"));
         await page.ExpectTextAsync("#account-keys", "Blue key (signed in with it)");
         await page.ExpectAsync("two sessions", () => Expect(page.Page.Locator("#account-sessions tbody tr")).ToHaveCountAsync(2));
+        await page.ExpectTextAsync("#account-events", "signin.succeeded");
         await ConsoleChecks.CheckPageAsync(page, output, "the account pane at 1440 px");
 
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Rename Blue key" }).ClickAsync();

@@ -37,6 +37,9 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>The data directory (its <c>keyward.db</c> is the SQLite store).</summary>
+    public string DataDirectory => _host.DataDirectory;
+
     /// <summary>Starts Keyward; <paramref name="settings"/> adds configuration such as routes.</summary>
     public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -67,7 +67,7 @@ public sealed class ApiDescriptionTests
 
         // Query parameters an endpoint reads itself are listed.
         var events = Operation(document, "GET", "/api/audit/events").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["from", "to", "actor", "action", "after", "limit", "latest"], events);
+        Assert.Equal(["from", "to", "actor", "action", "outcome", "after", "limit", "latest"], events);
         await keyward.App.StopAsync();
     }
 

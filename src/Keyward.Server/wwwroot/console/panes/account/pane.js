@@ -1,6 +1,6 @@
 // Your account (issue 14 item 1): your security keys (rename; remove and add, each with a step-up) and your sessions
-// (end one, or all the others). Your recent security events are planned: Keyward has no endpoint for a person's own
-// audit events yet (admins read the whole log at /api/audit/events).
+// (end one, or all the others), and your recent security events from the audit log (GET /api/account/events: only
+// events whose actor or target is your account; admins read the whole log in the Audit pane).
 import { registerKey } from '/shared/keyward.js';
 import { el, table, when } from '/console/dom.js';
 
@@ -8,6 +8,7 @@ export async function mount(root, context) {
   const { api, busy, show, withStepUp } = context;
   const keyBox = el('div', { id: 'account-keys' });
   const sessionBox = el('div', { id: 'account-sessions' });
+  const eventBox = el('div', { id: 'account-events' });
   const newKeyName = el('input', { id: 'account-new-key', name: 'key_name', autocomplete: 'off', maxlength: 64 });
   const addForm = el('form', { id: 'account-add-key-form', 'aria-labelledby': 'account-add-key-title' },
     el('label', { for: 'account-new-key' }, 'New key name'),
@@ -23,7 +24,7 @@ export async function mount(root, context) {
       addForm),
     el('section', { 'aria-labelledby': 'account-sessions-title' }, el('h2', { id: 'account-sessions-title' }, 'Sessions'), sessionBox),
     el('section', { 'aria-labelledby': 'account-events-title' }, el('h2', { id: 'account-events-title' }, 'Recent security events'),
-      el('p', { class: 'hint' }, 'Planned: your own sign-ins, keys and sessions from the audit log.')));
+      el('p', { class: 'hint' }, 'Your sign-ins, keys and sessions, and what was done to your account, newest first.'), eventBox));
 
   function renameForm(key, row) {
     const input = el('input', { id: `account-rename-${key.id}`, value: key.name, maxlength: 64, autocomplete: 'off', required: true });
@@ -102,6 +103,19 @@ export async function mount(root, context) {
       }, 'End all other sessions'));
   }
 
+  async function loadEvents() {
+    const answer = await api('GET', '/api/account/events?limit=20');
+    const events = answer.events.slice().reverse();
+    eventBox.replaceChildren(events.length === 0 ? el('p', { class: 'hint' }, 'No event yet.') : table('Your recent security events', [
+      ['When', e => when(e.recorded_at)],
+      ['What', e => e.action],
+      ['Outcome', e => e.outcome],
+      ['By', e => (e.actor === context.account ? 'you' : e.actor)],
+      ['On', e => e.target ?? '—'],
+      ['From', e => e.client ?? '—'],
+    ], events));
+  }
+
   addForm.addEventListener('submit', event => {
     event.preventDefault();
     busy('Confirming with your key…', async () => {
@@ -113,5 +127,5 @@ export async function mount(root, context) {
     });
   });
 
-  await Promise.all([loadKeys(), loadSessions()]);
+  await Promise.all([loadKeys(), loadSessions(), loadEvents()]);
 }
