@@ -18,11 +18,14 @@ namespace Keyward.Server.Accounts;
 /// </summary>
 internal static class AdminEndpoints
 {
+    /// <summary>The shortest invite an admin may ask for, in seconds.</summary>
+    public const long MinInviteLifetimeSeconds = 60;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").RequireAuthorization(AuthorizationPolicies.Admin);
         admin.MapPost("/invites", CreateInviteAsync).RequireAdminStepUp().Produces<InviteResponse>().Refuses(
-            KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.AccountNotFound, KeywardErrors.RoleUnknown, KeywardErrors.AccountExists);
+            KeywardErrors.UsernameRequired, KeywardErrors.UsernameInvalid, KeywardErrors.AccountNotFound, KeywardErrors.RoleUnknown, KeywardErrors.AccountExists, KeywardErrors.RequestInvalid);
         admin.MapPost("/accounts/{name}/revoke-sessions", RevokeAllAsync).RequireAdminStepUp().Produces<SessionsRevokedResponse>().Refuses(KeywardErrors.AccountNotFound);
         admin.MapPost("/accounts/{name}/disable", DisableAsync).RequireAdminStepUp().Produces<AccountStateResponse>().Refuses(KeywardErrors.AccountNotFound, KeywardErrors.LastAdmin);
         admin.MapPost("/accounts/{name}/enable", EnableAsync).RequireAdminStepUp().Produces<AccountStateResponse>().Refuses(KeywardErrors.AccountNotFound);
@@ -32,13 +35,22 @@ internal static class AdminEndpoints
         admin.MapPost("/invites/{id:guid}/revoke", RevokeInviteAsync).RequireAdminStepUp().Produces(StatusCodes.Status204NoContent).Refuses(KeywardErrors.InviteNotFound);
     }
 
-    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IAuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateInviteAsync([FromBody] InviteRequest request, HttpContext context, AccountService accounts, IOptions<SignInOptions> options, IOptions<KeywardOptions> keyward, IAuditLog audit, CancellationToken cancellationToken)
     {
         var name = request.AccountName?.Trim();
         var role = request.Role ?? Roles.User;
         if (string.IsNullOrEmpty(name) || name.Length > AccountName.MaxInputLength)
         {
             return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.UsernameRequired.Saying("account_name is 1 to 200 characters.")).ConfigureAwait(false);
+        }
+
+        // Compared as seconds before any TimeSpan is made: a huge number must be a refusal, not an overflow.
+        var longest = options.Value.InviteLifetime;
+        var lifetime = request.LifetimeSeconds is { } seconds && seconds >= MinInviteLifetimeSeconds && seconds <= longest.TotalSeconds ? TimeSpan.FromSeconds(seconds) : longest;
+        if (request.LifetimeSeconds is { } asked && lifetime.TotalSeconds != asked)
+        {
+            return await audit.RefuseAsync(context, AuditActions.InviteCreated, KeywardErrors.RequestInvalid.Saying(
+                $"lifetime_seconds is {MinInviteLifetimeSeconds} to {(long)longest.TotalSeconds} (Keyward:SignIn:InviteLifetime, the default)."), name).ConfigureAwait(false);
         }
 
         // A re-enrollment names an existing account as typed; a new account's name is prepared (RFC 8265), stored in that
@@ -85,10 +97,11 @@ internal static class AdminEndpoints
         }
 
         await audit.RecordAsync(context, AuditActions.InviteCreated, AuditOutcomes.Success, inviteId.ToString(), details: details).ConfigureAwait(false);
-        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, options.Value.InviteLifetime, inviteId, existing?.Id, CancellationToken.None).ConfigureAwait(false);
+        var (token, invite) = await accounts.CreateInviteAsync(name, role, by, lifetime, inviteId, existing?.Id, CancellationToken.None).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
+        var link = $"{keyward.Value.EffectiveOrigin}/#invite={token}";
         return Results.Json(
-            new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null),
+            new InviteResponse(token, invite.AccountName, invite.Role, DateTimeOffset.FromUnixTimeMilliseconds(invite.ExpiresAt), invite.AccountId is not null, link, InviteQrCode.For(link)),
             AccountsJsonContext.Relaxed.InviteResponse);
     }
 

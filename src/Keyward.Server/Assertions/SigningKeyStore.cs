@@ -53,6 +53,38 @@ internal sealed partial class SigningKeyStore
         }
     }
 
+    /// <summary>
+    /// The published keys, newest first, with their state and dates, and the next rotation (rotating first when due).
+    /// Public facts only: no key material beyond the key id.
+    /// </summary>
+    public SigningKeysResponse Describe(string jwksPath)
+    {
+        RotateIfDue();
+        List<SigningKey> keys;
+        lock (_gate)
+        {
+            keys = _keys;
+        }
+
+        var items = new List<SigningKeyItem>(keys.Count);
+        for (var i = keys.Count - 1; i >= 0; i--)
+        {
+            var key = keys[i];
+            if (i == keys.Count - 1)
+            {
+                items.Add(new SigningKeyItem(key.KeyId, "ES256", "current", key.CreatedAt, null, key.CreatedAt + _options.KeyRotationInterval + _options.KeyOverlap));
+            }
+            else
+            {
+                var retiredAt = keys[i + 1].CreatedAt;
+                items.Add(new SigningKeyItem(key.KeyId, "ES256", "retiring", key.CreatedAt, retiredAt, retiredAt + _options.KeyOverlap));
+            }
+        }
+
+        return new SigningKeysResponse(
+            items, keys[^1].CreatedAt + _options.KeyRotationInterval, (long)_options.KeyRotationInterval.TotalSeconds, (long)_options.KeyOverlap.TotalSeconds, jwksPath);
+    }
+
     /// <summary>Makes a new key when due and drops keys retired longer than the overlap.</summary>
     public void Rotate()
     {

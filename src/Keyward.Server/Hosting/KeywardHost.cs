@@ -268,7 +268,7 @@ public static partial class KeywardHost
         app.UseAuthorization();
 
         // The endpoints, slice by slice. Each declares its plane's policy or AllowAnonymous (the fallback denies).
-        app.MapGet("/.well-known/keyward/jwks.json", (SigningKeyStore keys, HttpContext context) =>
+        app.MapGet(SigningKeyEndpoints.JwksPath, (SigningKeyStore keys, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Content(keys.Jwks, "application/json");
@@ -282,6 +282,8 @@ public static partial class KeywardHost
         Keyward.Server.StepUp.StepUpEndpoints.Map(app);
         RecoveryCodeEndpoints.Map(app);
         AdminEndpoints.Map(app);
+        Keyward.Server.Proxy.RouteAdminEndpoints.Map(app);
+        SigningKeyEndpoints.Map(app);
         app.MapKeywardWebSocketTickets();
         AuditEndpoints.Map(app);
         OwnEventsEndpoints.Map(app);

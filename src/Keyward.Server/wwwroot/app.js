@@ -291,6 +291,20 @@ $('signout-button').addEventListener('click', () => busy('Signing out…', async
 
 $('echo-button').addEventListener('click', () => busy('Opening the echo socket…', openEcho));
 
+// An invite link (/#invite=kwi_…, from the console's invite page or its QR code): the invite rides in the fragment, which
+// no request carries; it goes into the invite field and out of the address bar and history at once.
+function takeInviteFromLink() {
+  const invite = new URLSearchParams(location.hash.slice(1)).get('invite');
+  if (!invite) {
+    return;
+  }
+
+  history.replaceState(null, '', location.pathname + location.search);
+  $('invite-token').value = invite;
+  $('invite-key-name').focus();
+}
+
+takeInviteFromLink();
 busy('Loading…', async () => {
   await refresh();
   show('info', '');

@@ -81,14 +81,14 @@ public sealed class AccountPaneTests(ChromiumFixture chromium, ITestOutputHelper
         // registered key answers the step-up; then the new key makes the credential at the second begin (the registered
         // one would refuse, being in excludeCredentials).
         var first = page.AuthenticatorId!;
-        var second = await AddIdleAuthenticatorAsync(page);
+        var second = await VirtualKeys.AddIdleAuthenticatorAsync(page);
         var begins = 0;
         await page.Page.RouteAsync("**/api/register/begin", async route =>
         {
             if (Interlocked.Increment(ref begins) == 2)
             {
-                await SetPresenceAsync(page, first, false);
-                await SetPresenceAsync(page, second, true);
+                await VirtualKeys.SetPresenceAsync(page, first, false);
+                await VirtualKeys.SetPresenceAsync(page, second, true);
             }
 
             await route.ContinueAsync();
@@ -108,15 +108,4 @@ public sealed class AccountPaneTests(ChromiumFixture chromium, ITestOutputHelper
         });
         await ConsoleChecks.CheckPageAsync(page, output, "the account pane after adding a key");
     }
-
-    private static async Task<string> AddIdleAuthenticatorAsync(SignInPage page)
-    {
-        var parameters = VirtualAuthenticator.Ctap2SecurityKey.ToCdpParams();
-        ((Dictionary<string, object>)parameters["options"])["automaticPresenceSimulation"] = false;
-        var result = await page.Cdp!.SendAsync("WebAuthn.addVirtualAuthenticator", parameters);
-        return result!.Value.GetProperty("authenticatorId").GetString()!;
-    }
-
-    private static async Task SetPresenceAsync(SignInPage page, string authenticatorId, bool enabled) =>
-        await page.Cdp!.SendAsync("WebAuthn.setAutomaticPresenceSimulation", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId, ["enabled"] = enabled });
 }

@@ -40,9 +40,15 @@ internal sealed class ConsoleHost : IAsyncDisposable
     /// <summary>The data directory (its <c>keyward.db</c> is the SQLite store).</summary>
     public string DataDirectory => _host.DataDirectory;
 
-    public static async Task<ConsoleHost> StartAsync()
+    /// <summary>Starts Keyward; <paramref name="settings"/> adds configuration such as routes.</summary>
+    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions { Transport = KeywardTransport.Kestrel, Https = false });
+        var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
+        {
+            Transport = KeywardTransport.Kestrel,
+            Https = false,
+            Settings = settings ?? new Dictionary<string, string>(),
+        });
         if (host.SetupCode is not { } code)
         {
             await host.DisposeAsync();

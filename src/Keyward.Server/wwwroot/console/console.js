@@ -172,6 +172,46 @@ $('signout-button').addEventListener('click', () => busy('Signing out…', async
   show('ok', 'Signed out.');
 }));
 
+// Signed-out detection: a session ended elsewhere (an admin disabled the account or ended its sessions, a sign-out in
+// another tab) shows here without waiting for the next click. The page asks /session/status when it becomes visible or
+// focused, and every CHECK_EVERY_MS while visible, but only while someone used it within ACTIVE_FOR_MS: each check
+// counts as use of the session (it slides the idle expiry), so an unattended open page must not keep a session alive
+// forever. A network failure says nothing about the session and is ignored; a 401 is a signed-out page.
+const CHECK_EVERY_MS = 20_000;
+const ACTIVE_FOR_MS = 10 * 60_000;
+let lastInput = Date.now();
+let checking = false;
+
+async function checkSession() {
+  if (!session || checking || document.visibilityState !== 'visible') {
+    return;
+  }
+
+  checking = true;
+  try {
+    await api('POST', '/session/status');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && session) {
+      showSignedOut();
+      show('error', describe(error));
+    }
+  } finally {
+    checking = false;
+  }
+}
+
+for (const input of ['pointerdown', 'keydown']) {
+  window.addEventListener(input, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+}
+
+window.addEventListener('focus', checkSession);
+document.addEventListener('visibilitychange', checkSession);
+setInterval(() => {
+  if (Date.now() - lastInput < ACTIVE_FOR_MS) {
+    checkSession();
+  }
+}, CHECK_EVERY_MS);
+
 window.addEventListener('hashchange', () => {
   route().then(() => $('pane').focus());
 });
