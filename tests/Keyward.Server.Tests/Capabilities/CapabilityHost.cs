@@ -74,6 +74,13 @@ public sealed class CapabilityHost : AgentHost, IAsyncLifetime
     /// <summary>The admin's approval of a request (a WebAuthn assertion over its challenge), which completes the 1-of-1 quorum.</summary>
     internal async Task ApproveAsync(Guid requestId)
     {
+        var vote = await VoteAsync(requestId);
+        Assert.True(vote.Succeeded && vote.Value.Applied, vote.Failure?.ToString() ?? "the vote did not apply the operation");
+    }
+
+    /// <summary>The admin's vote on a request, as the quorum answers it.</summary>
+    internal async Task<QuorumResult<VoteOutcome>> VoteAsync(Guid requestId)
+    {
         var approvals = Host.GetRequiredService<ApprovalService>();
         var request = await approvals.GetAsync(requestId);
         byte[] credentialId;
@@ -90,8 +97,7 @@ public sealed class CapabilityHost : AgentHost, IAsyncLifetime
             ["userVerification"] = "required",
         });
         var assertion = AuthenticationCredential.Parse(Client.Key.GetAssertion(options, Host.Origin)).Value;
-        var vote = await approvals.VoteAsync(requestId, assertion);
-        Assert.True(vote.Succeeded && vote.Value.Applied, vote.Failure?.ToString() ?? "the vote did not apply the operation");
+        return await approvals.VoteAsync(requestId, assertion);
     }
 
     /// <summary>POST /actor/v1/capabilities with <paramref name="key"/> as Bearer.</summary>

@@ -278,6 +278,21 @@ public sealed class CapabilityTokenTests(CapabilityHost host) : IClassFixture<Ca
     }
 
     [Fact]
+    public async Task Grant_ActorRevokedBetweenProposalAndQuorum_IsNotApplied()
+    {
+        var (actor, _) = await host.CreateServiceAsync();
+        var proposed = await host.ProposeGrantAsync(actor, "service", ReadList, Credential, DbProd);
+        ProblemAssert.Ok(proposed, 202);
+        ProblemAssert.Ok(await host.Client.SendAsync(HttpMethod.Post, $"/api/admin/actors/{actor}/revoke", new JsonObject(), (await host.AdminAsync()).Token), 204);
+
+        var vote = await host.VoteAsync(Guid.Parse(proposed.GetString("request_id")));
+
+        // The applier checks again inside the completing transaction: a revoked actor gets no scope.
+        Assert.False(vote.Succeeded && vote.Value.Applied);
+        Assert.Empty(await host.Host.GetRequiredService<ScopeService>().ListAsync(Keyward.Core.Storage.Tenants.Default, actor));
+    }
+
+    [Fact]
     public async Task Widen_Approved_AllowsTheNewOperation_AndNarrowingIsNotAWidening()
     {
         var (actor, key) = await host.CreateServiceAsync();
