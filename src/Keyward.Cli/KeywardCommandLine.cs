@@ -31,6 +31,8 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(Support.ViewerCommands.Connect());
         root.Subcommands.Add(Support.ViewerCommands.Shell());
         root.Subcommands.Add(AgentCommands.Create());
+        root.Subcommands.Add(Capabilities.CapabilityCommands.Actors());
+        root.Subcommands.Add(Capabilities.CapabilityCommands.Scopes());
         return root;
     }
 

@@ -24,4 +24,6 @@ public enum CredentialKind
     Handoff,
     /// <summary><c>kwp_</c>: an app session, the host-only cookie of one app host, tied to its parent session.</summary>
     AppSession,
+    /// <summary><c>kwv_</c>: a service identity's key (an actor an admin created), accepted only at <c>/actor/v1</c>.</summary>
+    Service,
 }

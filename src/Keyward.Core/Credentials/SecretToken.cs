@@ -31,6 +31,7 @@ public static class SecretToken
         CredentialKind.Agent => "kwa_",
         CredentialKind.Handoff => "kwh_",
         CredentialKind.AppSession => "kwp_",
+        CredentialKind.Service => "kwv_",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

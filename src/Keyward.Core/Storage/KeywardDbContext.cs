@@ -37,6 +37,9 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<ApprovalVoteEntity> ApprovalVotes => Set<ApprovalVoteEntity>();
     public DbSet<VaultEpochEntity> VaultEpochs => Set<VaultEpochEntity>();
     public DbSet<VaultSecretEntity> VaultSecrets => Set<VaultSecretEntity>();
+    public DbSet<ServiceIdentityEntity> ServiceIdentities => Set<ServiceIdentityEntity>();
+    public DbSet<CapabilityScopeEntity> CapabilityScopes => Set<CapabilityScopeEntity>();
+    public DbSet<ScopeNonceEntity> ScopeNonces => Set<ScopeNonceEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -182,6 +185,38 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
         OnSupportCreating(modelBuilder);
         OnQuorumCreating(modelBuilder);
         OnVaultCreating(modelBuilder);
+        OnCapabilitiesCreating(modelBuilder);
+    }
+
+    // Actors, scopes and capability tokens (docs/capabilities.md, "Storage").
+    private static void OnCapabilitiesCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ServiceIdentityEntity>(e =>
+        {
+            e.ToTable("service_identities");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Label).HasMaxLength(200);
+            e.HasIndex(s => s.KeyHash).IsUnique();
+            e.HasIndex(s => new { s.TenantId, s.CreatedAt });
+        });
+        modelBuilder.Entity<CapabilityScopeEntity>(e =>
+        {
+            e.ToTable("capability_scopes");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Operations).HasMaxLength(100);
+            e.Property(s => s.DataClasses).HasMaxLength(1000);
+            e.Property(s => s.Prefixes).HasMaxLength(4000);
+            e.HasIndex(s => new { s.TenantId, s.ActorId, s.RevokedAt });
+            e.HasIndex(s => s.OperatorId);
+        });
+        modelBuilder.Entity<ScopeNonceEntity>(e =>
+        {
+            e.ToTable("scope_nonces");
+            e.HasKey(n => new { n.OperatorId, n.ActorId });
+            e.Property(n => n.TenantId).HasMaxLength(64);
+        });
     }
 
     // M-of-N approvals (docs/approvals.md, "Storage").

@@ -26,6 +26,7 @@ internal static class UnauthenticatedRefusals
         KeywardErrors.AgentKeyInvalid,
         KeywardErrors.EnrollTokenInvalid,
         KeywardErrors.JoinTokenInvalid,
+        KeywardErrors.ServiceKeyInvalid,
 
         // Refused by the request's shape before any credential is read.
         KeywardErrors.CookieConflict,

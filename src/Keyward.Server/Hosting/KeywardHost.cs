@@ -291,6 +291,7 @@ public static partial class KeywardHost
         Keyward.Server.Agents.AgentEndpoints.Map(app);
         Keyward.Server.Agents.MachineAdminEndpoints.Map(app);
         Keyward.Server.Support.SupportEndpoints.Map(app);
+        Keyward.Server.Capabilities.CapabilityEndpoints.Map(app);
         ConsoleEndpoints.Map(app);
         app.MapKeywardProxy();
     }

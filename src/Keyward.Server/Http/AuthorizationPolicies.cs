@@ -18,6 +18,9 @@ internal static class AuthorizationPolicies
     /// <summary>The agent plane's enrollment: an enroll token (<c>kwe_</c>) and nothing else (<c>/agent/v1/enroll</c> only).</summary>
     public const string AgentEnroll = "keyward:agent-enroll";
 
+    /// <summary>The actor plane: a live service key (<c>kwv_</c>) and nothing else (<c>/actor/v1</c>).</summary>
+    public const string ActorKey = "keyward:actor";
+
     /// <summary>The prefix of a proxied route's policy.</summary>
     public const string RoutePrefix = "keyward:route:";
 

@@ -39,4 +39,7 @@ internal static class KeywardEventIds
     public const int ViewerClosed = 5502;
     public const int SupportAuditFailed = 5503;
     public const int SupportSweepFailed = 5504;
+    // Actors and capability tokens (the 6000s band, shared with the vault: capabilities take 6500 and up).
+    public const int ServiceKeyStoreFailed = 6501;
+    public const int CapabilityKeyCreated = 6502;
 }

@@ -23,6 +23,9 @@ internal static class CredentialKinds
         // An agent key has no lifetime (it lives until revoked or its machine is deleted): no expired form.
         Token(CredentialKind.Agent, valid: h => Task.FromResult(h.AgentKey), revoked: true),
 
+        // A service key likewise lives until an admin revokes it: no expired form.
+        Token(CredentialKind.Service, valid: h => Task.FromResult(h.ServiceKey), revoked: true),
+
         new("setup code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {
             [MatrixForms.Garbage] = _ => Task.FromResult("not a setup code"),

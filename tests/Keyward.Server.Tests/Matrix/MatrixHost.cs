@@ -53,6 +53,9 @@ public sealed class MatrixHost : IAsyncLifetime
     /// <summary>A live agent key (each connect with it replaces the previous one: 4409).</summary>
     internal string AgentKey { get; private set; } = null!;
 
+    /// <summary>A live service key (<c>kwv_</c>).</summary>
+    internal string ServiceKey { get; private set; } = null!;
+
     /// <summary>The admin's live ad-hoc support session, whose viewer socket is the viewer plane.</summary>
     internal Guid SupportSession { get; private set; }
 
@@ -158,6 +161,12 @@ public sealed class MatrixHost : IAsyncLifetime
         var revoked = await EnrollAsync(await MintEnrollTokenAsync(Admin.Token));
         Revoked["kwa_"] = revoked.GetString("agent_key");
         ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/machines/{revoked.GetString("machine_id")}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
+
+        // The actor plane: a live service key, and one whose identity an admin revoked.
+        ServiceKey = (await CreateServiceAsync("matrix")).Key;
+        var (revokedService, revokedKey) = await CreateServiceAsync("matrix revoked");
+        Revoked["kwv_"] = revokedKey;
+        ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/actors/{revokedService}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
         await NewEventsAsync();
     }
 
@@ -206,6 +215,13 @@ public sealed class MatrixHost : IAsyncLifetime
             r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential);
             r.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", "keyward-agent.v1");
         });
+
+    private async Task<(Guid Id, string Key)> CreateServiceAsync(string label)
+    {
+        var response = await Client.SendAsync(HttpMethod.Post, "/api/admin/actors", new System.Text.Json.Nodes.JsonObject { ["label"] = label }, Admin.Token);
+        ProblemAssert.Ok(response);
+        return (Guid.Parse(response.GetString("id")), response.GetString("service_key"));
+    }
 
     private async Task<string> MintEnrollTokenAsync(string adminToken)
     {

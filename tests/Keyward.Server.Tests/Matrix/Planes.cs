@@ -21,6 +21,7 @@ internal static class Planes
     private static readonly string Enroll = CredentialKinds.NameOf(CredentialKind.Enroll);
     private static readonly string Agent = CredentialKinds.NameOf(CredentialKind.Agent);
     private static readonly string Join = CredentialKinds.NameOf(CredentialKind.Join);
+    private static readonly string Service = CredentialKinds.NameOf(CredentialKind.Service);
 
     private static readonly MatrixRefusal SessionExpired = new(401, "session_expired", "session_idle_expired", "session_invalid");
     private static readonly MatrixRefusal SessionLoggedOut = new(401, "session_logged_out");
@@ -78,6 +79,10 @@ internal static class Planes
         new("agent-connect", Agent, 101, new(401, "agent_key_invalid"), Own(null, new(401, "agent_key_revoked")),
             (h, credential) => h.ConnectAgentAsync(credential),
             Second: new("support code", new(401, "support_code_invalid"), ["setup code", "recovery code"])),
+
+        // The actor plane, with a service key as Bearer (docs/capabilities.md): who the key is.
+        new("actor", Service, 200, new(401, "service_key_invalid"), Own(null, new(401, "service_key_revoked")),
+            (h, credential) => h.Client.GetAsync("/actor/v1/identity", configure: Bearer(credential))),
 
         // Key registration with the first admin's setup code (its diagonal is the fixture's first registration).
         new("register-setup", "setup code", 200, new(401, "setup_code_invalid"), Own(null, null),

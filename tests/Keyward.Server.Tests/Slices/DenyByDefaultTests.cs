@@ -75,7 +75,7 @@ public sealed class DenyByDefaultTests
             var anonymous = e.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             Assert.True(anonymous || policies.Count > 0, $"{e.DisplayName} declares no policy");
             Assert.All(policies, p => Assert.True(
-                p is AuthorizationPolicies.Session or AuthorizationPolicies.Admin or AuthorizationPolicies.AgentKey or AuthorizationPolicies.AgentEnroll || p!.StartsWith(AuthorizationPolicies.RoutePrefix, StringComparison.Ordinal),
+                p is AuthorizationPolicies.Session or AuthorizationPolicies.Admin or AuthorizationPolicies.AgentKey or AuthorizationPolicies.AgentEnroll or AuthorizationPolicies.ActorKey || p!.StartsWith(AuthorizationPolicies.RoutePrefix, StringComparison.Ordinal),
                 $"{e.DisplayName} names an unknown policy {p}"));
         });
         await keyward.App.StopAsync();

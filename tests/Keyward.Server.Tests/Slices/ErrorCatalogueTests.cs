@@ -36,6 +36,10 @@ public sealed partial class ErrorCatalogueTests
         ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
         ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
         ("viewer_limit", 429), ("join_token_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429), ("join_rate_limited", 429),
+        ("service_key_invalid", 401), ("service_key_revoked", 401), ("service_key_store_unavailable", 503), ("actor_request_invalid", 400),
+        ("actor_not_found", 404), ("scope_request_invalid", 400), ("scope_not_found", 404), ("scope_proposal_refused", 409),
+        ("cap_request_invalid", 400), ("cap_scope_missing", 403), ("cap_operator_ambiguous", 400), ("cap_invalid", 401), ("cap_expired", 401),
+        ("cap_scope_revoked", 403),
     ];
 
     [Fact]

@@ -40,6 +40,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Agents:EnrollTokenLifetime=00:00:30", "Keyward:Agents:EnrollTokenLifetime must be between 00:01:00 and MaxEnrollTokenLifetime")]
     [InlineData("Keyward:Agents:EnrollTokenLifetime=8.00:00:00", "Keyward:Agents:EnrollTokenLifetime must be between 00:01:00 and MaxEnrollTokenLifetime")]
     [InlineData("Keyward:Agents:MaxEnrollTokenLifetime=31.00:00:00", "Keyward:Agents:MaxEnrollTokenLifetime must be between")]
+    [InlineData("Keyward:Capabilities:Lifetime=00:00:10", "Keyward:Capabilities:Lifetime must be between 00:00:30 and 00:15:00")]
+    [InlineData("Keyward:Capabilities:Lifetime=01:00:00", "Keyward:Capabilities:Lifetime must be between 00:00:30 and 00:15:00")]
     [InlineData("Keyward:Agents:MaxReplacementsPerWindow=1", "Keyward:Agents:MaxReplacementsPerWindow must be between 2 and 100 (default 3)")]
     [InlineData("Keyward:Agents:ReplacementWindow=00:00:01", "Keyward:Agents:ReplacementWindow must be between 00:00:10 and 1.00:00:00 (default 00:05:00)")]
     [InlineData("Keyward:Agents:EnrollPerAddressPerMinute=0", "Keyward:Agents:EnrollPerAddressPerMinute must be between 1 and 10000")]
