@@ -80,6 +80,23 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
+    public async Task SessionList_ShowsEachSessionsDeviceAndLatestUse()
+    {
+        var (host, client, admin) = await StartWithAdminAsync();
+        var opened = host.Time.GetUtcNow();
+        client.DefaultHeaders.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36");
+        var laptop = await client.LoginAsync("admin");
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        ProblemAssert.Ok(await client.StatusAsync(laptop.Token));
+
+        var list = (await client.GetAsync("/session/list", admin.Token)).Json.EnumerateArray().ToDictionary(s => s.GetProperty("id").GetGuid(), s => s.Clone());
+        Assert.Equal("Chrome on Linux", list[laptop.Id].GetProperty("device").GetString());
+        Assert.True(!list[admin.Id].TryGetProperty("device", out var none) || none.ValueKind == System.Text.Json.JsonValueKind.Null, "a sign-in without a User-Agent names no device");
+        Assert.Equal(host.Time.GetUtcNow(), list[laptop.Id].GetProperty("last_seen_at").GetDateTimeOffset());
+        Assert.Equal(opened, list[laptop.Id].GetProperty("created_at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Session_RevokeAnotherAccountsSession_ReturnsSessionNotFound()
     {
         var broker = await StartWithAdminAsync();

@@ -47,7 +47,7 @@ public sealed partial class SessionService
     /// name the session before it exists (to audit it first) passes <paramref name="sessionId"/>.
     /// </summary>
     public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(
-        AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, Guid? sessionId = null, CancellationToken cancellationToken = default)
+        AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, Guid? sessionId = null, string? clientDevice = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         var token = SecretToken.Generate(CredentialKind.Session);
@@ -64,6 +64,7 @@ public sealed partial class SessionService
             ExpiresAt = now + (long)_options.AbsoluteLifetime.TotalMilliseconds,
             LastSeenAt = now,
             ClientAddress = clientAddress,
+            ClientDevice = clientDevice is { Length: > DeviceLabel.MaxLength } ? clientDevice[..DeviceLabel.MaxLength] : clientDevice,
         };
         await using (var db = _database.CreateContext())
         {
@@ -220,7 +221,7 @@ public sealed partial class SessionService
         return result;
     }
 
-    /// <summary>An account's live sessions, newest first.</summary>
+    /// <summary>An account's live sessions, newest first, each with its latest use (<c>LastSeenAt</c>, this node's included).</summary>
     public async Task<List<SessionEntity>> ListAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
         var now = Now;
@@ -230,7 +231,13 @@ public sealed partial class SessionService
             .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.ExpiresAt > now)
             .OrderByDescending(s => s.CreatedAt)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. rows.Where(s => Math.Max(s.LastSeenAt, LastSeenInMemory(s.Id)) + idle > now)];
+        foreach (var row in rows)
+        {
+            // Untracked copies: the latest use this node saw and has not yet written back.
+            row.LastSeenAt = Math.Max(row.LastSeenAt, LastSeenInMemory(row.Id));
+        }
+
+        return [.. rows.Where(s => s.LastSeenAt + idle > now)];
     }
 
     private long LastSeenInMemory(Guid sessionId)

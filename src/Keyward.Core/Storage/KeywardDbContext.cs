@@ -94,6 +94,7 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(s => s.TenantId).HasMaxLength(64);
             e.Property(s => s.RevokedReason).HasMaxLength(64);
             e.Property(s => s.ClientAddress).HasMaxLength(64);
+            e.Property(s => s.ClientDevice).HasMaxLength(Keyward.Core.Sessions.DeviceLabel.MaxLength);
             e.HasIndex(s => s.TokenHash).IsUnique();
             e.HasIndex(s => s.AccountId);
             e.HasIndex(s => s.AuthenticatorId);

@@ -15,4 +15,7 @@ public sealed class SessionEntity
     public long? RevokedAt { get; set; }
     public string? RevokedReason { get; set; }
     public string? ClientAddress { get; set; }
+
+    /// <summary>A coarse device name from the sign-in's User-Agent (<see cref="Sessions.DeviceLabel"/>), for display only.</summary>
+    public string? ClientDevice { get; set; }
 }

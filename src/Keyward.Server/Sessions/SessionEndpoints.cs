@@ -78,7 +78,8 @@ internal static class SessionEndpoints
         var current = context.Features.GetRequiredFeature<SessionFeature>().Session;
         var list = await sessions.ListAsync(current.AccountId, cancellationToken).ConfigureAwait(false);
         List<SessionListItem> items = [.. list.Select(s => new SessionListItem(
-            s.Id, s.Id == current.Id, DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt), s.UserVerified, s.ClientAddress))];
+            s.Id, s.Id == current.Id, DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt), s.UserVerified, s.ClientAddress,
+            s.ClientDevice, DateTimeOffset.FromUnixTimeMilliseconds(s.LastSeenAt)))];
         return Results.Json(items, SessionsJsonContext.Relaxed.ListSessionListItem);
     }
 

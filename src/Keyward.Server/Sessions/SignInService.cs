@@ -279,7 +279,7 @@ internal sealed partial class SignInService(
                 ["user_verified"] = uv,
             })).ConfigureAwait(false);
         await accounts.RecordAssertionAsync(key.Id, verified.SignCount, verified.BackedUp, CancellationToken.None).ConfigureAwait(false);
-        var (token, info, idle) = await sessions.CreateAsync(account, key.Id, verified.UserVerified, caller.ClientAddress, sessionId, CancellationToken.None).ConfigureAwait(false);
+        var (token, info, idle) = await sessions.CreateAsync(account, key.Id, verified.UserVerified, caller.ClientAddress, sessionId, DeviceLabel.Describe(caller.UserAgent), CancellationToken.None).ConfigureAwait(false);
         Log.SessionOpened(logger, sessionId, account.Name, verified.UserVerified);
         return new SignedIn(token, info, idle);
     }

@@ -40,6 +40,9 @@ public sealed partial class KeywardTestClient : IDisposable
     /// <summary>The Keyward this client talks to.</summary>
     public IKeywardEndpoint Endpoint { get; }
 
+    /// <summary>Headers every request of this client sends (e.g. a browser's User-Agent).</summary>
+    public System.Net.Http.Headers.HttpRequestHeaders DefaultHeaders => _http.DefaultRequestHeaders;
+
     /// <summary>The one client underneath.</summary>
     public KeywardClient Client { get; }
 

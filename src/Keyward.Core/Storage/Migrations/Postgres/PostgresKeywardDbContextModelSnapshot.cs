@@ -1012,6 +1012,10 @@ namespace Keyward.Core.Storage.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("ClientDevice")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 

@@ -73,7 +73,9 @@ export async function mount(root, context) {
     sessionBox.replaceChildren(
       table('Your sessions', [
         ['Started', s => when(s.created_at) + (s.current ? ' (this one)' : '')],
+        ['Device', s => s.device ?? 'unknown device'],
         ['From', s => s.client_address ?? 'unknown address'],
+        ['Last seen', s => when(s.last_seen_at)],
         ['Expires', s => when(s.expires_at)],
         ['Verified', s => (s.user_verified ? 'PIN or biometric' : 'presence only')],
         ['Actions', s => el('button', {
