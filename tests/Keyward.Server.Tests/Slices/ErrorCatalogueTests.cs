@@ -36,6 +36,10 @@ public sealed partial class ErrorCatalogueTests
         ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
         ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
         ("viewer_limit", 429), ("join_token_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429), ("join_rate_limited", 429),
+        ("cap_invalid", 401), ("cap_expired", 401), ("cap_scope_revoked", 403), ("cap_data_class_mismatch", 403), ("cap_operation_mismatch", 403),
+        ("cap_actor_mismatch", 403), ("cap_path_mismatch", 403), ("approval_required", 403), ("vault_not_configured", 503), ("vault_path_invalid", 400),
+        ("vault_value_too_large", 413), ("vault_secret_not_found", 404), ("vault_decrypt_failed", 500), ("vault_no_epoch", 503), ("vault_kek_missing", 503),
+        ("vault_kek_mismatch", 503),
     ];
 
     [Fact]
