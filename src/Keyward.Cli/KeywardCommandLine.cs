@@ -31,6 +31,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(Support.ViewerCommands.Connect());
         root.Subcommands.Add(Support.ViewerCommands.Shell());
         root.Subcommands.Add(AgentCommands.Create());
+        root.Subcommands.Add(Vault.VaultCommands.Create());
         return root;
     }
 
