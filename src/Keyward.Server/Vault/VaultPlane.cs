@@ -19,6 +19,13 @@ internal sealed class VaultPlane(KeywardDatabase database, IOptions<VaultOptions
     /// <summary>The secrets; null while the vault is off.</summary>
     public VaultService? Secrets => _opened?.Secrets;
 
+    /// <summary>
+    /// The epochs; null while the vault is off. An approved <c>advance_key_epoch</c> applies through
+    /// <see cref="VaultEpochs.AdvanceAsync(KeywardDbContext, int, CancellationToken)"/> in the approval's transaction;
+    /// the new epoch's key must be configured (and Keyward restarted) before it is proposed.
+    /// </summary>
+    public VaultEpochs? Epochs => _opened?.Epochs;
+
     /// <summary>The vault's options.</summary>
     public VaultOptions Options => options.Value;
 
@@ -36,7 +43,7 @@ internal sealed class VaultPlane(KeywardDatabase database, IOptions<VaultOptions
             return;
         }
 
-        _opened = new Opened(keys, new VaultService(database, keys, options.Value, time));
+        _opened = new Opened(keys, new VaultService(database, keys, options.Value, time), new VaultEpochs(database, keys, time));
     }
 
     /// <summary>
@@ -93,5 +100,5 @@ internal sealed class VaultPlane(KeywardDatabase database, IOptions<VaultOptions
 
     private static OptionsValidationException Startup(IEnumerable<string> problems) => new(VaultOptions.Section, typeof(VaultOptions), problems);
 
-    private sealed record Opened(LocalKeyEncryptionKeys Keys, VaultService Secrets);
+    private sealed record Opened(LocalKeyEncryptionKeys Keys, VaultService Secrets, VaultEpochs Epochs);
 }
