@@ -33,6 +33,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(AgentCommands.Create());
         root.Subcommands.Add(Capabilities.CapabilityCommands.Actors());
         root.Subcommands.Add(Capabilities.CapabilityCommands.Scopes());
+        root.Subcommands.Add(Vault.VaultCommands.Create());
         return root;
     }
 

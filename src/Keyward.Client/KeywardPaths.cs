@@ -35,4 +35,20 @@ public static class KeywardPaths
 
     /// <summary>Mints a single-use WebSocket ticket for a route (session, and the page's Origin).</summary>
     public const string WebSocketTicket = "/api/auth/ws-ticket";
+
+    /// <summary>A service identity mints a capability here: <c>POST</c> with <c>Authorization: Bearer kwv_…</c>.</summary>
+    public const string ActorCapabilities = "/actor/v1/capabilities";
+
+    /// <summary>An enrolled agent mints a capability here: <c>POST</c> with <c>Authorization: Bearer kwa_…</c>.</summary>
+    public const string AgentCapabilities = "/agent/v1/capabilities";
+
+    /// <summary>The vault plane (capability tokens only).</summary>
+    public const string VaultRoot = "/vault/v1";
+
+    /// <summary>One secret of an actor in one data class.</summary>
+    public static string VaultSecret(string dataClass, Guid actorId, string path) =>
+        $"{VaultRoot}/{Uri.EscapeDataString(dataClass)}/actors/{actorId}/secrets/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
+
+    /// <summary>An actor's secrets in one data class, listed.</summary>
+    public static string VaultList(string dataClass, Guid actorId) => $"{VaultRoot}/{Uri.EscapeDataString(dataClass)}/actors/{actorId}/list";
 }

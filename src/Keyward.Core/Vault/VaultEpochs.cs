@@ -69,9 +69,26 @@ public sealed class VaultEpochs(KeywardDatabase database, IKeyEncryptionKeyProvi
     /// </summary>
     public async Task<VaultOutcome<VaultEpoch>> AdvanceAsync(int to, CancellationToken cancellationToken = default)
     {
-        var now = Now;
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var advanced = await AdvanceAsync(db, to, cancellationToken).ConfigureAwait(false);
+        if (advanced.Succeeded)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return advanced;
+    }
+
+    /// <summary>
+    /// As <see cref="AdvanceAsync(int, CancellationToken)"/>, inside the transaction the caller holds open on
+    /// <paramref name="db"/> (an approval applier's, so the advance commits with the approval's completion or not at
+    /// all). The caller commits; on a failure it must roll back (a lost race may have left the context unusable).
+    /// </summary>
+    public async Task<VaultOutcome<VaultEpoch>> AdvanceAsync(KeywardDbContext db, int to, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var now = Now;
         var current = await db.VaultEpochs.AsNoTracking().SingleOrDefaultAsync(e => e.State == VaultEpochStates.Current, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
@@ -108,7 +125,6 @@ public sealed class VaultEpochs(KeywardDatabase database, IKeyEncryptionKeyProvi
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateException)
         {

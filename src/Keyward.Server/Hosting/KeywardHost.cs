@@ -292,6 +292,7 @@ public static partial class KeywardHost
         Keyward.Server.Agents.MachineAdminEndpoints.Map(app);
         Keyward.Server.Support.SupportEndpoints.Map(app);
         Keyward.Server.Capabilities.CapabilityEndpoints.Map(app);
+        Keyward.Server.Vault.VaultEndpoints.Map(app);
         ConsoleEndpoints.Map(app);
         app.MapKeywardProxy();
     }

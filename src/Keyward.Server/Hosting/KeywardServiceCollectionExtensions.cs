@@ -52,6 +52,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardAudit();
         services.AddKeywardAgents();
         services.AddKeywardCapabilities();
+        services.AddKeywardVault();
         services.AddKeywardAuthorization();
         services.AddKeywardApiDescription();
         return new KeywardBuilder(services);

@@ -16,7 +16,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError CapRequestInvalid = new("cap_request_invalid", 400, "operation is read, write, list or delete; data_class is a defined data class; path is a secret path (segments of A-Z a-z 0-9 . _ - separated by single '/'); operator, when given, is an account name or id.");
     public static readonly KeywardError CapScopeMissing = new("cap_scope_missing", 403, "No live scope of this actor allows that operation on that data class at that path. An operator must propose a scope and approvers must approve it.");
     public static readonly KeywardError CapOperatorAmbiguous = new("cap_operator_ambiguous", 400, "This actor has scopes from more than one operator: name the operator (account name or id) in the request.");
-    public static readonly KeywardError CapInvalid = new("cap_invalid", 401, "The capability token is malformed, not a capability (wrong typ), signed by an unknown key, or its signature does not verify. Mint a new one.");
+    public static readonly KeywardError CapInvalid = new("cap_invalid", 401, "The vault plane takes only Authorization: Bearer <capability token> (never a session, agent or service key): the token is missing or malformed, not a capability (wrong typ), signed by an unknown key, or its signature does not verify. Mint a new one at the capability endpoint.");
     public static readonly KeywardError CapExpired = new("cap_expired", 401, "The capability token expired. Mint a new one.");
     public static readonly KeywardError CapScopeRevoked = new("cap_scope_revoked", 403, "The scope this capability was minted under was revoked (or its actor was). Mint a new one once a scope allows it.");
 

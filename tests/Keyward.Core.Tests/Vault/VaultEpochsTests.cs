@@ -42,6 +42,31 @@ public sealed class VaultEpochsTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdvanceAsync_InTheCallersTransaction_TakesEffectOnlyWhenTheCallerCommits()
+    {
+        var store = await StoreAsync();
+
+        await using (var db = store.Database.CreateContext())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            Assert.True((await store.Epochs().AdvanceAsync(db, 2)).Succeeded);
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal(1, (await store.Epochs().CurrentAsync())!.Number);
+
+        await using (var db = store.Database.CreateContext())
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            Assert.Equal(VaultFailure.EpochNotNext, (await store.Epochs().AdvanceAsync(db, 3)).Failure);
+            Assert.True((await store.Epochs().AdvanceAsync(db, 2)).Succeeded);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(2, (await store.Epochs().CurrentAsync())!.Number);
+    }
+
+    [Fact]
     public async Task InitializeAsync_NoKeyForEpochOne_IsRefused()
     {
         var store = await StoreAsync(keks: new TestKeks(2), initialize: false);

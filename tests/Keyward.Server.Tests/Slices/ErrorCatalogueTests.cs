@@ -40,6 +40,10 @@ public sealed partial class ErrorCatalogueTests
         ("actor_not_found", 404), ("scope_request_invalid", 400), ("scope_not_found", 404), ("scope_proposal_refused", 409),
         ("cap_request_invalid", 400), ("cap_scope_missing", 403), ("cap_operator_ambiguous", 400), ("cap_invalid", 401), ("cap_expired", 401),
         ("cap_scope_revoked", 403),
+        ("cap_data_class_mismatch", 403), ("cap_operation_mismatch", 403),
+        ("cap_actor_mismatch", 403), ("cap_path_mismatch", 403), ("approval_required", 403), ("vault_not_configured", 503), ("vault_path_invalid", 400),
+        ("vault_value_too_large", 413), ("vault_secret_not_found", 404), ("vault_decrypt_failed", 500), ("vault_no_epoch", 503), ("vault_kek_missing", 503),
+        ("vault_kek_mismatch", 503),
     ];
 
     [Fact]
