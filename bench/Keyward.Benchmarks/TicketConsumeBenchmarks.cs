@@ -10,15 +10,15 @@ namespace Keyward.Benchmarks;
 /// <summary>
 /// The atomic consume of a single-use WebSocket ticket on SQLite (issue 15: target ≥ 10,000/s): one conditional
 /// <c>UPDATE … SET UsesLeft = UsesLeft - 1 WHERE … UsesLeft &gt; 0</c> (its own commit) and the read of what the
-/// ticket is bound to, as <see cref="WebSocketTicketService.RedeemAsync"/> does. Each iteration redeems 1,000 fresh
-/// tickets; consumes/s = 1 s / mean. Sequential: one caller at a time. Concurrent: all 1,000 at once, queued at the
+/// ticket is bound to, as <see cref="WebSocketTicketService.RedeemAsync"/> does. Each iteration redeems 200 fresh
+/// tickets; consumes/s = 1 s / mean. Sequential: one caller at a time. Concurrent: all 200 at once, queued at the
 /// write gate. The store is a file in the temporary directory (WAL, synchronous=FULL), as in the audit benchmarks.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(warmupCount: 2, iterationCount: 8, invocationCount: 1)]
 public class TicketConsumeBenchmarks
 {
-    private const int Many = 1_000;
+    private const int Many = 200;
     private KeywardDatabase _database = null!;
     private string _folder = null!;
     private WebSocketTicketService _tickets = null!;
@@ -57,7 +57,7 @@ public class TicketConsumeBenchmarks
         Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>1,000 unspent tickets, inserted in one transaction outside the measurement.</summary>
+    /// <summary>200 unspent tickets, inserted in one transaction outside the measurement.</summary>
     [IterationSetup]
     public void IssueTickets()
     {
@@ -79,7 +79,7 @@ public class TicketConsumeBenchmarks
         db.SaveChanges();
     }
 
-    /// <summary>One caller redeeming 1,000 tickets one after another.</summary>
+    /// <summary>One caller redeeming 200 tickets one after another.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Many)]
     public async Task Sequential()
     {
@@ -92,7 +92,7 @@ public class TicketConsumeBenchmarks
         }
     }
 
-    /// <summary>1,000 callers redeeming one ticket each, all at once.</summary>
+    /// <summary>200 callers redeeming one ticket each, all at once.</summary>
     [Benchmark(OperationsPerInvoke = Many)]
     public async Task Concurrent()
     {

@@ -14,7 +14,7 @@ public sealed class SqliteKeywardDbContext(DbContextOptions<SqliteKeywardDbConte
     /// <inheritdoc />
     public override void Dispose()
     {
-        var connection = _gate is null ? null : Database.GetDbConnection();
+        var connection = ConnectionToRelease();
         base.Dispose();
         if (connection is not null)
         {
@@ -25,11 +25,29 @@ public sealed class SqliteKeywardDbContext(DbContextOptions<SqliteKeywardDbConte
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
-        var connection = _gate is null ? null : Database.GetDbConnection();
+        var connection = ConnectionToRelease();
         await base.DisposeAsync().ConfigureAwait(false);
         if (connection is not null)
         {
             _gate!.ExitAll(connection);
+        }
+    }
+
+    private System.Data.Common.DbConnection? ConnectionToRelease()
+    {
+        if (_gate is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Database.GetDbConnection();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed twice: the first disposal already released it.
+            return null;
         }
     }
 }
