@@ -73,6 +73,10 @@ internal sealed class SignInBed : IAsyncDisposable
 
                     // The measurement raised the sign-in limits too: one address signing in thousands of times.
                     ["Keyward:SignIn:PerAddressPerMinute"] = "100000000",
+
+                    // Every client redeems its tickets with the one session: past 16 clients (the default cap per
+                    // session) the upgrades would be refused 429 websocket_session_limit.
+                    ["Keyward:WebSockets:MaxSocketsPerSession"] = "1000",
                 },
                 Logging = logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning),
             },

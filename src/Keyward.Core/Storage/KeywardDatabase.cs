@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Keyward.Core.Storage;
 
@@ -10,12 +11,18 @@ public sealed class KeywardDatabase
 {
     /// <summary>Configures the database for a provider; <paramref name="dataDirectory"/> holds the SQLite file.</summary>
     public KeywardDatabase(StorageOptions options, string dataDirectory)
+        : this(options, dataDirectory, [])
+    {
+    }
+
+    /// <summary>For tests: <paramref name="sqliteInterceptors"/> run after the write gate on every SQLite context.</summary>
+    internal KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors)
     {
         ArgumentNullException.ThrowIfNull(options);
         Provider = options.Provider;
         Dialect = options.Provider == StorageProvider.Postgres
             ? new PostgresDialect(options)
-            : new SqliteDialect(options, dataDirectory);
+            : new SqliteDialect(options, dataDirectory, sqliteInterceptors);
     }
 
     /// <summary>The provider in use.</summary>

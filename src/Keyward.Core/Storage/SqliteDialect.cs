@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Keyward.Core.Storage;
@@ -11,19 +12,31 @@ namespace Keyward.Core.Storage;
 internal sealed class SqliteDialect : StorageDialect
 {
     private readonly PooledDbContextFactory<SqliteKeywardDbContext> _factory;
+    private readonly TimeSpan _busyTimeout;
 
-    public SqliteDialect(StorageOptions options, string dataDirectory)
+    public SqliteDialect(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> extraInterceptors)
     {
-        // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the bound on how long a
-        // request waits for a lock another connection holds (then StorageBusy maps the SQLITE_BUSY to 503).
+        // Writers in this process queue at the write gate (awaited, bounded by BusyTimeout), so they never meet
+        // SQLite's lock held by one another. Microsoft.Data.Sqlite still retries a lock held by another process (a CLI
+        // command on the same file), sleeping until the command timeout: that stays the bound on how long a request
+        // waits for it (then StorageBusy maps the SQLITE_BUSY to 503).
         var builder = options.ConnectionString is { } configured
             ? new SqliteConnectionStringBuilder(configured)
             : new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "keyward.db"), Pooling = true };
         builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
         var connection = builder.ToString();
+        _busyTimeout = options.BusyTimeout;
+        Gate = SqliteWriteGate.For(connection);
+        IInterceptor[] interceptors = [new SqliteWriteGateInterceptor(Gate, _busyTimeout), .. extraInterceptors];
         _factory = new PooledDbContextFactory<SqliteKeywardDbContext>(
-            new DbContextOptionsBuilder<SqliteKeywardDbContext>().UseSqlite(connection).Options);
+            new DbContextOptionsBuilder<SqliteKeywardDbContext>()
+                .UseSqlite(connection)
+                .AddInterceptors(interceptors)
+                .Options);
     }
+
+    /// <summary>The file's write gate, shared by every dialect on the same file in this process.</summary>
+    internal SqliteWriteGate Gate { get; }
 
     public override KeywardDbContext CreateContext() => _factory.CreateDbContext();
 
@@ -35,9 +48,15 @@ internal sealed class SqliteDialect : StorageDialect
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>BEGIN IMMEDIATE takes the file's one write lock now, which already serializes every writer.</summary>
-    public override async Task<DbTransaction> BeginSerializedWriteAsync(DbConnection connection, long lockKey, CancellationToken cancellationToken) =>
-        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// The write gate, then BEGIN IMMEDIATE: the file's one write lock, which already serializes every writer. This
+    /// transaction is begun below EF Core, so its hold on the gate ends when the context's connection closes.
+    /// </summary>
+    public override async Task<DbTransaction> BeginSerializedWriteAsync(DbConnection connection, long lockKey, CancellationToken cancellationToken)
+    {
+        await Gate.EnterAsync(connection, SqliteWriteGate.TransactionOwner, _busyTimeout, cancellationToken).ConfigureAwait(false);
+        return await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>A deferred transaction reads one WAL snapshot without taking the write lock.</summary>
     public override Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
