@@ -71,6 +71,24 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
         return await LoadAsync(db, policyId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Every policy of the tenant, by name.</summary>
+    public async Task<IReadOnlyList<ApprovalPolicy>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        var ids = await db.ApprovalPolicies.InTenant(TenantScope.Of(null)).OrderBy(p => p.Name).Select(p => p.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var policies = new List<ApprovalPolicy>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await LoadAsync(db, id, cancellationToken).ConfigureAwait(false) is { } policy)
+            {
+                policies.Add(policy);
+            }
+        }
+
+        return policies;
+    }
+
     /// <summary>The policy that governs <paramref name="kind"/>, or null (then the operation cannot be proposed).</summary>
     public async Task<ApprovalPolicy?> ForKindAsync(OperationKind kind, CancellationToken cancellationToken = default)
     {

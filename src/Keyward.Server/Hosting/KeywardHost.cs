@@ -288,6 +288,7 @@ public static partial class KeywardHost
         Keyward.Server.Agents.AgentEndpoints.Map(app);
         Keyward.Server.Agents.MachineAdminEndpoints.Map(app);
         Keyward.Server.Support.SupportEndpoints.Map(app);
+        Keyward.Server.Approvals.ApprovalEndpoints.Map(app);
         ConsoleEndpoints.Map(app);
         app.MapKeywardProxy();
     }

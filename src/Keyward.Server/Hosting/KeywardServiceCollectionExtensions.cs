@@ -51,6 +51,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardSupport();
         services.AddKeywardAudit();
         services.AddKeywardAgents();
+        services.AddKeywardApprovals();
         services.AddKeywardAuthorization();
         services.AddKeywardApiDescription();
         return new KeywardBuilder(services);

@@ -39,4 +39,6 @@ internal static class KeywardEventIds
     public const int ViewerClosed = 5502;
     public const int SupportAuditFailed = 5503;
     public const int SupportSweepFailed = 5504;
+    // M-of-N approvals (the 7000s band, quorum).
+    public const int ApprovalSweepFailed = 7001;
 }

@@ -36,6 +36,13 @@ public sealed partial class ErrorCatalogueTests
         ("unattended_not_allowed", 403), ("join_not_allowed", 403), ("join_token_invalid", 401),
         ("join_token_expired", 401), ("join_token_consumed", 401), ("join_token_revoked", 401), ("join_wrong_session", 403),
         ("viewer_limit", 429), ("join_token_limit", 429), ("support_code_invalid", 401), ("support_code_rate_limited", 429), ("join_rate_limited", 429),
+        ("approval_policy_invalid", 400), ("approval_threshold_below_one", 400), ("approval_threshold_above_approvers", 409), ("approval_would_strand", 409),
+        ("approval_policy_stranded", 409), ("approval_policy_unknown", 404), ("approval_policy_missing", 409), ("approval_operation_not_supported", 400),
+        ("approval_operation_invalid", 400), ("approval_unknown", 404), ("approval_expired", 409), ("approval_withdrawn", 409), ("approval_replayed", 409),
+        ("approval_stale", 409), ("approval_other_operation", 403), ("approver_removed", 403), ("approver_key_unknown", 403), ("approver_key_synced", 403),
+        ("approver_key_no_counter", 403), ("approver_key_cloned", 403), ("approval_duplicate_account", 409), ("approval_duplicate_authenticator", 409),
+        ("approval_assertion_invalid", 400), ("approval_not_withdrawable", 403), ("approval_denied", 409), ("approval_not_deniable", 403),
+        ("approval_key_not_own", 403),
     ];
 
     [Fact]
