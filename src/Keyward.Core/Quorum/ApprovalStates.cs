@@ -19,7 +19,7 @@ public static class ApprovalStates
     public const string Denied = "denied";
 
     /// <summary>
-    /// An applied <c>read_sensitive_secret</c> whose one read was taken (<see cref="SensitiveReadGrants.SpendAsync"/>);
+    /// An applied <c>read_sensitive_secret</c> whose one read was taken (<see cref="SensitiveReadGrants.TrySpendAsync"/>);
     /// in every other respect an applied request (its approvals count as replayed).
     /// </summary>
     public const string Spent = "spent";

@@ -1,5 +1,6 @@
 using Keyward.Core.Quorum;
 using Keyward.Core.Storage;
+using Keyward.Core.Vault;
 using Keyward.Server.Approvals;
 using Keyward.Server.Http;
 using Keyward.WebAuthn;
@@ -25,6 +26,7 @@ internal static class ApprovalsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, SensitiveReadApplier>());
         services.TryAddSingleton(sp => new ApprovalPolicyService(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new SensitiveReadGrants(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ISensitiveReadApprovals>(sp => sp.GetRequiredService<SensitiveReadGrants>());
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ApprovalsOptions>>().Value;

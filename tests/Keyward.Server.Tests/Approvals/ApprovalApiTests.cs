@@ -244,7 +244,7 @@ public sealed class ApprovalApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SensitiveRead_ApprovedByQuorum_IsOneUnspentGrant_SpentOnce()
+    public async Task SensitiveRead_ApprovedByQuorum_IsOneUnspentGrant_SpentOnceUnderConcurrentReads()
     {
         await TwoOfTwoAsync("read_sensitive_secret");
         var actor = Guid.NewGuid();
@@ -259,8 +259,12 @@ public sealed class ApprovalApiTests : IAsyncLifetime
         Assert.False(await grants.HasUnspentAsync(carol, actor, VaultDataClass.Credential, "db/other"));
         Assert.False(await grants.HasUnspentAsync(Guid.NewGuid(), actor, VaultDataClass.Credential, "db/prod"));
         Assert.True(await grants.HasUnspentAsync(carol, actor, VaultDataClass.Credential, "db/prod"));
-        Assert.True(await grants.SpendAsync(carol, actor, VaultDataClass.Credential, "db/prod"));
+        var seam = _keyward.Host.GetRequiredService<ISensitiveReadApprovals>();
+        var address = new VaultAddress(Keyward.Core.Storage.Tenants.Default, VaultDataClass.Credential, carol, actor, "db/prod");
+        var spends = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => seam.TrySpendAsync(address).AsTask()));
+        Assert.Single(spends, taken => taken);
         Assert.False(await grants.SpendAsync(carol, actor, VaultDataClass.Credential, "db/prod"));
+        Assert.False(await grants.HasUnspentAsync(address));
         ProblemAssert.Problem(await _keyward.ProposeAsync(_carol.Session, "read_sensitive_secret", "db/prod", new() { ["actor"] = actor.ToString(), ["data_class"] = "memory" }), 400, "approval_operation_invalid");
     }
 
