@@ -24,6 +24,7 @@ internal static class ApprovalsServiceCollectionExtensions
     {
         services.AddKeywardOptions<ApprovalsOptions>(ApprovalsOptions.Section, o => o.Validate());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, SensitiveReadApplier>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, KeyEpochApplier>(sp => new KeyEpochApplier(sp.GetService<IKeyEncryptionKeyProvider>())));
         services.TryAddSingleton(sp => new ApprovalPolicyService(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new SensitiveReadGrants(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISensitiveReadApprovals>(sp => sp.GetRequiredService<SensitiveReadGrants>());

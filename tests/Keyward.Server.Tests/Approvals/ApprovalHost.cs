@@ -32,7 +32,7 @@ internal sealed class ApprovalHost : IAsyncDisposable
 
     public TestSession Admin { get; private set; } = null!;
 
-    public static async Task<ApprovalHost> StartAsync()
+    public static async Task<ApprovalHost> StartAsync(Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         var data = new TempDirectory("keyward-approvals-");
@@ -40,6 +40,7 @@ internal sealed class ApprovalHost : IAsyncDisposable
         {
             DataDirectory = data.Path,
             Time = time,
+            Services = services,
             Settings = new Dictionary<string, string>
             {
                 ["Keyward:SignIn:PerAddressPerMinute"] = "100000",
