@@ -37,6 +37,9 @@ internal sealed class ConsoleHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>The host, for a test client of its own (another person with a virtual key).</summary>
+    public KeywardTestHost Host => _host;
+
     public static async Task<ConsoleHost> StartAsync()
     {
         var host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions { Transport = KeywardTransport.Kestrel, Https = false });
