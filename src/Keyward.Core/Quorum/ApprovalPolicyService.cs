@@ -117,7 +117,7 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
             return null;
         }, cancellationToken);
 
-    /// <summary>Enables an approver again. It does not lift a stranding: recovery is a separate, audited step (planned).</summary>
+    /// <summary>Enables an approver again. It does not lift a stranding: recovery is a separate, audited step (<see cref="RecoverAsync"/>).</summary>
     public Task<QuorumFailure?> EnableApproverAsync(Guid policyId, Guid accountId, CancellationToken cancellationToken = default) =>
         ChangeAsync(policyId, async (db, _) =>
         {
@@ -129,7 +129,7 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
     /// <summary>
     /// Removes an approver whose key is lost or stolen from every policy: always done, because a stolen key must never
     /// stay valid. Each policy left with a group short of its threshold is marked stranded (its operations are refused
-    /// until the break-glass recovery restores a quorum, which is planned). Returns the ids of the policies it stranded.
+    /// until the break-glass recovery, <see cref="RecoverAsync"/>, restores a quorum). Returns the ids of the policies it stranded.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
