@@ -28,6 +28,7 @@ internal static class KeywardCommandLine
         root.Subcommands.Add(Operators.KeyCommands.Keys());
         root.Subcommands.Add(Operators.KeyCommands.Sessions());
         root.Subcommands.Add(Support.SupportCommands.Create());
+        root.Subcommands.Add(Approvals.ApprovalCommands.Create());
         root.Subcommands.Add(Support.ViewerCommands.Connect());
         root.Subcommands.Add(Support.ViewerCommands.Shell());
         root.Subcommands.Add(AgentCommands.Create());

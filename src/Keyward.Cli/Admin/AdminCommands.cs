@@ -53,9 +53,70 @@ internal static class AdminCommands
 
         var admin = new Command("admin", "Administration: invites and accounts (through Keyward's admin API), and break-glass recovery (on the server itself).");
         admin.Subcommands.Add(recover);
+        admin.Subcommands.Add(RecoverQuorum());
         admin.Subcommands.Add(Broker.SensitiveCommands.Invite());
         admin.Subcommands.Add(Operators.AccountCommands.Accounts());
         return admin;
+    }
+
+    /// <summary><c>keyward admin recover-quorum</c>: break-glass for a stranded approval policy (docs/approvals.md), on the server.</summary>
+    private static Command RecoverQuorum()
+    {
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Keyward's data directory (its database). Default: Keyward:DataDirectory, or ./data." };
+        var policy = new Option<string>("--policy") { Description = "The stranded approval policy's name.", Required = true };
+        var group = new Option<string>("--group") { Description = "The group to restore.", Required = true };
+        var threshold = new Option<int?>("--threshold") { Description = "The group's new threshold (at least 1, at most its active approvers)." };
+        var addApprover = new Option<string?>("--add-approver") { Description = "An account to add to the group as an approver." };
+        var config = new Option<FileInfo?>("--config") { Description = "The JSON settings file keyward serve uses (for Keyward:Storage)." };
+        var overrides = Keyward.Cli.Broker.SettingArguments.Create("--Keyward:Storage:Setting=value");
+        var command = new Command("recover-quorum", "Break-glass: restore a quorum to a stranded approval policy (add an approver and/or lower the group's threshold). Run it on the server; it is audited and withdraws the policy's pending requests.")
+        {
+            overrides,
+        };
+        foreach (var option in new Option[] { dataDir, policy, group, threshold, addApprover, config })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(config);
+            if (file is { Exists: false })
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"{file.FullName} does not exist.").ConfigureAwait(false);
+                return 2;
+            }
+
+            var builder = new ConfigurationBuilder();
+            if (file is not null)
+            {
+                builder.AddJsonFile(file.FullName, optional: false);
+            }
+
+            var settings = builder.AddEnvironmentVariables().AddCommandLine(parse.GetValue(overrides) ?? []).Build();
+            var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
+            var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
+            var error = parse.InvocationConfiguration.Error;
+            if (storage.Provider == StorageProvider.Sqlite && storage.ConnectionString is null && !File.Exists(Path.Combine(directory, "keyward.db")))
+            {
+                await error.WriteLineAsync($"No Keyward database in {directory}: pass --data-dir, or --Keyward:Storage:Provider=Postgres with a connection string.").ConfigureAwait(false);
+                return 2;
+            }
+
+            try
+            {
+                var database = new KeywardDatabase(storage, directory);
+                await database.MigrateAsync(TimeProvider.System, ct).ConfigureAwait(false);
+                return await Approvals.QuorumRecovery.RunAsync(
+                    database, parse.GetValue(policy)!, parse.GetValue(group)!, parse.GetValue(threshold), parse.GetValue(addApprover), parse.InvocationConfiguration.Output, error, TimeProvider.System, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or AuditUnavailableException or IOException)
+            {
+                await error.WriteLineAsync($"Keyward's database in {directory} could not be used ({e.GetType().Name}); check the policy (GET /api/approvals/policies) and the audit log.").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
     }
 
     /// <summary>Issues and prints a break-glass code for <paramref name="accountName"/>; the exit code.</summary>

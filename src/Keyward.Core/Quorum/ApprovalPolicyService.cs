@@ -71,6 +71,24 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
         return await LoadAsync(db, policyId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Every policy of the tenant, by name.</summary>
+    public async Task<IReadOnlyList<ApprovalPolicy>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        var ids = await db.ApprovalPolicies.InTenant(TenantScope.Of(null)).OrderBy(p => p.Name).Select(p => p.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var policies = new List<ApprovalPolicy>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await LoadAsync(db, id, cancellationToken).ConfigureAwait(false) is { } policy)
+            {
+                policies.Add(policy);
+            }
+        }
+
+        return policies;
+    }
+
     /// <summary>The policy that governs <paramref name="kind"/>, or null (then the operation cannot be proposed).</summary>
     public async Task<ApprovalPolicy?> ForKindAsync(OperationKind kind, CancellationToken cancellationToken = default)
     {
@@ -99,7 +117,7 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
             return null;
         }, cancellationToken);
 
-    /// <summary>Enables an approver again. It does not lift a stranding: recovery is a separate, audited step (planned).</summary>
+    /// <summary>Enables an approver again. It does not lift a stranding: recovery is a separate, audited step (<see cref="RecoverAsync"/>).</summary>
     public Task<QuorumFailure?> EnableApproverAsync(Guid policyId, Guid accountId, CancellationToken cancellationToken = default) =>
         ChangeAsync(policyId, async (db, _) =>
         {
@@ -111,7 +129,7 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
     /// <summary>
     /// Removes an approver whose key is lost or stolen from every policy: always done, because a stolen key must never
     /// stay valid. Each policy left with a group short of its threshold is marked stranded (its operations are refused
-    /// until the break-glass recovery restores a quorum, which is planned). Returns the ids of the policies it stranded.
+    /// until the break-glass recovery, <see cref="RecoverAsync"/>, restores a quorum). Returns the ids of the policies it stranded.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
@@ -136,6 +154,67 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return stranded;
+    }
+
+    /// <summary>
+    /// Break-glass recovery of a stranded policy, run on the server itself (<c>keyward admin recover-quorum</c>, audited
+    /// by the caller): in one transaction under the policy's row lock, optionally adds <paramref name="addApprover"/>
+    /// (an enabled account not yet in the policy) to <paramref name="group"/> and/or sets its threshold, then lifts the
+    /// stranding only when every group can reach its threshold again (at least 1). Pending requests under the policy
+    /// are withdrawn: they were proposed against the old quorum. Refused on a policy that is not stranded.
+    /// </summary>
+    public async Task<QuorumFailure?> RecoverAsync(Guid policyId, string group, int? threshold, Guid? addApprover, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await LockAsync(db, policyId, cancellationToken).ConfigureAwait(false) is not { } policy)
+        {
+            return new QuorumFailure(QuorumError.PolicyUnknown);
+        }
+
+        if (!policy.Stranded)
+        {
+            return new QuorumFailure(QuorumError.PolicyInvalid, "the policy is not stranded; change it with approved operations");
+        }
+
+        if (policy.Groups.FirstOrDefault(g => g.Name == group) is not { } target)
+        {
+            return new QuorumFailure(QuorumError.PolicyInvalid, "no such group in the policy");
+        }
+
+        var tenant = TenantScope.Of(null);
+        var now = Now;
+        var active = target.ActiveCount;
+        if (addApprover is { } joining)
+        {
+            if (policy.Groups.Any(g => g.Approvers.Any(a => a.AccountId == joining))
+                || !await db.Accounts.AnyAsync(a => a.Id == joining && a.TenantId == tenant && a.DisabledAt == null, cancellationToken).ConfigureAwait(false))
+            {
+                return new QuorumFailure(QuorumError.PolicyInvalid, "the new approver must be an enabled account not yet in the policy");
+            }
+
+            db.ApprovalMembers.Add(new ApprovalMemberEntity { Id = Guid.NewGuid(), TenantId = tenant, PolicyId = policyId, GroupId = target.Id, AccountId = joining, CreatedAt = now });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            active++;
+        }
+
+        var newThreshold = threshold ?? target.Threshold;
+        if (PolicyRules.CheckThreshold(newThreshold, active) is { } badThreshold)
+        {
+            return badThreshold;
+        }
+
+        if (policy.Groups.Any(g => g.Id != target.Id && !g.CanReachThreshold))
+        {
+            return new QuorumFailure(QuorumError.WouldStrand, "another group is short too: recover it first");
+        }
+
+        await db.ApprovalGroups.Where(g => g.Id == target.Id).ExecuteUpdateAsync(s => s.SetProperty(g => g.Threshold, newThreshold), cancellationToken).ConfigureAwait(false);
+        await db.ApprovalPolicies.Where(p => p.Id == policyId).ExecuteUpdateAsync(s => s.SetProperty(p => p.StrandedAt, (long?)null), cancellationToken).ConfigureAwait(false);
+        await db.ApprovalRequests.Where(r => r.PolicyId == policyId && r.State == ApprovalStates.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, ApprovalStates.Withdrawn).SetProperty(r => r.ClosedAt, now), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Runs a voluntary change in a transaction that holds the policy's row lock; refused on a stranded policy.</summary>

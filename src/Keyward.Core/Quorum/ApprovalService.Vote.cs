@@ -173,7 +173,7 @@ public sealed partial class ApprovalService
             return null;
         }
 
-        var replayed = await db.ApprovalRequests.AnyAsync(r => r.Challenge == signed && r.State == ApprovalStates.Applied, cancellationToken).ConfigureAwait(false);
+        var replayed = await db.ApprovalRequests.AnyAsync(r => r.Challenge == signed && (r.State == ApprovalStates.Applied || r.State == ApprovalStates.Spent), cancellationToken).ConfigureAwait(false);
         return new QuorumFailure(replayed ? QuorumError.Replayed : QuorumError.OtherOperation);
     }
 

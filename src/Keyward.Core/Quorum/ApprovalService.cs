@@ -150,7 +150,8 @@ public sealed partial class ApprovalService
     /// <summary>Why a request that is not pending (or past its lifetime) takes no more votes; null while it does.</summary>
     private static QuorumFailure? Closed(ApprovalRequestEntity row, long now) => row.State switch
     {
-        ApprovalStates.Applied => new QuorumFailure(QuorumError.Replayed, "the request was already applied"),
+        ApprovalStates.Applied or ApprovalStates.Spent => new QuorumFailure(QuorumError.Replayed, "the request was already applied"),
+        ApprovalStates.Denied => new QuorumFailure(QuorumError.Denied),
         ApprovalStates.Withdrawn => new QuorumFailure(QuorumError.Withdrawn),
         ApprovalStates.Expired => new QuorumFailure(QuorumError.Expired),
         _ when row.ExpiresAt <= now => new QuorumFailure(QuorumError.Expired),

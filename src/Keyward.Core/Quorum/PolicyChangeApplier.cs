@@ -13,7 +13,7 @@ internal sealed class PolicyChangeApplier(OperationKind kind) : IApprovalApplier
 {
     /// <summary>The built-in appliers.</summary>
     public static IReadOnlyList<IApprovalApplier> All { get; } =
-        [new PolicyChangeApplier(OperationKind.AddApprover), new PolicyChangeApplier(OperationKind.RemoveApprover), new PolicyChangeApplier(OperationKind.ChangeThreshold)];
+        [new PolicyChangeApplier(OperationKind.AddApprover), new PolicyChangeApplier(OperationKind.RemoveApprover), new PolicyChangeApplier(OperationKind.ChangeThreshold), new PolicySettingsApplier()];
 
     public OperationKind Kind { get; } = kind;
 

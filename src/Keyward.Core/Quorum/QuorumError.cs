@@ -74,4 +74,10 @@ public enum QuorumError
 
     /// <summary>Only the proposer or the operator may withdraw a request.</summary>
     NotWithdrawable,
+
+    /// <summary>An approver of the policy denied the request; it takes no more votes.</summary>
+    Denied,
+
+    /// <summary>Only an active approver of the request's policy may deny it.</summary>
+    NotDeniable,
 }

@@ -29,6 +29,8 @@ public static class QuorumErrors
         [QuorumError.DuplicateAuthenticator] = ("approval_duplicate_authenticator", "This key already approved the request."),
         [QuorumError.AssertionInvalid] = ("approval_assertion_invalid", "The approval's WebAuthn assertion is not valid."),
         [QuorumError.NotWithdrawable] = ("approval_not_withdrawable", "Only the proposer or the operator may withdraw this request."),
+        [QuorumError.Denied] = ("approval_denied", "An approver denied the approval request."),
+        [QuorumError.NotDeniable] = ("approval_not_deniable", "Only an active approver of the request's policy may deny it."),
     };
 
     /// <summary>Every error, for the pinned table in the tests.</summary>

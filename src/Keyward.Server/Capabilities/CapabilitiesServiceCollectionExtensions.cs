@@ -1,12 +1,10 @@
 using Keyward.Core.Capabilities;
 using Keyward.Core.Quorum;
-using Keyward.Core.Storage;
 using Keyward.Server.Capabilities;
 using Keyward.Server.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,14 +27,7 @@ internal static class CapabilitiesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, GrantScopeApplier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, WidenScopeApplier>());
 
-        // The approvals slice owns the quorum's wiring; until it registers one, scopes are proposed through this one
-        // (the instance id bound into every challenge is this Keyward's origin).
-        services.TryAddSingleton(sp => new ApprovalService(
-            sp.GetRequiredService<KeywardDatabase>(),
-            sp.GetRequiredService<Keyward.WebAuthn.RelyingParty>(),
-            new QuorumSettings { InstanceId = sp.GetRequiredService<IOptions<KeywardOptions>>().Value.EffectiveOrigin },
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetServices<IApprovalApplier>()));
+        // Scopes are granted through the quorum: the approvals slice (AddKeywardApprovals) registers ApprovalService.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ActorAuthenticationHandler>(ActorAuthenticationDefaults.Scheme, null);
         services.AddLogging(logging => logging.AddFilter(typeof(ActorAuthenticationHandler).FullName, level => level >= LogLevel.Warning));
         services.AddOptions<AuthorizationOptions>().Configure(authorization =>

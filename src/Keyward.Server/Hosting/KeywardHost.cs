@@ -293,6 +293,7 @@ public static partial class KeywardHost
         Keyward.Server.Support.SupportEndpoints.Map(app);
         Keyward.Server.Capabilities.CapabilityEndpoints.Map(app);
         Keyward.Server.Vault.VaultEndpoints.Map(app);
+        Keyward.Server.Approvals.ApprovalEndpoints.Map(app);
         ConsoleEndpoints.Map(app);
         app.MapKeywardProxy();
     }

@@ -53,6 +53,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardAgents();
         services.AddKeywardCapabilities();
         services.AddKeywardVault();
+        services.AddKeywardApprovals();
         services.AddKeywardAuthorization();
         services.AddKeywardApiDescription();
         return new KeywardBuilder(services);

@@ -42,4 +42,6 @@ internal static class KeywardEventIds
     // Actors and capability tokens (the 6000s band, shared with the vault: capabilities take 6500 and up).
     public const int ServiceKeyStoreFailed = 6501;
     public const int CapabilityKeyCreated = 6502;
+    // M-of-N approvals (the 7000s band, quorum).
+    public const int ApprovalSweepFailed = 7001;
 }

@@ -213,4 +213,34 @@ public sealed class ApprovalPolicyServiceTests : IAsyncLifetime
         Assert.Equal("approval_policy_stranded", (await _store.Policies().EnableApproverAsync(policy.Id, _alice.Id))?.Code);
         Assert.True((await _store.Policies().GetAsync(policy.Id))!.Stranded);
     }
+
+    [Fact]
+    public async Task RecoverAsync_AStrandedPolicy_RestoresAQuorum_AndWithdrawsItsPendingRequests()
+    {
+        var policy = await PolicyAsync(2, _alice, _bob);
+        var pending = (await ProposeAsync(ApprovalOperation.Create(OperationKind.AdvanceKeyEpoch, "vault").Value)).Value;
+        await _store.Policies().ForceRemoveApproverAsync(_bob.Id);
+
+        Assert.Equal("approval_threshold_above_approvers", (await _store.Policies().RecoverAsync(policy.Id, "security", null, null))?.Code);
+        Assert.True((await _store.Policies().GetAsync(policy.Id))!.Stranded);
+        Assert.Null(await _store.Policies().RecoverAsync(policy.Id, "security", null, _carol.Id));
+
+        var stored = (await _store.Policies().GetAsync(policy.Id))!;
+        Assert.False(stored.Stranded);
+        Assert.Equal(2, stored.Groups.Single().ActiveCount);
+        Assert.Equal(ApprovalStates.Withdrawn, (await _store.RequestRowAsync(pending.Id)).State);
+        Assert.True((await ProposeAsync(ApprovalOperation.Create(OperationKind.AdvanceKeyEpoch, "vault").Value)).Succeeded);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_APolicyThatIsNotStranded_IsRefused_ALowerThresholdAlsoRecovers()
+    {
+        var policy = await PolicyAsync(2, _alice, _bob);
+        Assert.Equal("approval_policy_invalid", (await _store.Policies().RecoverAsync(policy.Id, "security", 1, null))?.Code);
+        await _store.Policies().ForceRemoveApproverAsync(_bob.Id);
+
+        Assert.Equal("approval_threshold_below_one", (await _store.Policies().RecoverAsync(policy.Id, "security", 0, null))?.Code);
+        Assert.Null(await _store.Policies().RecoverAsync(policy.Id, "security", 1, null));
+        Assert.Equal(1, (await _store.Policies().GetAsync(policy.Id))!.Groups.Single().Threshold);
+    }
 }

@@ -156,6 +156,8 @@ public sealed class OperationCanonicalTests
             [QuorumError.DuplicateAuthenticator] = "approval_duplicate_authenticator",
             [QuorumError.AssertionInvalid] = "approval_assertion_invalid",
             [QuorumError.NotWithdrawable] = "approval_not_withdrawable",
+            [QuorumError.Denied] = "approval_denied",
+            [QuorumError.NotDeniable] = "approval_not_deniable",
         };
 
         Assert.Equal(Enum.GetValues<QuorumError>().Order(), QuorumErrors.All.Order());

@@ -40,6 +40,9 @@ internal sealed class ConsoleHost : IAsyncDisposable
     /// <summary>The data directory (its <c>keyward.db</c> is the SQLite store).</summary>
     public string DataDirectory => _host.DataDirectory;
 
+    /// <summary>The host, for a test client of its own (another person with a virtual key).</summary>
+    public KeywardTestHost Host => _host;
+
     /// <summary>Starts Keyward; <paramref name="settings"/> adds configuration such as routes.</summary>
     public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -44,6 +44,13 @@ public sealed partial class ErrorCatalogueTests
         ("cap_actor_mismatch", 403), ("cap_path_mismatch", 403), ("approval_required", 403), ("vault_not_configured", 503), ("vault_path_invalid", 400),
         ("vault_value_too_large", 413), ("vault_secret_not_found", 404), ("vault_decrypt_failed", 500), ("vault_no_epoch", 503), ("vault_kek_missing", 503),
         ("vault_kek_mismatch", 503),
+        ("approval_policy_invalid", 400), ("approval_threshold_below_one", 400), ("approval_threshold_above_approvers", 409), ("approval_would_strand", 409),
+        ("approval_policy_stranded", 409), ("approval_policy_unknown", 404), ("approval_policy_missing", 409), ("approval_operation_not_supported", 400),
+        ("approval_operation_invalid", 400), ("approval_unknown", 404), ("approval_expired", 409), ("approval_withdrawn", 409), ("approval_replayed", 409),
+        ("approval_stale", 409), ("approval_other_operation", 403), ("approver_removed", 403), ("approver_key_unknown", 403), ("approver_key_synced", 403),
+        ("approver_key_no_counter", 403), ("approver_key_cloned", 403), ("approval_duplicate_account", 409), ("approval_duplicate_authenticator", 409),
+        ("approval_assertion_invalid", 400), ("approval_not_withdrawable", 403), ("approval_denied", 409), ("approval_not_deniable", 403),
+        ("approval_key_not_own", 403),
     ];
 
     [Fact]

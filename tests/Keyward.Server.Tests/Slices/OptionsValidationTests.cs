@@ -108,6 +108,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Support:MaxViewersPerSession=0", "Keyward:Support:MaxViewersPerSession must be between 1 and 100 (default 4)")]
     [InlineData("Keyward:Support:MaxSessionsPerMachine=101", "Keyward:Support:MaxSessionsPerMachine must be between 1 and 100 (default 4)")]
     [InlineData("Keyward:Support:MaxSessionsPerAccount=0", "Keyward:Support:MaxSessionsPerAccount must be between 1 and 1000 (default 20)")]
+    [InlineData("Keyward:Approvals:PendingLifetime=00:00:30", "Keyward:Approvals:PendingLifetime must be between 00:01:00 and 30.00:00:00 (default 1.00:00:00)")]
+    [InlineData("Keyward:Approvals:SweepInterval=02:00:00", "Keyward:Approvals:SweepInterval must be between 00:00:01 and 01:00:00 (default 00:01:00)")]
     [InlineData("Keyward:Support:MaxSocketsPerAccount=0", "Keyward:Support:MaxSocketsPerAccount must be between 1 and 1000 (default 16)")]
     [InlineData("Keyward:Support:MaxUnusedJoinTokens=0", "Keyward:Support:MaxUnusedJoinTokens must be between 1 and 100 (default 10)")]
     [InlineData("Keyward:Support:MaxViewerMessageBytes=100", "Keyward:Support:MaxViewerMessageBytes must be between 1024 and 1048576 (default 65536)")]

@@ -1,0 +1,59 @@
+using Keyward.Core.Storage;
+using Keyward.Core.Vault;
+using Keyward.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Keyward.Server.Tests.Approvals;
+
+/// <summary>The appliers beyond approver and threshold changes, applied by a quorum over HTTP: policy settings and the vault's key epoch.</summary>
+public sealed class ApprovalAppliersTests : IAsyncLifetime
+{
+    private ApprovalHost _keyward = null!;
+    private Approver _alice = null!;
+    private Approver _bob = null!;
+
+    public async Task InitializeAsync()
+    {
+        _keyward = await ApprovalHost.StartAsync(services => services.AddSingleton<IKeyEncryptionKeyProvider, TestEpochKeys>());
+        _alice = await _keyward.AddApproverAsync("alice");
+        _bob = await _keyward.AddApproverAsync("bob");
+    }
+
+    public async Task DisposeAsync() => await _keyward.DisposeAsync();
+
+    [Fact]
+    public async Task ChangeApprovalPolicy_ByQuorum_AddsKindsAndAllowsSyncedPasskeys_AKindAnotherPolicyHas_IsRefused()
+    {
+        var policy = await _keyward.PolicyAsync("quorum", ["change_approval_policy"], [("security", 2, [_alice, _bob])]);
+        await _keyward.PolicyAsync("other", ["add_approver"], [("security", 1, [_alice])]);
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "change_approval_policy", policy.ToString(), new() { ["add_kinds"] = "add_approver" }), 400, "approval_policy_invalid");
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "change_approval_policy", policy.ToString(), new() { ["remove_kinds"] = "change_approval_policy" }), 400, "approval_operation_invalid");
+        var request = await _keyward.ProposeIdAsync(_alice.Session, "change_approval_policy", policy.ToString(), new() { ["add_kinds"] = "advance_key_epoch,remove_approver", ["allow_synced_passkeys"] = "true" });
+
+        ProblemAssert.Ok(await _keyward.VoteAsync(_alice, request));
+        Assert.True((await _keyward.VoteAsync(_bob, request)).Json.GetProperty("applied").GetBoolean());
+
+        var shown = (await _keyward.Client.GetAsync("/api/approvals/policies", _alice.Session.Token)).Json.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "quorum");
+        Assert.Equal(["remove_approver", "advance_key_epoch", "change_approval_policy"], shown.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        Assert.True(shown.GetProperty("allow_synced_passkeys").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AdvanceKeyEpoch_ByQuorum_MovesToTheNextEpochOnce_AnEpochWithoutKeyOrNotNext_IsRefused()
+    {
+        var epochs = new VaultEpochs(_keyward.Host.GetRequiredService<KeywardDatabase>(), new TestEpochKeys(), TimeProvider.System);
+        Assert.True((await epochs.InitializeAsync()).Succeeded);
+        await _keyward.PolicyAsync("vault", ["advance_key_epoch"], [("security", 2, [_alice, _bob])]);
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "advance_key_epoch", "3", []), 400, "approval_operation_invalid");
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "advance_key_epoch", "02", []), 400, "approval_operation_invalid");
+        var request = await _keyward.ProposeIdAsync(_alice.Session, "advance_key_epoch", "2", []);
+
+        ProblemAssert.Ok(await _keyward.VoteAsync(_alice, request));
+        Assert.Equal(1, (await epochs.CurrentAsync())!.Number);
+        Assert.True((await _keyward.VoteAsync(_bob, request)).Json.GetProperty("applied").GetBoolean());
+
+        Assert.Equal(2, (await epochs.CurrentAsync())!.Number);
+        Assert.Equal([1, 2], (await epochs.ListAsync()).Select(e => e.Number));
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "advance_key_epoch", "2", []), 400, "approval_operation_invalid");
+    }
+}
