@@ -270,17 +270,27 @@ internal static class VaultEndpoints
     // {"value_base64": "<standard base64>"} and nothing else: the decoded length, or -1.
     private static int DecodeValue(ReadOnlySpan<byte> body, Span<byte> value)
     {
+        byte[]? unescaped = null;
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 2 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
                 || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("value_base64"u8)
-                || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+                || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.HasValueSequence)
             {
                 return -1;
             }
 
-            var status = Base64.DecodeFromUtf8(reader.ValueSpan, value, out _, out var written);
+            // System.Text.Json's default encoder (and others) writes base64's '+' as \u002B: valid JSON for the same
+            // text, so it is unescaped into a pinned scratch buffer, cleared below, rather than refused.
+            var text = reader.ValueSpan;
+            if (reader.ValueIsEscaped)
+            {
+                unescaped = GC.AllocateArray<byte>(text.Length, pinned: true);
+                text = unescaped.AsSpan(0, reader.CopyString(unescaped));
+            }
+
+            var status = Base64.DecodeFromUtf8(text, value, out _, out var written);
             if (status != System.Buffers.OperationStatus.Done || !reader.Read() || reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 return -1;
@@ -291,6 +301,13 @@ internal static class VaultEndpoints
         catch (JsonException)
         {
             return -1;
+        }
+        finally
+        {
+            if (unescaped is not null)
+            {
+                CryptographicOperations.ZeroMemory(unescaped);
+            }
         }
     }
 

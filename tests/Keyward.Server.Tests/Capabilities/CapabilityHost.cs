@@ -1,11 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keyward.Core.Capabilities;
 using Keyward.Core.Quorum;
 using Keyward.Core.Storage;
 using Keyward.Server.Tests.Agents;
 using Keyward.Server.Tests.Infrastructure;
-using Keyward.WebAuthn;
 using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Server.Tests.Capabilities;
@@ -15,7 +13,7 @@ namespace Keyward.Server.Tests.Capabilities;
 /// scopes, whose approver is the admin: scopes are proposed through the admin API and approved through the Core
 /// <see cref="ApprovalService"/> with the admin's virtual key (the approvals slice owns the vote endpoints).
 /// </summary>
-public sealed class CapabilityHost : AgentHost, IAsyncLifetime
+public class CapabilityHost : AgentHost, IAsyncLifetime
 {
     private int _services;
 
@@ -72,33 +70,10 @@ public sealed class CapabilityHost : AgentHost, IAsyncLifetime
     }
 
     /// <summary>The admin's approval of a request (a WebAuthn assertion over its challenge), which completes the 1-of-1 quorum.</summary>
-    internal async Task ApproveAsync(Guid requestId)
-    {
-        var vote = await VoteAsync(requestId);
-        Assert.True(vote.Succeeded && vote.Value.Applied, vote.Failure?.ToString() ?? "the vote did not apply the operation");
-    }
+    internal Task ApproveAsync(Guid requestId) => QuorumVotes.ApproveAsync(Host, Client, AdminId, requestId);
 
     /// <summary>The admin's vote on a request, as the quorum answers it.</summary>
-    internal async Task<QuorumResult<VoteOutcome>> VoteAsync(Guid requestId)
-    {
-        var approvals = Host.GetRequiredService<ApprovalService>();
-        var request = await approvals.GetAsync(requestId);
-        byte[] credentialId;
-        await using (var db = Host.GetRequiredService<KeywardDatabase>().CreateContext())
-        {
-            credentialId = await db.Authenticators.Where(a => a.AccountId == AdminId).Select(a => a.CredentialId).FirstAsync();
-        }
-
-        var options = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["challenge"] = Base64Url.Encode(request!.Challenge),
-            ["rpId"] = new Uri(Host.Origin).Host,
-            ["allowCredentials"] = new[] { new Dictionary<string, string> { ["type"] = "public-key", ["id"] = Base64Url.Encode(credentialId) } },
-            ["userVerification"] = "required",
-        });
-        var assertion = AuthenticationCredential.Parse(Client.Key.GetAssertion(options, Host.Origin)).Value;
-        return await approvals.VoteAsync(requestId, assertion);
-    }
+    internal Task<QuorumResult<VoteOutcome>> VoteAsync(Guid requestId) => QuorumVotes.VoteAsync(Host, Client, AdminId, requestId);
 
     /// <summary>POST /actor/v1/capabilities with <paramref name="key"/> as Bearer.</summary>
     internal Task<KeywardResponse> MintAsync(string key, string operation, string dataClass, string path, string? operatorName = null) =>

@@ -52,6 +52,17 @@ internal static class CredentialKinds
             [MatrixForms.Valid] = h => h.MintAssertionAsync(),
             [MatrixForms.Garbage] = _ => Task.FromResult("eyJhbGciOiJub25lIiwidHlwIjoia3ctaWQrand0In0.eyJzdWIiOiJhZG1pbiJ9."),
         }),
+
+        // A kw-cap+jwt capability token (docs/capabilities.md) of the matrix's service identity for the vault plane's
+        // secret: forged is a live one's header and claims signed by another key; revoked, one whose scope was revoked.
+        new("capability", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
+        {
+            [MatrixForms.Valid] = h => h.MintCapabilityAsync(),
+            [MatrixForms.Garbage] = _ => Task.FromResult("eyJhbGciOiJFUzI1NiIsInR5cCI6Imt3LWNhcCtqd3QifQ.not-a-capability.x"),
+            [MatrixForms.Forged] = h => h.ForgeCapabilityAsync(),
+            [MatrixForms.Expired] = h => Task.FromResult(h.Expired["capability"]),
+            [MatrixForms.Revoked] = h => Task.FromResult(h.Revoked["capability"]),
+        }),
     ];
 
     /// <summary>The registry entry named <paramref name="name"/>.</summary>

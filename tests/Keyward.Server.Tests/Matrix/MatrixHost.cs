@@ -1,14 +1,23 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Keyward.Client;
 using Keyward.Core.Audit;
+using Keyward.Core.Capabilities;
+using Keyward.Core.Quorum;
 using Keyward.Core.Sessions;
+using Keyward.Core.Storage;
 using Keyward.Server.Assertions;
 using Keyward.Server.Audit;
 using Keyward.Server.Support;
+using Keyward.Server.Tests.Capabilities;
 using Keyward.Server.Tests.Infrastructure;
 using Keyward.Server.WebSockets;
 using Keyward.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
+using Base64Url = System.Buffers.Text.Base64Url;
 
 namespace Keyward.Server.Tests.Matrix;
 
@@ -27,11 +36,16 @@ public sealed class MatrixHost : IAsyncLifetime
     private const string PreCookie = "__Host-keyward-pre";
     private const string AppCookieName = "__Host-keyward-app";
 
+    /// <summary>The one secret of the vault plane, kept for <see cref="ServiceActor"/> (a <c>memory</c> secret).</summary>
+    public const string VaultPath = "matrix/x";
+
     private readonly TempDirectory _data = new("keyward-matrix-");
+    private readonly string _kekVariable = "KEYWARD_TEST_MATRIX_KEK_" + Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, string> _verifiers = new(StringComparer.Ordinal);
     private EchoUpstream? _echo;
     private long? _cursor;
     private int _invites;
+    private Guid _adminId;
 
     internal KeywardTestHost Host { get; private set; } = null!;
 
@@ -56,6 +70,9 @@ public sealed class MatrixHost : IAsyncLifetime
     /// <summary>A live service key (<c>kwv_</c>).</summary>
     internal string ServiceKey { get; private set; } = null!;
 
+    /// <summary>The service identity of <see cref="ServiceKey"/>, whose scope allows reading and writing <c>memory</c> under <c>matrix/</c>.</summary>
+    internal Guid ServiceActor { get; private set; }
+
     /// <summary>The admin's live ad-hoc support session, whose viewer socket is the viewer plane.</summary>
     internal Guid SupportSession { get; private set; }
 
@@ -70,6 +87,7 @@ public sealed class MatrixHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _echo = await EchoUpstream.StartAsync();
+        Environment.SetEnvironmentVariable(_kekVariable, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var upstream = _echo.Address.ToString();
         Host = await KeywardTestHost.StartAsync(new KeywardTestHostOptions
         {
@@ -106,6 +124,9 @@ public sealed class MatrixHost : IAsyncLifetime
                 ["Keyward:Routes:internal:WebSocket:Enabled"] = "true",
                 ["Keyward:Routes:app:Host"] = AppHost,
                 ["Keyward:Routes:app:Upstream"] = upstream,
+
+                // The vault plane: a test KEK for epoch 1.
+                ["Keyward:Vault:Keys:1:Environment"] = _kekVariable,
             },
         });
         Client = Host.CreateClient();
@@ -127,6 +148,14 @@ public sealed class MatrixHost : IAsyncLifetime
         var (earlySupport, earlyCode) = await OpenSupportSessionAsync(early);
         Expired["kwj_"] = await JoinAsync(early, earlySupport);
         Expired["support code"] = earlyCode;
+
+        // The vault plane: a service identity with one scope (granted by the admin's 1-of-1 quorum), its secret, and
+        // a capability for it that will be long expired.
+        (ServiceActor, ServiceKey) = await CreateServiceAsync(early.Token, "matrix");
+        await GrantMemoryScopeAsync(early.Token, ServiceActor);
+        var written = await Client.SendAsync(HttpMethod.Put, $"/vault/v1/memory/actors/{ServiceActor}/secrets/{VaultPath}", new JsonObject { ["value_base64"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("matrix")) }, await MintCapabilityAsync("write"));
+        ProblemAssert.Ok(written);
+        Expired["capability"] = await MintCapabilityAsync();
         Time.Advance(TimeSpan.FromHours(25));
 
         Admin = await Client.LoginAsync("admin");
@@ -162,11 +191,16 @@ public sealed class MatrixHost : IAsyncLifetime
         Revoked["kwa_"] = revoked.GetString("agent_key");
         ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/machines/{revoked.GetString("machine_id")}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
 
-        // The actor plane: a live service key, and one whose identity an admin revoked.
-        ServiceKey = (await CreateServiceAsync("matrix")).Key;
-        var (revokedService, revokedKey) = await CreateServiceAsync("matrix revoked");
+        // The actor plane: a live service key (above), and one whose identity an admin revoked.
+        var (revokedService, revokedKey) = await CreateServiceAsync(Admin.Token, "matrix revoked");
         Revoked["kwv_"] = revokedKey;
         ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/actors/{revokedService}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
+
+        // A capability of another service identity whose scope an admin then revoked (the scope nonce moved on).
+        var (narrowed, narrowedKey) = await CreateServiceAsync(Admin.Token, "matrix scope revoked");
+        var scope = await GrantMemoryScopeAsync(Admin.Token, narrowed);
+        Revoked["capability"] = await MintCapabilityAsync("read", narrowedKey);
+        ProblemAssert.Ok(await Client.SendAsync(HttpMethod.Post, $"/api/admin/scopes/{scope}/revoke", new System.Text.Json.Nodes.JsonObject(), Admin.Token), 204);
         await NewEventsAsync();
     }
 
@@ -184,6 +218,7 @@ public sealed class MatrixHost : IAsyncLifetime
         }
 
         _data.Dispose();
+        Environment.SetEnvironmentVariable(_kekVariable, null);
     }
 
     /// <summary>A fresh WebSocket ticket of the admin for the <c>sockets</c> route.</summary>
@@ -216,11 +251,65 @@ public sealed class MatrixHost : IAsyncLifetime
             r.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", "keyward-agent.v1");
         });
 
-    private async Task<(Guid Id, string Key)> CreateServiceAsync(string label)
+    /// <summary>A fresh capability of <see cref="ServiceActor"/> (or of the actor of <paramref name="key"/>) for <see cref="VaultPath"/>.</summary>
+    internal async Task<string> MintCapabilityAsync(string operation = "read", string? key = null)
     {
-        var response = await Client.SendAsync(HttpMethod.Post, "/api/admin/actors", new System.Text.Json.Nodes.JsonObject { ["label"] = label }, Admin.Token);
+        var minted = await Client.SendAsync(HttpMethod.Post, "/actor/v1/capabilities", new JsonObject { ["operation"] = operation, ["data_class"] = "memory", ["path"] = VaultPath }, configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + (key ?? ServiceKey)));
+        ProblemAssert.Ok(minted);
+        return minted.GetString("capability");
+    }
+
+    /// <summary>A capability with a live one's header and claims, signed by a P-256 key Keyward never had.</summary>
+    internal async Task<string> ForgeCapabilityAsync()
+    {
+        var parts = (await MintCapabilityAsync()).Split('.');
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var signature = other.SignData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), HashAlgorithmName.SHA256);
+        return $"{parts[0]}.{parts[1]}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    /// <summary>GET the vault plane's secret with <paramref name="credential"/> as Bearer, sent raw.</summary>
+    internal Task<KeywardResponse> ReadSecretAsync(string credential) =>
+        Client.GetAsync($"/vault/v1/memory/actors/{ServiceActor}/secrets/{VaultPath}", configure: r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + credential));
+
+    private async Task<(Guid Id, string Key)> CreateServiceAsync(string adminToken, string label)
+    {
+        var response = await Client.SendAsync(HttpMethod.Post, "/api/admin/actors", new System.Text.Json.Nodes.JsonObject { ["label"] = label }, adminToken);
         ProblemAssert.Ok(response);
         return (Guid.Parse(response.GetString("id")), response.GetString("service_key"));
+    }
+
+    // Proposed through the admin API and approved by the admin's key under a 1-of-1 policy (made on first use).
+    private async Task<Guid> GrantMemoryScopeAsync(string adminToken, Guid actor)
+    {
+        if (_adminId == Guid.Empty)
+        {
+            await using (var db = Host.GetRequiredService<KeywardDatabase>().CreateContext())
+            {
+                _adminId = await db.Accounts.Where(a => a.Name == "admin").Select(a => a.Id).SingleAsync();
+            }
+
+            var created = await new ApprovalPolicyService(Host.GetRequiredService<KeywardDatabase>(), Time).CreateAsync(new ApprovalPolicyDraft
+            {
+                Name = "matrix scopes",
+                Kinds = [OperationKind.GrantScope],
+                Groups = [new("owners", 1, [_adminId])],
+            });
+            Assert.True(created.Succeeded, created.Failure?.ToString());
+        }
+
+        var proposed = await Client.SendAsync(HttpMethod.Post, "/api/admin/scopes", new JsonObject
+        {
+            ["actor_id"] = actor.ToString(),
+            ["actor_kind"] = "service",
+            ["operations"] = new JsonArray("read", "write"),
+            ["data_classes"] = new JsonArray("memory"),
+            ["prefixes"] = new JsonArray("matrix/"),
+        }, adminToken);
+        ProblemAssert.Ok(proposed, 202);
+        await QuorumVotes.ApproveAsync(Host, Client, _adminId, Guid.Parse(proposed.GetString("request_id")));
+        var scopes = await Host.GetRequiredService<ScopeService>().ListAsync(Tenants.Default, actor);
+        return Assert.Single(scopes).Id;
     }
 
     private async Task<string> MintEnrollTokenAsync(string adminToken)

@@ -84,6 +84,11 @@ internal static class Planes
         new("actor", Service, 200, new(401, "service_key_invalid"), Own(null, new(401, "service_key_revoked")),
             (h, credential) => h.Client.GetAsync("/actor/v1/identity", configure: Bearer(credential))),
 
+        // The vault plane, with a capability as Bearer (docs/vault.md): read the matrix's memory secret. Anything not a
+        // capability this Keyward signed is cap_invalid, and Keyward's own kw?_ credentials never reach the verifier.
+        new("vault", "capability", 200, new(401, "cap_invalid"), Own(new(401, "cap_expired"), new(403, "cap_scope_revoked")),
+            (h, credential) => h.ReadSecretAsync(credential)),
+
         // Key registration with the first admin's setup code (its diagonal is the fixture's first registration).
         new("register-setup", "setup code", 200, new(401, "setup_code_invalid"), Own(null, null),
             (h, credential) => h.Client.RegisterBeginAsync(new JsonObject { ["setup_code"] = credential, ["username"] = "root" })),

@@ -217,6 +217,21 @@ public sealed class VaultPlaneTests : IAsyncLifetime
         AssertRefused(response, 401, "cap_invalid");
     }
 
+    [Fact]
+    public async Task Write_Base64EscapedByTheJsonWriter_StoresTheSameBytes()
+    {
+        // Base64 of these bytes is "++8v"; System.Text.Json's default encoder sends '+' as \u002B (valid JSON, same text).
+        var value = new byte[] { 0xfb, 0xef, 0x2f };
+        var body = new JsonObject { ["value_base64"] = Convert.ToBase64String(value) };
+        Assert.Contains("\\u002B", body.ToJsonString(), StringComparison.Ordinal);
+
+        var written = await _vault.Client.SendAsync(HttpMethod.Put, VaultHost.SecretPath(VaultDataClass.Memory, _vault.Actor, "escaped"), body, Caps.Issue(CapabilityOperations.Write, "memory", _vault.Actor, "escaped"));
+
+        Assert.Equal(200, written.StatusCode);
+        var read = await _vault.ReadAsync(VaultDataClass.Memory, "escaped");
+        Assert.Equal(value, Convert.FromBase64String(read.GetString("value_base64")));
+    }
+
     [Theory]
     [InlineData("{\"value_base64\":\"not base64!\"}")]
     [InlineData("{\"value\":\"eA==\"}")]
