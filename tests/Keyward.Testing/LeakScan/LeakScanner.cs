@@ -24,6 +24,7 @@ public static partial class LeakScanner
         ("*.key", "TLS private keys of the local certificate authority (tls/ca.key, tls/<host>.key) and of test upstreams"),
         ("audit-key.pem", "the audit log's signing key"),
         ("assertion-*.pem", "the identity-assertion signing keys (keys/)"),
+        ("capability-*.pem", "the capability-token signing keys (keys/, docs/capabilities.md)"),
         ("keyward.db", "the SQLite database: credential hashes, ceremonies (audit exports are files of their own, scanned)"),
         ("keyward.db-wal", "the SQLite database's write-ahead log"),
         ("keyward.db-shm", "the SQLite database's shared memory"),
