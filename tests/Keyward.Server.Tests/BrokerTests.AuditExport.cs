@@ -47,6 +47,33 @@ public abstract partial class BrokerTests
         ProblemAssert.Problem(await client.GetAsync("/api/audit/export", bob.Token), 403, "role_required");
     }
 
+    // Finding 1 of the console review (review14): a GET is not a write, so the CSRF rule let a page of a sibling origin
+    // (a proxied app on app.example.com is the same site as Keyward, and SameSite=Strict cookies go along) load
+    // <img src="https://keyward…/api/audit/export"> in a loop with the admin's cookie: each load read the whole log,
+    // held the one-export gate (the admin's own export answered audit_export_busy) and logged audit.exported as the admin.
+    [Fact]
+    public async Task AuditExport_WithTheCookieFromAnotherOrigin_IsRefusedWithoutReadingOrHoldingTheGate()
+    {
+        var (host, client, admin) = await StartWithAdminAsync();
+        foreach (var site in new[] { "same-site", "cross-site", null })
+        {
+            var refused = await SendWithCookieAsync(client, HttpMethod.Get, "/api/audit/export", admin.Token, origin: null, site, contentType: null, string.Empty);
+            ProblemAssert.Problem(refused, 403, "cross_origin_request");
+        }
+
+        Assert.DoesNotContain(await AllEventsAsync(host), e => e.Action == AuditActions.AuditExported);
+        Assert.True(host.GetService<AuditExportGate>().TryEnter(), "a refused export must not hold the gate");
+        host.GetService<AuditExportGate>().Exit();
+
+        // The console's own button (a same-origin download) and an address typed by the admin still export.
+        foreach (var site in new[] { "same-origin", "none" })
+        {
+            var exported = await SendWithCookieAsync(client, HttpMethod.Get, "/api/audit/export", admin.Token, origin: null, site, contentType: null, string.Empty);
+            ProblemAssert.Ok(exported);
+            Assert.Equal("application/x-ndjson", exported.MediaType);
+        }
+    }
+
     [Fact]
     public async Task AuditExport_WhileAnotherRuns_IsRefusedWithoutTouchingTheLog()
     {

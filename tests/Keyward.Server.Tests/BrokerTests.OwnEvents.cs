@@ -72,6 +72,27 @@ public abstract partial class BrokerTests
         Assert.All(events, e => Assert.Equal("anonymous", e.Target));
     }
 
+    // Finding 3 of the console review (review14): agents and capability holders are written as actors "machine:<id>" and
+    // "service:<id>", which are valid account names (ASCII punctuation is allowed). An account invited under such a name
+    // read that machine's or service's events (its addresses, its support sessions) as its own.
+    [Fact]
+    public async Task OwnEvents_AccountNamedLikeAMachineOrServiceActor_DoesNotReadThatActorsEvents()
+    {
+        var broker = await StartWithAdminAsync();
+        var (host, client, _) = broker;
+        var audit = host.GetService<IAuditLog>();
+        foreach (var prefix in new[] { "machine:", "service:" })
+        {
+            var name = prefix + Guid.NewGuid().ToString();
+            await audit.RecordAsync(new AuditRecord { Actor = name, Action = "agent.connected", Outcome = AuditOutcomes.Success, ClientAddress = "203.0.113.7" });
+            var (account, _) = await AddUserAsync(broker, name);
+
+            var events = Events((await client.GetAsync("/api/account/events?limit=100", account.Token)).Json);
+            Assert.DoesNotContain(events, e => e.Action == "agent.connected");
+            Assert.All(events, e => Assert.Equal(name, e.Target));
+        }
+    }
+
     private static List<(long Sequence, string Actor, string Action, string? Target)> Events(JsonElement json) =>
         [.. json.GetProperty("events").EnumerateArray().Select(e => (
             e.GetProperty("sequence").GetInt64(), e.GetProperty("actor").GetString()!, e.GetProperty("action").GetString()!,

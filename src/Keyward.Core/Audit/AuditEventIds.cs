@@ -35,4 +35,7 @@ public static class AuditEventIds
 
     /// <summary>Grouped repeats of a refusal could not be written; they are kept for the next interval.</summary>
     public const int RepeatCountsFailed = 8011;
+
+    /// <summary>The stored tree no longer extends the latest signed head (the database was rewritten): no head is signed.</summary>
+    public const int TreeRewritten = 8012;
 }

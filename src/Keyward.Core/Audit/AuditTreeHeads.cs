@@ -66,6 +66,20 @@ public sealed partial class AuditTreeHeads : IDisposable
             var root = await _reader.GetRootAsync(size, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The audit log shrank while a tree head was being signed.");
 
+            // RFC 9162 §2.1.4: a new head must extend the latest one. Events (and the tree's stored nodes) rewritten in
+            // the database behind Keyward's back would otherwise get a fresh signature at the next head, and then verify.
+            if (latest is { TreeSize: > 0 } previous)
+            {
+                var consistency = await _reader.GetConsistencyProofAsync(previous.TreeSize, size, cancellationToken).ConfigureAwait(false);
+                if (consistency is null || !MerkleTree.VerifyConsistency(previous.TreeSize, size, consistency.Path, previous.RootHash, root))
+                {
+                    LogRewritten(_logger, previous.TreeSize, size);
+                    throw new InvalidOperationException(
+                        $"The stored audit tree of {size} events does not extend the signed tree head of {previous.TreeSize}: the log was changed in the database. No tree head is signed until it is restored from a backup; run keyward audit verify on an export.");
+                }
+            }
+
+
             // Timestamps never go backwards along the heads, whatever the clocks of several nodes say.
             var timestamp = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), latest?.Timestamp ?? 0);
             var head = new SignedTreeHead(size, root, timestamp, _key.KeyId, _key.Sign(SignedTreeHead.SignatureInput(size, timestamp, root)));
@@ -112,6 +126,9 @@ public sealed partial class AuditTreeHeads : IDisposable
     }
 
     internal static SignedTreeHead ToHead(AuditTreeHeadEntity row) => new(row.TreeSize, row.RootHash, row.Timestamp, row.KeyId, row.Signature);
+
+    [LoggerMessage(AuditEventIds.TreeRewritten, LogLevel.Critical, "The stored audit tree of {TreeSize} events does not extend the signed head of {SignedSize} events: the log was changed in the database; no tree head is signed.")]
+    private static partial void LogRewritten(ILogger logger, long signedSize, long treeSize);
 
     [LoggerMessage(AuditEventIds.TreeHeadSigned, LogLevel.Information, "Signed audit tree head at size {TreeSize} with key {KeyId}.")]
     private static partial void LogSigned(ILogger logger, long treeSize, string keyId);

@@ -22,8 +22,11 @@ internal static class AuditEndpoints
             .WithQueryParameters("sequence", "tree_size");
         audit.MapGet("/proof/consistency", ConsistencyAsync).Produces<ConsistencyProofResponse>().Refuses(KeywardErrors.AuditRangeInvalid)
             .WithQueryParameters("first", "second");
+        // Same-origin only: a sibling origin's <img> could otherwise make an admin's browser read the whole log, hold the
+        // one-export gate and record audit.exported, in a loop.
         audit.MapGet("/export", ExportAsync).Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
-            .Refuses(KeywardErrors.AuditExportBusy, KeywardErrors.AuditUnavailable);
+            .Refuses(KeywardErrors.AuditExportBusy, KeywardErrors.AuditUnavailable)
+            .WithMetadata(SameOriginReadsOnly.Instance);
     }
 
     /// <summary>

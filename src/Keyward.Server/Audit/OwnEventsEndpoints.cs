@@ -20,6 +20,10 @@ internal static class OwnEventsEndpoints
     // anonymous refusals (other people's addresses) or the system's own events as its own.
     private static readonly HashSet<string> PseudoActors = new(StringComparer.Ordinal) { "anonymous", "system", "internal" };
 
+    // The actors of enrolled machines and capability holders (AgentEndpoints.MachineActor, CapabilityMinting.AuditActor):
+    // "machine:" and "service:" followed by an id are valid account names, and must not read those actors' events either.
+    private static readonly string[] PseudoActorPrefixes = ["machine:", "service:"];
+
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/api/account/events", ListAsync).RequireAuthorization(AuthorizationPolicies.Session)
             .Produces<AuditEventsResponse>().Refuses(KeywardErrors.AuditQueryInvalid).WithQueryParameters("limit");
@@ -34,7 +38,7 @@ internal static class OwnEventsEndpoints
         }
 
         var name = context.Features.GetRequiredFeature<SessionFeature>().Session.AccountName;
-        var query = PseudoActors.Contains(name)
+        var query = PseudoActors.Contains(name) || PseudoActorPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))
             ? new AuditQuery { Target = name, Limit = limit, Latest = true }
             : new AuditQuery { Party = name, Limit = limit, Latest = true };
         var page = await reader.ListAsync(query, cancellationToken).ConfigureAwait(false);

@@ -104,8 +104,9 @@ internal static class ApiDescription
             errors.AddRange(AgentEnrollPlane);
         }
 
-        // Any unsafe request that carries one of Keyward's cookies must be same-origin, signed in or not.
-        if (!HttpMethods.IsGet(httpMethod) && !HttpMethods.IsHead(httpMethod))
+        // Any unsafe request that carries one of Keyward's cookies must be same-origin, signed in or not; so must a read
+        // marked SameOriginReadsOnly (the audit export).
+        if ((!HttpMethods.IsGet(httpMethod) && !HttpMethods.IsHead(httpMethod)) || metadata.GetMetadata<SameOriginReadsOnly>() is not null)
         {
             errors.Add(KeywardErrors.CrossOriginRequest);
         }

@@ -12,7 +12,8 @@ namespace Keyward.Server.Http;
 /// same site, and SameSite cookies go along with its requests. On Keyward's own endpoints such a request must also
 /// declare itself, with a JSON body or <c>X-Keyward-Request: 1</c>, which a plain HTML form cannot send.
 /// Requests with <c>Authorization: Bearer</c> are not cookie-authenticated (Bearer wins over any cookie) and pass.
-/// A proxied route may opt out (<see cref="CrossOriginUnsafeAllowed"/>). Refusals are 403
+/// A proxied route may opt out (<see cref="CrossOriginUnsafeAllowed"/>). A GET of Keyward's own marked
+/// <see cref="SameOriginReadsOnly"/> (the audit export) is held to the same origin rule. Refusals are 403
 /// <c>cross_origin_request</c>, answered and audited by the authentication scheme's forbid, like other 403s.
 /// </summary>
 internal sealed class SameOriginWritesMiddleware(RequestDelegate next)
@@ -23,12 +24,22 @@ internal sealed class SameOriginWritesMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (IsSafe(request.Method) || !IsCookieAuthenticated(request))
+        if (!IsCookieAuthenticated(request))
         {
             return next(context);
         }
 
         var metadata = context.GetEndpoint()?.Metadata;
+        if (IsSafe(request.Method))
+        {
+            // A read with a cost or a record (SameOriginReadsOnly) must come from Keyward's own page, or from an address
+            // the person typed (Sec-Fetch-Site: none); a download sends no Origin and can send no header of its own.
+            return metadata?.GetMetadata<SameOriginReadsOnly>() is null || IsSameOrigin(request) || IsTypedByThePerson(request)
+                ? next(context)
+                : RefuseAsync(context, KeywardErrors.CrossOriginRequest.Saying(
+                    "This read made with Keyward's cookie must come from Keyward's own pages (the console), not from a page of another origin."));
+        }
+
         var proxied = metadata?.GetMetadata<RouteModel>() is not null;
         if (proxied && metadata!.GetMetadata<CrossOriginUnsafeAllowed>() is not null)
         {
@@ -85,6 +96,11 @@ internal sealed class SameOriginWritesMiddleware(RequestDelegate next)
         var site = request.Headers["Sec-Fetch-Site"];
         return site.Count == 1 && string.Equals(site.ToString(), "same-origin", StringComparison.Ordinal);
     }
+
+    // Fetch Metadata (W3C): "none" is a navigation the person started (the address bar, a bookmark), which no page can forge.
+    private static bool IsTypedByThePerson(HttpRequest request) =>
+        request.Headers.Origin.Count == 0
+        && request.Headers["Sec-Fetch-Site"] is { Count: 1 } site && string.Equals(site.ToString(), "none", StringComparison.Ordinal);
 
     // RFC 6454 §6.1: an origin is serialized as scheme "://" host [ ":" port ], the port only when not the default.
     // "null" (opaque origins: sandboxed frames, data: URLs, some redirects) never parses here, so it is refused.
