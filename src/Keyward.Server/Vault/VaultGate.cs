@@ -108,13 +108,16 @@ internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, Refus
 
     /// <summary>
     /// True when <paramref name="path"/> is the capability's: the same path for read, write and delete; for a list, a
-    /// prefix that starts with the capability's prefix (ordinal, the same rule the listing applies, so a listing can
-    /// never reach past the capability's prefix).
+    /// prefix the capability's prefix covers, segment by segment (<see cref="ScopeRules.Covers"/>, the rule of scopes
+    /// and of the listing itself): under a capability for <c>db/prod</c>, <c>db/prod</c>, <c>db/prod/</c> and
+    /// <c>db/prod/x</c>, never <c>db/production</c>. A trailing <c>/</c> on either side is dropped before comparing.
     /// </summary>
     public static bool PathAllowed(string capabilityPath, string path, string operation) =>
         operation == CapabilityOperations.List
-            ? path.StartsWith(capabilityPath, StringComparison.Ordinal)
+            ? path.Length > 0 && ScopeRules.Covers(WithoutSlash(capabilityPath), WithoutSlash(path))
             : string.Equals(capabilityPath, path, StringComparison.Ordinal);
+
+    private static string WithoutSlash(string prefix) => prefix.Length > 1 && prefix.EndsWith('/') ? prefix[..^1] : prefix;
 
     private static string Target(VaultCall call) => Target(call.Address.DataClass, call.Address.ActorId, call.Address.Path);
 
