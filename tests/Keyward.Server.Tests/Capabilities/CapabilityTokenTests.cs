@@ -245,6 +245,34 @@ public sealed class CapabilityTokenTests(CapabilityHost host) : IClassFixture<Ca
     }
 
     [Fact]
+    public async Task Mint_FloodFromOneActor_IsLimitedPerActor_429RateLimited_AuditedOnceThenCounted()
+    {
+        // Review finding: nothing bounded how fast one actor mints (each mint a scope lookup and an audit event).
+        var (flooder, floodKey) = await host.CreateServiceAsync();
+        var (other, otherKey) = await host.CreateServiceAsync();
+        await host.GrantAsync(flooder, "service", ReadList, Credential, DbProd);
+        await host.GrantAsync(other, "service", ReadList, Credential, DbProd);
+        await host.NewEventsAsync();
+
+        for (var i = 0; i < CapabilityHost.MintsPerMinute; i++)
+        {
+            ProblemAssert.Ok(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"));
+        }
+
+        var limited = await host.MintAsync(floodKey, "read", "credential", "db/prod/main");
+        ProblemAssert.Problem(limited, 429, "rate_limited");
+        Assert.True(limited.Headers.RetryAfter is not null, "a 429 says when to come back");
+        ProblemAssert.Problem(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"), 429, "rate_limited");
+
+        // Another actor is not held back by the flood; the flooder mints again in the next minute.
+        ProblemAssert.Ok(await host.MintAsync(otherKey, "read", "credential", "db/prod/main"));
+        var events = await host.NewEventsAsync();
+        Assert.Single(events, e => e.Action == Keyward.Core.Audit.AuditActions.RateLimited && e.Target == "capabilities.mint" && e.Actor == $"service:{flooder}");
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        ProblemAssert.Ok(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"));
+    }
+
+    [Fact]
     public async Task IdentityAssertion_NeverPassesAsACapability()
     {
         var admin = await host.AdminAsync();
