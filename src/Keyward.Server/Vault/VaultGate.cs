@@ -14,7 +14,7 @@ namespace Keyward.Server.Vault;
 /// path (for a list, the prefix must start with the capability's). Each refusal is audited with its code, or, for a
 /// request without a token Keyward could verify, counted per address.
 /// </summary>
-internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, RefusalCounter refusals)
+internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, RefusalCounter refusals, VaultActorLimiter limiter)
 {
     /// <summary>The secrets (only after a successful admission: the vault is on).</summary>
     public VaultService Secrets => vault.Secrets ?? throw new InvalidOperationException("The vault is off.");
@@ -71,6 +71,12 @@ internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, Refus
             var details = Detail(dataClass, operation);
             details["capability"] = capability.TokenId.ToString();
             return new Refusal(mismatch, VaultAuditActions.Refused, target, AuditActor(capability)) { Details = details };
+        }
+
+        if (!limiter.TryAcquire(capability.ActorId, out var wait))
+        {
+            // Audited once per actor, address group and interval, then counted (AuditTrail.RefuseAsync).
+            return new Refusal(KeywardErrors.RateLimited.Saying("Too many vault requests by this actor. Wait and try again."), AuditActions.RateLimited, "vault.actor", AuditActor(capability)) { RetryAfter = wait };
         }
 
         return new VaultCall(capability, new VaultAddress(capability.TenantId, dataClass, capability.OperatorId, actorId, path));

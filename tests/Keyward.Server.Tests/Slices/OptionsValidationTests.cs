@@ -47,6 +47,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Capabilities:Lifetime=00:00:10", "Keyward:Capabilities:Lifetime must be between 00:00:30 and 00:15:00")]
     [InlineData("Keyward:Capabilities:Lifetime=01:00:00", "Keyward:Capabilities:Lifetime must be between 00:00:30 and 00:15:00")]
     [InlineData("Keyward:Capabilities:MintsPerActorPerMinute=0", "Keyward:Capabilities:MintsPerActorPerMinute must be between 1 and 100000")]
+    [InlineData("Keyward:Vault:RequestsPerActorPerMinute=0", "Keyward:Vault:RequestsPerActorPerMinute must be between 1 and 1000000")]
     [InlineData("Keyward:Agents:MaxReplacementsPerWindow=1", "Keyward:Agents:MaxReplacementsPerWindow must be between 2 and 100 (default 3)")]
     [InlineData("Keyward:Agents:ReplacementWindow=00:00:01", "Keyward:Agents:ReplacementWindow must be between 00:00:10 and 1.00:00:00 (default 00:05:00)")]
     [InlineData("Keyward:Agents:EnrollPerAddressPerMinute=0", "Keyward:Agents:EnrollPerAddressPerMinute must be between 1 and 10000")]

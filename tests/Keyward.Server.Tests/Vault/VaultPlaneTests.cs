@@ -227,6 +227,31 @@ public sealed class VaultPlaneTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Requests_FloodFromOneActor_AreLimitedPerActor_429RateLimited()
+    {
+        // Review finding: a capability is reusable for its lifetime, so nothing bounded one actor's vault requests.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        await using var limited = await VaultHost.StartAsync(settings: new() { ["Keyward:Vault:RequestsPerActorPerMinute"] = "3" }, time: time);
+        var token = limited.Capabilities.Issue(CapabilityOperations.Write, "memory", limited.Actor, "a");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("x"), token)).StatusCode);
+        }
+
+        var refused = await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("x"), token);
+        AssertRefused(refused, 429, "rate_limited");
+        Assert.True(refused.Headers.RetryAfter is not null, "a 429 says when to come back");
+
+        // Another actor is not held back; the next minute the first goes on. Nothing past the limit was stored.
+        var other = Guid.NewGuid();
+        Assert.Equal(200, (await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("y"), limited.Capabilities.Issue(CapabilityOperations.Write, "memory", other, "a"), other)).StatusCode);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var read = await limited.GetAsync(VaultDataClass.Memory, "a", limited.Capabilities.Issue(CapabilityOperations.Read, "memory", limited.Actor, "a"));
+        Assert.Equal(3, read.Json.GetProperty("version").GetInt32());
+        Assert.Single(await limited.EventsAsync(), e => e.Action == Keyward.Core.Audit.AuditActions.RateLimited && e.Target == "vault.actor");
+    }
+
     [Theory]
     [InlineData("cap_expired", 401)]
     [InlineData("cap_scope_revoked", 403)]
