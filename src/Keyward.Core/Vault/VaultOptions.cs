@@ -12,6 +12,9 @@ public sealed record VaultOptions
     /// <summary>The largest secret value, in bytes. Default 64 KiB.</summary>
     public int MaxValueBytes { get; init; } = 64 * 1024;
 
+    /// <summary>How many vault requests one actor may make per minute (per node), counted once its capability is verified. Default 6000; 1 to 1000000.</summary>
+    public int RequestsPerActorPerMinute { get; init; } = 6000;
+
     /// <summary>How many data keys one rekey batch re-wraps (one transaction each). Default 100.</summary>
     public int RekeyBatchSize { get; init; } = 100;
 
@@ -25,6 +28,11 @@ public sealed record VaultOptions
         if (MaxValueBytes is < 1 or > MaxValueBytesCeiling)
         {
             errors.Add($"{Section}:MaxValueBytes must be between 1 and {MaxValueBytesCeiling} (e.g. 65536).");
+        }
+
+        if (RequestsPerActorPerMinute is < 1 or > 1_000_000)
+        {
+            errors.Add($"{Section}:RequestsPerActorPerMinute must be between 1 and 1000000 (e.g. 6000): it bounds how fast one actor uses the vault.");
         }
 
         if (RekeyBatchSize is < 1 or > 10_000)

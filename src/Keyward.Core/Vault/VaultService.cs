@@ -142,8 +142,10 @@ public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProv
     }
 
     /// <summary>
-    /// The live secrets of one owner and data class whose path starts with <paramref name="prefix"/> (ordinal), by
-    /// path, at most <paramref name="limit"/> (up to <see cref="MaxList"/>). Reads no value and decrypts nothing.
+    /// The live secrets of one owner and data class under <paramref name="prefix"/>, by path, at most
+    /// <paramref name="limit"/> (up to <see cref="MaxList"/>). Reads no value and decrypts nothing. Segment by segment
+    /// and case-sensitive, as a scope's prefix covers paths: <c>db/prod</c> lists <c>db/prod</c> and the paths below it,
+    /// never <c>db/production</c> nor <c>DB/PROD/x</c>; <c>db/prod/</c> lists only the paths below it; empty lists all.
     /// </summary>
     public async Task<VaultOutcome<IReadOnlyList<VaultListEntry>>> ListAsync(
         string tenantId, VaultDataClass dataClass, Guid operatorId, Guid actorId, string prefix, int limit, CancellationToken cancellationToken = default)
@@ -156,8 +158,16 @@ public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProv
         }
 
         await using var db = database.CreateContext();
-        var rows = await db.VaultSecrets.AsNoTracking().InTenant(tenantId)
-            .Where(s => s.DataClass == dataClass.Name && s.OperatorId == operatorId && s.ActorId == actorId && s.DeletedAt == null && s.Path.StartsWith(prefix))
+        var owned = db.VaultSecrets.AsNoTracking().InTenant(tenantId)
+            .Where(s => s.DataClass == dataClass.Name && s.OperatorId == operatorId && s.ActorId == actorId && s.DeletedAt == null);
+
+        // Compared with '=' on a substring, never LIKE: SQLite's LIKE ignores ASCII case, and '_' is a wildcard there.
+        var below = prefix.EndsWith('/') ? prefix : prefix + "/";
+        var length = below.Length;
+        owned = prefix.Length == 0 ? owned
+            : prefix.EndsWith('/') ? owned.Where(s => s.Path.Length > length && s.Path.Substring(0, length) == below)
+            : owned.Where(s => s.Path == prefix || (s.Path.Length > length && s.Path.Substring(0, length) == below));
+        var rows = await owned
             .GroupBy(s => s.Path)
             .Select(g => new { Path = g.Key, Version = g.Max(s => s.Version), UpdatedAt = g.Max(s => s.CreatedAt) })
             .OrderBy(g => g.Path)

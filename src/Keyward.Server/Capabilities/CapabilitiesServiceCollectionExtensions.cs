@@ -23,6 +23,7 @@ internal static class CapabilitiesServiceCollectionExtensions
         services.TryAddSingleton<ScopeService>();
         services.TryAddSingleton<CapabilityKeyStore>();
         services.TryAddSingleton<CapabilityIssuer>();
+        services.TryAddSingleton<MintLimiter>();
         services.TryAddSingleton<ICapabilityVerifier, CapabilityVerifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, GrantScopeApplier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, WidenScopeApplier>());

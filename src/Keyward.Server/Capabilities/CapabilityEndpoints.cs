@@ -23,9 +23,9 @@ internal static class CapabilityEndpoints
         var actor = app.MapGroup("/actor/v1").RequireAuthorization(ActorAuthenticationDefaults.Policy);
         actor.MapGet("/identity", Identity).Produces<ActorIdentityResponse>().Refuses(KeywardErrors.ServiceKeyInvalid, KeywardErrors.ServiceKeyRevoked);
         actor.MapPost("/capabilities", MintForServiceAsync).Produces<MintResponse>()
-            .Refuses(KeywardErrors.ServiceKeyInvalid, KeywardErrors.ServiceKeyRevoked, KeywardErrors.CapRequestInvalid, KeywardErrors.CapScopeMissing, KeywardErrors.CapOperatorAmbiguous);
+            .Refuses(KeywardErrors.ServiceKeyInvalid, KeywardErrors.ServiceKeyRevoked, KeywardErrors.CapRequestInvalid, KeywardErrors.CapScopeMissing, KeywardErrors.CapOperatorAmbiguous, KeywardErrors.RateLimited);
         app.MapPost("/agent/v1/capabilities", MintForAgentAsync).RequireAuthorization(AuthorizationPolicies.AgentKey).Produces<MintResponse>()
-            .Refuses(KeywardErrors.AgentKeyInvalid, KeywardErrors.AgentKeyRevoked, KeywardErrors.CapRequestInvalid, KeywardErrors.CapScopeMissing, KeywardErrors.CapOperatorAmbiguous);
+            .Refuses(KeywardErrors.AgentKeyInvalid, KeywardErrors.AgentKeyRevoked, KeywardErrors.CapRequestInvalid, KeywardErrors.CapScopeMissing, KeywardErrors.CapOperatorAmbiguous, KeywardErrors.RateLimited);
         ActorAdminEndpoints.Map(app);
         ScopeAdminEndpoints.Map(app);
     }

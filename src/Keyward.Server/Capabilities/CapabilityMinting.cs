@@ -22,6 +22,11 @@ internal static class CapabilityMinting
         var services = context.RequestServices;
         var audit = services.GetRequiredService<IAuditLog>();
         var actor = AuditActor(actorId, kind);
+        if (!services.GetRequiredService<MintLimiter>().TryAcquire(actorId, out var retryAfter))
+        {
+            return await LimitedAsync(context, actorId, actor, retryAfter).ConfigureAwait(false);
+        }
+
         var details = new Dictionary<string, string>
         {
             ["operation"] = request?.Operation ?? string.Empty,
@@ -64,6 +69,17 @@ internal static class CapabilityMinting
         await audit.RecordAsync(context, CapabilityAuditActions.CapabilityMinted, AuditOutcomes.Success, actorId.ToString(), actor, details).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Json(new MintResponse(token, capability.ExpiresAt, capability.ScopeId), CapabilitiesJsonContext.Relaxed.MintResponse);
+    }
+
+    // One event per actor, address group and interval, then a count (docs/audit.md, "Repeated refusals"): a flood of
+    // mints must not become a flood of audit events.
+    private static async Task<IResult> LimitedAsync(HttpContext context, Guid actorId, string actor, TimeSpan retryAfter)
+    {
+        const string Limit = "capabilities.mint";
+        var record = AuditTrail.For(context, AuditActions.RateLimited, AuditOutcomes.Denied, Limit, actor, AuditTrail.PathDetail(context));
+        await context.RequestServices.GetRequiredService<RepeatedRefusals>().RecordAsync(string.Concat(Limit, " ", actorId.ToString()), context.Connection.RemoteIpAddress, record).ConfigureAwait(false);
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Result(KeywardErrors.RateLimited.Saying("Too many capabilities minted by this actor. Wait and try again."));
     }
 
     private static Task<IResult> RefuseAsync(IAuditLog audit, HttpContext context, KeywardError error, Guid actorId, string actor, Dictionary<string, string> details) =>

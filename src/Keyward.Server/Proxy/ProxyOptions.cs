@@ -11,8 +11,9 @@ public sealed class ProxyOptions
     /// <summary>Proxied routes by id. The id is the assertion's <c>aud</c>.</summary>
     public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.Ordinal);
 
-    // The first path segments of Keyward's own endpoints: a path route there would shadow them or be shadowed.
-    private static readonly string[] OwnRoots = ["api", "session", "openapi", "healthz", "readyz", ".well-known", ".keyward"];
+    // The first path segments of Keyward's own endpoints and planes: a path route there would shadow them or be
+    // shadowed (and a request meant for the agent, actor or vault plane, with its key or capability, could reach an upstream).
+    private static readonly string[] OwnRoots = ["api", "session", "openapi", "healthz", "readyz", ".well-known", ".keyward", "agent", "actor", "vault", "viewer", "console"];
 
     private static string? OwnRoot(string path)
     {

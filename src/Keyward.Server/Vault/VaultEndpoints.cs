@@ -33,7 +33,7 @@ internal static class VaultEndpoints
         {
             var group = app.MapGroup($"{Root}/{dataClass.Name}/actors/{{actorId:guid}}").AllowAnonymous();
             KeywardError[] gate = [KeywardErrors.CapInvalid, KeywardErrors.CapExpired, KeywardErrors.CapScopeRevoked, KeywardErrors.CapDataClassMismatch,
-                KeywardErrors.CapOperationMismatch, KeywardErrors.CapActorMismatch, KeywardErrors.CapPathMismatch, KeywardErrors.VaultNotConfigured, KeywardErrors.VaultPathInvalid];
+                KeywardErrors.CapOperationMismatch, KeywardErrors.CapActorMismatch, KeywardErrors.CapPathMismatch, KeywardErrors.VaultNotConfigured, KeywardErrors.VaultPathInvalid, KeywardErrors.RateLimited];
             group.MapGet("/secrets/{**path}", (HttpContext context, Guid actorId, string path, [FromServices] VaultGate vault, CancellationToken cancellationToken) =>
                     ReadAsync(context, dataClass, actorId, path, vault, cancellationToken))
                 .Produces<VaultReadResponse>()

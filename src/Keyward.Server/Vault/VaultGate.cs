@@ -14,7 +14,7 @@ namespace Keyward.Server.Vault;
 /// path (for a list, the prefix must start with the capability's). Each refusal is audited with its code, or, for a
 /// request without a token Keyward could verify, counted per address.
 /// </summary>
-internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, RefusalCounter refusals)
+internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, RefusalCounter refusals, VaultActorLimiter limiter)
 {
     /// <summary>The secrets (only after a successful admission: the vault is on).</summary>
     public VaultService Secrets => vault.Secrets ?? throw new InvalidOperationException("The vault is off.");
@@ -73,6 +73,12 @@ internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, Refus
             return new Refusal(mismatch, VaultAuditActions.Refused, target, AuditActor(capability)) { Details = details };
         }
 
+        if (!limiter.TryAcquire(capability.ActorId, out var wait))
+        {
+            // Audited once per actor, address group and interval, then counted (AuditTrail.RefuseAsync).
+            return new Refusal(KeywardErrors.RateLimited.Saying("Too many vault requests by this actor. Wait and try again."), AuditActions.RateLimited, "vault.actor", AuditActor(capability)) { RetryAfter = wait };
+        }
+
         return new VaultCall(capability, new VaultAddress(capability.TenantId, dataClass, capability.OperatorId, actorId, path));
     }
 
@@ -108,13 +114,16 @@ internal sealed partial class VaultGate(VaultPlane vault, IAuditLog audit, Refus
 
     /// <summary>
     /// True when <paramref name="path"/> is the capability's: the same path for read, write and delete; for a list, a
-    /// prefix that starts with the capability's prefix (ordinal, the same rule the listing applies, so a listing can
-    /// never reach past the capability's prefix).
+    /// prefix the capability's prefix covers, segment by segment (<see cref="ScopeRules.Covers"/>, the rule of scopes
+    /// and of the listing itself): under a capability for <c>db/prod</c>, <c>db/prod</c>, <c>db/prod/</c> and
+    /// <c>db/prod/x</c>, never <c>db/production</c>. A trailing <c>/</c> on either side is dropped before comparing.
     /// </summary>
     public static bool PathAllowed(string capabilityPath, string path, string operation) =>
         operation == CapabilityOperations.List
-            ? path.StartsWith(capabilityPath, StringComparison.Ordinal)
+            ? path.Length > 0 && ScopeRules.Covers(WithoutSlash(capabilityPath), WithoutSlash(path))
             : string.Equals(capabilityPath, path, StringComparison.Ordinal);
+
+    private static string WithoutSlash(string prefix) => prefix.Length > 1 && prefix.EndsWith('/') ? prefix[..^1] : prefix;
 
     private static string Target(VaultCall call) => Target(call.Address.DataClass, call.Address.ActorId, call.Address.Path);
 

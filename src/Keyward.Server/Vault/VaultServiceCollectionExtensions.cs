@@ -19,6 +19,7 @@ internal static class VaultServiceCollectionExtensions
         services.AddKeywardOptions<VaultOptions>(VaultOptions.Section, o => o.Validate());
         services.TryAddSingleton<VaultPlane>();
         services.TryAddSingleton<VaultGate>();
+        services.TryAddSingleton<VaultActorLimiter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VaultStartup>());
         return services;
     }

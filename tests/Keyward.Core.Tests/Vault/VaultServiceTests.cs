@@ -115,6 +115,21 @@ public sealed class VaultServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListAsync_PrefixWithoutSlash_IsSegmentWiseAndCaseSensitive()
+    {
+        var vault = _store.Service();
+        foreach (var path in new[] { "app", "app/db", "apple", "app-x/y", "APP/db" })
+        {
+            await vault.PutAsync(VaultStore.Address(path), Bytes("1"));
+        }
+
+        var listed = await vault.ListAsync(Tenants.Default, VaultDataClass.Credential, VaultStore.Operator, VaultStore.Actor, "app", 10);
+        Assert.Equal(["app", "app/db"], listed.Value!.Select(e => e.Path));
+        var below = await vault.ListAsync(Tenants.Default, VaultDataClass.Credential, VaultStore.Operator, VaultStore.Actor, "app/", 10);
+        Assert.Equal(["app/db"], below.Value!.Select(e => e.Path));
+    }
+
+    [Fact]
     public async Task DeleteAsync_HidesEveryVersion_AndALaterPutContinuesTheNumbering()
     {
         var vault = _store.Service();

@@ -17,7 +17,15 @@ public class CapabilityHost : AgentHost, IAsyncLifetime
 {
     private int _services;
 
+    /// <summary>The per-actor mint limit in this fixture (low, so the limit's test stays quick).</summary>
+    internal const int MintsPerMinute = 30;
+
     internal Guid AdminId { get; private set; }
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+    {
+        ["Keyward:Capabilities:MintsPerActorPerMinute"] = MintsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public new async Task InitializeAsync()
     {

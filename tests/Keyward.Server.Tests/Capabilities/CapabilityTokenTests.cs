@@ -198,6 +198,81 @@ public sealed class CapabilityTokenTests(CapabilityHost host) : IClassFixture<Ca
     }
 
     [Fact]
+    public async Task Verify_AlgorithmConfusionKidSwapsAndOversize_AreRefusedCapInvalid()
+    {
+        // Review of issue 12: the forgeries a stranger holding only public material can make.
+        var (actor, key) = await host.CreateServiceAsync();
+        await host.GrantAsync(actor, "service", ReadList, Credential, DbProd);
+        var token = (await host.MintAsync(key, "read", "credential", "db/prod/main")).GetString("capability");
+        var parts = token.Split('.');
+        var header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0]))!;
+        var capabilityJwks = (await host.Client.GetAsync("/.well-known/keyward/capability-jwks.json")).Body;
+        var assertionKid = JsonDocument.Parse((await host.Client.GetAsync("/.well-known/keyward/jwks.json")).Body).RootElement
+            .GetProperty("keys")[0].GetProperty("kid").GetString();
+
+        // HS256 keyed with the published key (the JWKS text, or the point's x coordinate).
+        var hs256 = JsonNode.Parse($"{{\"alg\":\"HS256\",\"typ\":\"kw-cap+jwt\",\"kid\":\"{header["kid"]}\"}}")!;
+        var x = Base64Url.DecodeFromChars(JsonDocument.Parse(capabilityJwks).RootElement.GetProperty("keys")[0].GetProperty("x").GetString());
+        string Hmac(byte[] secret) => Base64Url.EncodeToString(System.Security.Cryptography.HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes($"{Encode(hs256)}.{parts[1]}")));
+
+        // The real signature under a header naming the assertion key, another alg, or no kid; an oversize token.
+        var kidSwap = header.DeepClone();
+        kidSwap["kid"] = assertionKid;
+        var es384 = header.DeepClone();
+        es384["alg"] = "ES384";
+        var noKid = header.DeepClone();
+        noKid.AsObject().Remove("kid");
+        var padded = header.DeepClone();
+        padded["x"] = new string('a', 5000);
+
+        foreach (var forged in new[]
+        {
+            $"{Encode(hs256)}.{parts[1]}.{Hmac(Encoding.UTF8.GetBytes(capabilityJwks))}",
+            $"{Encode(hs256)}.{parts[1]}.{Hmac(x)}",
+            $"{Encode(kidSwap)}.{parts[1]}.{parts[2]}",
+            $"{Encode(es384)}.{parts[1]}.{parts[2]}",
+            $"{Encode(noKid)}.{parts[1]}.{parts[2]}",
+            $"{Encode(padded)}.{parts[1]}.{parts[2]}",
+            $"{token}.{parts[2]}",
+            $" {token}",
+        })
+        {
+            Assert.Equal("cap_invalid", (await host.VerifyAsync(forged)).ErrorCode);
+        }
+
+        // The genuine token still verifies: the refusals above are the forgeries', not the fixture's.
+        Assert.Null((await host.VerifyAsync(token)).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Mint_FloodFromOneActor_IsLimitedPerActor_429RateLimited_AuditedOnceThenCounted()
+    {
+        // Review finding: nothing bounded how fast one actor mints (each mint a scope lookup and an audit event).
+        var (flooder, floodKey) = await host.CreateServiceAsync();
+        var (other, otherKey) = await host.CreateServiceAsync();
+        await host.GrantAsync(flooder, "service", ReadList, Credential, DbProd);
+        await host.GrantAsync(other, "service", ReadList, Credential, DbProd);
+        await host.NewEventsAsync();
+
+        for (var i = 0; i < CapabilityHost.MintsPerMinute; i++)
+        {
+            ProblemAssert.Ok(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"));
+        }
+
+        var limited = await host.MintAsync(floodKey, "read", "credential", "db/prod/main");
+        ProblemAssert.Problem(limited, 429, "rate_limited");
+        Assert.True(limited.Headers.RetryAfter is not null, "a 429 says when to come back");
+        ProblemAssert.Problem(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"), 429, "rate_limited");
+
+        // Another actor is not held back by the flood; the flooder mints again in the next minute.
+        ProblemAssert.Ok(await host.MintAsync(otherKey, "read", "credential", "db/prod/main"));
+        var events = await host.NewEventsAsync();
+        Assert.Single(events, e => e.Action == Keyward.Core.Audit.AuditActions.RateLimited && e.Target == "capabilities.mint" && e.Actor == $"service:{flooder}");
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        ProblemAssert.Ok(await host.MintAsync(floodKey, "read", "credential", "db/prod/main"));
+    }
+
+    [Fact]
     public async Task IdentityAssertion_NeverPassesAsACapability()
     {
         var admin = await host.AdminAsync();

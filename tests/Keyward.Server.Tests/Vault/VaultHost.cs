@@ -46,7 +46,7 @@ internal sealed class VaultHost : IAsyncDisposable
     /// Starts Keyward. <paramref name="withKeys"/> false: no vault key at all (a fresh install). <paramref name="verifier"/>
     /// false: no capability verifier registered, as in production until the capabilities slice lands.
     /// </summary>
-    public static async Task<VaultHost> StartAsync(bool withKeys = true, bool verifier = true, bool approvals = true, Dictionary<string, string>? settings = null, string? dataDirectory = null)
+    public static async Task<VaultHost> StartAsync(bool withKeys = true, bool verifier = true, bool approvals = true, Dictionary<string, string>? settings = null, string? dataDirectory = null, TimeProvider? time = null)
     {
         var capabilities = new TestCapabilities(Tenant);
         var approved = new TestApprovals();
@@ -75,6 +75,7 @@ internal sealed class VaultHost : IAsyncDisposable
             Transport = KeywardTransport.Kestrel,
             DataDirectory = dataDirectory ?? data!.Path,
             Settings = all,
+            Time = time,
             Services = services =>
             {
                 if (verifier)

@@ -160,6 +160,98 @@ public sealed class VaultPlaneTests : IAsyncLifetime
         AssertRefused(all, 403, "cap_path_mismatch");
     }
 
+    [Fact]
+    public async Task List_CapabilityPrefix_NeverReachesASiblingThatMerelyStartsWithItsText()
+    {
+        // Review finding 1: a list capability names its prefix as the mint makes it, "db/prod" (no trailing '/'); the
+        // scope that allowed it covers db/prod and below, segment by segment, never db/production.
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/prod", "x");
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/prod/a", "x");
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/production/b", "x");
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/prodx", "x");
+
+        var own = await _vault.Client.GetAsync(VaultHost.ListPath(VaultDataClass.Memory, _vault.Actor), Caps.Issue(CapabilityOperations.List, "memory", _vault.Actor, "db/prod"));
+        Assert.Equal(200, own.StatusCode);
+        Assert.Equal(["db/prod", "db/prod/a"], own.Json.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+
+        foreach (var sibling in new[] { "db/production", "db/production/", "db/prodx", "db/prod_" })
+        {
+            var response = await _vault.Client.GetAsync(VaultHost.ListPath(VaultDataClass.Memory, _vault.Actor, sibling), Caps.Issue(CapabilityOperations.List, "memory", _vault.Actor, "db/prod"));
+            AssertRefused(response, 403, "cap_path_mismatch");
+        }
+
+        var below = await _vault.Client.GetAsync(VaultHost.ListPath(VaultDataClass.Memory, _vault.Actor, "db/prod/"), Caps.Issue(CapabilityOperations.List, "memory", _vault.Actor, "db/prod"));
+        Assert.Equal(200, below.StatusCode);
+        Assert.Equal(["db/prod/a"], below.Json.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+    }
+
+    [Fact]
+    public async Task List_CapabilityPrefix_IsCaseSensitive()
+    {
+        // Paths compare ordinally everywhere; a listing translated to a case-insensitive LIKE would show DB/PROD/c.
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/prod/a", "x");
+        await _vault.WriteAsync(VaultDataClass.Memory, "DB/PROD/c", "x");
+
+        foreach (var prefix in new string?[] { null, "db/prod/" })
+        {
+            var listed = await _vault.Client.GetAsync(VaultHost.ListPath(VaultDataClass.Memory, _vault.Actor, prefix), Caps.Issue(CapabilityOperations.List, "memory", _vault.Actor, "db/prod"));
+            Assert.Equal(200, listed.StatusCode);
+            Assert.Equal(["db/prod/a"], listed.Json.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+        }
+    }
+
+    [Theory]
+    [InlineData("db/prod/")]
+    [InlineData("db/prod%2F..")]
+    [InlineData("db/prod%2Fx")]
+    [InlineData("DB/prod")]
+    [InlineData("db/prod/./")]
+    [InlineData("db/prod/x/..")]
+    [InlineData("db/pro%64")]
+    public async Task Read_PathTricks_AreNeverTheCapabilitysPath(string trick)
+    {
+        // Percent-decoding, dot segments, case and a trailing '/' never make another path equal the capability's:
+        // either the request names db/prod exactly (and reads it) or it is refused before any read.
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/prod", "secret-prod");
+        await _vault.WriteAsync(VaultDataClass.Memory, "db/other", "secret-other");
+        var response = await _vault.Client.GetAsync($"/vault/v1/memory/actors/{_vault.Actor}/secrets/{trick}", Caps.Issue(CapabilityOperations.Read, "memory", _vault.Actor, "db/prod"));
+        Assert.DoesNotContain("secret-other", response.Body, StringComparison.Ordinal);
+        if (response.StatusCode == 200)
+        {
+            Assert.Equal("db/prod", response.GetString("path"));
+        }
+        else
+        {
+            Assert.InRange(response.StatusCode, 400, 404);
+            Assert.Equal("application/problem+json", response.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task Requests_FloodFromOneActor_AreLimitedPerActor_429RateLimited()
+    {
+        // Review finding: a capability is reusable for its lifetime, so nothing bounded one actor's vault requests.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        await using var limited = await VaultHost.StartAsync(settings: new() { ["Keyward:Vault:RequestsPerActorPerMinute"] = "3" }, time: time);
+        var token = limited.Capabilities.Issue(CapabilityOperations.Write, "memory", limited.Actor, "a");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("x"), token)).StatusCode);
+        }
+
+        var refused = await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("x"), token);
+        AssertRefused(refused, 429, "rate_limited");
+        Assert.True(refused.Headers.RetryAfter is not null, "a 429 says when to come back");
+
+        // Another actor is not held back; the next minute the first goes on. Nothing past the limit was stored.
+        var other = Guid.NewGuid();
+        Assert.Equal(200, (await limited.PutAsync(VaultDataClass.Memory, "a", Encoding.UTF8.GetBytes("y"), limited.Capabilities.Issue(CapabilityOperations.Write, "memory", other, "a"), other)).StatusCode);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var read = await limited.GetAsync(VaultDataClass.Memory, "a", limited.Capabilities.Issue(CapabilityOperations.Read, "memory", limited.Actor, "a"));
+        Assert.Equal(3, read.Json.GetProperty("version").GetInt32());
+        Assert.Single(await limited.EventsAsync(), e => e.Action == Keyward.Core.Audit.AuditActions.RateLimited && e.Target == "vault.actor");
+    }
+
     [Theory]
     [InlineData("cap_expired", 401)]
     [InlineData("cap_scope_revoked", 403)]
