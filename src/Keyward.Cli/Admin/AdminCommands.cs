@@ -2,7 +2,6 @@ using System.CommandLine;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
-using Microsoft.Extensions.Configuration;
 
 namespace Keyward.Cli.Admin;
 
@@ -32,22 +31,13 @@ internal static class AdminCommands
         recover.Options.Add(config);
         recover.SetAction((parse, ct) =>
         {
-            var file = parse.GetValue(config);
-            if (file is { Exists: false })
+            if (ServerSideSettings.Load(parse, dataDir, config, overrides) is not { } loaded)
             {
-                parse.InvocationConfiguration.Error.WriteLine($"{file.FullName} does not exist.");
                 return Task.FromResult(2);
             }
 
-            var builder = new ConfigurationBuilder();
-            if (file is not null)
-            {
-                builder.AddJsonFile(file.FullName, optional: false);
-            }
+            var (_, directory, storage) = loaded;
 
-            var settings = builder.AddEnvironmentVariables().AddCommandLine(parse.GetValue(overrides) ?? []).Build();
-            var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
-            var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
             return RecoverAsync(directory, storage, parse.GetValue(account)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, TimeProvider.System, ct);
         });
 
@@ -80,22 +70,13 @@ internal static class AdminCommands
 
         command.SetAction(async (parse, ct) =>
         {
-            var file = parse.GetValue(config);
-            if (file is { Exists: false })
+            if (ServerSideSettings.Load(parse, dataDir, config, overrides) is not { } loaded)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"{file.FullName} does not exist.").ConfigureAwait(false);
                 return 2;
             }
 
-            var builder = new ConfigurationBuilder();
-            if (file is not null)
-            {
-                builder.AddJsonFile(file.FullName, optional: false);
-            }
+            var (_, directory, storage) = loaded;
 
-            var settings = builder.AddEnvironmentVariables().AddCommandLine(parse.GetValue(overrides) ?? []).Build();
-            var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
-            var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
             var error = parse.InvocationConfiguration.Error;
             if (storage.Provider == StorageProvider.Sqlite && storage.ConnectionString is null && !File.Exists(Path.Combine(directory, "keyward.db")))
             {

@@ -178,22 +178,13 @@ internal static class VaultServerCommands
         ParseResult parse, Option<DirectoryInfo?> dataDir, Option<FileInfo?> config, Argument<string[]> overrides, Func<VaultPlace, TextWriter, TextWriter, Task<int>> action)
     {
         var error = parse.InvocationConfiguration.Error;
-        var file = parse.GetValue(config);
-        if (file is { Exists: false })
+        if (Admin.ServerSideSettings.Load(parse, dataDir, config, overrides) is not { } loaded)
         {
-            error.WriteLine($"{file.FullName} does not exist.");
             return Task.FromResult(2);
         }
 
-        var builder = new ConfigurationBuilder();
-        if (file is not null)
-        {
-            builder.AddJsonFile(file.FullName, optional: false);
-        }
+        var (settings, directory, storage) = loaded;
 
-        var settings = builder.AddEnvironmentVariables().AddCommandLine(parse.GetValue(overrides) ?? []).Build();
-        var directory = parse.GetValue(dataDir)?.FullName ?? Path.GetFullPath(settings["Keyward:DataDirectory"] ?? "./data");
-        var storage = settings.GetSection("Keyward:Storage").Get<StorageOptions>() ?? new StorageOptions();
         VaultOptions vault;
         try
         {
