@@ -27,7 +27,7 @@ internal static class KeyEndpoints
         List<KeyListItem> items = [.. keys.Select(k => new KeyListItem(
             k.Id, k.Name, Base64Url.Encode(k.CredentialId), k.Format, Convert.ToHexStringLower(k.Aaguid), k.BackupEligible,
             DateTimeOffset.FromUnixTimeMilliseconds(k.CreatedAt), k.LastUsedAt is { } used ? DateTimeOffset.FromUnixTimeMilliseconds(used) : null,
-            k.Id == session.AuthenticatorId))];
+            k.Id == session.AuthenticatorId, k.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries)))];
         return Results.Json(items, AccountsJsonContext.Relaxed.ListKeyListItem);
     }
 

@@ -12,6 +12,8 @@ namespace Keyward.Server.Accounts;
 /// <param name="CreatedAt">Registration time.</param>
 /// <param name="LastUsedAt">Last sign-in with it, if any.</param>
 /// <param name="Current">Whether it opened the session asking.</param>
+/// <param name="Transports">How the browser said it reaches the key at registration (<c>usb</c>, <c>nfc</c>, <c>ble</c>,
+/// <c>hybrid</c>, <c>internal</c>…): what the console names its type by.</param>
 internal sealed record KeyListItem(
     [property: JsonPropertyName("id")] Guid Id,
     [property: JsonPropertyName("name")] string Name,
@@ -21,4 +23,5 @@ internal sealed record KeyListItem(
     [property: JsonPropertyName("backup_eligible")] bool BackupEligible,
     [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("last_used_at")] DateTimeOffset? LastUsedAt,
-    [property: JsonPropertyName("current")] bool Current);
+    [property: JsonPropertyName("current")] bool Current,
+    [property: JsonPropertyName("transports")] IReadOnlyList<string> Transports);

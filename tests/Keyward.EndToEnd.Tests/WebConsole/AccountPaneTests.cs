@@ -42,6 +42,8 @@ public sealed class AccountPaneTests(ChromiumFixture chromium, ITestOutputHelper
         await page.GoToAsync("/console/");
         await page.ExpectAsync("the Account pane first", () => Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "Account" })).ToHaveAttributeAsync("aria-current", "page"));
         await page.ExpectTextAsync("#account-keys", "Blue key (signed in with it)");
+        // Its type from the transports Chromium reported at registration (the virtual key is a USB security key).
+        await page.ExpectAsync("the key's type", () => Expect(page.Page.Locator("#account-keys td[data-label='Type']")).ToHaveTextAsync("security key"));
         await page.ExpectAsync("two sessions", () => Expect(page.Page.Locator("#account-sessions tbody tr")).ToHaveCountAsync(2));
         await page.ExpectTextAsync("#account-events", "signin.succeeded");
         await ConsoleChecks.CheckPageAsync(page, output, "the account pane at 1440 px");

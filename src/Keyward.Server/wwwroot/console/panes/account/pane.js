@@ -44,10 +44,29 @@ export async function mount(root, context) {
     input.focus();
   }
 
+  /** The key's type in words: a synced passkey, a key built into a device, a phone, or a roaming security key. */
+  function keyType(k) {
+    const via = k.transports ?? [];
+    if (k.backup_eligible) {
+      return 'passkey';
+    }
+
+    if (via.includes('internal')) {
+      return 'built into a device';
+    }
+
+    if (via.length > 0 && via.every(t => t === 'hybrid')) {
+      return 'phone';
+    }
+
+    return 'security key';
+  }
+
   async function loadKeys() {
     const keys = await api('GET', '/api/keys');
     keyBox.replaceChildren(table('Your security keys', [
       ['Name', k => k.name + (k.current ? ' (signed in with it)' : '')],
+      ['Type', k => keyType(k)],
       ['Added', k => when(k.created_at)],
       ['Last used', k => when(k.last_used_at)],
       ['Backup', k => (k.backup_eligible ? 'may be synced (passkey)' : 'this device only')],
