@@ -120,6 +120,8 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
             e.Property(a => a.ClientAddress).HasMaxLength(64);
             e.HasIndex(a => a.Time);
             e.HasIndex(a => new { a.Actor, a.Time });
+            // A person's own events (GET /api/account/events) are those they did or that were done to them.
+            e.HasIndex(a => new { a.Target, a.Time });
             e.HasIndex(a => new { a.Action, a.Time });
         });
         modelBuilder.Entity<AuditNodeEntity>(e =>

@@ -413,6 +413,8 @@ namespace Keyward.Core.Storage.Migrations.Postgres
 
                     b.HasIndex("Actor", "Time");
 
+                    b.HasIndex("Target", "Time");
+
                     b.ToTable("audit_events", (string)null);
                 });
 

@@ -408,6 +408,8 @@ namespace Keyward.Core.Storage.Migrations.Sqlite
 
                     b.HasIndex("Actor", "Time");
 
+                    b.HasIndex("Target", "Time");
+
                     b.ToTable("audit_events", (string)null);
                 });
 
