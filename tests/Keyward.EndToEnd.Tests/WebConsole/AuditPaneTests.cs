@@ -48,6 +48,9 @@ public sealed class AuditPaneTests(ChromiumFixture chromium, ITestOutputHelper o
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Show events" }).ClickAsync();
         await page.ExpectAsync("one event listed", () => Expect(page.Page.Locator("#audit-events tbody tr")).ToHaveCountAsync(1));
         await page.ExpectTextAsync("#audit-events", AuditActions.SignInSucceeded);
+        // Details are shown as key="value", each value quoted, so a value cannot pass for another detail.
+        var (detailKey, detailValue) = signIn.Details.OrderBy(d => d.Key, StringComparer.Ordinal).First();
+        await page.ExpectTextAsync("#audit-events", $"{detailKey}=\"{detailValue}\"");
 
         var proof = $"#audit-proof-{signIn.Sequence}";
         await page.Page.GetByRole(AriaRole.Button, new() { Name = $"Verify event {signIn.Sequence}", Exact = true }).ClickAsync();

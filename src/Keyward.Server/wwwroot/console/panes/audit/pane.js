@@ -85,7 +85,8 @@ export async function mount(root, context) {
       ['Action', e => e.action],
       ['Outcome', e => e.outcome],
       ['Target', e => e.target ?? '—'],
-      ['Details', e => Object.entries(e.details).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
+      // Each value quoted as JSON, so a value holding ", outcome=success" cannot pass for another detail.
+      ['Details', e => Object.entries(e.details).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || '—'],
       ['Proof', e => el('div', { id: `audit-proof-${e.sequence}` }, verdictOf(e), ' ',
         el('button', { type: 'button', class: 'secondary', 'aria-label': `Verify event ${e.sequence}`, onclick: () => busy(`Checking event ${e.sequence}…`, () => check(e)) }, 'Verify')), 'proof'],
     ], events));
