@@ -32,7 +32,12 @@ async function busy(progress, work) {
 
 // ---- where to go after sign-in ----
 
-/** The ?return= path when it is a same-origin relative path ("/x", never "//host", "/\host" or absolute), else null. */
+/**
+ * The ?return= path when it is one of Keyward's own pages on this origin, else null: the sign-in page (/), the console
+ * (/console/…) or an app host's handoff (/.keyward/handoff?…). Never "//host", "/\host" or an absolute URL, and never
+ * an API or plane path (/api/audit/export, …): a link must not make a freshly signed-in browser fetch or download what
+ * it did not ask for. The path is compared decoded and lower-cased, as the server routes it ("/%41PI/…" is "/api/…").
+ */
 function returnPath() {
   const raw = new URLSearchParams(location.search).get('return');
   // Backslashes and control characters are refused outright: URL parsers turn "/\host" and "/\t/host" into "//host".
@@ -42,7 +47,9 @@ function returnPath() {
 
   try {
     const url = new URL(raw, location.origin);
-    return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+    const path = decodeURIComponent(url.pathname).toLowerCase();
+    const page = path === '/' || path === '/console' || path.startsWith('/console/') || path === '/.keyward/handoff';
+    return url.origin === location.origin && page ? url.pathname + url.search + url.hash : null;
   } catch {
     return null;
   }

@@ -207,4 +207,31 @@ public sealed class SignInPageTests(ChromiumFixture chromium, ITestOutputHelper 
             await page.SignOutAsync();
         }
     }
+
+    [Fact]
+    public async Task SignInPage_ReturnToAnApiOrPlanePath_StaysOnThePage()
+    {
+        await using var upstream = await CounterUpstream.StartAsync();
+        await using var broker = await BrokerHost.StartAsync(upstream);
+        await using var page = await SignInPage.OpenAsync(chromium, broker.Origin, VirtualAuthenticator.Ctap2SecurityKey, output);
+        await page.GoToAsync();
+        await page.RegisterFirstAdminAsync(broker.SetupCode, Admin, "Blue key");
+
+        // Same origin, but not a page: a link must not make a freshly signed-in browser fetch or download these
+        // (the server routes paths case-insensitively and percent-decoded, so those spellings are refused too).
+        foreach (var target in (string[])["/api/audit/export", "/API/audit/export", "/%61pi/audit/export", "/session/status", "/resource/counter"])
+        {
+            output.WriteLine($"return={target}");
+            await page.GoToAsync("/?return=" + Uri.EscapeDataString(target));
+            await page.SignInAsync(string.Empty, Admin);
+            await page.CheckAsync(() => Assert.Equal(broker.Origin + "/", new Uri(page.Page.Url).GetLeftPart(UriPartial.Path)));
+            await page.ExpectAsync($"no continue link for {target}", () => Expect(page.Page.Locator("#continue")).ToBeHiddenAsync());
+            await page.SignOutAsync();
+        }
+
+        // A console page is still a place to go back to.
+        await page.GoToAsync("/?return=" + Uri.EscapeDataString("/console/#audit"));
+        await page.StartSignInAsync(string.Empty);
+        await page.ExpectAsync("back on the console", () => page.Page.WaitForURLAsync(url => url.StartsWith(broker.Origin + "/console/", StringComparison.Ordinal)));
+    }
 }
