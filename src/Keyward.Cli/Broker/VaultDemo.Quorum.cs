@@ -69,6 +69,7 @@ internal sealed partial class VaultDemo
                 throw new InvalidOperationException($"the policy is not 2 of 2 hardware-bound keys: {created.Body}");
             }
 
+            _report.Note($"policy {_policy}: 2 of {{alice, bob}} over {string.Join(", ", created.Json.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()))}");
             _bobAccount = approvers.Single(a => a.GetProperty("account_name").GetString() == "bob").GetProperty("account_id").GetGuid();
         }).ConfigureAwait(false);
     }

@@ -20,32 +20,35 @@ namespace Keyward.Cli.Broker;
 /// </summary>
 internal sealed partial class VaultDemo : IAsyncDisposable
 {
-    internal const string StartKeyward = "start keyward serve (child process, TLS, key files for epochs 1 and 2, mode 0600)";
+    internal const string StartKeyward = "start keyward serve (child process, TLS, KEK files 0600)";
     internal const string FirstApprover = "first approver registers its virtual key (setup code)";
     internal const string SecondApprover = "second approver registers its own virtual key (invite)";
-    internal const string Policy = "policy: 2 of 2 over grant_scope, read_sensitive_secret, advance_key_epoch, change_threshold, remove_approver";
+    internal const string Policy = "approval policy: 2 of 2, both keys hardware-bound";
     internal const string CreateActor = "service identity created (actor)";
-    internal const string GrantScope = "scope (read, write; credential; demo/) granted by two WebAuthn votes";
-    internal const string StoreCredential = "actor mints a write capability and stores a credential";
-    internal const string ReadNeedsApproval = "credential read without an approved read: 403 approval_required";
-    internal const string ReadBack = "read approved by two votes: the credential read back byte for byte";
-    internal const string ClassMismatch = "credential capability on the memory endpoint: 403 cap_data_class_mismatch";
-    internal const string ActorMismatch = "first actor's capability on a second actor's secret: 403 cap_actor_mismatch";
-    internal const string OperationMismatch = "a write with a read capability: 403 cap_operation_mismatch";
-    internal const string PathOutside = "a path outside the scope: mint 403 cap_scope_missing, use 403 cap_path_mismatch";
-    internal const string ReplayedVote = "the grant's last vote sent again: 409 approval_replayed";
-    internal const string OtherOperation = "a vote signed for another operation: 403 approval_other_operation";
+    internal const string GrantScope = "scope granted by two WebAuthn votes (credential, demo/)";
+    internal const string StoreCredential = "actor mints a capability and stores a credential";
+    internal const string ReadNeedsApproval = "credential read without approval: 403 approval_required";
+    internal const string ReadBack = "read approved by two votes: credential back byte for byte";
+    internal const string ClassMismatch = "credential capability on memory: 403 cap_data_class_mismatch";
+    internal const string ActorMismatch = "capability on a 2nd actor's secret: 403 cap_actor_mismatch";
+    internal const string OperationMismatch = "write with a read capability: 403 cap_operation_mismatch";
+    internal const string PathOutside = "path outside scope: 403 cap_scope_missing / cap_path_mismatch";
+    internal const string ReplayedVote = "approval vote replayed: 409 approval_replayed";
+    internal const string OtherOperation = "vote for another operation: 403 approval_other_operation";
     internal const string AdvanceEpoch = "key epoch 2 advanced by two WebAuthn votes";
-    internal const string WriteEpoch2 = "a write under epoch 2 (keyward vault epochs, child process)";
-    internal const string Rekey = "keyward vault rekey (child process): progress, epoch 1's data keys re-wrapped under 2";
-    internal const string OldReadable = "the epoch-1 secret read after the rekey (approved), byte for byte";
-    internal const string ThresholdAbove = "threshold 3 in a group of 2 refused: 409 approval_threshold_above_approvers";
-    internal const string RemoveStrands = "removing an approver from the 2-of-2 group refused: 409 approval_would_strand";
-    internal const string AuditVerifies = "audit log exported and verified (keyward audit export, verify: child processes)";
-    internal const string RefusalsAudited = "every refusal above is in the audit log with its code";
+    internal const string WriteEpoch2 = "a write under epoch 2 (checked with keyward vault epochs)";
+    internal const string Rekey = "keyward vault rekey (child process): epoch 1 re-wrapped";
+    internal const string OldReadable = "old secret read after the rekey, byte for byte (approved)";
+    internal const string ThresholdAbove = "threshold above group: 409 approval_threshold_above_approvers";
+    internal const string RemoveStrands = "approver removal from 2 of 2: 409 approval_would_strand";
+    internal const string AuditVerifies = "audit log exported and verified (keyward audit export/verify)";
+    internal const string RefusalsAudited = "every refusal above audited with its code";
     internal const string NoSecretAudited = "no secret value, key or token in the audit log";
 
-    /// <summary>Every step, in order; the demo fails when one of them fails or does not run.</summary>
+    /// <summary>
+    /// Every step, in order; the demo fails when one of them fails or does not run. Each name is at most 65 characters,
+    /// so that its line (<c>  ✓ name (N ms)</c>) fits the 80 columns a console without a terminal is given.
+    /// </summary>
     internal static readonly IReadOnlyList<string> Plan =
     [
         StartKeyward, FirstApprover, SecondApprover, Policy, CreateActor, GrantScope, StoreCredential, ReadNeedsApproval,
