@@ -29,6 +29,7 @@ internal static class DemoCommand
         demo.Options.Add(parallelism);
         demo.Options.Add(dataDir);
         demo.Subcommands.Add(DemoSupportCommand.Create());
+        demo.Subcommands.Add(DemoVaultCommand.Create());
         demo.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(requests);

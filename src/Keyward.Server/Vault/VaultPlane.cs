@@ -26,6 +26,9 @@ internal sealed class VaultPlane(KeywardDatabase database, IOptions<VaultOptions
     /// </summary>
     public VaultEpochs? Epochs => _opened?.Epochs;
 
+    /// <summary>The key-encryption keys; null while the vault is off.</summary>
+    public IKeyEncryptionKeyProvider? Keys => _opened?.Keys;
+
     /// <summary>The vault's options.</summary>
     public VaultOptions Options => options.Value;
 

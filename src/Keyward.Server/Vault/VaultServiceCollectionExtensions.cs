@@ -18,6 +18,9 @@ internal static class VaultServiceCollectionExtensions
     {
         services.AddKeywardOptions<VaultOptions>(VaultOptions.Section, o => o.Validate());
         services.TryAddSingleton<VaultPlane>();
+
+        // For the advance_key_epoch applier (approvals slice), which takes the provider from the container.
+        services.TryAddSingleton<IKeyEncryptionKeyProvider, VaultPlaneKeys>();
         services.TryAddSingleton<VaultGate>();
         services.TryAddSingleton<VaultActorLimiter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, VaultStartup>());
