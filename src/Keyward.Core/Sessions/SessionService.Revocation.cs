@@ -30,8 +30,9 @@ public sealed partial class SessionService
     }
 
     /// <summary>
-    /// True when this node has ended the session (logout, revocation, key removal). No I/O: for holders of a session id
-    /// that must not miss an <see cref="Ended"/> that fired just before they started listening.
+    /// True when this node has ended the session (logout, revocation, key removal) or heard through the revocation bus
+    /// that another node did. No I/O: for holders of a session id that must not miss an <see cref="Ended"/> that fired
+    /// just before they started listening.
     /// </summary>
     public bool HasEndedOnThisNode(Guid sessionId) => _revoked.ContainsKey(sessionId);
 
