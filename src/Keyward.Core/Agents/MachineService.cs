@@ -1,3 +1,4 @@
+using Keyward.Core.Cluster;
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,13 @@ namespace Keyward.Core.Agents;
 /// Enrolled machines: list them, check an agent key (the machine's identity is its key, nothing the agent claims),
 /// revoke a key, soft-delete machines (one, or a bounded batch), and record when an agent was last seen (at most once
 /// per <see cref="LastSeenInterval"/>, so connected agents do not write on every heartbeat). Revoking and deleting
-/// raise <see cref="KeyEnded"/> on this node, so its live socket closes at once; other nodes find out by asking
-/// <see cref="EndedAsync"/>.
+/// raise <see cref="KeyEnded"/> on this node, so its live socket closes at once; on PostgreSQL the other nodes hear it
+/// through the revocation bus (<see cref="ApplyKeyEndedElsewhere"/>) and, as a sweep, by asking <see cref="EndedAsync"/>.
 /// </summary>
-public sealed class MachineService(KeywardDatabase database, TimeProvider time)
+public sealed class MachineService(KeywardDatabase database, TimeProvider time, RevocationBus? bus = null)
 {
+    private readonly RevocationBus _bus = bus ?? RevocationBus.None;
+
     /// <summary>The most machines one bulk delete takes.</summary>
     public const int MaxBulk = 100;
 
@@ -76,8 +79,17 @@ public sealed class MachineService(KeywardDatabase database, TimeProvider time)
             return false;
         }
 
-        await db.Machines.InTenant(tenantId).Where(m => m.Id == id && m.KeyRevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.KeyRevokedAt, now), cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await _bus.BeginAsync(db, cancellationToken).ConfigureAwait(false))
+        {
+            var revoked = await db.Machines.InTenant(tenantId).Where(m => m.Id == id && m.KeyRevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.KeyRevokedAt, now), cancellationToken).ConfigureAwait(false);
+            await _bus.PublishAsync(db, RevocationKind.Machine, "", revoked == 1 ? [id] : [], cancellationToken).ConfigureAwait(false);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         KeyEnded?.Invoke(id);
         return true;
     }
@@ -97,6 +109,7 @@ public sealed class MachineService(KeywardDatabase database, TimeProvider time)
         var live = await db.Machines.InTenant(tenantId).Where(m => wanted.Contains(m.Id) && m.DeletedAt == null).Select(m => m.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         await db.Machines.InTenant(tenantId).Where(m => live.Contains(m.Id) && m.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.DeletedAt, now).SetProperty(m => m.DeletedBy, by), cancellationToken).ConfigureAwait(false);
+        await _bus.PublishAsync(db, RevocationKind.Machine, "", live, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var id in live)
         {
@@ -105,6 +118,12 @@ public sealed class MachineService(KeywardDatabase database, TimeProvider time)
 
         return live;
     }
+
+    /// <summary>
+    /// Applies a machine key ended on another node (heard through the revocation bus): raises <see cref="KeyEnded"/>
+    /// here, so this node's agent socket and viewers of that machine close at once. No I/O.
+    /// </summary>
+    public void ApplyKeyEndedElsewhere(Guid id) => KeyEnded?.Invoke(id);
 
     /// <summary>Of <paramref name="ids"/>, those whose key no longer works (revoked, deleted, or gone): the sweep that covers other nodes.</summary>
     public async Task<IReadOnlyList<Guid>> EndedAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)

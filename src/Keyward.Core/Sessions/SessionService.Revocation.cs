@@ -1,3 +1,4 @@
+using Keyward.Core.Cluster;
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -29,8 +30,9 @@ public sealed partial class SessionService
     }
 
     /// <summary>
-    /// True when this node has ended the session (logout, revocation, key removal). No I/O: for holders of a session id
-    /// that must not miss an <see cref="Ended"/> that fired just before they started listening.
+    /// True when this node has ended the session (logout, revocation, key removal) or heard through the revocation bus
+    /// that another node did. No I/O: for holders of a session id that must not miss an <see cref="Ended"/> that fired
+    /// just before they started listening.
     /// </summary>
     public bool HasEndedOnThisNode(Guid sessionId) => _revoked.ContainsKey(sessionId);
 
@@ -85,11 +87,19 @@ public sealed partial class SessionService
         }
 
         var idList = ids.Select(s => s.Id).ToList();
+
+        // On PostgreSQL the other nodes are told in the same transaction: the notice goes out exactly when this commits.
+        await using var transaction = await _bus.BeginAsync(db, cancellationToken).ConfigureAwait(false);
         var updated = await db.Sessions.Where(s => idList.Contains(s.Id) && s.RevokedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.RevokedAt, now).SetProperty(s => s.RevokedReason, reason), cancellationToken).ConfigureAwait(false);
 
         // Ending a session ends its step-ups (they are bound to it and useless without it, but gone is cleaner).
         await db.StepUps.Where(s => idList.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await _bus.PublishAsync(db, RevocationKind.Session, reason, idList, cancellationToken).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Stryker disable once all : equivalent, cache eviction only; a cached read checks _revoked (marked above) before it is honoured
         foreach (var pair in _cache.Where(p => _revoked.ContainsKey(p.Value.Session.Id)).ToList())
         {
@@ -106,9 +116,49 @@ public sealed partial class SessionService
         foreach (var id in idList)
         {
             Ended?.Invoke(id);
+            EndedByThisNode?.Invoke(id);
         }
 
         return updated;
+    }
+
+    /// <summary>
+    /// Applies sessions ended on another node (heard through the revocation bus): from now on no cached or racing read
+    /// of them is honoured here, and <see cref="Ended"/> fires for each, so this node's sockets and cached assertions of
+    /// them let go. A session this node already knows as ended is skipped. No I/O.
+    /// </summary>
+    public void ApplyEndedElsewhere(IReadOnlyCollection<Guid> sessionIds, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        var now = Now;
+        var newlyEnded = new List<Guid>(sessionIds.Count);
+        foreach (var id in sessionIds)
+        {
+            // Kept until the session would have expired anyway; without a cached entry, at most its absolute lifetime.
+            var expires = _byId.TryGetValue(id, out var cached) ? cached.ExpiresAt : now + (long)_options.AbsoluteLifetime.TotalMilliseconds;
+            if (_revoked.TryAdd(id, (expires, string.IsNullOrEmpty(reason) ? RevocationReasons.Revoked : reason)))
+            {
+                newlyEnded.Add(id);
+            }
+
+            if (_byId.TryRemove(id, out var entry))
+            {
+                _cache.TryRemove(Key(entry.TokenHash), out _);
+            }
+        }
+
+        SweepRevoked(now);
+        foreach (var id in newlyEnded)
+        {
+            Ended?.Invoke(id);
+        }
+    }
+
+    // The listener came back: whatever was cached may have missed a revocation while it was down.
+    private void DropCache()
+    {
+        _cache.Clear();
+        _byId.Clear();
     }
 
     private void SweepRevoked(long now)

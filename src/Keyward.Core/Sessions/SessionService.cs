@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using Keyward.Core.Cluster;
 using Keyward.Core.Credentials;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -9,14 +10,17 @@ namespace Keyward.Core.Sessions;
 /// <summary>
 /// Sign-in sessions (<c>kws_</c>). A check costs no database round trip while the node's cached view is fresh:
 /// the token's form is checked without I/O, then the session is looked up by the hash of the token in memory.
-/// Revocations made on this node take effect at once (the revoked-id set wins over any racing cache fill); other
-/// nodes see them within <see cref="SessionOptions.CacheRevalidateInterval"/>.
+/// Revocations made on this node take effect at once (the revoked-id set wins over any racing cache fill); on PostgreSQL
+/// other nodes hear them through the revocation bus (<see cref="RevocationBus"/>, <see cref="ApplyEndedElsewhere"/>)
+/// and, while a node cannot hear them, it honours no cache hit (<see cref="CacheTrust"/>). Without the bus other nodes
+/// see them within <see cref="SessionOptions.CacheRevalidateInterval"/>.
 /// </summary>
 public sealed partial class SessionService
 {
     private readonly KeywardDatabase _database;
     private readonly TimeProvider _time;
     private readonly SessionOptions _options;
+    private readonly RevocationBus _bus;
     private readonly ConcurrentDictionary<(ulong, ulong), CachedSession> _cache = new();
 
     // The same cached sessions by id, for app sessions, which name their parent by id (CheckIdAsync).
@@ -25,17 +29,29 @@ public sealed partial class SessionService
     // mark before the database row is updated still reports the real reason.
     private readonly ConcurrentDictionary<Guid, (long ExpiresAt, string Reason)> _revoked = new();
 
-    /// <summary>Creates the service. The host validates <paramref name="options"/> once, at start (<see cref="SessionOptions.Validate"/>).</summary>
-    public SessionService(KeywardDatabase database, TimeProvider time, SessionOptions options)
+    /// <summary>
+    /// Creates the service. The host validates <paramref name="options"/> once, at start (<see cref="SessionOptions.Validate"/>);
+    /// <paramref name="bus"/> (default none: one node) publishes its revocations to the other nodes and says when the
+    /// cache may be trusted.
+    /// </summary>
+    public SessionService(KeywardDatabase database, TimeProvider time, SessionOptions options, RevocationBus? bus = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _database = database;
         _time = time;
         _options = options;
+        _bus = bus ?? RevocationBus.None;
+        _bus.Trust.Resuming += DropCache;
     }
 
-    /// <summary>Raised after a session is ended on this node (logout, revocation, key removal), with its id.</summary>
+    /// <summary>
+    /// Raised after a session is ended on this node (logout, revocation, key removal), or on another node and heard here
+    /// through the revocation bus, with its id: whatever holds the session here (sockets, cached assertions) lets go.
+    /// </summary>
     public event Action<Guid>? Ended;
+
+    /// <summary>Raised after a session is ended by this node only (not for one heard from another node): for counting.</summary>
+    public event Action<Guid>? EndedByThisNode;
 
     /// <summary>The options in force.</summary>
     public SessionOptions Options => _options;
@@ -73,7 +89,7 @@ public sealed partial class SessionService
         }
 
         var info = ToInfo(entity, account.Name, account.Role);
-        Cache(entity.TokenHash, info, entity.ExpiresAt, now, now);
+        Cache(entity.TokenHash, info, entity.ExpiresAt, now, now, _bus.Trust.Generation);
         return (token, info, DateTimeOffset.FromUnixTimeMilliseconds(now + (long)_options.IdleTimeout.TotalMilliseconds));
     }
 
@@ -88,7 +104,8 @@ public sealed partial class SessionService
         var hash = SecretToken.Hash(CredentialKind.Session, token!);
         var key = Key(hash);
         var now = Now;
-        if (_cache.TryGetValue(key, out var cached) && cached.TokenHash.AsSpan().SequenceEqual(hash) && now < cached.RevalidateAt && !_revoked.ContainsKey(cached.Session.Id))
+        var generation = _bus.Trust.Generation;
+        if (_cache.TryGetValue(key, out var cached) && cached.TokenHash.AsSpan().SequenceEqual(hash) && now < cached.RevalidateAt && _bus.Trust.Honours(cached.Generation) && !_revoked.ContainsKey(cached.Session.Id))
         {
             return await UseAsync(key, cached, now, cancellationToken).ConfigureAwait(false);
         }
@@ -121,7 +138,7 @@ public sealed partial class SessionService
 
         // Keep the later of the stored and the in-memory last use: this node may not have written it back yet.
         var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
-        var entry = Cache(hash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt);
+        var entry = Cache(hash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt, generation);
         return await UseAsync(key, entry, now, cancellationToken).ConfigureAwait(false);
     }
 
@@ -137,7 +154,8 @@ public sealed partial class SessionService
             return Fail(SessionFailures.FromReason(ended.Reason));
         }
 
-        if (_byId.TryGetValue(sessionId, out var cached) && now < cached.RevalidateAt)
+        var generation = _bus.Trust.Generation;
+        if (_byId.TryGetValue(sessionId, out var cached) && now < cached.RevalidateAt && _bus.Trust.Honours(cached.Generation))
         {
             return await UseAsync(Key(cached.TokenHash), cached, now, cancellationToken).ConfigureAwait(false);
         }
@@ -167,7 +185,7 @@ public sealed partial class SessionService
         }
 
         var lastSeen = Math.Max(row.Session.LastSeenAt, cached?.LastSeen ?? 0);
-        var entry = Cache(row.Session.TokenHash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt);
+        var entry = Cache(row.Session.TokenHash, ToInfo(row.Session, row.Name, row.Role), row.Session.ExpiresAt, lastSeen, row.Session.LastSeenAt, generation);
         return await UseAsync(Key(row.Session.TokenHash), entry, now, cancellationToken).ConfigureAwait(false);
     }
 
@@ -283,10 +301,13 @@ public sealed partial class SessionService
         return new SessionCheck(entry.Session, null, DateTimeOffset.FromUnixTimeMilliseconds(now + idle));
     }
 
-    private CachedSession Cache(byte[] hash, SessionInfo info, long expiresAt, long lastSeen, long persistedLastSeen)
+    // generation: the cache trust's generation read before the database was (see CacheTrust): an entry filled from a read
+    // that began before the listener last came back is never honoured.
+    private CachedSession Cache(byte[] hash, SessionInfo info, long expiresAt, long lastSeen, long persistedLastSeen, long generation)
     {
         var entry = new CachedSession(info, hash, expiresAt, Now + (long)_options.CacheRevalidateInterval.TotalMilliseconds)
         {
+            Generation = generation,
             LastSeen = lastSeen,
             PersistedLastSeen = persistedLastSeen,
         };
@@ -319,6 +340,8 @@ public sealed partial class SessionService
     {
         public long LastSeen;
         public long PersistedLastSeen;
+
+        public long Generation { get; init; }
 
         public SessionInfo Session { get; } = session;
 

@@ -1,3 +1,4 @@
+using Keyward.Core.Cluster;
 using Keyward.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,11 +7,14 @@ namespace Keyward.Core.Support;
 /// <summary>
 /// Support sessions: open (for an enrolled machine or ad hoc), read, list, end, and reap the stale. Ending is one
 /// conditional UPDATE (<c>EndedAt IS NULL</c>), so a session ends once whoever races to end it; <see cref="Ended"/> then
-/// fires on this node (its join tokens are revoked and its viewer sockets closed by the listeners). Every query of the
-/// rows goes through <see cref="TenantScope.InTenant"/>.
+/// fires on this node (its join tokens are revoked and its viewer sockets closed by the listeners), and on PostgreSQL on
+/// every other node through the revocation bus (<see cref="ApplyEndedElsewhere"/>). Every query of the rows goes through
+/// <see cref="TenantScope.InTenant"/>.
 /// </summary>
-public sealed class SupportSessionService(KeywardDatabase database, TimeProvider time)
+public sealed class SupportSessionService(KeywardDatabase database, TimeProvider time, RevocationBus? bus = null)
 {
+    private readonly RevocationBus _bus = bus ?? RevocationBus.None;
+
     /// <summary>The most sessions one list answers.</summary>
     public const int MaxList = 500;
 
@@ -93,9 +97,16 @@ public sealed class SupportSessionService(KeywardDatabase database, TimeProvider
         ArgumentException.ThrowIfNullOrEmpty(reason);
         var now = Now;
         await using var db = database.CreateContext();
+        await using var transaction = await _bus.BeginAsync(db, cancellationToken).ConfigureAwait(false);
         var ended = await db.SupportSessions.Where(s => s.Id == id && s.EndedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndedReason, reason).SetProperty(s => s.State, SupportSessionStates.Ended), cancellationToken)
             .ConfigureAwait(false);
+        await _bus.PublishAsync(db, RevocationKind.SupportSession, reason, ended == 1 ? [id] : [], cancellationToken).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (ended == 1)
         {
             Ended?.Invoke(id);
@@ -103,6 +114,12 @@ public sealed class SupportSessionService(KeywardDatabase database, TimeProvider
 
         return ended == 1;
     }
+
+    /// <summary>
+    /// Applies a support session ended on another node (heard through the revocation bus): raises <see cref="Ended"/>
+    /// here, so this node's viewers and agent links of it close at once. No I/O.
+    /// </summary>
+    public void ApplyEndedElsewhere(Guid id) => Ended?.Invoke(id);
 
     /// <summary>
     /// Marks an open session active (an agent and a viewer are relayed; consent given where asked) and moves its expiry

@@ -56,6 +56,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardApprovals();
         services.AddKeywardAuthorization();
         services.AddKeywardApiDescription();
+        services.AddKeywardCluster();
         return new KeywardBuilder(services);
     }
 
@@ -146,15 +147,17 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var sessions = new Keyward.Core.Sessions.SessionService(
-                sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<Keyward.Core.Sessions.SessionOptions>>().Value);
+                sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<Keyward.Core.Sessions.SessionOptions>>().Value,
+                sp.GetRequiredService<Keyward.Core.Cluster.RevocationBus>());
 
-            // Session-ended listeners: logout, revocation and key removal forget the ended session's cached assertions on
-            // this node, and count. (Open sockets are closed by the WebSocket sweeper, which asks the session service.)
+            // Session-ended listeners: logout, revocation and key removal (made here, or on another node and heard through
+            // the revocation bus) forget the ended session's cached assertions on this node; only this node's are counted.
+            // (Open sockets are closed by the WebSocket sweeper, which asks the session service.)
             var issuer = sp.GetRequiredService<AssertionIssuer>();
             var metrics = sp.GetRequiredService<KeywardMetrics>();
             sessions.Ended += issuer.Forget;
             var logger = sp.GetRequiredService<ILogger<SignInService>>();
-            sessions.Ended += id =>
+            sessions.EndedByThisNode += id =>
             {
                 metrics.SessionsEnded.Add(1);
                 SessionLog.Ended(logger, id);

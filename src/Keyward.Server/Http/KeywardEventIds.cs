@@ -13,6 +13,11 @@ internal static class KeywardEventIds
     public const int SessionEnded = 2004;
     public const int AccountNameLookAlike = 2005;
     public const int AccountNameNotPrepared = 2006;
+    // The revocation listener of a PostgreSQL node (cluster-wide revocation), beside sessions.
+    public const int RevocationListenerConnected = 2101;
+    public const int RevocationListenerLost = 2102;
+    public const int RevocationNoticeIgnored = 2103;
+    public const int RevocationNoticeApplied = 2104;
 
     public const int SigningKeyRotated = 3101;
     public const int HostRefused = 3201;

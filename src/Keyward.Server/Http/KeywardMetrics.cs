@@ -23,6 +23,7 @@ internal sealed class KeywardMetrics
         HostsRefused = _meter.CreateCounter<long>("keyward.hosts.refused", description: "Requests refused because their Host is neither Keyward's nor a browser route's (421).");
         AgentsReplaced = _meter.CreateCounter<long>("keyward.agents.replaced", description: "Agent connections replaced by a newer one with the same key (4409); repeated replacements quarantine the machine.");
         SpooledEvents = _meter.CreateCounter<long>("keyward.audit.spool.events", description: "Revocation events the audit log could not take: spooled, dropped (the spool was full or failed), or drained into the log.");
+        RevocationsHeard = _meter.CreateCounter<long>("keyward.cluster.revocations.heard", description: "Revocation notices from other nodes applied here (PostgreSQL), by kind.");
     }
 
     /// <summary>Sign-ins: tag <c>outcome</c> (succeeded, refused) and <c>code</c> for refusals.</summary>
@@ -42,6 +43,9 @@ internal sealed class KeywardMetrics
 
     /// <summary>Revocation events through the audit spool: tag <c>outcome</c> (spooled, dropped, drained).</summary>
     public Counter<long> SpooledEvents { get; }
+
+    /// <summary>Revocation notices from other nodes applied here: tag <c>kind</c> (session, machine, supportsession).</summary>
+    public Counter<long> RevocationsHeard { get; }
 
     /// <summary>Agent connections replaced by another with the same key; no labels (a machine id is not a metric label).</summary>
     public Counter<long> AgentsReplaced { get; }

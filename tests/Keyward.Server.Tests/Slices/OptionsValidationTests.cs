@@ -28,6 +28,8 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:Sessions:IdleTimeout=1.00:00:00", "Keyward:Sessions:IdleTimeout must be positive and no longer than AbsoluteLifetime")]
     [InlineData("Keyward:Sessions:CacheRevalidateInterval=00:05:00", "Keyward:Sessions:CacheRevalidateInterval must be between 0 and 1 minute")]
     [InlineData("Keyward:Sessions:LastSeenWriteInterval=01:00:00", "Keyward:Sessions:LastSeenWriteInterval must be at least 0 and shorter than IdleTimeout")]
+    [InlineData("Keyward:Cluster:ListenerReconnectDelay=00:00:00.01", "Keyward:Cluster:ListenerReconnectDelay must be between 00:00:00.1 and 00:01:00")]
+    [InlineData("Keyward:Cluster:ListenerHeartbeat=00:10:00", "Keyward:Cluster:ListenerHeartbeat must be between 00:00:01 and 00:01:00")]
     [InlineData("Keyward:SignIn:CeremonyLifetime=00:00:05", "Keyward:SignIn:CeremonyLifetime must be between")]
     [InlineData("Keyward:SignIn:InviteLifetime=00:00:00", "Keyward:SignIn:SetupCodeLifetime and InviteLifetime must be positive")]
     [InlineData("Keyward:SignIn:PerAddressPerMinute=0", "Keyward:SignIn:PerAddressPerMinute must be at least 1")]
