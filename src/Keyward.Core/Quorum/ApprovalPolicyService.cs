@@ -131,14 +131,28 @@ public sealed class ApprovalPolicyService(KeywardDatabase database, TimeProvider
     /// stay valid. Each policy left with a group short of its threshold is marked stranded (its operations are refused
     /// until the break-glass recovery, <see cref="RecoverAsync"/>, restores a quorum). Returns the ids of the policies it stranded.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, CancellationToken cancellationToken = default) =>
+        ForceRemoveApproverAsync(accountId, onlyPolicies: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ForceRemoveApproverAsync(Guid, CancellationToken)"/>, from <paramref name="onlyPolicies"/> only (every
+    /// policy when null): an approver who lost its last key one policy accepts may still approve under another that
+    /// allows synced passkeys.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> ForceRemoveApproverAsync(Guid accountId, IReadOnlyCollection<Guid>? onlyPolicies, CancellationToken cancellationToken = default)
     {
         var tenant = TenantScope.Of(null);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var policyIds = await db.ApprovalMembers.InTenant(tenant).Where(m => m.AccountId == accountId)
-            .Select(m => m.PolicyId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
-        await db.ApprovalMembers.InTenant(tenant).Where(m => m.AccountId == accountId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var memberships = db.ApprovalMembers.InTenant(tenant).Where(m => m.AccountId == accountId);
+        if (onlyPolicies is not null)
+        {
+            var only = onlyPolicies.ToList();
+            memberships = memberships.Where(m => only.Contains(m.PolicyId));
+        }
+
+        var policyIds = await memberships.Select(m => m.PolicyId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
+        await memberships.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         var stranded = new List<Guid>();
         var now = Now;
         foreach (var id in policyIds)

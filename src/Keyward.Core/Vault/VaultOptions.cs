@@ -15,6 +15,12 @@ public sealed record VaultOptions
     /// <summary>How many vault requests one actor may make per minute (per node), counted once its capability is verified. Default 6000; 1 to 1000000.</summary>
     public int RequestsPerActorPerMinute { get; init; } = 6000;
 
+    /// <summary>
+    /// How many versions of one path (of one owner and class) are kept: a write that makes version N deletes versions
+    /// N - this and older, in its own transaction, so no actor can grow the table without bound. Default 100; 1 to 10000.
+    /// </summary>
+    public int MaxVersionsPerPath { get; init; } = 100;
+
     /// <summary>How many data keys one rekey batch re-wraps (one transaction each). Default 100.</summary>
     public int RekeyBatchSize { get; init; } = 100;
 
@@ -33,6 +39,11 @@ public sealed record VaultOptions
         if (RequestsPerActorPerMinute is < 1 or > 1_000_000)
         {
             errors.Add($"{Section}:RequestsPerActorPerMinute must be between 1 and 1000000 (e.g. 6000): it bounds how fast one actor uses the vault.");
+        }
+
+        if (MaxVersionsPerPath is < 1 or > 10_000)
+        {
+            errors.Add($"{Section}:MaxVersionsPerPath must be between 1 and 10000 (e.g. 100): older versions of a path are deleted by each write.");
         }
 
         if (RekeyBatchSize is < 1 or > 10_000)

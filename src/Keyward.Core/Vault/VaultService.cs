@@ -90,6 +90,15 @@ public sealed class VaultService(KeywardDatabase database, IKeyEncryptionKeyProv
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+                // The bound on stored versions (review 12, finding 6): the oldest beyond the last MaxVersionsPerPath go
+                // with this write, in its transaction. The newest row stays, so numbering never goes back.
+                var oldest = version - options.MaxVersionsPerPath;
+                if (oldest >= 1)
+                {
+                    await Versions(db, address).Where(s => s.Version <= oldest).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return VaultOutcome<int>.Ok(version);
             }

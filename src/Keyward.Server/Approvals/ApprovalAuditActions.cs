@@ -11,4 +11,5 @@ internal static class ApprovalAuditActions
     public const string Withdrawn = "approval.withdrawn";
     public const string Denied = "approval.denied";
     public const string Expired = "approval.expired";
+    public const string ApproverForceRemoved = "approval.approver_force_removed";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Keyward.Core.Audit;
+using Keyward.Core.Capabilities;
 using Keyward.Core.Quorum;
 using Keyward.Core.Sessions;
 using Keyward.Server.Audit;
@@ -68,15 +69,37 @@ internal sealed partial class ApprovalDesk
             ["group"] = outcome.Group,
             ["applied"] = outcome.Applied ? "true" : "false",
         };
+        Guid? removedKey = null;
         var records = new List<AuditRecord> { AuditTrail.For(caller, ApprovalAuditActions.Voted, AuditOutcomes.Success, id.ToString(), details: details) };
         if (outcome.Applied && await approvals.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } applied)
         {
             records.Add(AuditTrail.For(caller, ApprovalAuditActions.Applied, AuditOutcomes.Success, id.ToString(), details: OperationDetails(applied)));
+            if (ScopeAction(applied.Operation.Kind) is { } scopeAction)
+            {
+                // The capabilities slice's own record of the grant (issue 12 item 5), after the commit like the vote.
+                var scope = new Dictionary<string, string>(applied.Operation.Parameters) { ["request"] = id.ToString(), ["operator"] = applied.OperatorAccountId.ToString() };
+                records.Add(AuditTrail.For(caller, scopeAction, AuditOutcomes.Success, applied.Operation.Target, details: scope));
+            }
+
+            removedKey = applied.Operation.Kind == OperationKind.RemoveAdminKey && Guid.TryParse(applied.Operation.Target, out var keyId) ? keyId : null;
         }
 
         await audit.RecordAllAsync([.. records], CancellationToken.None).ConfigureAwait(false);
+        if (removedKey is { } removed)
+        {
+            // remove_admin_key deleted the key in the quorum's transaction; the sessions it opened end now, as on the direct path.
+            await sessions.RevokeForAuthenticatorAsync(removed, CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new VoteResponse(outcome.RequestId, outcome.Group, outcome.SignCount, outcome.Applied, outcome.Missing);
     }
+
+    private static string? ScopeAction(OperationKind kind) => kind switch
+    {
+        OperationKind.GrantScope => CapabilityAuditActions.ScopeGranted,
+        OperationKind.WidenScope => CapabilityAuditActions.ScopeWidened,
+        _ => null,
+    };
 
     private KeywardError? ClosedError(ApprovalRequest request) => request.State switch
     {

@@ -17,7 +17,8 @@ namespace Keyward.Server.Approvals;
 /// Every quorum refusal becomes its catalogued problem and an <c>approval.refused</c> record.
 /// </summary>
 internal sealed partial class ApprovalDesk(
-    ApprovalService approvals, ApprovalPolicyService policies, AccountService accounts, KeywardDatabase database, RelyingParty rp, IAuditLog audit, TimeProvider time)
+    ApprovalService approvals, ApprovalPolicyService policies, AccountService accounts, KeywardDatabase database, RelyingParty rp, IAuditLog audit, TimeProvider time,
+    SessionService sessions)
 {
     /// <summary>Every policy, with approver names.</summary>
     public async Task<ApprovalPoliciesResponse> ListPoliciesAsync(CancellationToken cancellationToken)

@@ -25,6 +25,10 @@ internal static class ApprovalsServiceCollectionExtensions
         services.AddKeywardOptions<ApprovalsOptions>(ApprovalsOptions.Section, o => o.Validate());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, SensitiveReadApplier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, KeyEpochApplier>(sp => new KeyEpochApplier(sp.GetService<IKeyEncryptionKeyProvider>(), sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, AddAdminKeyApplier>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApprovalApplier, RemoveAdminKeyApplier>());
+        services.TryAddSingleton(sp => new AdminKeys(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<ApprovalPolicyService>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<AdminKeyGate>();
         services.TryAddSingleton(sp => new ApprovalPolicyService(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new SensitiveReadGrants(sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISensitiveReadApprovals>(sp => sp.GetRequiredService<SensitiveReadGrants>());

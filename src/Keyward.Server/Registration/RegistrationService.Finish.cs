@@ -45,6 +45,13 @@ internal sealed partial class RegistrationService
             return notGranted;
         }
 
+        // After the step-up is spent, so a refused step-up never wastes a quorum's approval (docs/approvals.md, "Admin keys").
+        if (state.Mode == CeremonyModes.AddKey
+            && await adminKeys.CheckAddAsync(state.AccountId!.Value, state.Role, state.AccountName, spend: true, cancellationToken).ConfigureAwait(false) is { } notApproved)
+        {
+            return notApproved;
+        }
+
         var (account, key) = await NewEntities(state, verified.Value, cancellationToken).ConfigureAwait(false);
         return await RecordAndRegisterAsync(state, account, key, verified.Value.UserVerified, caller).ConfigureAwait(false);
     }

@@ -5,6 +5,7 @@ using Keyward.Core.Accounts.Names;
 using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
 using Keyward.Server.Accounts;
+using Keyward.Server.Approvals;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
@@ -25,7 +26,7 @@ namespace Keyward.Server.Registration;
 internal sealed partial class RegistrationService(
     AccountService accounts, CeremonyJournal ceremonies, RelyingParty rp, IAuditLog audit, TimeProvider time,
     StepUpGate stepUp, RecoveryCodeService recoveryCodes, SessionService sessions, SignInLimiter limiter,
-    SetupCodeLimiter setupCodes)
+    SetupCodeLimiter setupCodes, AdminKeyGate adminKeys)
 {
     private const string Failed = AuditActions.KeyRegistrationFailed;
     private const int MaxName = 200;
@@ -176,6 +177,11 @@ internal sealed partial class RegistrationService(
         }
 
         var account = (await accounts.GetAccountAsync(live.AccountId, cancellationToken).ConfigureAwait(false))!;
+        if (await adminKeys.CheckAddAsync(account.Id, account.Role, account.Name, spend: false, cancellationToken).ConfigureAwait(false) is { } governed)
+        {
+            return governed;
+        }
+
         return await ExistingAccountAsync(CeremonyModes.AddKey, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
     }
 

@@ -39,6 +39,28 @@ public sealed class VaultServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutAsync_PastMaxVersionsPerPath_DeletesTheOldestInTheSameWrite_OtherPathsKeepTheirs_NumberingGoesOn()
+    {
+        var vault = new VaultService(_store.Database, _store.Keys, _store.Keks.Options() with { MaxVersionsPerPath = 3 }, _store.Time);
+        var address = VaultStore.Address();
+        var other = VaultStore.Address("github/other");
+        Assert.Equal(1, (await vault.PutAsync(other, Bytes("kept"))).Value);
+
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.Equal(i, (await vault.PutAsync(address, Bytes($"v{i}"))).Value);
+        }
+
+        Assert.Equal([3, 4, 5], (await _store.RowsAsync()).Where(r => r.Path == address.Path).Select(r => r.Version).Order());
+        Assert.Equal(VaultFailure.NotFound, (await vault.GetAsync(address, 2)).Failure);
+        Assert.Equal("v3", await ReadAsync(address, 3));
+        Assert.Equal("kept", await ReadAsync(other));
+        Assert.True((await vault.DeleteAsync(address)).Succeeded);
+        Assert.Equal(6, (await vault.PutAsync(address, Bytes("v6"))).Value);
+        Assert.Equal([4, 5, 6], (await _store.RowsAsync()).Where(r => r.Path == address.Path).Select(r => r.Version).Order());
+    }
+
+    [Fact]
     public async Task PutAsync_StoresNoPlaintext_AndOneRowPerVersionUnderTheCurrentEpoch()
     {
         var value = Bytes("plaintext-that-must-not-be-stored");

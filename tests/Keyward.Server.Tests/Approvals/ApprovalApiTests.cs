@@ -226,7 +226,7 @@ public sealed class ApprovalApiTests : IAsyncLifetime
         ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "change_threshold", policy.ToString(), new() { ["group"] = "security", ["threshold"] = "3" }), 409, "approval_threshold_above_approvers");
         ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "change_threshold", policy.ToString(), new() { ["group"] = "security", ["threshold"] = "0" }), 400, "approval_threshold_below_one");
         ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "remove_approver", policy.ToString(), new() { ["group"] = "security", ["account"] = await _keyward.AccountIdAsync("bob") }), 409, "approval_would_strand");
-        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "add_admin_key", "key", []), 400, "approval_operation_not_supported");
+        ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "add_admin_key", "key", []), 409, "approval_policy_missing");
 
         // A forced removal (a lost key) strands the policy: proposals under it are refused.
         await _keyward.Host.GetRequiredService<ApprovalPolicyService>().ForceRemoveApproverAsync(Guid.Parse(await _keyward.AccountIdAsync("bob")));

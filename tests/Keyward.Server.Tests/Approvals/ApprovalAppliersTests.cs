@@ -1,3 +1,4 @@
+using Keyward.Core.Capabilities;
 using Keyward.Core.Storage;
 using Keyward.Core.Vault;
 using Keyward.Server.Tests.Infrastructure;
@@ -55,5 +56,35 @@ public sealed class ApprovalAppliersTests : IAsyncLifetime
         Assert.Equal(2, (await epochs.CurrentAsync())!.Number);
         Assert.Equal([1, 2], (await epochs.ListAsync()).Select(e => e.Number));
         ProblemAssert.Problem(await _keyward.ProposeAsync(_alice.Session, "advance_key_epoch", "2", []), 400, "approval_operation_invalid");
+    }
+
+    [Fact]
+    public async Task GrantAndWidenScope_ByQuorum_AreAuditedScopeGrantedAndScopeWidened_OnlyOnceApplied()
+    {
+        await _keyward.PolicyAsync("scopes", ["grant_scope", "widen_scope"], [("security", 2, [_alice, _bob])]);
+        var actor = Guid.NewGuid();
+        var admin = Guid.Parse(await _keyward.AccountIdAsync("admin"));
+        await _keyward.Host.GetRequiredService<ServiceIdentityService>().CreateAsync(actor, "backup job", admin, Tenants.Default);
+        var grant = ScopeOperations.Grant(actor, CapabilityActorKind.Service, ScopeRules.Normalize(["read"], ["credential"], ["db/prod/"]).Contents!).Value;
+        var proposed = await _keyward.ProposeAsync(_alice.Session, "grant_scope", grant.Target, new(grant.Parameters));
+        ProblemAssert.Ok(proposed);
+        var request = proposed.Json.GetProperty("id").GetGuid();
+
+        ProblemAssert.Ok(await _keyward.VoteAsync(_alice, request));
+        Assert.DoesNotContain(await _keyward.EventsAsync(), e => e.Action == CapabilityAuditActions.ScopeGranted);
+        Assert.True((await _keyward.VoteAsync(_bob, request)).Json.GetProperty("applied").GetBoolean());
+
+        var granted = Assert.Single(await _keyward.EventsAsync(), e => e.Action == CapabilityAuditActions.ScopeGranted);
+        Assert.Equal(actor.ToString(), granted.Target);
+        Assert.Equal((request.ToString(), "read", "credential"), (granted.Details["request"], granted.Details["operations"], granted.Details["data_classes"]));
+        var scope = Assert.Single(await _keyward.Host.GetRequiredService<ScopeService>().ListAsync(Tenants.Default, actor));
+        var widen = ScopeOperations.Widen(scope.Id, ScopeRules.Normalize(["read", "list"], ["credential"], ["db/prod/"]).Contents!).Value;
+        var widened = await _keyward.ProposeAsync(_alice.Session, "widen_scope", widen.Target, new(widen.Parameters));
+        ProblemAssert.Ok(widened);
+        var widening = widened.Json.GetProperty("id").GetGuid();
+        ProblemAssert.Ok(await _keyward.VoteAsync(_alice, widening));
+        ProblemAssert.Ok(await _keyward.VoteAsync(_bob, widening));
+        var widenedEvent = Assert.Single(await _keyward.EventsAsync(), e => e.Action == CapabilityAuditActions.ScopeWidened);
+        Assert.Equal(scope.Id.ToString(), widenedEvent.Target);
     }
 }

@@ -38,6 +38,7 @@ public sealed class OptionsValidationTests
     [InlineData("Keyward:MaxRequestBodyBytes=100", "Keyward:MaxRequestBodyBytes must be between 4096 and 1048576")]
     [InlineData("Keyward:Vault:MaxValueBytes=0", "Keyward:Vault:MaxValueBytes must be between 1 and 1048576")]
     [InlineData("Keyward:Vault:RekeyBatchSize=0", "Keyward:Vault:RekeyBatchSize must be between 1 and 10000")]
+    [InlineData("Keyward:Vault:MaxVersionsPerPath=0", "Keyward:Vault:MaxVersionsPerPath must be between 1 and 10000")]
     [InlineData("Keyward:Vault:Keys:1:File=relative/kek.key", "Keyward:Vault:Keys:1:File must be an absolute path")]
     [InlineData("Keyward:Vault:Keys:0:Environment=KEK", "Keyward:Vault:Keys:0: epochs are numbered from 1")]
     [InlineData("Keyward:Assertions:Lifetime=00:05:00", "Keyward:Assertions:Lifetime must be between")]
