@@ -13,6 +13,7 @@ internal static class KeywardEventIds
     public const int SessionEnded = 2004;
     public const int AccountNameLookAlike = 2005;
     public const int AccountNameNotPrepared = 2006;
+    public const int ClusterCountersUnavailable = 2050;
 
     public const int SigningKeyRotated = 3101;
     public const int HostRefused = 3201;
