@@ -12,6 +12,27 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
     [Fact]
     public Task TwoNodes_SessionFromOneWorksOnOther_LogoutSeenWithinRevalidateInterval() => TwoNodesSessionFromOneWorksOnOtherAndLogoutIsSeenWithinRevalidateIntervalAsync();
 
+    [Fact]
+    public Task TwoNodes_SetupCodeGuesses_ShareOneBucketAndOneFirstCheckPerAddress() => TwoNodesSetupCodeGuessesShareOneBucketAndOneFirstCheckPerAddressAsync();
+
+    [Fact]
+    public Task TwoNodes_SupportCodeGuesses_ShareThePerAddressWindowAndTheBucket() => TwoNodesSupportCodeGuessesShareThePerAddressWindowAndTheBucketAsync();
+
+    [Fact]
+    public Task TwoNodes_SignInFailures_BackOffTheAccountAndTheAddressAcrossTheCluster() => TwoNodesSignInFailuresBackOffTheAccountAndTheAddressAcrossTheClusterAsync();
+
+    [Fact]
+    public Task TwoNodes_PerAddressSignInWindow_HoldsAcrossTheCluster() => TwoNodesPerAddressSignInWindowHoldsAcrossTheClusterAsync();
+
+    [Fact]
+    public Task SharedCountersUnreadable_GuessableChecksAreRefused_SignInFallsBack() => SharedCountersUnreadableGuessableChecksAreRefusedAndSignInFallsBackAsync(async () =>
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP TABLE {Keyward.Server.Limits.PostgresClusterCounters.Table}", connection);
+        await drop.ExecuteNonQueryAsync();
+    });
+
     protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()
     {
         _connectionString = await postgres.CreateDatabaseAsync();

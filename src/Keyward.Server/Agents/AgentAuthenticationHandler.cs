@@ -43,7 +43,7 @@ internal sealed class AgentAuthenticationHandler(
         if (Enrolling)
         {
             // The limit comes first, so guessing costs the guesser whether or not the token is well formed.
-            if (limiter.TryAcquire(Context.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } wait)
+            if (await limiter.TryAcquireAsync(Context.Connection.RemoteIpAddress?.ToString() ?? "unknown", Context.RequestAborted).ConfigureAwait(false) is { } wait)
             {
                 _retryAfter = wait;
                 return Fail(KeywardErrors.RateLimited.Saying("Too many enrollment attempts from this address. Wait and try again."));

@@ -1,13 +1,18 @@
 using System.Threading.RateLimiting;
+using Keyward.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Agents;
 
 /// <summary>
 /// Enrollment attempts per client address (<see cref="AgentOptions.EnrollPerAddressPerMinute"/>, fixed one-minute
-/// windows, in memory per node), checked before the token is looked at: a wrong guess costs the guesser its budget.
+/// windows), checked before the token is looked at: a wrong guess costs the guesser its budget. On one node (SQLite) the
+/// windows are this process's; on PostgreSQL (<see cref="IClusterCounters.Shared"/>) this node's window is checked first
+/// (a flood it already refuses costs the database nothing) and then the cluster's, so N nodes allow no more attempts per
+/// address than one (issue 13, item 4); when the shared count cannot be read, the attempt is refused (503
+/// <c>storage_busy</c>).
 /// </summary>
-internal sealed class EnrollLimiter(IOptions<AgentOptions> options) : IDisposable
+internal sealed class EnrollLimiter(IOptions<AgentOptions> options, TimeProvider time, IClusterCounters counters) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
         RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
@@ -27,6 +32,23 @@ internal sealed class EnrollLimiter(IOptions<AgentOptions> options) : IDisposabl
         }
 
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+    }
+
+    /// <summary><see cref="TryAcquire"/>, then (PostgreSQL) the cluster's count for the address in this minute.</summary>
+    public async ValueTask<TimeSpan?> TryAcquireAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var wait = TryAcquire(address);
+        if (wait is not null || !counters.Shared)
+        {
+            return wait;
+        }
+
+        var now = time.GetUtcNow();
+        var minute = TimeSpan.FromMinutes(1);
+        var window = CounterKey.Window(now, minute);
+        var windowEnd = CounterKey.WindowEnd(window, minute);
+        var made = await counters.AddAsync(CounterKey.Hashed($"enroll.{window}", address), 1, now, windowEnd, cancellationToken).ConfigureAwait(false);
+        return made <= options.Value.EnrollPerAddressPerMinute ? null : windowEnd - now;
     }
 
     public void Dispose() => _limiter.Dispose();

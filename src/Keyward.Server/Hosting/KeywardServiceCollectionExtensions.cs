@@ -4,6 +4,7 @@ using Keyward.Core.Storage;
 using Keyward.Server.Assertions;
 using Keyward.Server.Hosting;
 using Keyward.Server.Http;
+using Keyward.Server.Limits;
 using Keyward.Server.Registration;
 using Keyward.Server.Sessions;
 using Keyward.Server.Tls;
@@ -166,6 +167,10 @@ public static class KeywardServiceCollectionExtensions
         });
         services.TryAddSingleton<Keyward.Core.Sessions.AppSessionService>();
         services.TryAddSingleton<Keyward.Core.Handoffs.HandoffService>();
+        // Guess limits shared by every node on PostgreSQL; one node (SQLite) keeps them in memory (issue 13, item 4).
+        services.TryAddSingleton<IClusterCounters>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value is { Provider: StorageProvider.Postgres, ConnectionString: { } postgres }
+            ? new PostgresClusterCounters(postgres, sp.GetRequiredService<TimeProvider>())
+            : new NodeCounters());
         services.TryAddSingleton<SignInLimiter>();
         services.TryAddSingleton<InstanceSecret>();
         services.TryAddSingleton<CeremonyJournal>();
@@ -173,7 +178,8 @@ public static class KeywardServiceCollectionExtensions
         services.AddAuthentication(SessionAuthenticationDefaults.Scheme)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationDefaults.Scheme, null);
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>>((limiter, signIn) => RateLimitPolicies.Configure(limiter, signIn.Value));
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>, IClusterCounters, TimeProvider, ILoggerFactory>(
+            (limiter, signIn, counters, time, logs) => RateLimitPolicies.Configure(limiter, signIn.Value, counters, time, logs.CreateLogger<SharedWindowLimiter>()));
     }
 
     private static void AddKeywardRegistration(this IServiceCollection services)

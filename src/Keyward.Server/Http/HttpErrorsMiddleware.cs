@@ -34,9 +34,10 @@ internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<Keywar
             await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (StorageBusy.Is(e) && !context.Response.HasStarted)
+        catch (Exception e) when ((StorageBusy.Is(e) || e is Limits.ClusterCountersUnavailableException) && !context.Response.HasStarted)
         {
-            // The database stayed locked past Keyward:Storage:BusyTimeout. Whatever the request had put in the response
+            // The database stayed locked past Keyward:Storage:BusyTimeout (or the shared guess counters could not be read,
+            // so a guessable check is refused rather than made unlimited). Whatever the request had put in the response
             // goes; the provider's message (it can name files and SQL) stays out of it.
             context.Response.Clear();
             context.Response.Headers.RetryAfter = "5";

@@ -18,6 +18,7 @@ internal static class KeywardEventIds
     public const int RevocationListenerLost = 2102;
     public const int RevocationNoticeIgnored = 2103;
     public const int RevocationNoticeApplied = 2104;
+    public const int ClusterCountersUnavailable = 2050;
 
     public const int SigningKeyRotated = 3101;
     public const int HostRefused = 3201;

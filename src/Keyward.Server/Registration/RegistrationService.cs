@@ -56,7 +56,7 @@ internal sealed partial class RegistrationService(
 
         // One guess from the global budget, taken before the check so concurrent guesses cannot overdraw it; a right code
         // gives it back. Empty: refused unchecked, for seconds (SetupCodeLimiter states the bound).
-        var (check, wait) = setupCodes.TryReserve(AddressGroup.Of(IPAddress.TryParse(caller.ClientAddress, out var address) ? address : null));
+        var (check, wait) = await setupCodes.TryReserveAsync(AddressGroup.Of(IPAddress.TryParse(caller.ClientAddress, out var address) ? address : null), cancellationToken).ConfigureAwait(false);
         if (check == SetupCodeCheck.Refused)
         {
             return new Refusal(KeywardErrors.RateLimited.Saying("Too many wrong setup codes were tried. Wait and try again."), AuditActions.RateLimited, "register.setup_code", name)
@@ -67,7 +67,7 @@ internal sealed partial class RegistrationService(
 
         if (await accounts.IsSetupCodeValidAsync(request.SetupCode, cancellationToken).ConfigureAwait(false))
         {
-            setupCodes.Refund(check);
+            await setupCodes.RefundAsync(check, cancellationToken).ConfigureAwait(false);
 
             // A new account: its name is prepared (RFC 8265) and stored in that form.
             return AccountName.TryPrepare(name, out var prepared, out var fault)
@@ -80,7 +80,7 @@ internal sealed partial class RegistrationService(
             && await accounts.GetAccountAsync(accountId, cancellationToken).ConfigureAwait(false) is { } account
             && AccountName.Designates(account.Name, name))
         {
-            setupCodes.Refund(check);
+            await setupCodes.RefundAsync(check, cancellationToken).ConfigureAwait(false);
             return account.DisabledAt is not null
                 ? Disabled(account.Name)
                 : await ExistingAccountAsync(CeremonyModes.BreakGlass, account, request.KeyName, null, cancellationToken).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed partial class RegistrationService(
         }
 
         var address = SignInLimiter.AddressKey(caller.ClientAddress);
-        if (limiter.Waiting(address) is { } wait)
+        if (await limiter.WaitingAsync(address, cancellationToken).ConfigureAwait(false) is { } wait)
         {
             return TooManyRecoveryAttempts(name, wait);
         }
@@ -138,7 +138,7 @@ internal sealed partial class RegistrationService(
         var account = await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false);
         if (await recoveryCodes.FindAsync(account?.Id, request.RecoveryCode, cancellationToken).ConfigureAwait(false) is null)
         {
-            return limiter.Failed(address) is { } backoff
+            return await limiter.FailedAsync(address, cancellationToken).ConfigureAwait(false) is { } backoff
                 ? TooManyRecoveryAttempts(name, backoff)
                 : new Refusal(KeywardErrors.RecoveryCodeInvalid, Failed, Actor: name) { Details = new Dictionary<string, string> { ["mode"] = CeremonyModes.Recovery } };
         }

@@ -1,3 +1,4 @@
+using Keyward.Server.Limits;
 using Keyward.Server.Sessions;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +14,18 @@ namespace Keyward.Server.Registration;
 /// bucket empty cannot keep the real admin's first try out (found by review: an attacker taking every refilled token
 /// blocked setup and break-glass). Over a code's lifetime L at most rate × (L + 1 min) + 10,000 codes are checked,
 /// whatever the number of addresses (docs/security.md).
+/// <para>
+/// On PostgreSQL (<see cref="IClusterCounters.Shared"/>) the bucket and the first checks are the cluster's, not the
+/// node's (issue 13, item 4): the same algorithm on shared rows, so N nodes check no more codes than one. The first
+/// checks are counted per window of <see cref="SignInOptions.SetupCodeLifetime"/>, so one code's life sees at most
+/// 2 × <see cref="MaxFirstChecks"/>. When the shared counters cannot be read, the check is refused (503
+/// <c>storage_busy</c>), never made unlimited.
+/// </para>
 /// </summary>
-internal sealed class SetupCodeLimiter(IOptions<SignInOptions> options, TimeProvider time)
+internal sealed class SetupCodeLimiter(IOptions<SignInOptions> options, TimeProvider time, IClusterCounters counters)
 {
+    private const string Bucket = "setup.bucket";
+
     /// <summary>How many address groups get their first check past an empty bucket, per process.</summary>
     public const int MaxFirstChecks = 10_000;
 
@@ -50,6 +60,49 @@ internal sealed class SetupCodeLimiter(IOptions<SignInOptions> options, TimeProv
 
             var perToken = TimeSpan.FromMinutes(1) / Capacity;
             return (SetupCodeCheck.Refused, perToken * (1 - _tokens));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TryReserve"/> for the cluster: on PostgreSQL the bucket and the first checks are shared by every node;
+    /// on one node it is <see cref="TryReserve"/>.
+    /// </summary>
+    public async ValueTask<(SetupCodeCheck Check, TimeSpan Wait)> TryReserveAsync(string addressGroup, CancellationToken cancellationToken = default)
+    {
+        if (!counters.Shared)
+        {
+            return TryReserve(addressGroup);
+        }
+
+        var now = time.GetUtcNow();
+        var lifetime = options.Value.SetupCodeLifetime;
+        var window = CounterKey.Window(now, lifetime);
+        var windowEnd = CounterKey.WindowEnd(window, lifetime);
+
+        // As in memory: whether this group is new is settled first, whatever the bucket holds.
+        var first = await counters.AddAsync(CounterKey.Hashed($"setup.first.{window}", addressGroup), 1, now, windowEnd, cancellationToken).ConfigureAwait(false) == 1
+            && await counters.AddAsync($"setup.firsts.{window}", 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= MaxFirstChecks;
+        var take = await counters.TakeAsync(Bucket, Capacity, now, cancellationToken).ConfigureAwait(false);
+        if (take.Taken)
+        {
+            return (SetupCodeCheck.Token, TimeSpan.Zero);
+        }
+
+        return first
+            ? (SetupCodeCheck.FirstFromAddress, TimeSpan.Zero)
+            : (SetupCodeCheck.Refused, TimeSpan.FromMinutes(1) / Capacity * (1 - take.Tokens));
+    }
+
+    /// <summary><see cref="Refund"/> for the cluster: gives the token back to the shared bucket on PostgreSQL.</summary>
+    public async ValueTask RefundAsync(SetupCodeCheck check, CancellationToken cancellationToken = default)
+    {
+        if (!counters.Shared)
+        {
+            Refund(check);
+        }
+        else if (check == SetupCodeCheck.Token)
+        {
+            await counters.GiveBackAsync(Bucket, Capacity, cancellationToken).ConfigureAwait(false);
         }
     }
 

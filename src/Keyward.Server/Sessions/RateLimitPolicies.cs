@@ -3,12 +3,15 @@ using System.Threading.RateLimiting;
 using Keyward.Core.Audit;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
+using Keyward.Server.Limits;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// The per-address limit on sign-in and registration (in memory per node; fixed one-minute windows). Every refusal
+/// The per-address limit on sign-in and registration (fixed one-minute windows): in memory on one node (SQLite); on
+/// PostgreSQL this node's window and then the cluster's (<see cref="SharedWindowLimiter"/>), so N nodes allow no more
+/// than one (issue 13, item 4). Every refusal
 /// is audited as <c>rate_limit.hit</c> before the 429 goes out: the first per address and interval as one event, the
 /// rest as a count (<see cref="RepeatedRefusals"/>).
 /// </summary>
@@ -16,11 +19,14 @@ internal static class RateLimitPolicies
 {
     public const string SignIn = "signin";
 
-    public static void Configure(RateLimiterOptions limiter, SignInOptions options)
+    public static void Configure(RateLimiterOptions limiter, SignInOptions options, IClusterCounters counters, TimeProvider time, ILogger logger)
     {
-        limiter.AddPolicy(SignIn, context => RateLimitPartition.GetFixedWindowLimiter(
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = options.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        FixedWindowRateLimiterOptions Window() => new() { PermitLimit = options.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+        limiter.AddPolicy(SignIn, context => counters.Shared
+            ? RateLimitPartition.Get(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                address => new SharedWindowLimiter("signin.address", address, options.PerAddressPerMinute, counters, time, new FixedWindowRateLimiter(Window()), logger))
+            : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => Window()));
         limiter.OnRejected = async (context, cancellationToken) =>
         {
             // Once per address and interval, then a count (docs/audit.md, "Repeated refusals").

@@ -1,18 +1,25 @@
 using System.Collections.Concurrent;
 using Keyward.Core.Accounts.Names;
+using Keyward.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Sessions;
 
 /// <summary>
-/// Backoff after failed sign-ins, per client address and per account (in memory per node). It counts only what an
+/// Backoff after failed sign-ins, per client address and per account. It counts only what an
 /// attacker cannot do for free: a finish whose assertion failed. Begins are never counted, so nobody can lock an account
 /// out by asking for its options, and a verified assertion is never refused for its account's failures, so a flood of
 /// bad assertions against an account cannot keep its owner out. After <see cref="SignInOptions.FailuresBeforeBackoff"/>
 /// failures in a row, each further failure makes the key wait 1 s, then 2 s, 4 s, … up to <see cref="SignInOptions.MaxBackoff"/>; a success clears
 /// it, and so does a quiet spell as long as the longest wait.
+/// <para>
+/// One node (SQLite) keeps the runs in memory. On PostgreSQL (<see cref="IClusterCounters.Shared"/>) the async members
+/// keep them in the shared counters, keyed by a hash of the key, so failures through any node count toward the same
+/// wait (issue 13, item 4). Sign-in needs the database anyway, so when the counters cannot be read this node's own
+/// runs decide instead (a per-node bound for the outage, logged): nobody is locked out by a blip.
+/// </para>
 /// </summary>
-internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvider time)
+internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvider time, IClusterCounters counters, ILogger<SignInLimiter> logger)
 {
     // Bounded: when a flood of distinct addresses or names fills the table, entries whose wait has passed go first.
     private const int MaxEntries = 100_000;
@@ -76,6 +83,90 @@ internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvide
 
     /// <summary>Clears a key after a verified sign-in.</summary>
     public void Succeeded(string key) => _failures.TryRemove(key, out _);
+
+    /// <summary><see cref="Waiting"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage.</summary>
+    public async ValueTask<TimeSpan?> WaitingAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!counters.Shared)
+        {
+            return Waiting(key);
+        }
+
+        try
+        {
+            if (await counters.ReadRunAsync(SharedKey(key), cancellationToken).ConfigureAwait(false) is not { } run)
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var blockedUntil = WaitAfter(run.Count) is { } wait ? run.LastFailure + wait : DateTimeOffset.MinValue;
+            return blockedUntil > now ? blockedUntil - now : null;
+        }
+        catch (ClusterCountersUnavailableException e)
+        {
+            LimitsLog.FellBack(logger, e);
+            return Waiting(key);
+        }
+    }
+
+    /// <summary><see cref="Failed"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage.</summary>
+    public async ValueTask<TimeSpan?> FailedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!counters.Shared)
+        {
+            return Failed(key);
+        }
+
+        try
+        {
+            var run = await counters.FailAsync(SharedKey(key), time.GetUtcNow(), options.Value.MaxBackoff, cancellationToken).ConfigureAwait(false);
+            return WaitAfter(run.Count);
+        }
+        catch (ClusterCountersUnavailableException e)
+        {
+            LimitsLog.FellBack(logger, e);
+            return Failed(key);
+        }
+    }
+
+    /// <summary><see cref="Succeeded"/> for both keys of a verified sign-in, across the cluster on PostgreSQL.</summary>
+    public async ValueTask SucceededAsync(string addressKey, string accountKey, CancellationToken cancellationToken = default)
+    {
+        Succeeded(addressKey);
+        Succeeded(accountKey);
+        if (!counters.Shared)
+        {
+            return;
+        }
+
+        try
+        {
+            await counters.ClearAsync([SharedKey(addressKey), SharedKey(accountKey)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterCountersUnavailableException e)
+        {
+            // The key verified: it signs in. The runs stay until their quiet spell ends them.
+            LimitsLog.FellBack(logger, e);
+        }
+    }
+
+    // A key holds an address or an account's lookup key: only a hash of it goes to the database.
+    private static string SharedKey(string key) => CounterKey.Hashed("signin", key);
+
+    // The wait the count-th failure in a row starts (as in Failed): none up to the threshold, then 1 s, 2 s, 4 s, …
+    private TimeSpan? WaitAfter(long count)
+    {
+        var settings = options.Value;
+        var over = count - settings.FailuresBeforeBackoff;
+        if (over <= 0)
+        {
+            return null;
+        }
+
+        var wait = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(over - 1, 30)));
+        return wait > settings.MaxBackoff ? settings.MaxBackoff : wait;
+    }
 
     private void Sweep(DateTimeOffset now, TimeSpan quiet)
     {

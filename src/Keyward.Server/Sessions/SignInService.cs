@@ -13,10 +13,10 @@ namespace Keyward.Server.Sessions;
 
 /// <summary>
 /// Passkey sign-in as named steps, in the order they run. Begin: <see cref="CheckName"/> →
-/// <see cref="AllowedCredentialsAsync"/> → <see cref="IssueOptionsAsync"/>. Finish: <see cref="WaitForAddress"/> →
+/// <see cref="AllowedCredentialsAsync"/> → <see cref="IssueOptionsAsync"/>. Finish: <see cref="WaitForAddressAsync"/> →
 /// <see cref="ConsumeCeremonyAsync"/> → <see cref="ParseCredential"/> → <see cref="ResolveCredentialAsync"/> →
 /// <see cref="VerifyAssertion"/> (a failure counts toward the address's and the account's backoff,
-/// <see cref="CountFailure"/>) → <see cref="OpenSessionAsync"/>. Each step returns its value or the
+/// <see cref="CountFailureAsync"/>) → <see cref="OpenSessionAsync"/>. Each step returns its value or the
 /// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it.
 /// </summary>
 internal sealed partial class SignInService(
@@ -53,7 +53,7 @@ internal sealed partial class SignInService(
     /// <summary>Finishes a sign-in: verifies the assertion and opens a session (recorded before it opens).</summary>
     public async Task<Outcome<SignedIn>> FinishAsync(Guid ceremonyId, JsonElement response, Caller caller, CancellationToken cancellationToken)
     {
-        if (WaitForAddress(caller) is { } waiting)
+        if (await WaitForAddressAsync(caller, cancellationToken).ConfigureAwait(false) is { } waiting)
         {
             return waiting;
         }
@@ -74,7 +74,7 @@ internal sealed partial class SignInService(
         var resolved = await ResolveCredentialAsync(credential.Value, state, cancellationToken).ConfigureAwait(false);
         if (resolved.Refused)
         {
-            return CountFailure(caller, accountName: null) is { } backoff ? backoff : resolved.Refusal;
+            return await CountFailureAsync(caller, accountName: null, cancellationToken).ConfigureAwait(false) is { } backoff ? backoff : resolved.Refusal;
         }
 
         var (account, key) = resolved.Value;
@@ -82,7 +82,7 @@ internal sealed partial class SignInService(
         if (verified.Refused)
         {
             Log.SignInFailed(logger, verified.Refusal.Error.Code);
-            return CountFailure(caller, account.Name) is { } backoff ? backoff : verified.Refusal;
+            return await CountFailureAsync(caller, account.Name, cancellationToken).ConfigureAwait(false) is { } backoff ? backoff : verified.Refusal;
         }
 
         // A disabled account is refused only here, after its key proved itself: begin and a wrong key answer exactly as
@@ -93,8 +93,7 @@ internal sealed partial class SignInService(
         }
 
         // A verified key always signs in, whatever failures its account has seen: they cannot lock its owner out.
-        limiter.Succeeded(SignInLimiter.AddressKey(caller.ClientAddress));
-        limiter.Succeeded(SignInLimiter.AccountKey(account.Name));
+        await limiter.SucceededAsync(SignInLimiter.AddressKey(caller.ClientAddress), SignInLimiter.AccountKey(account.Name), cancellationToken).ConfigureAwait(false);
         return await OpenSessionAsync(account, key, verified.Value, caller).ConfigureAwait(false);
     }
 
@@ -105,8 +104,8 @@ internal sealed partial class SignInService(
             : null;
 
     /// <summary>An address that failed too often in a row waits before it may finish another sign-in.</summary>
-    internal Refusal? WaitForAddress(Caller caller) =>
-        limiter.Waiting(SignInLimiter.AddressKey(caller.ClientAddress)) is { } wait
+    internal async Task<Refusal?> WaitForAddressAsync(Caller caller, CancellationToken cancellationToken) =>
+        await limiter.WaitingAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken).ConfigureAwait(false) is { } wait
             ? new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins from this address. Wait and try again."), AuditActions.RateLimited, "signin.address")
             {
                 RetryAfter = wait,
@@ -118,10 +117,10 @@ internal sealed partial class SignInService(
     /// the failure is answered 429 with the wait (and audited as a rate-limit hit against what it protected); the next
     /// finish from that address waits. The account's count only ever turns its failures into 429s.
     /// </summary>
-    internal Refusal? CountFailure(Caller caller, string? accountName)
+    internal async Task<Refusal?> CountFailureAsync(Caller caller, string? accountName, CancellationToken cancellationToken)
     {
-        var addressWait = limiter.Failed(SignInLimiter.AddressKey(caller.ClientAddress));
-        var accountWait = accountName is null ? null : limiter.Failed(SignInLimiter.AccountKey(accountName));
+        var addressWait = await limiter.FailedAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken).ConfigureAwait(false);
+        var accountWait = accountName is null ? null : await limiter.FailedAsync(SignInLimiter.AccountKey(accountName), cancellationToken).ConfigureAwait(false);
         if (accountWait is { } forAccount)
         {
             return new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins for this account. Wait and try again."), AuditActions.RateLimited, "signin.account", accountName)

@@ -42,7 +42,7 @@ internal sealed class StepUpService(
     /// <summary>Finishes a step-up: verifies the assertion by a key of the session's account and records the step-up.</summary>
     public async Task<Outcome<StepUpResponse>> FinishAsync(SessionInfo session, Guid ceremonyId, JsonElement response, Caller caller, CancellationToken cancellationToken)
     {
-        if (signIn.WaitForAddress(caller) is { } waiting)
+        if (await signIn.WaitForAddressAsync(caller, cancellationToken).ConfigureAwait(false) is { } waiting)
         {
             return waiting;
         }
@@ -71,7 +71,7 @@ internal sealed class StepUpService(
         if (verified.Refused)
         {
             // A failed step-up counts toward the sign-in backoff like a failed sign-in.
-            return signIn.CountFailure(caller, account.Name) is { } backoff ? backoff : Relabel(verified.Refusal) with { Details = PurposeDetails(state) };
+            return await signIn.CountFailureAsync(caller, account.Name, cancellationToken).ConfigureAwait(false) is { } backoff ? backoff : Relabel(verified.Refusal) with { Details = PurposeDetails(state) };
         }
 
         return await RecordAsync(session, state, key.Id, verified.Value, caller).ConfigureAwait(false);

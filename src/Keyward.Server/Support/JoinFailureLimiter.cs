@@ -1,3 +1,4 @@
+using Keyward.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Support;
@@ -14,10 +15,13 @@ namespace Keyward.Server.Support;
 /// limit, and an attacker elsewhere cannot spend another group's places; only a flood from the technician's own address
 /// group (the same NAT) can hold the technician back, for the rest of a minute. Groups beyond
 /// <see cref="MaxTrackedGroups"/> in a window are not counted (no lockout of a group the limiter could not remember).
-/// Process-local: each node counts its own.
+/// On one node (SQLite) the counts are this process's. On PostgreSQL (<see cref="IClusterCounters.Shared"/>) this node's
+/// count is checked first (a group it already refuses costs the database nothing) and then the cluster's, so N nodes
+/// allow no more failures per group than one (issue 13, item 4); when the shared count cannot be read, the redemption
+/// is refused (503 <c>storage_busy</c>).
 /// </para>
 /// </summary>
-internal sealed class JoinFailureLimiter(IOptions<SupportOptions> options, TimeProvider time)
+internal sealed class JoinFailureLimiter(IOptions<SupportOptions> options, TimeProvider time, IClusterCounters? counters = null)
 {
     /// <summary>How many address groups are counted in one window; beyond, new groups are not limited.</summary>
     public const int MaxTrackedGroups = 100_000;
@@ -58,6 +62,44 @@ internal sealed class JoinFailureLimiter(IOptions<SupportOptions> options, TimeP
             }
 
             return null;
+        }
+    }
+
+    /// <summary><see cref="TryReserve"/>, then (PostgreSQL) the cluster's count for the group in this minute.</summary>
+    public async ValueTask<TimeSpan?> TryReserveAsync(string addressGroup, CancellationToken cancellationToken = default)
+    {
+        var wait = TryReserve(addressGroup);
+        if (wait is not null || counters is not { Shared: true })
+        {
+            return wait;
+        }
+
+        var now = time.GetUtcNow();
+        var minute = TimeSpan.FromMinutes(1);
+        var window = CounterKey.Window(now, minute);
+        var windowEnd = CounterKey.WindowEnd(window, minute);
+        var key = CounterKey.Hashed($"join.failures.{window}", addressGroup);
+        if (await counters.AddAsync(key, 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= options.Value.JoinFailuresPerAddressPerMinute)
+        {
+            return null;
+        }
+
+        // Over the cluster's limit: not a failure made, so neither count keeps it.
+        Refund(addressGroup);
+        await counters.AddAsync(key, -1, now, windowEnd, cancellationToken).ConfigureAwait(false);
+        return windowEnd - now;
+    }
+
+    /// <summary><see cref="Refund"/>, and (PostgreSQL) the cluster's place too.</summary>
+    public async ValueTask RefundAsync(string addressGroup, CancellationToken cancellationToken = default)
+    {
+        Refund(addressGroup);
+        if (counters is { Shared: true })
+        {
+            var now = time.GetUtcNow();
+            var minute = TimeSpan.FromMinutes(1);
+            var window = CounterKey.Window(now, minute);
+            await counters.AddAsync(CounterKey.Hashed($"join.failures.{window}", addressGroup), -1, now, CounterKey.WindowEnd(window, minute), cancellationToken).ConfigureAwait(false);
         }
     }
 

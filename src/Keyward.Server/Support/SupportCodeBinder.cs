@@ -20,7 +20,7 @@ internal sealed class SupportCodeBinder(SupportCodeLimiter limiter, SupportCodeS
     public async Task<Outcome<SupportCodeBinding>> BindAsync(string? code, IPAddress? address, CancellationToken cancellationToken)
     {
         var caller = new Caller("anonymous", address?.ToString());
-        var check = limiter.TryReserve(AddressGroup.Of(address));
+        var check = await limiter.TryReserveAsync(AddressGroup.Of(address), cancellationToken).ConfigureAwait(false);
         if (check.Allowance == SupportCodeAllowance.Refused)
         {
             if (check.FirstRefusal)
@@ -44,7 +44,7 @@ internal sealed class SupportCodeBinder(SupportCodeLimiter limiter, SupportCodeS
             return new Refusal(KeywardErrors.SupportCodeInvalid, AuditAction: null);
         }
 
-        limiter.Refund(check);
+        await limiter.RefundAsync(check, cancellationToken).ConfigureAwait(false);
         var sessionId = redeemed.SupportSessionId!.Value;
         var session = await sessions.FindAsync(sessionId, redeemed.AccountId, cancellationToken).ConfigureAwait(false);
         if (session is not { IsOpen: true })

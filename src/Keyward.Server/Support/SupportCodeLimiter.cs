@@ -1,3 +1,4 @@
+using Keyward.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Support;
@@ -15,10 +16,14 @@ namespace Keyward.Server.Support;
 /// <see cref="MaxFirstChecksPerWindow"/> groups per window), so a flood that keeps the bucket empty cannot keep a real
 /// agent out. A wrong guess is tied to no code: no code is ever locked. The bound (docs/remote-support.md): at most
 /// (CodeFailuresPerMinute + MaxFirstChecksPerWindow) wrong guesses per minute, whatever the number of addresses.
-/// Process-local: each node has its own counts.
+/// On one node (SQLite) the counts are this process's; on PostgreSQL (<see cref="IClusterCounters.Shared"/>) the
+/// per-group windows, the bucket and the first checks are the cluster's (issue 13, item 4), so the bound holds for the
+/// cluster, not per node. When the shared counters cannot be read, the check is refused (503 <c>storage_busy</c>).
 /// </summary>
-internal sealed class SupportCodeLimiter(IOptions<SupportOptions> options, TimeProvider time)
+internal sealed class SupportCodeLimiter(IOptions<SupportOptions> options, TimeProvider time, IClusterCounters counters)
 {
+    private const string Bucket = "support.bucket";
+
     /// <summary>How many address groups get a first check past an empty bucket in one minute window.</summary>
     public const int MaxFirstChecksPerWindow = 10_000;
 
@@ -79,6 +84,52 @@ internal sealed class SupportCodeLimiter(IOptions<SupportOptions> options, TimeP
 
             var perToken = TimeSpan.FromMinutes(1) / Capacity;
             return new SupportCodeCheck(SupportCodeAllowance.Refused, perToken * (1 - _tokens), FirstRefusal: made == 0 || !tracked);
+        }
+    }
+
+    /// <summary><see cref="TryReserve"/> for the cluster: the same rules on counters every node shares (PostgreSQL).</summary>
+    public async ValueTask<SupportCodeCheck> TryReserveAsync(string addressGroup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addressGroup);
+        if (!counters.Shared)
+        {
+            return TryReserve(addressGroup);
+        }
+
+        var now = time.GetUtcNow();
+        var minute = TimeSpan.FromMinutes(1);
+        var window = CounterKey.Window(now, minute);
+        var windowEnd = CounterKey.WindowEnd(window, minute);
+        var made = await counters.AddAsync(CounterKey.Hashed($"support.checks.{window}", addressGroup), 1, now, windowEnd, cancellationToken).ConfigureAwait(false) - 1;
+        if (made >= options.Value.CodeChecksPerAddressPerMinute)
+        {
+            return new SupportCodeCheck(SupportCodeAllowance.Refused, windowEnd - now, FirstRefusal: made == options.Value.CodeChecksPerAddressPerMinute);
+        }
+
+        var take = await counters.TakeAsync(Bucket, Capacity, now, cancellationToken).ConfigureAwait(false);
+        if (take.Taken)
+        {
+            return new SupportCodeCheck(SupportCodeAllowance.Token, TimeSpan.Zero, false);
+        }
+
+        if (made == 0 && await counters.AddAsync($"support.firsts.{window}", 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= MaxFirstChecksPerWindow)
+        {
+            return new SupportCodeCheck(SupportCodeAllowance.FirstFromAddress, TimeSpan.Zero, false);
+        }
+
+        return new SupportCodeCheck(SupportCodeAllowance.Refused, minute / Capacity * (1 - take.Tokens), FirstRefusal: made == 0);
+    }
+
+    /// <summary><see cref="Refund"/> for the cluster: gives the token back to the shared bucket on PostgreSQL.</summary>
+    public async ValueTask RefundAsync(SupportCodeCheck check, CancellationToken cancellationToken = default)
+    {
+        if (!counters.Shared)
+        {
+            Refund(check);
+        }
+        else if (check.Allowance == SupportCodeAllowance.Token)
+        {
+            await counters.GiveBackAsync(Bucket, Capacity, cancellationToken).ConfigureAwait(false);
         }
     }
 

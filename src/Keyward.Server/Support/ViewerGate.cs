@@ -56,7 +56,7 @@ internal sealed class ViewerGate(
 
         // Before the database: an address group whose tokens keep failing (forged ones are free to make) is held back.
         var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
-        if (failures.TryReserve(group) is { } wait)
+        if (await failures.TryReserveAsync(group, context.RequestAborted).ConfigureAwait(false) is { } wait)
         {
             await RateLimitedAsync(context, target, wait).ConfigureAwait(false);
             return;
@@ -65,7 +65,7 @@ internal sealed class ViewerGate(
         var redeemed = await RedeemAsync(token, context.RequestAborted).ConfigureAwait(false);
         if (!redeemed.Refused)
         {
-            failures.Refund(group);
+            await failures.RefundAsync(group, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
