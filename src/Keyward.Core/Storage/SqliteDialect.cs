@@ -9,10 +9,15 @@ namespace Keyward.Core.Storage;
 
 /// <summary>Embedded SQLite: one file in the data directory, WAL, one writer at a time.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "Every value is a parameter; the text is built only from fixed identifiers and parameter names.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The keeper connection lives as long as the dialect, which lives as long as its KeywardDatabase (the process); its native handle is released by its finalizer.")]
 internal sealed class SqliteDialect : StorageDialect
 {
     private readonly PooledDbContextFactory<SqliteKeywardDbContext> _factory;
     private readonly TimeSpan _busyTimeout;
+    private readonly string? _keeperConnection;
+
+    // Open for as long as this dialect lives (see KeepOpen); never used for a statement after the first.
+    private SqliteConnection? _keeper;
 
     public SqliteDialect(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> extraInterceptors)
     {
@@ -27,6 +32,8 @@ internal sealed class SqliteDialect : StorageDialect
         var connection = builder.ToString();
         _busyTimeout = options.BusyTimeout;
         Gate = SqliteWriteGate.For(connection);
+        var inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
+        _keeperConnection = inMemory ? null : new SqliteConnectionStringBuilder(connection) { Pooling = false }.ToString();
         IInterceptor[] interceptors = [new SqliteWriteGateInterceptor(Gate, _busyTimeout), .. extraInterceptors];
         _factory = new PooledDbContextFactory<SqliteKeywardDbContext>(
             new DbContextOptionsBuilder<SqliteKeywardDbContext>()
@@ -46,7 +53,60 @@ internal sealed class SqliteDialect : StorageDialect
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await KeepOpenAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Sets what every connection to the file needs as it opens: no checkpoint when it closes
+    /// (<c>SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE</c>). Without it, a pooled connection that closes (the pool's idle pruning,
+    /// <see cref="SqliteConnection.ClearAllPools"/>) tries for an exclusive lock on the database file to checkpoint
+    /// and delete the WAL; for that moment SQLite's per-process lock table marks the file pending or exclusive, and a
+    /// connection opening beside it finds its first statement's shared lock taken: SQLITE_BUSY, and Microsoft.Data.Sqlite
+    /// sleeps 150 ms, inside the write gate. The WAL is checkpointed as it grows (every 1,000 pages, on commit), so
+    /// nothing is lost; a WAL left at exit is replayed by the next start.
+    /// </summary>
+    public static void OnOpened(SqliteConnection connection)
+    {
+        var rc = SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+        SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+    }
+
+    /// <summary>
+    /// One connection of this dialect's own, outside the pool, held open from the migration on: it keeps the file's
+    /// WAL index (the <c>-shm</c>) open in this process, so that when every pooled connection has been closed the next
+    /// ones do not rebuild it. A rebuild (WAL recovery) locks the index, and connections opening beside it get
+    /// SQLITE_BUSY_RECOVERY, slept on like any other SQLITE_BUSY.
+    /// </summary>
+    private async Task KeepOpenAsync(CancellationToken cancellationToken)
+    {
+        if (_keeperConnection is null || _keeper is not null)
+        {
+            return;
+        }
+
+        var keeper = new SqliteConnection(_keeperConnection);
+        try
+        {
+            await keeper.OpenAsync(cancellationToken).ConfigureAwait(false);
+            OnOpened(keeper);
+            await using var command = DbCommands.Create(keeper, null, "PRAGMA journal_mode=WAL;");
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await keeper.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _keeper = keeper;
+    }
+
+    /// <summary>The write gate, for a statement run with plain ADO.NET outside a transaction.</summary>
+    public override ValueTask EnterWriteAsync(DbConnection connection, object owner, CancellationToken cancellationToken) =>
+        Gate.EnterAsync(connection, owner, _busyTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    public override void ExitWrite(DbConnection connection, object owner) => Gate.Exit(connection, owner);
 
     /// <summary>
     /// The write gate, then BEGIN IMMEDIATE: the file's one write lock, which already serializes every writer. This

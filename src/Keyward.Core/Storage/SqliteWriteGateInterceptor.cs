@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -128,6 +129,15 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate, TimeSpan 
     Task IDbCommandInterceptor.CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken)
     {
         gate.Exit(Connection(command), command);
+        return Task.CompletedTask;
+    }
+
+    // Every connection as it opens: no checkpoint on close (SqliteDialect.OnOpened says why).
+    void IDbConnectionInterceptor.ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => SqliteDialect.OnOpened((SqliteConnection)connection);
+
+    Task IDbConnectionInterceptor.ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        SqliteDialect.OnOpened((SqliteConnection)connection);
         return Task.CompletedTask;
     }
 

@@ -25,6 +25,18 @@ internal abstract class StorageDialect
     /// <summary>Begins a transaction whose reads all see one moment of the database, without blocking writers.</summary>
     public abstract Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Before a write statement run with plain ADO.NET outside a transaction (EF Core's interceptors do not see it):
+    /// waits for what the provider needs writers to hold, for <paramref name="owner"/> on <paramref name="connection"/>.
+    /// Nothing on PostgreSQL; SQLite's write gate.
+    /// </summary>
+    public virtual ValueTask EnterWriteAsync(DbConnection connection, object owner, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>After that statement, whether it succeeded or not: ends <paramref name="owner"/>'s hold.</summary>
+    public virtual void ExitWrite(DbConnection connection, object owner)
+    {
+    }
+
     /// <summary>Inserts <paramref name="rows"/> in the provider's fastest plain-ADO.NET form, inside <paramref name="transaction"/>.</summary>
     public abstract Task InsertAsync<T>(DbConnection connection, DbTransaction transaction, BulkInsert<T> insert, IReadOnlyList<T> rows, CancellationToken cancellationToken);
 }

@@ -7,7 +7,7 @@ namespace Keyward.Core.Support;
 /// <summary>
 /// Support codes: <c>XXXX-XXXX-XXXX</c> (<see cref="HumanCode"/>, 60 bits), single use, for the agent of an ad-hoc
 /// support session. Only the hash is stored. Consuming is one conditional UPDATE (<c>UsesLeft &gt; 0 AND ExpiresAt &gt;
-/// now</c>), so exactly one caller wins across threads, processes and nodes (architecture rule 2). A wrong guess touches
+/// now</c>) returning the session and account (<see cref="SingleUse"/>), so exactly one caller wins across threads, processes and nodes (architecture rule 2). A wrong guess touches
 /// no row: nothing about it is tied to a real code, and no real code can be locked out by guessing. Rate limits belong
 /// to the caller (the server's <c>SupportCodeLimiter</c>).
 /// </summary>
@@ -18,6 +18,10 @@ public sealed class SupportCodeService(KeywardDatabase database, TimeProvider ti
 
     /// <summary>How long a spent or expired code's row is kept, so a replay still reads as consumed or expired.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(30);
+
+    // One statement: the winner learns the session and account from the UPDATE itself.
+    private static readonly SingleUse Consume = SingleUse.For(
+        "support_codes", nameof(SupportCodeEntity.CodeHash), "\"SupportSessionId\", \"AccountId\"");
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -57,18 +61,13 @@ public sealed class SupportCodeService(KeywardDatabase database, TimeProvider ti
         }
 
         var hash = HumanCode.Hash(Purpose, normalized);
-        var now = Now;
-        await using var db = database.CreateContext();
-        var consumed = await db.SupportCodes
-            .Where(c => c.CodeHash == hash && c.UsesLeft > 0 && c.ExpiresAt > now)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UsesLeft, c => c.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
-        var row = await db.SupportCodes.AsNoTracking().SingleOrDefaultAsync(c => c.CodeHash == hash, cancellationToken).ConfigureAwait(false);
-        if (consumed == 1 && row is not null)
+        var (won, bound, usesLeft) = await Consume.RunAsync(database, hash, Now, static row => (Session: row.GetGuid(0), Account: row.GetGuid(1)), cancellationToken).ConfigureAwait(false);
+        if (won)
         {
-            return new SupportCodeRedemption(row.SupportSessionId, row.AccountId, null);
+            return new SupportCodeRedemption(bound.Session, bound.Account, null);
         }
 
-        return new SupportCodeRedemption(null, null, row is null ? SupportCodeFailure.Invalid : row.UsesLeft <= 0 ? SupportCodeFailure.Consumed : SupportCodeFailure.Expired);
+        return new SupportCodeRedemption(null, null, usesLeft is not { } left ? SupportCodeFailure.Invalid : left <= 0 ? SupportCodeFailure.Consumed : SupportCodeFailure.Expired);
     }
 
     /// <summary>Spends every unused code of a support session (it ended); returns how many.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Keyward.Core.Credentials;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
@@ -7,15 +8,28 @@ namespace Keyward.Core.Tickets;
 
 /// <summary>
 /// Single-use WebSocket upgrade tickets (<c>kwt_</c>), bound to account, session, route and origin. Only the hash is
-/// stored. Redemption is one conditional UPDATE in the database (<c>UsesLeft &gt; 0 AND ExpiresAt &gt; now</c>), so
-/// exactly one caller wins across threads, processes and nodes; the row is read only afterwards.
+/// stored. Redemption is one conditional UPDATE in the database (<c>UsesLeft &gt; 0 AND ExpiresAt &gt; now</c>) that
+/// returns what the ticket is bound to (<see cref="SingleUse"/>), so exactly one caller wins across threads, processes
+/// and nodes, and learns it from the same statement.
 /// </summary>
 public sealed class WebSocketTicketService(KeywardDatabase database, TimeProvider time)
 {
     /// <summary>How long a spent or expired ticket's row is kept, so a replay still reads as consumed or expired.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(10);
 
+    // One statement: the winner learns what the ticket is bound to from the UPDATE itself.
+    private static readonly SingleUse Consume = SingleUse.For(
+        "websocket_tickets", nameof(WebSocketTicketEntity.TokenHash), "\"Id\", \"AccountId\", \"SessionId\", \"RouteId\", \"Origin\", \"ExpiresAt\"");
+
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static WebSocketTicket ReadTicket(DbDataReader row) => new(
+        row.GetGuid(0),
+        row.GetGuid(1),
+        row.GetGuid(2),
+        row.GetString(3),
+        row.IsDBNull(4) ? null : row.GetString(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)));
 
     /// <summary>Issues a ticket for a session and route; returns the <c>kwt_</c> token once, and its expiry.</summary>
     public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(SessionInfo session, string routeId, string? origin, TimeSpan lifetime, CancellationToken cancellationToken = default)
@@ -60,22 +74,15 @@ public sealed class WebSocketTicketService(KeywardDatabase database, TimeProvide
         }
 
         var hash = SecretToken.Hash(CredentialKind.WebSocketTicket, token!);
-        var now = Now;
-        await using var db = database.CreateContext();
 
         // Architecture rule 2: single use is decided by the database, never by a read followed by a write.
-        var consumed = await db.WebSocketTickets
-            .Where(t => t.TokenHash == hash && t.UsesLeft > 0 && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsesLeft, t => t.UsesLeft - 1), cancellationToken).ConfigureAwait(false);
-        var row = await db.WebSocketTickets.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
-        if (consumed == 1 && row is not null)
+        var (won, ticket, usesLeft) = await Consume.RunAsync(database, hash, Now, ReadTicket, cancellationToken).ConfigureAwait(false);
+        if (won)
         {
-            return new TicketRedemption(
-                new WebSocketTicket(row.Id, row.AccountId, row.SessionId, row.RouteId, row.Origin, DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt)),
-                null);
+            return new TicketRedemption(ticket, null);
         }
 
-        return new TicketRedemption(null, row is null ? TicketFailure.Invalid : row.UsesLeft <= 0 ? TicketFailure.Consumed : TicketFailure.Expired);
+        return new TicketRedemption(null, usesLeft is not { } left ? TicketFailure.Invalid : left <= 0 ? TicketFailure.Consumed : TicketFailure.Expired);
     }
 
     /// <summary>Deletes tickets past expiry by more than <see cref="Retention"/>; returns how many.</summary>
