@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
+using System.Buffers;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -8,7 +9,7 @@ namespace Keyward.Core.Credentials;
 /// <summary>
 /// Bearer credentials: <c>kw&lt;k&gt;_</c> + 32 random bytes in base62 (43 characters) + a 6-character base62
 /// CRC-32 checksum of everything before it. The checksum lets a malformed or mistyped credential be refused without
-/// a database read, and lets secret scanners recognize ours. Only <see cref="Hash"/> is ever stored.
+/// a database read, and lets secret scanners recognize ours. Only <see cref="Hash(CredentialKind, string)"/> is ever stored.
 /// </summary>
 public static class SecretToken
 {
@@ -63,8 +64,10 @@ public static class SecretToken
             return false;
         }
 
-        var expected = Checksum(head.ToString());
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(token[^ChecksumLength..]));
+        // On the stack: this runs on every authenticated request (issue 15).
+        Span<char> expected = stackalloc char[ChecksumLength];
+        Checksum(head, expected);
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(token.AsSpan(Length - ChecksumLength)));
     }
 
     /// <summary>
@@ -74,16 +77,65 @@ public static class SecretToken
     public static byte[] Hash(CredentialKind kind, string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return SHA256.HashData(Encoding.UTF8.GetBytes($"keyward/{Prefix(kind)}/{token}"));
+        var hash = new byte[HashLength];
+        Hash(kind, token, hash);
+        return hash;
+    }
+
+    /// <summary>The length of <see cref="Hash(CredentialKind, string)"/>: a SHA-256 digest.</summary>
+    public const int HashLength = 32;
+
+    /// <summary>
+    /// <see cref="Hash(CredentialKind, string)"/> written into <paramref name="destination"/> (<see cref="HashLength"/>
+    /// bytes), with no allocation for a token of ordinary length: the per-request form of a session check.
+    /// </summary>
+    public static void Hash(CredentialKind kind, ReadOnlySpan<char> token, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, HashLength, nameof(destination));
+        var prefix = Prefix(kind);
+        var length = HashDomain.Length + prefix.Length + 1 + Encoding.UTF8.GetByteCount(token);
+        byte[]? rented = null;
+        Span<byte> input = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            // The same bytes as UTF-8 of $"keyward/{prefix}/{token}".
+            var written = Encoding.UTF8.GetBytes(HashDomain, input);
+            written += Encoding.UTF8.GetBytes(prefix, input[written..]);
+            input[written++] = (byte)'/';
+            written += Encoding.UTF8.GetBytes(token, input[written..]);
+            SHA256.HashData(input[..written], destination);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>What may appear in logs and audit records: the first 8 characters.</summary>
     public static string Redact(string? token) => token is null ? "(none)" : token.Length <= 8 ? token : token[..8] + "…";
 
+    private const string HashDomain = "keyward/";
+
     private static string Checksum(string head)
     {
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.HashToUInt32(Encoding.ASCII.GetBytes(head)));
-        return Base62.Encode(crc, ChecksumLength);
+        Span<char> checksum = stackalloc char[ChecksumLength];
+        Checksum(head, checksum);
+        return new string(checksum);
+    }
+
+    // Base62 of the big-endian CRC-32 of the ASCII head, ChecksumLength characters (62^6 > 2^32, so it always fits).
+    private static void Checksum(ReadOnlySpan<char> head, Span<char> destination)
+    {
+        Span<byte> ascii = stackalloc byte[PrefixLength + BodyLength];
+        var bytes = Encoding.ASCII.GetBytes(head, ascii);
+        var value = Crc32.HashToUInt32(ascii[..bytes]);
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            (value, var remainder) = Math.DivRem(value, 62u);
+            destination[i] = Base62.Alphabet[(int)remainder];
+        }
     }
 }

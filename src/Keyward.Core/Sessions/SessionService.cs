@@ -94,22 +94,30 @@ public sealed partial class SessionService
     }
 
     /// <summary>Checks a token and, when valid, records the use (which pushes idle expiry back).</summary>
-    public async ValueTask<SessionCheck> CheckAsync(string? token, CancellationToken cancellationToken = default)
+    public ValueTask<SessionCheck> CheckAsync(string? token, CancellationToken cancellationToken = default)
     {
         if (!SecretToken.IsWellFormed(CredentialKind.Session, token))
         {
-            return Fail(SessionFailure.Invalid);
+            return ValueTask.FromResult(Fail(SessionFailure.Invalid));
         }
 
-        var hash = SecretToken.Hash(CredentialKind.Session, token!);
+        // A cache hit, the proxied request's case, hashes on the stack and allocates no key: only a miss keeps the hash.
+        Span<byte> hash = stackalloc byte[SecretToken.HashLength];
+        SecretToken.Hash(CredentialKind.Session, token, hash);
         var key = Key(hash);
         var now = Now;
         var generation = _bus.Trust.Generation;
         if (_cache.TryGetValue(key, out var cached) && cached.TokenHash.AsSpan().SequenceEqual(hash) && now < cached.RevalidateAt && _bus.Trust.Honours(cached.Generation) && !_revoked.ContainsKey(cached.Session.Id))
         {
-            return await UseAsync(key, cached, now, cancellationToken).ConfigureAwait(false);
+            return UseAsync(key, cached, now, cancellationToken);
         }
 
+        return CheckStoredAsync(hash.ToArray(), key, cached, now, cancellationToken);
+    }
+
+    // The cache missed, or its entry is due for revalidation: read the session and its account.
+    private async ValueTask<SessionCheck> CheckStoredAsync(byte[] hash, (ulong, ulong) key, CachedSession? cached, long now, CancellationToken cancellationToken)
+    {
         await using var db = _database.CreateContext();
         var row = await db.Sessions.AsNoTracking()
             .Where(s => s.TokenHash == hash)
@@ -331,8 +339,8 @@ public sealed partial class SessionService
         s.Id, s.AccountId, accountName, role, s.AuthenticatorId, s.UserVerified,
         DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(s.ExpiresAt));
 
-    private static (ulong, ulong) Key(byte[] hash) =>
-        (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash.AsSpan(8)));
+    private static (ulong, ulong) Key(ReadOnlySpan<byte> hash) =>
+        (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
 
     private static SessionCheck Fail(SessionFailure failure) => new(null, failure, default);
 

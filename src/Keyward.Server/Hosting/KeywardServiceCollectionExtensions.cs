@@ -203,6 +203,7 @@ public static class KeywardServiceCollectionExtensions
     {
         services.AddAuthorization();
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, KeywardAuthorizationResultHandler>());
+        services.Replace(ServiceDescriptor.Transient<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, SessionPolicyEvaluator>());
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<Keyward.Server.Proxy.ProxyOptions>>((authorization, proxy) =>
         {
             authorization.AddPolicy(AuthorizationPolicies.Session, p => p.RequireAuthenticatedUser());

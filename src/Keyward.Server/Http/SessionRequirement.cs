@@ -28,6 +28,9 @@ internal sealed class SessionRequirement(bool requireUserVerification, string? r
         return Task.CompletedTask;
     }
 
+    /// <summary>Why <paramref name="session"/> does not meet this requirement, or null when it does.</summary>
+    internal KeywardError? Check(Keyward.Core.Sessions.SessionInfo session) => Check(session, requireUserVerification, role);
+
     /// <summary>
     /// Why <paramref name="session"/> does not meet the requirement, or null when it does. The policy's one rule, also
     /// applied to open sockets by the WebSocket sweep (a role removed after the socket opened).

@@ -158,6 +158,37 @@ public sealed class SecretTokenTests
         Assert.Equal(32, SecretToken.Hash(CredentialKind.Session, token).Length);
     }
 
+    [Theory]
+    [MemberData(nameof(Prefixes))]
+    public void Hash_EachKind_IsSha256OfDomainPrefixAndToken_InBothForms(CredentialKind kind, string prefix)
+    {
+        // Stored hashes must never change: pinned to their definition, computed independently of SecretToken.
+        var token = SecretToken.Generate(kind);
+        var expected = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("keyward/" + prefix + "/" + token));
+        Span<byte> span = stackalloc byte[SecretToken.HashLength];
+
+        SecretToken.Hash(kind, token, span);
+
+        Assert.Equal(expected, SecretToken.Hash(kind, token));
+        Assert.Equal(expected, span.ToArray());
+    }
+
+    [Fact]
+    public void IsWellFormed_ChecksumIsBase62OfBigEndianCrc32_AsFirstDefined()
+    {
+        // The checksum once came from BigInteger base62 of the CRC's big-endian bytes; tokens issued then must still pass.
+        for (var i = 0; i < 200; i++)
+        {
+            var token = SecretToken.Generate(CredentialKind.Session);
+            var head = token[..^6];
+            var crc = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(System.Text.Encoding.ASCII.GetBytes(head)));
+
+            Assert.Equal(Base62.Encode(crc, 6), token[^6..]);
+            Assert.True(SecretToken.IsWellFormed(CredentialKind.Session, head + Base62.Encode(crc, 6)));
+        }
+    }
+
     [Fact]
     public void Hash_SameTokenUnderEachKind_GivesDistinctHashes()
     {
