@@ -112,11 +112,12 @@ public sealed partial class SessionService
             return UseAsync(key, cached, now, cancellationToken);
         }
 
-        return CheckStoredAsync(hash.ToArray(), key, cached, now, cancellationToken);
+        return CheckStoredAsync(hash.ToArray(), key, cached, now, generation, cancellationToken);
     }
 
-    // The cache missed, or its entry is due for revalidation: read the session and its account.
-    private async ValueTask<SessionCheck> CheckStoredAsync(byte[] hash, (ulong, ulong) key, CachedSession? cached, long now, CancellationToken cancellationToken)
+    // The cache missed, or its entry is due for revalidation: read the session and its account. The trust generation
+    // was read before the database, so an entry filled from a read begun before a listener reconnect is never honoured.
+    private async ValueTask<SessionCheck> CheckStoredAsync(byte[] hash, (ulong, ulong) key, CachedSession? cached, long now, long generation, CancellationToken cancellationToken)
     {
         await using var db = _database.CreateContext();
         var row = await db.Sessions.AsNoTracking()
