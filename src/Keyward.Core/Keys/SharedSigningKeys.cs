@@ -19,8 +19,12 @@ public sealed class SharedSigningKeys(KeywardDatabase database, IKeyEncryptionKe
     private static readonly byte[] AadLabel = Encoding.UTF8.GetBytes("keyward.signing-key.v1");
 
     /// <summary>The public facts of every key of <paramref name="purpose"/> ever made (retired ones too), oldest first.</summary>
-    public async Task<IReadOnlyList<SigningKeyRecord>> ListAsync(string purpose, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(string purpose, CancellationToken cancellationToken = default) => ListAsync(database, purpose, cancellationToken);
+
+    /// <summary>The public facts of every key of <paramref name="purpose"/> in <paramref name="database"/>, oldest first; needs no key-encryption key.</summary>
+    public static async Task<IReadOnlyList<SigningKeyRecord>> ListAsync(KeywardDatabase database, string purpose, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(database);
         await using var db = database.CreateContext();
         var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Purpose == purpose).ToListAsync(cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(ToRecord).OrderBy(k => k.NotBefore).ThenBy(k => k.CreatedAt)];
