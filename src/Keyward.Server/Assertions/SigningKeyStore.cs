@@ -192,7 +192,8 @@ internal sealed partial class SigningKeyStore
             var state = ReferenceEquals(ring.Keys[i], signer) ? "current" : record.NotBefore > now ? "next" : "retiring";
             var retiredAt = i + 1 < ring.Keys.Count ? ring.Keys[i + 1].Record.NotBefore : (DateTimeOffset?)null;
             var removedAt = record.RetireAt ?? record.NotBefore + _options.KeyRotationInterval + _options.KeyOverlap;
-            items.Add(new SigningKeyItem(record.KeyId, "ES256", state, record.CreatedAt, state == "retiring" ? retiredAt : null, removedAt));
+            // created_at is when it began (or begins) to sign: a shared key is made a publish delay before that.
+            items.Add(new SigningKeyItem(record.KeyId, "ES256", state, record.NotBefore, state == "retiring" ? retiredAt : null, removedAt));
         }
 
         var newest = ring.Keys[^1].Record.NotBefore;
