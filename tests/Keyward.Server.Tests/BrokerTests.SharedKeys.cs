@@ -145,7 +145,9 @@ public abstract partial class BrokerTests
         async Task AppendOnBothAsync(string action, int count) => await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
             (i % 2 == 0 ? nodeA : nodeB).GetService<IAuditLog>().RecordAsync(new AuditRecord
             {
-                Actor = i % 2 == 0 ? "node-a" : "node-b", Action = action, Outcome = AuditOutcomes.Success,
+                Actor = i % 2 == 0 ? "node-a" : "node-b",
+                Action = action,
+                Outcome = AuditOutcomes.Success,
                 Details = new Dictionary<string, string> { ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             }).AsTask()));
         async Task SignOnBothAsync() => await Task.WhenAll(
