@@ -5,8 +5,10 @@ namespace Keyward.Server.Tests;
 
 /// <summary>The broker scenarios on PostgreSQL: a fresh database per test on the shared throwaway cluster.</summary>
 [Collection(PostgresFixture.CollectionName)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes test classes through IAsyncLifetime.DisposeAsync, whose DropStorageAsync disposes the key folder.")]
 public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
 {
+    private readonly TempDirectory _kek = new("keyward-kek-");
     private string? _connectionString;
 
     [Fact]
@@ -33,14 +35,25 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
         await drop.ExecuteNonQueryAsync();
     });
 
+    [Fact]
+    public Task TwoNodes_AssertionsMintedOnAVerifyOnBsJwks_ThroughARotationOnA() => TwoNodesAssertionsVerifyOnEachOthersJwksThroughARotationAsync();
+
+    [Fact]
+    public Task TwoNodes_CapabilityTokensMintedOnAVerifyOnBsJwks_ThroughARotation() => TwoNodesCapabilityTokensVerifyOnEachOthersJwksThroughARotationAsync();
+
+    [Fact]
+    public Task TwoNodes_ConcurrentAppendsFormOneLog_ExportAcrossAKeyChangeVerifies() => TwoNodesAppendOneLogAndAnExportAcrossAKeyChangeVerifiesAsync();
+
+    [Fact]
+    public Task SharedKeys_StoredOnlyWrapped_AndARowMovedToAnotherPurposeDoesNotOpen() => SharedKeysAreWrappedAndBoundToPurposeAndIdAsync();
+
+    [Fact]
+    public Task Start_PostgresWithoutClusterKek_NamesTheSettingAndTheFix() => PostgresWithoutClusterKekRefusesToStartAsync();
+
     protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()
     {
         _connectionString = await postgres.CreateDatabaseAsync();
-        return new Dictionary<string, string>
-        {
-            ["Keyward:Storage:Provider"] = "Postgres",
-            ["Keyward:Storage:ConnectionString"] = _connectionString,
-        };
+        return Keyward.Testing.Hosting.KeywardStorage.Postgres(_connectionString, Keyward.Testing.Hosting.KeywardStorage.WriteClusterKek(_kek.Path));
     }
 
     protected override Task DropStorageAsync()
@@ -52,6 +65,7 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
             NpgsqlConnection.ClearPool(connection);
         }
 
+        _kek.Dispose();
         return Task.CompletedTask;
     }
 }

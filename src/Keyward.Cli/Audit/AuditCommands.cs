@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Keyward.Core.Audit.Export;
+using Keyward.Core.Keys;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Microsoft.Data.Sqlite;
@@ -48,7 +49,7 @@ internal static class AuditCommands
         var file = new Argument<FileInfo>("file") { Description = "An export written by keyward audit export." };
         var key = new Option<FileInfo?>("--key")
         {
-            Description = "The audit public key to trust (PEM from GET /api/audit/key, kept apart from the export). Without it, the keys in the export's own header are trusted.",
+            Description = "The audit public key(s) to trust (PEM from GET /api/audit/key, kept apart from the export; several PUBLIC KEY blocks for a history of keys). Without it, the keys in the export's own header are trusted.",
         };
         var verify = new Command("verify", "Check an export: signatures, consistency between tree heads, every event's hash and inclusion, and sequence numbers. Exit 0 intact, 1 tampered, 2 unusable input.");
         verify.Arguments.Add(file);
@@ -71,15 +72,24 @@ internal static class AuditCommands
             return 2;
         }
 
-        var publicKey = AuditKeyFile.ReadPublicKey(dataDirectory);
-        if (publicKey is null)
-        {
-            await error.WriteLineAsync($"Warning: no audit key in {Path.Combine(dataDirectory, AuditKeyFile.Directory)}; the export's header lists no key, so verify will need --key.").ConfigureAwait(false);
-        }
-
         var database = new KeywardDatabase(storage, dataDirectory);
         try
         {
+            // The history of tree-head keys: on PostgreSQL the cluster's (signing_keys), else the data directory's one key.
+            IReadOnlyList<AuditExportKey> history = storage.Provider == StorageProvider.Postgres
+                ? [.. (await SharedSigningKeys.ListAsync(database, SigningKeyPurposes.Audit, cancellationToken).ConfigureAwait(false))
+                    .Select(k => new AuditExportKey(k.SubjectPublicKeyInfo(), k.NotBefore, k.RetireAt))]
+                : [];
+            if (history.Count == 0 && AuditKeyFile.ReadPublicKey(dataDirectory) is { } publicKey)
+            {
+                history = [new AuditExportKey(publicKey)];
+            }
+
+            if (history.Count == 0)
+            {
+                await error.WriteLineAsync($"Warning: no audit key in {Path.Combine(dataDirectory, AuditKeyFile.Directory)}; the export's header lists no key, so verify will need --key.").ConfigureAwait(false);
+            }
+
             var stream = outFile is null ? Console.OpenStandardOutput() : new FileStream(outFile.FullName, FileMode.Create, FileAccess.Write, FileShare.None);
             await using (stream.ConfigureAwait(false))
             {
@@ -87,7 +97,7 @@ internal static class AuditCommands
                 await using (buffered.ConfigureAwait(false))
                 {
                     var (events, heads) = await new AuditExporter(database, TimeProvider.System)
-                        .ExportAsync(buffered, publicKey is null ? [] : [publicKey], cancellationToken).ConfigureAwait(false);
+                        .ExportAsync(buffered, history, cancellationToken).ConfigureAwait(false);
                     await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
                     await error.WriteLineAsync($"Exported {events} events and {heads} signed tree heads{(outFile is null ? "" : $" to {outFile.FullName}")}.").ConfigureAwait(false);
                 }
@@ -109,7 +119,7 @@ internal static class AuditCommands
     /// <summary>Verifies an export; writes one plain verdict. 0 intact, 1 tampered, 2 unusable input.</summary>
     internal static async Task<int> VerifyAsync(FileInfo file, FileInfo? keyFile, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken)
     {
-        byte[]? trusted = null;
+        List<byte[]>? trusted = null;
         if (keyFile is not null)
         {
             if (!keyFile.Exists)
@@ -120,7 +130,7 @@ internal static class AuditCommands
 
             try
             {
-                trusted = ReadPublicKey(await File.ReadAllTextAsync(keyFile.FullName, cancellationToken).ConfigureAwait(false));
+                trusted = ReadPublicKeys(await File.ReadAllTextAsync(keyFile.FullName, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
@@ -145,13 +155,13 @@ internal static class AuditCommands
                 await AnsiConsole.Progress().AutoClear(true).StartAsync(async progress =>
                 {
                     var task = progress.AddTask($"Verifying {file.Name}", maxValue: file.Length);
-                    result = await AuditExportVerifier.VerifyAsync(stream, trusted, new ProgressTask(task), cancellationToken).ConfigureAwait(false);
+                    result = await VerifyStreamAsync(stream, trusted, new ProgressTask(task), cancellationToken).ConfigureAwait(false);
                     task.Value = task.MaxValue;
                 }).ConfigureAwait(false);
             }
             else
             {
-                result = await AuditExportVerifier.VerifyAsync(stream, trusted, null, cancellationToken).ConfigureAwait(false);
+                result = await VerifyStreamAsync(stream, trusted, null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -169,12 +179,28 @@ internal static class AuditCommands
         }
     }
 
-    /// <summary>A SubjectPublicKeyInfo from PEM: a <c>PUBLIC KEY</c>, or the public half of a private key.</summary>
-    private static byte[] ReadPublicKey(string pem)
+    private static Task<AuditVerification> VerifyStreamAsync(Stream stream, List<byte[]>? trusted, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        trusted is null
+            ? AuditExportVerifier.VerifyAsync(stream, null, progress, cancellationToken)
+            : AuditExportVerifier.VerifyTrustingAsync(stream, trusted, progress, cancellationToken);
+
+    /// <summary>
+    /// Every SubjectPublicKeyInfo in a PEM file: one or more <c>PUBLIC KEY</c> blocks (the history of tree-head keys of
+    /// a cluster, one after another), or the public half of a private key.
+    /// </summary>
+    private static List<byte[]> ReadPublicKeys(string pem)
     {
-        using var key = ECDsa.Create();
-        key.ImportFromPem(pem);
-        return key.ExportSubjectPublicKeyInfo();
+        var keys = new List<byte[]>();
+        var rest = pem.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            using var key = ECDsa.Create();
+            key.ImportFromPem(rest[fields.Location]);
+            keys.Add(key.ExportSubjectPublicKeyInfo());
+            rest = rest[fields.Location.End..];
+        }
+
+        return keys.Count > 0 ? keys : throw new ArgumentException("No PEM block.", nameof(pem));
     }
 
     /// <summary>Configuration as <c>keyward serve</c> reads it: the settings file, environment variables, then arguments. Null when the file is missing.</summary>

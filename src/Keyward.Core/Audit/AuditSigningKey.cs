@@ -55,6 +55,13 @@ public sealed class AuditSigningKey : IDisposable
         }
     }
 
+    /// <summary>Wraps an ECDSA P-256 key (a shared key opened from the database); the caller keeps owning it.</summary>
+    public static AuditSigningKey FromECDsa(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.KeySize == 256 ? new AuditSigningKey(key) : throw new CryptographicException("The audit signing key must be an ECDSA P-256 key.");
+    }
+
     /// <summary>The id of a public key: base64url(SHA-256(SubjectPublicKeyInfo DER)).</summary>
     public static string KeyIdOf(ReadOnlySpan<byte> subjectPublicKeyInfo) => Base64Url.EncodeToString(SHA256.HashData(subjectPublicKeyInfo));
 

@@ -16,6 +16,9 @@ internal static class AuditSql
     /// <summary>The key of the transaction-scoped advisory lock that serializes appends across broker nodes ("KWAUDIT1").</summary>
     public const long AppendLockKey = 0x4B57_4155_4449_5431;
 
+    /// <summary>The key of the advisory lock under which tree heads are signed, one at a time across broker nodes ("KWSTHEAD").</summary>
+    public const long TreeHeadLockKey = 0x4B57_5354_4845_4144;
+
     // Rows per statement where the provider sends several at once: 640 and 600 parameters.
     private static readonly BulkInsert<AuditEventEntity> Events = new(
         "audit_events",

@@ -8,18 +8,26 @@ namespace Keyward.Core.Audit;
 /// <summary>
 /// Issues and reads signed tree heads (<c>audit_tree_heads</c>). A head is signed only when the log grew since the
 /// latest one; heads are never rewritten, so each later head extends the earlier ones (checked by consistency proofs).
+/// Signing runs under an advisory lock (<see cref="AuditSql.TreeHeadLockKey"/>), so the nodes on one PostgreSQL database
+/// sign one chain of heads between them, each extending the one before whichever node signed it.
 /// </summary>
 public sealed partial class AuditTreeHeads : IDisposable
 {
     private readonly KeywardDatabase _database;
     private readonly AuditReader _reader;
-    private readonly AuditSigningKey _key;
+    private readonly Func<AuditSigningKey> _key;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates the service.</summary>
     public AuditTreeHeads(KeywardDatabase database, AuditReader reader, AuditSigningKey key, TimeProvider time, ILogger<AuditTreeHeads>? logger = null)
+        : this(database, reader, () => key, time, logger)
+    {
+    }
+
+    /// <summary>Creates the service with a key that may change (a rotation): <paramref name="key"/> is asked at every signing.</summary>
+    public AuditTreeHeads(KeywardDatabase database, AuditReader reader, Func<AuditSigningKey> key, TimeProvider time, ILogger<AuditTreeHeads>? logger = null)
     {
         _database = database;
         _reader = reader;
@@ -28,8 +36,8 @@ public sealed partial class AuditTreeHeads : IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The key that signs heads.</summary>
-    public AuditSigningKey Key => _key;
+    /// <summary>The key that signs heads now.</summary>
+    public AuditSigningKey Key => _key();
 
     /// <summary>The latest signed head, or null before the first.</summary>
     public async Task<SignedTreeHead?> GetLatestAsync(CancellationToken cancellationToken = default)
@@ -56,10 +64,17 @@ public sealed partial class AuditTreeHeads : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var latest = await GetLatestAsync(cancellationToken).ConfigureAwait(false);
+            // Every node signs under one advisory lock, and reads the latest head only once it holds it.
+            await using var db = _database.CreateContext();
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(db.Database.GetDbConnection(), AuditSql.TreeHeadLockKey, cancellationToken).ConfigureAwait(false);
+            await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false);
+            var latestRow = await db.AuditTreeHeads.AsNoTracking().OrderByDescending(h => h.TreeSize).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var latest = latestRow is null ? null : ToHead(latestRow);
             var size = await _reader.GetSizeAsync(cancellationToken).ConfigureAwait(false);
             if (latest is not null && latest.TreeSize >= size)
             {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return latest;
             }
 
@@ -82,8 +97,8 @@ public sealed partial class AuditTreeHeads : IDisposable
 
             // Timestamps never go backwards along the heads, whatever the clocks of several nodes say.
             var timestamp = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), latest?.Timestamp ?? 0);
-            var head = new SignedTreeHead(size, root, timestamp, _key.KeyId, _key.Sign(SignedTreeHead.SignatureInput(size, timestamp, root)));
-            await using var db = _database.CreateContext();
+            var key = _key();
+            var head = new SignedTreeHead(size, root, timestamp, key.KeyId, key.Sign(SignedTreeHead.SignatureInput(size, timestamp, root)));
             db.AuditTreeHeads.Add(new AuditTreeHeadEntity
             {
                 TreeSize = head.TreeSize,
@@ -95,10 +110,11 @@ public sealed partial class AuditTreeHeads : IDisposable
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (DbUpdateException)
             {
-                // Another node signed this size first, and its head stands; anything else is a real failure.
+                // A node without the lock (an older version) signed this size first, and its head stands; anything else is a real failure.
                 if (!await SizeSignedAsync(size, cancellationToken).ConfigureAwait(false))
                 {
                     throw;

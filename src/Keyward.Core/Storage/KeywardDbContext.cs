@@ -40,6 +40,7 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<ServiceIdentityEntity> ServiceIdentities => Set<ServiceIdentityEntity>();
     public DbSet<CapabilityScopeEntity> CapabilityScopes => Set<CapabilityScopeEntity>();
     public DbSet<ScopeNonceEntity> ScopeNonces => Set<ScopeNonceEntity>();
+    public DbSet<SigningKeyEntity> SigningKeys => Set<SigningKeyEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -289,6 +290,14 @@ public abstract class KeywardDbContext(DbContextOptions options) : DbContext(opt
     // The vault's tables (docs/vault.md, "Storage").
     private static void OnVaultCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<SigningKeyEntity>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(k => new { k.Purpose, k.KeyId });
+            e.Property(k => k.Purpose).HasMaxLength(16);
+            e.Property(k => k.KeyId).HasMaxLength(64);
+            e.Property(k => k.PublicJwk).HasMaxLength(400);
+        });
         modelBuilder.Entity<VaultEpochEntity>(e =>
         {
             e.ToTable("vault_epochs");

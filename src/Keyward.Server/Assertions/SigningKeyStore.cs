@@ -10,6 +10,8 @@ namespace Keyward.Server.Assertions;
 /// ES256 keys for identity assertions, kept in <c>&lt;data&gt;/keys</c> (PKCS#8 PEM, mode 0600, named by creation
 /// time and key id). The newest key signs; a new one is made every <see cref="AssertionOptions.KeyRotationInterval"/>;
 /// a retired key stays published in the JWKS for <see cref="AssertionOptions.KeyOverlap"/>, then its file is deleted.
+/// On PostgreSQL the keys are the cluster's instead (<see cref="Keys.ClusterSigningKeys"/>): the same schedule, but a new
+/// key is published on every node before any node signs with it, and no file is written.
 /// </summary>
 internal sealed partial class SigningKeyStore
 {
@@ -21,13 +23,22 @@ internal sealed partial class SigningKeyStore
     private string _jwks = "{\"keys\":[]}";
     private long _nextChangeTicks;
     private readonly ILogger _logger;
+    private readonly Keys.ClusterSigningKeys? _cluster;
+    private (Core.Keys.SharedSigningKey Source, SigningKey Key)? _shared;
 
-    public SigningKeyStore(IOptions<KeywardOptions> keyward, IOptions<AssertionOptions> options, TimeProvider time, ILogger<SigningKeyStore> logger)
+    public SigningKeyStore(IOptions<KeywardOptions> keyward, IOptions<AssertionOptions> options, TimeProvider time, ILogger<SigningKeyStore> logger, Keys.ClusterSigningKeys cluster)
     {
         _directory = Path.Combine(keyward.Value.DataDirectory, "keys");
         _options = options.Value;
         _time = time;
         _logger = logger;
+        if (cluster.Enabled)
+        {
+            // Read at start (after migration) and refreshed by the cluster's refresher; nothing on disk.
+            _cluster = cluster;
+            return;
+        }
+
         PrivateDirectory.Create(_directory);
         Load();
         Rotate();
@@ -38,6 +49,11 @@ internal sealed partial class SigningKeyStore
     {
         get
         {
+            if (_cluster is not null)
+            {
+                return SharedCurrent(_cluster);
+            }
+
             RotateIfDue();
             return _keys[^1];
         }
@@ -48,6 +64,11 @@ internal sealed partial class SigningKeyStore
     {
         get
         {
+            if (_cluster is not null)
+            {
+                return _cluster.Assertion.Jwks;
+            }
+
             RotateIfDue();
             return _jwks;
         }
@@ -59,6 +80,11 @@ internal sealed partial class SigningKeyStore
     /// </summary>
     public SigningKeysResponse Describe(string jwksPath)
     {
+        if (_cluster is not null)
+        {
+            return DescribeShared(_cluster.Assertion, jwksPath);
+        }
+
         RotateIfDue();
         List<SigningKey> keys;
         lock (_gate)
@@ -88,6 +114,12 @@ internal sealed partial class SigningKeyStore
     /// <summary>Makes a new key when due and drops keys retired longer than the overlap.</summary>
     public void Rotate()
     {
+        if (_cluster is not null)
+        {
+            // The cluster rotates under its advisory lock (ClusterSigningKeys.RefreshAsync), never from a request.
+            return;
+        }
+
         lock (_gate)
         {
             var now = _time.GetUtcNow();
@@ -132,6 +164,40 @@ internal sealed partial class SigningKeyStore
 
             Volatile.Write(ref _nextChangeTicks, next.UtcTicks);
         }
+    }
+
+    // The ring's signer, wrapped once per key (the wrapper is what the issuer signs with).
+    private SigningKey SharedCurrent(Keys.ClusterSigningKeys cluster)
+    {
+        var source = cluster.Assertion.Signer(_time.GetUtcNow());
+        var cached = _shared;
+        if (cached is { } hit && ReferenceEquals(hit.Source, source))
+        {
+            return hit.Key;
+        }
+
+        var key = new SigningKey(source.KeyId, source.Key, source.Record.NotBefore);
+        _shared = (source, key);
+        return key;
+    }
+
+    private SigningKeysResponse DescribeShared(Keys.ClusterKeyRing ring, string jwksPath)
+    {
+        var now = _time.GetUtcNow();
+        var signer = ring.Signer(now);
+        var items = new List<SigningKeyItem>(ring.Keys.Count);
+        for (var i = ring.Keys.Count - 1; i >= 0; i--)
+        {
+            var record = ring.Keys[i].Record;
+            var state = ReferenceEquals(ring.Keys[i], signer) ? "current" : record.NotBefore > now ? "next" : "retiring";
+            var retiredAt = i + 1 < ring.Keys.Count ? ring.Keys[i + 1].Record.NotBefore : (DateTimeOffset?)null;
+            var removedAt = record.RetireAt ?? record.NotBefore + _options.KeyRotationInterval + _options.KeyOverlap;
+            // created_at is when it began (or begins) to sign: a shared key is made a publish delay before that.
+            items.Add(new SigningKeyItem(record.KeyId, "ES256", state, record.NotBefore, state == "retiring" ? retiredAt : null, removedAt));
+        }
+
+        var newest = ring.Keys[^1].Record.NotBefore;
+        return new SigningKeysResponse(items, newest + _options.KeyRotationInterval, (long)_options.KeyRotationInterval.TotalSeconds, (long)_options.KeyOverlap.TotalSeconds, jwksPath);
     }
 
     // One clock read and a compare on the hot path; the lock only when something is due.

@@ -11,9 +11,13 @@ namespace Keyward.Server.Audit;
 /// </summary>
 internal static class AuditEndpoints
 {
+    /// <summary>The latest signed tree head, for anyone (outside systems keep copies).</summary>
+    public const string PublicTreeHeadPath = "/.well-known/keyward/sth";
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/audit/key", GetKey).AllowAnonymous().Produces<AuditKeyResponse>();
+        app.MapGet(PublicTreeHeadPath, PublicTreeHeadAsync).AllowAnonymous().Produces<TreeHeadResponse>().Refuses(KeywardErrors.AuditUnavailable);
         var audit = app.MapGroup("/api/audit").RequireAuthorization(AuthorizationPolicies.Admin);
         audit.MapGet("/events", ListAsync).Produces<AuditEventsResponse>().Refuses(KeywardErrors.AuditQueryInvalid)
             .WithQueryParameters("from", "to", "actor", "action", "outcome", "after", "limit", "latest");
@@ -35,7 +39,7 @@ internal static class AuditEndpoints
     /// far. One export at a time per node; the export itself is an audited decision.
     /// </summary>
     private static async Task<IResult> ExportAsync(
-        HttpContext context, AuditExporter exporter, AuditTreeHeads heads, AuditSigningKey key, AuditExportGate gate, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, AuditExporter exporter, AuditTreeHeads heads, AuditKeys keys, AuditExportGate gate, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!gate.TryEnter())
         {
@@ -59,7 +63,8 @@ internal static class AuditEndpoints
             context.Response.ContentType = "application/x-ndjson";
             context.Response.Headers.CacheControl = "no-store";
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
-            await exporter.ExportAsync(context.Response.Body, [key.SubjectPublicKeyInfo], cancellationToken).ConfigureAwait(false);
+            var history = await keys.HistoryAsync(cancellationToken).ConfigureAwait(false);
+            await exporter.ExportAsync(context.Response.Body, history, cancellationToken).ConfigureAwait(false);
             return Results.Empty;
         }
         finally
@@ -68,8 +73,9 @@ internal static class AuditEndpoints
         }
     }
 
-    private static IResult GetKey(AuditSigningKey key, HttpContext context)
+    private static IResult GetKey(AuditKeys keys, HttpContext context)
     {
+        var key = keys.Current;
         context.Response.Headers.CacheControl = "public, max-age=300";
         return Results.Json(new AuditKeyResponse(key.KeyId, AuditSigningKey.Algorithm, key.PublicKeyPem, key.ToJwk()), AuditJsonContext.Relaxed.AuditKeyResponse);
     }
@@ -123,6 +129,33 @@ internal static class AuditEndpoints
             return Problems.Result(KeywardErrors.AuditUnavailable.Saying("The audit log could not sign a tree head now; try again shortly."));
         }
 
+        return Results.Json(
+            new TreeHeadResponse(head.TreeSize, Convert.ToBase64String(head.RootHash), head.Timestamp, head.KeyId, Convert.ToBase64String(head.Signature)),
+            AuditJsonContext.Relaxed.TreeHeadResponse);
+    }
+
+    /// <summary>
+    /// The latest signed head as stored, in the export's form; signs nothing (an unauthenticated request never writes).
+    /// Cacheable for 10 s: heads are signed every <c>Keyward:Audit:TreeHeadInterval</c>.
+    /// </summary>
+    private static async Task<IResult> PublicTreeHeadAsync(HttpContext context, AuditTreeHeads heads, CancellationToken cancellationToken)
+    {
+        SignedTreeHead? head;
+        try
+        {
+            head = await heads.GetLatestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return Problems.Result(KeywardErrors.AuditUnavailable.Saying("The audit log cannot be read now; try again shortly."));
+        }
+
+        if (head is null)
+        {
+            return Problems.Result(KeywardErrors.AuditUnavailable.Saying("No tree head has been signed yet; try again shortly."));
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=10";
         return Results.Json(
             new TreeHeadResponse(head.TreeSize, Convert.ToBase64String(head.RootHash), head.Timestamp, head.KeyId, Convert.ToBase64String(head.Signature)),
             AuditJsonContext.Relaxed.TreeHeadResponse);

@@ -13,7 +13,7 @@ internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the audit log (<see cref="IAuditLog"/> and <see cref="AuditLog"/>, one per process), its reader, the signed
-    /// tree heads with their key from <c>&lt;data&gt;/audit</c>, the interval signer, the revocation spool
+    /// tree heads with their key (<see cref="AuditKeys"/>: <c>&lt;data&gt;/audit</c> on SQLite, the database on PostgreSQL), the interval signer, the revocation spool
     /// (<c>&lt;data&gt;/audit/revocations.spool</c>) with its drainer, the counter of unauthenticated refusals
     /// (<see cref="RefusalCounter"/>) and the grouping of repeated ones (<see cref="RepeatedRefusals"/>). Binds <c>Keyward:Audit</c>
     /// (validated at start). Safe to call twice.
@@ -36,10 +36,16 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddSingleton<RevocationAudit>();
         services.TryAddSingleton<AuditSpoolService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditSpoolService>(sp => sp.GetRequiredService<AuditSpoolService>()));
-        services.TryAddSingleton(sp => AuditKeyFile.LoadOrCreate(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory));
-        services.TryAddSingleton(sp => new AuditTreeHeads(
-            sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<AuditReader>(), sp.GetRequiredService<AuditSigningKey>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditTreeHeads>>()));
+        services.TryAddSingleton<AuditKeys>();
+        // The key that signs at first use: on SQLite the one key file; on PostgreSQL ask AuditKeys (keys rotate).
+        services.TryAddSingleton(sp => sp.GetRequiredService<AuditKeys>().Current);
+        services.TryAddSingleton(sp =>
+        {
+            var keys = sp.GetRequiredService<AuditKeys>();
+            return new AuditTreeHeads(
+                sp.GetRequiredService<KeywardDatabase>(), sp.GetRequiredService<AuditReader>(), () => keys.Current,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditTreeHeads>>());
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditTreeHeadService>());
 
         // After the tree-head service, so it stops first: the counts written at shutdown are in the last signed head.

@@ -25,13 +25,14 @@ internal sealed class CapabilityIssuer(CapabilityKeyStore keys, IOptions<Keyward
         var expires = DateTimeOffset.FromUnixTimeSeconds((now + options.Value.Lifetime).ToUnixTimeSeconds());
         var capability = new Capability(Guid.NewGuid(), scope.TenantId, scope.OperatorId, scope.ActorId, scope.ActorKind, operation, dataClass, path, scope.Id, nonce, expires);
         var relaxed = new JsonWriterOptions { Encoder = KeywardJson.Encoder };
+        var (keyId, key) = keys.Signer();
         using var headerBuffer = new MemoryStream();
         using (var h = new Utf8JsonWriter(headerBuffer, relaxed))
         {
             h.WriteStartObject();
             h.WriteString("alg", "ES256");
             h.WriteString("typ", CapabilityClaims.Type);
-            h.WriteString("kid", keys.CurrentId);
+            h.WriteString("kid", keyId);
             h.WriteEndObject();
         }
 
@@ -58,7 +59,7 @@ internal sealed class CapabilityIssuer(CapabilityKeyStore keys, IOptions<Keyward
 
         var signingInput = Base64Url.Encode(headerBuffer.ToArray()) + "." + Base64Url.Encode(buffer.ToArray());
         // JWS ES256 (RFC 7518 §3.4): the raw r‖s form, not DER.
-        var signature = keys.Current.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return (signingInput + "." + Base64Url.Encode(signature), capability);
     }
 }

@@ -11,15 +11,29 @@ namespace Keyward.Server.Capabilities;
 /// The ES256 keys that sign capability tokens, apart from the identity assertions' keys (a capability key never signs
 /// an assertion, nor the other way round): <c>&lt;data&gt;/keys/capability-&lt;created&gt;-&lt;kid&gt;.pem</c> (PKCS#8,
 /// mode 0600). The newest signs; every loaded key verifies and is published at
-/// <c>/.well-known/keyward/capability-jwks.json</c>. Rotation is planned (docs/capabilities.md).
+/// <c>/.well-known/keyward/capability-jwks.json</c>. On SQLite rotation is planned (docs/capabilities.md); on PostgreSQL
+/// the keys are the cluster's (<see cref="Keys.ClusterSigningKeys"/>), rotated every
+/// <c>Keyward:SigningKeys:CapabilityKeyRotationInterval</c>, each published on every node before it signs.
 /// </summary>
 internal sealed class CapabilityKeyStore
 {
     private const string FilePrefix = "capability-";
-    private readonly Dictionary<string, ECDsa> _byId;
+    private readonly Dictionary<string, ECDsa> _byId = [];
+    private readonly Keys.ClusterSigningKeys? _cluster;
+    private readonly TimeProvider _time;
+    private readonly string _currentId = "";
+    private readonly ECDsa? _current;
+    private readonly string _jwks = "";
 
-    public CapabilityKeyStore(IOptions<KeywardOptions> keyward, TimeProvider time, ILogger<CapabilityKeyStore> logger)
+    public CapabilityKeyStore(IOptions<KeywardOptions> keyward, TimeProvider time, ILogger<CapabilityKeyStore> logger, Keys.ClusterSigningKeys cluster)
     {
+        _time = time;
+        if (cluster.Enabled)
+        {
+            _cluster = cluster;
+            return;
+        }
+
         var directory = Path.Combine(keyward.Value.DataDirectory, "keys");
         PrivateDirectory.Create(directory);
         var loaded = new List<(long Created, string Id, ECDsa Key)>();
@@ -45,22 +59,34 @@ internal sealed class CapabilityKeyStore
         }
 
         loaded.Sort((a, b) => a.Created.CompareTo(b.Created));
-        (CurrentId, Current) = (loaded[^1].Id, loaded[^1].Key);
+        (_currentId, _current) = (loaded[^1].Id, loaded[^1].Key);
         _byId = loaded.ToDictionary(k => k.Id, k => k.Key, StringComparer.Ordinal);
-        Jwks = BuildJwks(loaded.Select(k => (k.Id, k.Key)));
+        _jwks = BuildJwks(loaded.Select(k => (k.Id, k.Key)));
     }
 
     /// <summary>The id of the key that signs.</summary>
-    public string CurrentId { get; }
+    public string CurrentId => _cluster is null ? _currentId : _cluster.Capability.Signer(_time.GetUtcNow()).KeyId;
 
     /// <summary>The key that signs.</summary>
-    public ECDsa Current { get; }
+    public ECDsa Current => _cluster is null ? _current! : _cluster.Capability.Signer(_time.GetUtcNow()).Key;
+
+    /// <summary>The signing key and its id, read together (a rotation between two reads cannot pair one key with another's id).</summary>
+    public (string KeyId, ECDsa Key) Signer()
+    {
+        if (_cluster is null)
+        {
+            return (_currentId, _current!);
+        }
+
+        var signer = _cluster.Capability.Signer(_time.GetUtcNow());
+        return (signer.KeyId, signer.Key);
+    }
 
     /// <summary>The published JWKS document.</summary>
-    public string Jwks { get; }
+    public string Jwks => _cluster is null ? _jwks : _cluster.Capability.Jwks;
 
-    /// <summary>The key with id <paramref name="keyId"/>, or null (an unknown kid: the token is refused).</summary>
-    public ECDsa? Find(string keyId) => _byId.GetValueOrDefault(keyId);
+    /// <summary>The key with id <paramref name="keyId"/>, or null (an unknown or retired kid: the token is refused).</summary>
+    public ECDsa? Find(string keyId) => _cluster is null ? _byId.GetValueOrDefault(keyId) : _cluster.Capability.Find(keyId, _time.GetUtcNow())?.Key;
 
     private static string BuildJwks(IEnumerable<(string Id, ECDsa Key)> keys)
     {

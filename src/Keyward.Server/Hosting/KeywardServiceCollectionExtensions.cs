@@ -46,6 +46,7 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardSessions();
         services.AddKeywardRegistration();
         services.AddKeywardStepUp();
+        services.AddKeywardSigningKeys();
         services.AddKeywardAssertions();
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();

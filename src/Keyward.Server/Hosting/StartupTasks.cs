@@ -15,7 +15,8 @@ namespace Keyward.Server.Hosting;
 /// </summary>
 internal sealed class StartupTasks(
     DataDirectoryLock dataLock, KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
-    IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time, KeywardMetrics metrics) : IHostedService
+    IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time, KeywardMetrics metrics,
+    Keyward.Server.Keys.ClusterSigningKeys clusterKeys) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,6 +25,9 @@ internal sealed class StartupTasks(
         // Before the first write: a second Keyward on the same SQLite data directory stops here.
         dataLock.Acquire();
         await database.MigrateAsync(time, cancellationToken).ConfigureAwait(false);
+
+        // On PostgreSQL the signing keys are the cluster's, in the database; on SQLite, files in the data directory.
+        await clusterKeys.StartAsync(cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
 
         // After the database and keys exist: the data directory is the owner's alone (0700, files 0600).

@@ -299,6 +299,44 @@ public sealed class AuditExportTests(PostgresFixture postgres) : IDisposable
         return await ExportAsync(store);
     }
 
+    [Fact]
+    public async Task Verify_HeadsInsideTheirKeysValidity_AreIntact_AndAHeadSignedOutsideItIsATamperedHead()
+    {
+        await using var store = await AuditStore.CreateAsync(StorageProvider.Sqlite, postgres);
+        await FillAsync(store);
+        var now = DateTimeOffset.UtcNow;
+        async Task<AuditVerification> WithValidityAsync(DateTimeOffset? notBefore, DateTimeOffset? retireAt)
+        {
+            using var output = new MemoryStream();
+            await new AuditExporter(store.Database, TimeProvider.System).ExportAsync(output, [new AuditExportKey(_key.SubjectPublicKeyInfo, notBefore, retireAt)]);
+            return await VerifyAsync([.. Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)]);
+        }
+
+        Assert.Equal(AuditVerificationStatus.Intact, (await WithValidityAsync(now.AddHours(-1), now.AddHours(1))).Status);
+
+        // The key retired before these heads were signed (a retired key signing new heads), or was not yet valid.
+        var retired = await WithValidityAsync(now.AddHours(-2), now.AddHours(-1));
+        Assert.Equal((AuditVerificationStatus.Tampered, AuditTampering.TreeHead), (retired.Status, retired.Tampering));
+        Assert.Contains("outside the time that key was valid", retired.Message, StringComparison.Ordinal);
+        var early = await WithValidityAsync(now.AddHours(1), null);
+        Assert.Equal((AuditVerificationStatus.Tampered, AuditTampering.TreeHead), (early.Status, early.Tampering));
+    }
+
+    [Fact]
+    public async Task VerifyTrusting_AHistoryOfKeys_TrustsEach_AndAHeadByAKeyNotInItIsATamperedHead()
+    {
+        var lines = await ExportAsync();
+        using var other = AuditSigningKey.Generate();
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+
+        var trusted = await AuditExportVerifier.VerifyTrustingAsync(stream, [other.SubjectPublicKeyInfo, _key.SubjectPublicKeyInfo]);
+        using var again = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+        var notInHistory = await AuditExportVerifier.VerifyTrustingAsync(again, [other.SubjectPublicKeyInfo]);
+
+        Assert.Equal(AuditVerificationStatus.Intact, trusted.Status);
+        Assert.Equal((AuditVerificationStatus.Tampered, AuditTampering.TreeHead), (notInHistory.Status, notInHistory.Tampering));
+    }
+
     private async Task<List<string>> ExportAsync(AuditStore store)
     {
         await FillAsync(store);

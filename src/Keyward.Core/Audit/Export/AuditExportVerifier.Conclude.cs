@@ -38,7 +38,7 @@ public sealed partial class AuditExportVerifier
         // head; events with none at all (or none signed with the trusted key) mean the heads were stripped.
         if (headProblem is null && _anchor is null && _checks.Count > 0)
         {
-            headProblem = _trustedKey is not null
+            headProblem = _trustedKeys is not null
                 ? "no tree head signed with the trusted key covers the events"
                 : "no signed tree head covers the events, and Keyward always exports the heads it signed: they were removed";
         }

@@ -46,6 +46,13 @@ public sealed partial class AuditExportVerifier
             return;
         }
 
+        // The key history: a key signs only from its not_before until its retire_at (a retired key cannot sign new heads).
+        if (_validity.TryGetValue(keyId, out var validity) && (timestamp < validity.NotBefore || timestamp >= validity.RetireAt))
+        {
+            HeadProblem($"the tree head of size {size} (line {lineNumber}) is signed with key {keyId} outside the time that key was valid");
+            return;
+        }
+
         // Consistency with the head before: proves the log was only appended to between the two. When a head in
         // between was refused, its successor's proof starts from it; the roots recomputed from the events still
         // check both heads.

@@ -15,7 +15,8 @@ public sealed partial class AuditExportVerifier
     private const int ProgressEveryLines = 4096;
 
     private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
-    private readonly byte[]? _trustedKey;
+    private readonly Dictionary<string, (long? NotBefore, long? RetireAt)> _validity = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<byte[]>? _trustedKeys;
     private readonly List<HeadLine> _trusted = [];
     private readonly List<EventCheck> _checks = [];
     private readonly MerkleFrontier _frontier = MerkleFrontier.Empty();
@@ -30,9 +31,9 @@ public sealed partial class AuditExportVerifier
     private int _nextRootCheck;
     private int _firstSuspect = -1;
 
-    private AuditExportVerifier(byte[]? trustedKey)
+    private AuditExportVerifier(IReadOnlyList<byte[]>? trustedKeys)
     {
-        _trustedKey = trustedKey;
+        _trustedKeys = trustedKeys;
     }
 
     /// <summary>Verifies an export read from <paramref name="input"/>.</summary>
@@ -46,7 +47,23 @@ public sealed partial class AuditExportVerifier
     public static Task<AuditVerification> VerifyAsync(Stream input, byte[]? trustedPublicKey = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new AuditExportVerifier(trustedPublicKey).RunAsync(input, progress, cancellationToken);
+        return new AuditExportVerifier(trustedPublicKey is null ? null : [trustedPublicKey]).RunAsync(input, progress, cancellationToken);
+    }
+
+    /// <summary>Verifies an export read from <paramref name="input"/>, trusting every key in <paramref name="trustedPublicKeys"/>.</summary>
+    /// <param name="input">The JSON lines.</param>
+    /// <param name="trustedPublicKeys">
+    /// The tree-head keys to trust (DER SubjectPublicKeyInfo): the history of keys kept apart from the export, e.g. from
+    /// <c>GET /.well-known/keyward/sth</c>'s key ids and <c>GET /api/audit/key</c> over time. The header's validity of
+    /// each still applies.
+    /// </param>
+    /// <param name="progress">Receives the bytes read so far, now and then.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public static Task<AuditVerification> VerifyTrustingAsync(Stream input, IReadOnlyList<byte[]> trustedPublicKeys, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(trustedPublicKeys);
+        return new AuditExportVerifier(trustedPublicKeys).RunAsync(input, progress, cancellationToken);
     }
 
     private async Task<AuditVerification> RunAsync(Stream input, IProgress<long>? progress, CancellationToken cancellationToken)
@@ -144,11 +161,15 @@ public sealed partial class AuditExportVerifier
             return "The header has no valid tree_size.";
         }
 
-        if (_trustedKey is not null)
+        if (_trustedKeys is not null)
         {
-            _keys[AuditSigningKey.KeyIdOf(_trustedKey)] = _trustedKey;
+            foreach (var trusted in _trustedKeys)
+            {
+                _keys[AuditSigningKey.KeyIdOf(trusted)] = trusted;
+            }
         }
-        else if (header.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array)
+
+        if (header.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array)
         {
             foreach (var key in keys.EnumerateArray())
             {
@@ -157,7 +178,15 @@ public sealed partial class AuditExportVerifier
                     && pk.TryGetBytesFromBase64(out var spki) && key.TryGetProperty("key_id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { } keyId
                     && AuditSigningKey.KeyIdOf(spki) == keyId)
                 {
-                    _keys[keyId] = spki;
+                    // With trusted keys given, the header adds no key; its validity still narrows a trusted one.
+                    if (_trustedKeys is null)
+                    {
+                        _keys[keyId] = spki;
+                    }
+
+                    long? notBefore = key.TryGetProperty("not_before", out var from) && IsInteger(from, out var f) ? f : null;
+                    long? retireAt = key.TryGetProperty("retire_at", out var until) && IsInteger(until, out var u) ? u : null;
+                    _validity[keyId] = (notBefore, retireAt);
                 }
             }
         }

@@ -17,10 +17,20 @@ public sealed class AuditExporter(KeywardDatabase database, TimeProvider time)
     /// <param name="output">Where the JSON lines go.</param>
     /// <param name="publicKeys">The tree-head keys to publish in the header, as DER SubjectPublicKeyInfo.</param>
     /// <param name="cancellationToken">Cancels the export.</param>
-    public async Task<(long Events, int TreeHeads)> ExportAsync(Stream output, IEnumerable<byte[]> publicKeys, CancellationToken cancellationToken = default)
+    public Task<(long Events, int TreeHeads)> ExportAsync(Stream output, IEnumerable<byte[]> publicKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publicKeys);
+        return ExportAsync(output, publicKeys.Select(k => new AuditExportKey(k)), cancellationToken);
+    }
+
+    /// <summary>Writes the export with the history of tree-head keys (each with its validity); returns the number of events and tree heads written.</summary>
+    /// <param name="output">Where the JSON lines go.</param>
+    /// <param name="keyHistory">Every tree-head key that signed a head of this log, oldest first.</param>
+    /// <param name="cancellationToken">Cancels the export.</param>
+    public async Task<(long Events, int TreeHeads)> ExportAsync(Stream output, IEnumerable<AuditExportKey> keyHistory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(publicKeys);
+        ArgumentNullException.ThrowIfNull(keyHistory);
         await using var db = database.CreateContext();
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
@@ -46,12 +56,22 @@ public sealed class AuditExporter(KeywardDatabase database, TimeProvider time)
             writer.WriteString("exported_at", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             writer.WriteNumber("tree_size", size);
             writer.WriteStartArray("keys");
-            foreach (var key in publicKeys)
+            foreach (var key in keyHistory)
             {
                 writer.WriteStartObject();
-                writer.WriteString("key_id", AuditSigningKey.KeyIdOf(key));
+                writer.WriteString("key_id", AuditSigningKey.KeyIdOf(key.PublicKey));
                 writer.WriteString("algorithm", AuditSigningKey.Algorithm);
-                writer.WriteBase64String("public_key", key);
+                writer.WriteBase64String("public_key", key.PublicKey);
+                if (key.NotBefore is { } notBefore)
+                {
+                    writer.WriteNumber("not_before", notBefore.ToUnixTimeMilliseconds());
+                }
+
+                if (key.RetireAt is { } retireAt)
+                {
+                    writer.WriteNumber("retire_at", retireAt.ToUnixTimeMilliseconds());
+                }
+
                 writer.WriteEndObject();
             }
 

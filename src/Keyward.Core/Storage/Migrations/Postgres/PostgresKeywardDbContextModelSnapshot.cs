@@ -1088,6 +1088,49 @@ namespace Keyward.Core.Storage.Migrations.Postgres
                     b.ToTable("setup_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Keyward.Core.Storage.SigningKeyEntity", b =>
+                {
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("EncryptedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("KekEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Nonce")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("NotBefore")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PrivateKeyLength")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PublicJwk")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<long?>("RetireAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Purpose", "KeyId");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Keyward.Core.Storage.StepUpEntity", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1083,6 +1083,49 @@ namespace Keyward.Core.Storage.Migrations.Sqlite
                     b.ToTable("setup_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Keyward.Core.Storage.SigningKeyEntity", b =>
+                {
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("EncryptedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("KekEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Nonce")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("NotBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PrivateKeyLength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicJwk")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetireAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Purpose", "KeyId");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Keyward.Core.Storage.StepUpEntity", b =>
                 {
                     b.Property<Guid>("Id")

@@ -9,7 +9,7 @@ export async function mountSigningKeys(box, context) {
       + `${Math.round(answer.overlap_seconds / 60)} min so assertions it signed still verify.`),
     table('Signing keys', [
       ['Key id', k => el('code', {}, k.kid)],
-      ['State', k => (k.state === 'current' ? 'current (signs now)' : 'retiring (published, no longer signs)')],
+      ['State', k => (k.state === 'current' ? 'current (signs now)' : k.state === 'next' ? 'next (published, signs soon)' : 'retiring (published, no longer signs)')],
       ['Algorithm', k => k.alg],
       ['Created', k => when(k.created_at)],
       ['Published until', k => when(k.not_after)],

@@ -1,0 +1,41 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Keyward.Core.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class SharedSigningKeys : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "signing_keys",
+                columns: table => new
+                {
+                    Purpose = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    KeyId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PublicJwk = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    KekEpoch = table.Column<int>(type: "integer", nullable: false),
+                    Nonce = table.Column<byte[]>(type: "bytea", nullable: false),
+                    EncryptedPrivateKey = table.Column<byte[]>(type: "bytea", nullable: false),
+                    PrivateKeyLength = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    NotBefore = table.Column<long>(type: "bigint", nullable: false),
+                    RetireAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_signing_keys", x => new { x.Purpose, x.KeyId });
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "signing_keys");
+        }
+    }
+}
