@@ -4,8 +4,8 @@ namespace Keyward.Testing.Hosting;
 
 /// <summary>
 /// Several Keyward nodes on one PostgreSQL database, in this process: each a <see cref="KeywardTestHost"/> on Kestrel
-/// (real sockets, TLS from the shared local CA), started one after another on one shared data directory (today's nodes
-/// share their signing keys and installation secret through it) and one clock. Tests talk to each node by index and
+/// (real sockets, TLS from the shared local CA), started one after another on one shared data directory (the nodes
+/// share their installation secret through it, and their signing keys through the database) and one clock. Tests talk to each node by index and
 /// reach the database directly for what no node would do (revoking behind the nodes' backs, cutting a node's
 /// connection). Reusable: any test that needs "the same thing seen from another node" starts one.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class ClusterNodes : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly TimeProvider? _time;
     private readonly Action<int, Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
+    private string? _kekFile;
 
     private ClusterNodes(string connectionString, IReadOnlyDictionary<string, string> settings, TimeProvider? time, Action<int, Microsoft.Extensions.DependencyInjection.IServiceCollection>? services)
     {
@@ -66,7 +67,9 @@ public sealed class ClusterNodes : IAsyncDisposable
     {
         var index = _nodes.Count;
         var settings = new Dictionary<string, string>(_settings, StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in KeywardStorage.Postgres(_connectionString))
+        // Every node of one cluster is given the same cluster key-encryption key (the signing keys are shared through the database).
+        _kekFile ??= KeywardStorage.WriteClusterKek(_data.Path);
+        foreach (var (key, value) in KeywardStorage.Postgres(_connectionString, _kekFile))
         {
             settings[key] = value;
         }
