@@ -4,21 +4,22 @@ using Microsoft.EntityFrameworkCore;
 namespace Keyward.Core.Accounts;
 
 // The reads every sign-in makes, compiled once: EF Core then neither builds nor looks up their expression trees per
-// call, which was most of their cost (issue 15, item 3).
+// call, which was most of their cost (issue 15, item 3). Per instance, not static: a compiled query runs against one
+// model only, and each KeywardDatabase (a provider, a host restarted in the same process) has its own.
 public sealed partial class AccountService
 {
-    private static readonly Func<KeywardDbContext, string, string, IAsyncEnumerable<AccountEntity>> AccountsNamed =
+    private readonly Func<KeywardDbContext, string, string, IAsyncEnumerable<AccountEntity>> _accountsNamed =
         EF.CompileAsyncQuery((KeywardDbContext db, string key, string exact) =>
             db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default && (a.Name == key || a.Name == exact)).Take(2));
 
-    private static readonly Func<KeywardDbContext, Guid, CancellationToken, Task<AccountEntity?>> AccountById =
+    private readonly Func<KeywardDbContext, Guid, CancellationToken, Task<AccountEntity?>> _accountById =
         EF.CompileAsyncQuery((KeywardDbContext db, Guid id, CancellationToken ct) => db.Accounts.AsNoTracking().SingleOrDefault(a => a.Id == id));
 
-    private static readonly Func<KeywardDbContext, Guid, IAsyncEnumerable<AuthenticatorEntity>> AuthenticatorsOf =
+    private readonly Func<KeywardDbContext, Guid, IAsyncEnumerable<AuthenticatorEntity>> _authenticatorsOf =
         EF.CompileAsyncQuery((KeywardDbContext db, Guid accountId) =>
             db.Authenticators.AsNoTracking().Where(a => a.AccountId == accountId).OrderBy(a => a.CreatedAt).AsQueryable());
 
-    private static readonly Func<KeywardDbContext, byte[], CancellationToken, Task<AuthenticatorEntity?>> AuthenticatorByCredentialId =
+    private readonly Func<KeywardDbContext, byte[], CancellationToken, Task<AuthenticatorEntity?>> _authenticatorByCredentialId =
         EF.CompileAsyncQuery((KeywardDbContext db, byte[] credentialId, CancellationToken ct) =>
             db.Authenticators.AsNoTracking().SingleOrDefault(a => a.CredentialId == credentialId));
 

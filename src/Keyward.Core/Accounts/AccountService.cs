@@ -198,7 +198,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
         var key = AccountName.LookupKey(typed);
         var exact = typed.Trim();
         await using var db = database.CreateContext();
-        var found = await ListAsync(AccountsNamed(db, key, exact), cancellationToken).ConfigureAwait(false);
+        var found = await ListAsync(_accountsNamed(db, key, exact), cancellationToken).ConfigureAwait(false);
         return found.Find(a => string.Equals(a.Name, key, StringComparison.Ordinal)) ?? found.FirstOrDefault();
     }
 
@@ -230,7 +230,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<AccountEntity?> GetAccountAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await AccountById(db, id, cancellationToken).ConfigureAwait(false);
+        return await _accountById(db, id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An account by WebAuthn user handle (discoverable sign-in).</summary>
@@ -286,7 +286,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<List<AuthenticatorEntity>> ListAuthenticatorsAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await ListAsync(AuthenticatorsOf(db, accountId), cancellationToken).ConfigureAwait(false);
+        return await ListAsync(_authenticatorsOf(db, accountId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -303,7 +303,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<AuthenticatorEntity?> FindAuthenticatorAsync(byte[] credentialId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await AuthenticatorByCredentialId(db, credentialId, cancellationToken).ConfigureAwait(false);
+        return await _authenticatorByCredentialId(db, credentialId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
     /// <summary>How often at most abandoned ceremonies are swept as new ones arrive.</summary>
     internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private static readonly Func<KeywardDbContext, Guid, string, CancellationToken, Task<CeremonyEntity?>> Find =
+    // Per instance, not static: a compiled query runs against one model only, and each KeywardDatabase has its own.
+    private readonly Func<KeywardDbContext, Guid, string, CancellationToken, Task<CeremonyEntity?>> _find =
         EF.CompileAsyncQuery((KeywardDbContext db, Guid id, string kind, CancellationToken ct) => db.Ceremonies.AsNoTracking().SingleOrDefault(c => c.Id == id && c.Kind == kind));
 
     private long _sweptAt = long.MinValue;
@@ -46,7 +47,7 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
     public async Task<CeremonyEntity?> ConsumeAsync(Guid id, string kind, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        var entity = await Find(db, id, kind, cancellationToken).ConfigureAwait(false);
+        var entity = await _find(db, id, kind, cancellationToken).ConfigureAwait(false);
         if (entity is null)
         {
             return null;
