@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Keyward.Core.Accounts;
 
 /// <summary>Accounts, their authenticators, invites and the first-start setup code.</summary>
-public sealed class AccountService(KeywardDatabase database, TimeProvider time)
+public sealed partial class AccountService(KeywardDatabase database, TimeProvider time)
 {
     private const string SetupPurpose = "setup";
 
@@ -198,7 +198,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
         var key = AccountName.LookupKey(typed);
         var exact = typed.Trim();
         await using var db = database.CreateContext();
-        var found = await db.Accounts.AsNoTracking().Where(a => a.TenantId == Tenants.Default && (a.Name == key || a.Name == exact)).Take(2).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = await ListAsync(_accountsNamed(db, key, exact), cancellationToken).ConfigureAwait(false);
         return found.Find(a => string.Equals(a.Name, key, StringComparison.Ordinal)) ?? found.FirstOrDefault();
     }
 
@@ -230,7 +230,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     public async Task<AccountEntity?> GetAccountAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false);
+        return await _accountById(db, id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An account by WebAuthn user handle (discoverable sign-in).</summary>
@@ -286,7 +286,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     public async Task<List<AuthenticatorEntity>> ListAuthenticatorsAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await db.Authenticators.AsNoTracking().Where(a => a.AccountId == accountId).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return await ListAsync(_authenticatorsOf(db, accountId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -303,7 +303,7 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     public async Task<AuthenticatorEntity?> FindAuthenticatorAsync(byte[] credentialId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await db.Authenticators.AsNoTracking().SingleOrDefaultAsync(a => a.CredentialId == credentialId, cancellationToken).ConfigureAwait(false);
+        return await _authenticatorByCredentialId(db, credentialId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -314,11 +314,10 @@ public sealed class AccountService(KeywardDatabase database, TimeProvider time)
     {
         var now = Now;
         await using var db = database.CreateContext();
-        await db.Authenticators.Where(a => a.Id == authenticatorId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.SignCount, a => a.SignCount > signCount ? a.SignCount : signCount)
-                .SetProperty(a => a.BackedUp, backedUp)
-                .SetProperty(a => a.LastUsedAt, now), cancellationToken).ConfigureAwait(false);
+        long count = signCount;
+        await db.Database.ExecuteSqlAsync(
+            $"""UPDATE authenticators SET "SignCount" = CASE WHEN "SignCount" > {count} THEN "SignCount" ELSE {count} END, "BackedUp" = {backedUp}, "LastUsedAt" = {now} WHERE "Id" = {authenticatorId}""",
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renames an authenticator of the account; false when it is not theirs.</summary>

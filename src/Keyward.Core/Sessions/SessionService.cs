@@ -84,8 +84,13 @@ public sealed partial class SessionService
         };
         await using (var db = _database.CreateContext())
         {
-            db.Sessions.Add(entity);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            // One plain INSERT, no change tracking: every sign-in opens a session (issue 15, item 3).
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO sessions ("Id", "TenantId", "TokenHash", "AccountId", "AuthenticatorId", "UserVerified", "CreatedAt", "ExpiresAt", "LastSeenAt", "ClientAddress", "ClientDevice")
+                VALUES ({entity.Id}, {entity.TenantId}, {entity.TokenHash}, {entity.AccountId}, {entity.AuthenticatorId}, {entity.UserVerified}, {entity.CreatedAt}, {entity.ExpiresAt}, {entity.LastSeenAt}, {entity.ClientAddress}, {entity.ClientDevice})
+                """,
+                cancellationToken).ConfigureAwait(false);
         }
 
         var info = ToInfo(entity, account.Name, account.Role);

@@ -15,8 +15,7 @@ internal sealed class CeremonyJournal(CeremonyStore store, IOptions<SignInOption
     {
         var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
         var id = await store.SaveAsync(kind, challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(optionsJson);
-        return new CeremonyOptionsResponse(id, document.RootElement.Clone());
+        return new CeremonyOptionsResponse(id, JsonElement.Parse(optionsJson));
     }
 
     /// <summary>Takes the ceremony once; null when it is unknown, of another kind, already taken, or expired.</summary>
