@@ -25,10 +25,11 @@ internal sealed class CapabilityKeyStore
     private readonly ECDsa? _current;
     private readonly string _jwks = "";
 
-    public CapabilityKeyStore(IOptions<KeywardOptions> keyward, TimeProvider time, ILogger<CapabilityKeyStore> logger, Keys.ClusterSigningKeys cluster)
+    // The server always has the cluster's keys registered (off on SQLite); a bench builds the store on its own files.
+    public CapabilityKeyStore(IOptions<KeywardOptions> keyward, TimeProvider time, ILogger<CapabilityKeyStore> logger, Keys.ClusterSigningKeys? cluster = null)
     {
         _time = time;
-        if (cluster.Enabled)
+        if (cluster is { Enabled: true })
         {
             _cluster = cluster;
             return;
