@@ -51,7 +51,8 @@ public static class AuditKeyFile
         var publicPath = PublicKeyPath(dataDirectory);
         if (!File.Exists(publicPath) || File.ReadAllText(publicPath) != key.PublicKeyPem)
         {
-            File.WriteAllText(publicPath, key.PublicKeyPem);
+            // Owner-only like everything in the data directory: the key may be loaded after the start's tightening pass.
+            SecretFile.Write(publicPath, key.PublicKeyPem);
         }
 
         return key;
