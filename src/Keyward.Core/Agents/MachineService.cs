@@ -10,7 +10,7 @@ namespace Keyward.Core.Agents;
 /// revoke a key, soft-delete machines (one, or a bounded batch), and record when an agent was last seen (at most once
 /// per <see cref="LastSeenInterval"/>, so connected agents do not write on every heartbeat). Revoking and deleting
 /// raise <see cref="KeyEnded"/> on this node, so its live socket closes at once; on PostgreSQL the other nodes hear it
-/// through the revocation bus (<see cref="ApplyKeyEndedElsewhere"/>) and, as a sweep, by asking <see cref="EndedAsync"/>.
+/// through the revocation bus (<see cref="ApplyKeyEndedElsewhereAsync"/>) and, as a sweep, by asking <see cref="EndedAsync"/>.
 /// </summary>
 public sealed class MachineService(KeywardDatabase database, TimeProvider time, RevocationBus? bus = null)
 {
@@ -120,10 +120,25 @@ public sealed class MachineService(KeywardDatabase database, TimeProvider time, 
     }
 
     /// <summary>
-    /// Applies a machine key ended on another node (heard through the revocation bus): raises <see cref="KeyEnded"/>
-    /// here, so this node's agent socket and viewers of that machine close at once. No I/O.
+    /// Applies machine keys another node says it ended (heard through the revocation bus). A notice is only a hint (anyone
+    /// who can connect to the database can send one), so the ids are read back (one query) and <see cref="KeyEnded"/> is
+    /// raised here only for machines whose key is really revoked or that are really deleted, so this node's agent socket
+    /// and viewers of them close at once. Returns how many were; the rest (unknown or live) are ignored.
     /// </summary>
-    public void ApplyKeyEndedElsewhere(Guid id) => KeyEnded?.Invoke(id);
+    public async Task<int> ApplyKeyEndedElsewhereAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var wanted = ids.Distinct().ToList();
+        await using var db = database.CreateContext();
+        var ended = await db.Machines.AsNoTracking().Where(m => wanted.Contains(m.Id) && (m.KeyRevokedAt != null || m.DeletedAt != null))
+            .Select(m => m.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in ended)
+        {
+            KeyEnded?.Invoke(id);
+        }
+
+        return ended.Count;
+    }
 
     /// <summary>Of <paramref name="ids"/>, those whose key no longer works (revoked, deleted, or gone): the sweep that covers other nodes.</summary>
     public async Task<IReadOnlyList<Guid>> EndedAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)

@@ -122,26 +122,45 @@ public sealed partial class SessionService
         return updated;
     }
 
+    /// <summary>The most entries the revocation bus adds to the revoked-id set; past it, heard revocations still evict and fire <see cref="Ended"/>.</summary>
+    public const int MaxHeardMarks = 100_000;
+
+    /// <summary>How many sessions this node currently marks as ended (its own and heard ones, until they expire). For diagnostics and tests.</summary>
+    public int EndedMarkCount => _revoked.Count;
+
     /// <summary>
-    /// Applies sessions ended on another node (heard through the revocation bus): from now on no cached or racing read
-    /// of them is honoured here, and <see cref="Ended"/> fires for each, so this node's sockets and cached assertions of
-    /// them let go. A session this node already knows as ended is skipped. No I/O.
+    /// Applies sessions another node says it ended (heard through the revocation bus). A notice is only a hint: anyone who
+    /// can connect to the database can send one, so the ids are read back from the database (one query) and only those
+    /// whose row is really revoked are applied: from now on no cached or racing read of them is honoured here, and
+    /// <see cref="Ended"/> fires for each, so this node's sockets and cached assertions of them let go. A session this
+    /// node already knows as ended is skipped without a read. Returns how many of the ids are really ended (the rest,
+    /// unknown or live, are ignored).
     /// </summary>
-    public void ApplyEndedElsewhere(IReadOnlyCollection<Guid> sessionIds, string reason)
+    public async Task<int> ApplyEndedElsewhereAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionIds);
-        var now = Now;
-        var newlyEnded = new List<Guid>(sessionIds.Count);
-        foreach (var id in sessionIds)
+        var distinct = sessionIds.Distinct().ToList();
+        var unknown = distinct.Where(id => !_revoked.ContainsKey(id)).ToList();
+        if (unknown.Count == 0)
         {
-            // Kept until the session would have expired anyway; without a cached entry, at most its absolute lifetime.
-            var expires = _byId.TryGetValue(id, out var cached) ? cached.ExpiresAt : now + (long)_options.AbsoluteLifetime.TotalMilliseconds;
-            if (_revoked.TryAdd(id, (expires, string.IsNullOrEmpty(reason) ? RevocationReasons.Revoked : reason)))
+            return distinct.Count;
+        }
+
+        await using var db = _database.CreateContext();
+        var ended = await db.Sessions.AsNoTracking().Where(s => unknown.Contains(s.Id) && s.RevokedAt != null)
+            .Select(s => new { s.Id, s.ExpiresAt, s.RevokedReason }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        var newlyEnded = new List<Guid>(ended.Count);
+        foreach (var row in ended)
+        {
+            // Kept until the session would have expired anyway (an expired one is refused by expiry); the bus adds at
+            // most MaxHeardMarks, so its set stays bounded whatever is sent.
+            if (row.ExpiresAt <= now || _revoked.Count >= MaxHeardMarks || _revoked.TryAdd(row.Id, (row.ExpiresAt, row.RevokedReason ?? RevocationReasons.Revoked)))
             {
-                newlyEnded.Add(id);
+                newlyEnded.Add(row.Id);
             }
 
-            if (_byId.TryRemove(id, out var entry))
+            if (_byId.TryRemove(row.Id, out var entry))
             {
                 _cache.TryRemove(Key(entry.TokenHash), out _);
             }
@@ -152,6 +171,8 @@ public sealed partial class SessionService
         {
             Ended?.Invoke(id);
         }
+
+        return distinct.Count - unknown.Count + ended.Count;
     }
 
     // The listener came back: whatever was cached may have missed a revocation while it was down.
@@ -161,9 +182,10 @@ public sealed partial class SessionService
         _byId.Clear();
     }
 
+    // Amortised: a full scan only once the set has doubled since the last one (at least 10,000), never on every call.
     private void SweepRevoked(long now)
     {
-        if (_revoked.Count < 10_000)
+        if (_revoked.Count < Volatile.Read(ref _sweepAt))
         {
             return;
         }
@@ -175,5 +197,7 @@ public sealed partial class SessionService
                 _revoked.TryRemove(pair.Key, out _);
             }
         }
+
+        Volatile.Write(ref _sweepAt, Math.Max(SweepFloor, _revoked.Count * 2));
     }
 }

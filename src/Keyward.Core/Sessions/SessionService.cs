@@ -11,7 +11,7 @@ namespace Keyward.Core.Sessions;
 /// Sign-in sessions (<c>kws_</c>). A check costs no database round trip while the node's cached view is fresh:
 /// the token's form is checked without I/O, then the session is looked up by the hash of the token in memory.
 /// Revocations made on this node take effect at once (the revoked-id set wins over any racing cache fill); on PostgreSQL
-/// other nodes hear them through the revocation bus (<see cref="RevocationBus"/>, <see cref="ApplyEndedElsewhere"/>)
+/// other nodes hear them through the revocation bus (<see cref="RevocationBus"/>, <see cref="ApplyEndedElsewhereAsync"/>)
 /// and, while a node cannot hear them, it honours no cache hit (<see cref="CacheTrust"/>). Without the bus other nodes
 /// see them within <see cref="SessionOptions.CacheRevalidateInterval"/>.
 /// </summary>
@@ -28,6 +28,9 @@ public sealed partial class SessionService
     // Sessions ended on this node: when they expire anyway (for sweeping) and why they ended, so a reader that sees the
     // mark before the database row is updated still reports the real reason.
     private readonly ConcurrentDictionary<Guid, (long ExpiresAt, string Reason)> _revoked = new();
+    private const int SweepFloor = 10_000;
+    // The revoked-id set's size at which the next sweep of expired marks runs.
+    private int _sweepAt = SweepFloor;
 
     /// <summary>
     /// Creates the service. The host validates <paramref name="options"/> once, at start (<see cref="SessionOptions.Validate"/>);
@@ -41,7 +44,13 @@ public sealed partial class SessionService
         _time = time;
         _options = options;
         _bus = bus ?? RevocationBus.None;
-        _bus.Trust.Resuming += DropCache;
+
+        // Only a bus's own trust ever resumes; the shared CacheTrust.Always never does, and subscribing to it would root
+        // every service built without a bus (and its caches) for the life of the process.
+        if (_bus.Enabled)
+        {
+            _bus.Trust.Resuming += DropCache;
+        }
     }
 
     /// <summary>

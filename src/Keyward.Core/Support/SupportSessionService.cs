@@ -8,7 +8,7 @@ namespace Keyward.Core.Support;
 /// Support sessions: open (for an enrolled machine or ad hoc), read, list, end, and reap the stale. Ending is one
 /// conditional UPDATE (<c>EndedAt IS NULL</c>), so a session ends once whoever races to end it; <see cref="Ended"/> then
 /// fires on this node (its join tokens are revoked and its viewer sockets closed by the listeners), and on PostgreSQL on
-/// every other node through the revocation bus (<see cref="ApplyEndedElsewhere"/>). Every query of the rows goes through
+/// every other node through the revocation bus (<see cref="ApplyEndedElsewhereAsync"/>). Every query of the rows goes through
 /// <see cref="TenantScope.InTenant"/>.
 /// </summary>
 public sealed class SupportSessionService(KeywardDatabase database, TimeProvider time, RevocationBus? bus = null)
@@ -116,10 +116,25 @@ public sealed class SupportSessionService(KeywardDatabase database, TimeProvider
     }
 
     /// <summary>
-    /// Applies a support session ended on another node (heard through the revocation bus): raises <see cref="Ended"/>
-    /// here, so this node's viewers and agent links of it close at once. No I/O.
+    /// Applies support sessions another node says it ended (heard through the revocation bus). A notice is only a hint
+    /// (anyone who can connect to the database can send one), so the ids are read back (one query) and <see cref="Ended"/>
+    /// is raised here only for sessions really ended, so this node's viewers and agent links of them close at once and
+    /// their join tokens are revoked. Returns how many were; the rest (unknown or open) are ignored.
     /// </summary>
-    public void ApplyEndedElsewhere(Guid id) => Ended?.Invoke(id);
+    public async Task<int> ApplyEndedElsewhereAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var wanted = ids.Distinct().ToList();
+        await using var db = database.CreateContext();
+        var ended = await db.SupportSessions.AsNoTracking().Where(s => wanted.Contains(s.Id) && s.EndedAt != null)
+            .Select(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in ended)
+        {
+            Ended?.Invoke(id);
+        }
+
+        return ended.Count;
+    }
 
     /// <summary>
     /// Marks an open session active (an agent and a viewer are relayed; consent given where asked) and moves its expiry

@@ -17,4 +17,13 @@ internal static partial class ClusterLog
 
     [LoggerMessage(KeywardEventIds.RevocationNoticeApplied, LogLevel.Debug, "Applied a revocation from node {Node}: {Kind}, {Count} id(s).")]
     public static partial void Applied(ILogger logger, string node, RevocationKind kind, int count);
+
+    [LoggerMessage(KeywardEventIds.RevocationIdsNotEnded, LogLevel.Warning, "A revocation notice named {Count} {Kind} id(s) that are not ended in the database; ignored (a forged or garbled notice: is the database open to other roles?).")]
+    public static partial void NotEnded(ILogger logger, int count, RevocationKind kind);
+
+    [LoggerMessage(KeywardEventIds.RevocationQueueOverflowed, LogLevel.Warning, "More than {Capacity} revocation notices are waiting to be applied; caches untrusted and the listener reconnects (a flood of notices?).")]
+    public static partial void Overflowed(ILogger logger, int capacity);
+
+    [LoggerMessage(KeywardEventIds.RevocationApplyFailed, LogLevel.Warning, "A revocation notice could not be checked against the database; caches untrusted and the listener reconnects.")]
+    public static partial void ApplyFailed(ILogger logger, Exception exception);
 }

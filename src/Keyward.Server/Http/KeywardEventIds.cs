@@ -18,6 +18,9 @@ internal static class KeywardEventIds
     public const int RevocationListenerLost = 2102;
     public const int RevocationNoticeIgnored = 2103;
     public const int RevocationNoticeApplied = 2104;
+    public const int RevocationIdsNotEnded = 2105;
+    public const int RevocationQueueOverflowed = 2106;
+    public const int RevocationApplyFailed = 2107;
     public const int ClusterCountersUnavailable = 2050;
 
     public const int SigningKeyRotated = 3101;

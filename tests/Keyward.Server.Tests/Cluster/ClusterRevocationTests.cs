@@ -1,5 +1,9 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Keyward.Core.Agents;
+using Keyward.Core.Cluster;
+using Keyward.Core.Sessions;
+using Keyward.Core.Support;
 using Keyward.Server.Agents;
 using Keyward.Server.Cluster;
 using Keyward.Server.Tests.Agents;
@@ -153,6 +157,131 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
         // ... and never answered from the cache while down.
         ProblemAssert.Problem(await b.StatusAsync(session.Token), 401, "session_revoked");
         Assert.False(listener.IsConnected);
+    }
+
+    [Fact]
+    public async Task ForgedSessionNotice_LeavesTheLiveSessionWorkingOnBothNodes()
+    {
+        var (cluster, a, b) = await StartAsync();
+        var admin = await a.LoginAsync("admin");
+        var victim = await a.LoginAsync("admin");
+        ProblemAssert.Ok(await b.StatusAsync(victim.Token));
+        var ended = 0;
+        foreach (var node in cluster.Nodes)
+        {
+            node.GetRequiredService<SessionService>().Ended += id => Interlocked.Increment(ref ended);
+        }
+
+        // Any role that can connect may NOTIFY the channel, in the exact wire form, from a node id no node has.
+        await ForgeAsync(cluster, new RevocationNotice("forger", RevocationKind.Session, "revoked", [victim.Id]));
+
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await UntilAsync(() => Task.FromResult(Listener(node).NoticesChecked >= 1)), "a node did not check the forged notice");
+            Assert.Equal(1, Listener(node).IdsIgnored);
+            Assert.False(node.GetRequiredService<SessionService>().HasEndedOnThisNode(victim.Id));
+        }
+
+        Assert.Equal(0, Volatile.Read(ref ended));
+        ProblemAssert.Ok(await a.StatusAsync(victim.Token));
+        ProblemAssert.Ok(await b.StatusAsync(victim.Token));
+
+        // A real revocation still goes through: the check lets what the database says is ended pass.
+        ProblemAssert.Ok(await a.RevokeAsync(admin, victim.Id), 204);
+        Assert.True(await UntilAsync(async () => (await b.StatusAsync(victim.Token)).StatusCode == 401), "node B did not hear a real revocation after a forged one");
+        Assert.Equal(1, Listener(cluster[1]).IdsIgnored);
+    }
+
+    [Fact]
+    public async Task ForgedMachineAndSupportNotices_CloseNothing_EndNothing_AuditNothing()
+    {
+        var (cluster, a, b) = await StartAsync();
+        var admin = await a.LoginAsync("admin");
+        var (machine, agentKey) = await EnrollAsync(a, admin);
+        using var agent = await ConnectAgentAsync(cluster[1], agentKey);
+        var opened = await a.SendAsync(HttpMethod.Post, "/api/support/sessions", new JsonObject { ["reason"] = "printer jam", ["machine_id"] = machine.ToString() }, admin.Token);
+        ProblemAssert.Ok(opened);
+        var support = Guid.Parse(opened.GetString("id"));
+        var keyEnded = 0;
+        var supportEnded = 0;
+        foreach (var node in cluster.Nodes)
+        {
+            node.GetRequiredService<MachineService>().KeyEnded += _ => Interlocked.Increment(ref keyEnded);
+            node.GetRequiredService<SupportSessionService>().Ended += _ => Interlocked.Increment(ref supportEnded);
+        }
+
+        await ForgeAsync(cluster, new RevocationNotice("forger", RevocationKind.Machine, "", [machine]));
+        await ForgeAsync(cluster, new RevocationNotice("forger", RevocationKind.SupportSession, "revoked", [support]));
+
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.True(await UntilAsync(() => Task.FromResult(Listener(node).NoticesChecked >= 2)), "a node did not check the forged notices");
+            Assert.Equal(2, Listener(node).IdsIgnored);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref keyEnded));
+        Assert.Equal(0, Volatile.Read(ref supportEnded));
+        Assert.NotNull(cluster[1].GetRequiredService<AgentDirectory>().Find(machine));
+        Assert.True((await cluster[1].GetRequiredService<SupportSessionService>().FindAsync(support, null))?.IsOpen, "a forged notice ended the support session");
+        Assert.Equal(0L, await cluster.ScalarAsync(
+            "SELECT count(*) FROM audit_events WHERE \"Action\" = @action", ("action", SupportAuditActions.SessionEnded)));
+    }
+
+    [Fact]
+    public async Task ForgedFlood_OfTenThousandIds_LeavesTheRevokedSetAsItWas()
+    {
+        var (cluster, a, b) = await StartAsync();
+        var sessions = cluster[1].GetRequiredService<SessionService>();
+        var before = sessions.EndedMarkCount;
+
+        // 100 notices of 100 random ids each, in one statement (each payload differs, so PostgreSQL folds none together).
+        await cluster.ExecuteAsync(
+            "SELECT pg_notify(@channel, '1|forger|s|revoked|' || (SELECT string_agg(gen_random_uuid()::text, ',') FROM generate_series(1, 100) WHERE g.n > 0)) FROM generate_series(1, 100) AS g(n)",
+            ("channel", RevocationBus.Channel));
+
+        var listener = Listener(cluster[1]);
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.NoticesChecked >= 100)), "node B did not check the forged notices");
+        Assert.Equal(10_000, listener.IdsIgnored);
+        Assert.Equal(before, sessions.EndedMarkCount);
+        Assert.True(listener.IsConnected, "checking forged notices must not overflow the queue");
+
+        // The bus still works for real revocations.
+        var session = await a.LoginAsync("admin");
+        ProblemAssert.Ok(await b.StatusAsync(session.Token));
+        ProblemAssert.Ok(await a.LogoutAsync(session.Token));
+        Assert.True(await UntilAsync(async () => (await b.StatusAsync(session.Token)).StatusCode == 401), "node B did not hear a logout after the flood");
+    }
+
+    [Fact]
+    public async Task SupportSessionEnded_OnNodeA_EndsItOnNodeB()
+    {
+        var (cluster, a, _) = await StartAsync();
+        var admin = await a.LoginAsync("admin");
+        var (machine, agentKey) = await EnrollAsync(a, admin);
+        using var agent = await ConnectAgentAsync(cluster[1], agentKey);
+        var opened = await a.SendAsync(HttpMethod.Post, "/api/support/sessions", new JsonObject { ["reason"] = "printer jam", ["machine_id"] = machine.ToString() }, admin.Token);
+        ProblemAssert.Ok(opened);
+        var support = Guid.Parse(opened.GetString("id"));
+        var endedOnB = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster[1].GetRequiredService<SupportSessionService>().Ended += id => endedOnB.TrySetResult(id);
+
+        ProblemAssert.Ok(await a.SendAsync(HttpMethod.Post, $"/api/support/sessions/{support}/end", new JsonObject(), admin.Token));
+
+        Assert.Equal(support, await endedOnB.Task.WaitAsync(Patience));
+        Assert.Equal(0, Listener(cluster[1]).IdsIgnored);
+    }
+
+    private static Task<int> ForgeAsync(ClusterNodes cluster, RevocationNotice notice) =>
+        cluster.ExecuteAsync("SELECT pg_notify(@channel, @payload)", ("channel", RevocationBus.Channel), ("payload", notice.Format()));
+
+    private static async Task<(Guid Machine, string AgentKey)> EnrollAsync(KeywardTestClient a, TestSession admin)
+    {
+        await a.StepUpAsync(admin.Token, "admin");
+        var minted = await a.SendAsync(HttpMethod.Post, "/api/admin/enroll-tokens", new JsonObject { ["label"] = "cluster machine", ["policy"] = "attended" }, admin.Token);
+        ProblemAssert.Ok(minted);
+        var enrolled = await a.SendAsync(HttpMethod.Post, "/agent/v1/enroll", new JsonObject { ["hostname"] = "test-host", ["version"] = "1.0.0" }, configure: AgentHost.Bearer(minted.GetString("enroll_token")));
+        ProblemAssert.Ok(enrolled);
+        return (Guid.Parse(enrolled.GetString("machine_id")), enrolled.GetString("agent_key"));
     }
 
     // Node A starts and its first admin registers (a node that starts while no admin exists issues a fresh setup code,

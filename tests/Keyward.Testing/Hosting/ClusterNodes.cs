@@ -135,6 +135,20 @@ public sealed class ClusterNodes : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Runs a query on the database behind every node's back (its own connection); returns the first column of the first row.</summary>
+    public async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Stops every node, then deletes the shared data directory and gives the pooled connections back.</summary>
     public async ValueTask DisposeAsync()
     {
