@@ -38,7 +38,9 @@ internal sealed class ClosedLoopWorker(HttpMessageInvoker client, Target target,
                 var finished = Stopwatch.GetTimestamp();
                 if (target.ExpectedBodyLength is { } expected && (response.StatusCode != System.Net.HttpStatusCode.OK || length != expected))
                 {
-                    Fail($"HTTP {(int)response.StatusCode} with {length} bytes from {target.Address}, not 200 with {expected}: {Encoding.UTF8.GetString(_buffer, 0, Math.Min(head, ErrorBodyLimit))}");
+                    // A 200 from the vault carries the secret: only a refusal's body (problem+json) is shown.
+                    var shown = response.StatusCode == System.Net.HttpStatusCode.OK ? "(body not shown)" : Encoding.UTF8.GetString(_buffer, 0, Math.Min(head, ErrorBodyLimit));
+                    Fail($"HTTP {(int)response.StatusCode} with {length} bytes from {target.Address}, not 200 with {expected}: {shown}");
                 }
                 else if (response.IsSuccessStatusCode)
                 {
