@@ -14,4 +14,10 @@ internal enum BenchMode
 
     /// <summary>Complete sign-ins, WebSocket ticket mints and redeems from concurrent clients: Keyward's CPU and allocations per operation.</summary>
     SignIn,
+
+    /// <summary>
+    /// Vault reads (<c>GET /vault/v1/memory/…</c> with a capability token) interleaved with the proxy path (Keyward
+    /// with a session to the trivial upstream), in one run: each path's rate, latency and Keyward CPU, and their ratio.
+    /// </summary>
+    Vault,
 }

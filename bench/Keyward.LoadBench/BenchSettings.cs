@@ -50,7 +50,7 @@ internal sealed record BenchSettings
     /// </summary>
     public TimeSpan Budget => TimeSpan.FromSeconds(120 + (Paths * ((MaxWarmUpPasses * WarmUpSeconds) + (Rounds * Seconds))) + (Paths * (MaxWarmUpPasses + Rounds) * 15));
 
-    /// <summary>Paths per round (at most: the trivial mode drops nginx's two when nginx is missing); sign-in runs three operations.</summary>
+    /// <summary>Paths per round (at most: the trivial mode drops nginx's two when nginx is missing); sign-in runs three operations; the vault mode runs direct, proxy and vault.</summary>
     private int Paths => Mode == BenchMode.Trivial ? 5 : 3;
 
     public IEnumerable<string> Validate()

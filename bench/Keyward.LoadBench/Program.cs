@@ -23,7 +23,7 @@ var warmUpPasses = new Option<int>("--warmup-passes") { Description = "At most t
 var connections = new Option<int>("--connections", "-c") { Description = "Connections (requests in flight at once).", DefaultValueFactory = _ => 16 };
 var generator = new Option<GeneratorKind>("--generator") { Description = "auto (wrk when on PATH, else builtin), builtin, or wrk.", DefaultValueFactory = _ => GeneratorKind.Auto };
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
-var mode = new Option<string>("--mode") { Description = "counter (the counter sample behind each path; the default), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), signin (sign-ins and WebSocket tickets), or remote support's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Counter };
+var mode = new Option<string>("--mode") { Description = "counter (the counter sample behind each path; the default), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), signin (sign-ins and WebSocket tickets), vault (vault reads with a capability against the proxy path), or remote support's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Counter };
 mode.AcceptOnlyFromAmong(SupportModes.All);
 var megabytes = new Option<int>("--megabytes") { Description = "relay: MiB in one download.", DefaultValueFactory = _ => 64 };
 var agents = new Option<int>("--agents") { Description = "agents: idle agents to connect (the issue's figure is 10000).", DefaultValueFactory = _ => 1_000 };

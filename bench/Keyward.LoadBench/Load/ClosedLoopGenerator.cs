@@ -20,7 +20,7 @@ internal sealed class ClosedLoopGenerator(string caFile) : ILoadGenerator
     public async Task<RunResult> RunAsync(Target target, RequestCredential credential, TimeSpan duration, int connections, CancellationToken cancellationToken)
     {
         var client = Client(target, connections);
-        var workers = Enumerable.Range(0, connections).Select(_ => new ClosedLoopWorker(client, target.Address, credential)).ToArray();
+        var workers = Enumerable.Range(0, connections).Select(_ => new ClosedLoopWorker(client, target, credential)).ToArray();
         var started = Stopwatch.GetTimestamp();
         var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(deadline, cancellationToken), CancellationToken.None)));

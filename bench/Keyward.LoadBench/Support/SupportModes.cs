@@ -9,6 +9,7 @@ internal static class SupportModes
     public const string Counter = "counter";
     public const string Trivial = "trivial";
     public const string SignIn = "signin";
+    public const string Vault = "vault";
     public const string Relay = "relay";
     public const string Agents = "agents";
     public const string SupportCode = "support-code";
@@ -23,16 +24,17 @@ internal static class SupportModes
     /// <summary>The relay mode's viewer process (the <c>keyward connect --forward</c> side); not for people.</summary>
     public const string RelayViewer = "relay-viewer";
 
-    public static readonly string[] All = [Counter, Trivial, SignIn, Relay, Agents, SupportCode, Revoke, Swarm, RelayAgent, RelayViewer];
+    public static readonly string[] All = [Counter, Trivial, SignIn, Vault, Relay, Agents, SupportCode, Revoke, Swarm, RelayAgent, RelayViewer];
 
     /// <summary>Whether the mode is one of the load runs that <see cref="BenchSettings"/> describes.</summary>
-    public static bool IsLoadRun(string mode) => mode is Counter or Trivial or SignIn;
+    public static bool IsLoadRun(string mode) => mode is Counter or Trivial or SignIn or Vault;
 
     /// <summary>The load run a mode names (<see cref="IsLoadRun"/> first).</summary>
     public static BenchMode LoadRun(string mode) => mode switch
     {
         Trivial => BenchMode.Trivial,
         SignIn => BenchMode.SignIn,
+        Vault => BenchMode.Vault,
         _ => BenchMode.Counter,
     };
 }

@@ -28,8 +28,10 @@ internal sealed class TrivialBed : ILoadBed
     public const string NginxAuth = "nginx-auth";
     public const string Keyward = "keyward";
 
+    /// <summary>The account registered with the setup code (so Keyward's first admin) and signed in.</summary>
+    public const string Account = "bench";
+
     private const string Route = "trivial";
-    private const string Account = "bench";
 
     private readonly string _directory;
     private readonly List<Target> _targets = [];
@@ -53,15 +55,28 @@ internal sealed class TrivialBed : ILoadBed
 
     public TimeSpan NginxCpu => _nginx?.CpuTime ?? TimeSpan.Zero;
 
+    /// <summary>Keyward, running in this process.</summary>
+    public KeywardTestHost KeywardHost => _keyward ?? throw new InvalidOperationException("The bed has not started.");
+
+    /// <summary>The virtual key registered to <see cref="Account"/>.</summary>
+    public VirtualAuthenticator? Key { get; private set; }
+
+    /// <summary>The session's token of <see cref="Account"/>.</summary>
+    public string SessionToken { get; private set; } = string.Empty;
+
     /// <summary>Why the nginx front ends are missing from this run, or null when they are in it.</summary>
     public string? NginxSkipped { get; private set; }
 
-    public static async Task<TrivialBed> StartAsync(TextWriter log, CancellationToken cancellationToken)
+    /// <param name="log">Progress.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="settings">More of Keyward's settings, made once the bed's directory exists (the vault mode's KEK file).</param>
+    /// <param name="nginx">False to leave the nginx front ends out (the vault mode compares Keyward with itself).</param>
+    public static async Task<TrivialBed> StartAsync(TextWriter log, CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? settings = null, bool nginx = true)
     {
         var bed = new TrivialBed(Path.Combine(TestBed.Root, "keyward-loadbench-" + Guid.NewGuid().ToString("N")[..8]));
         try
         {
-            await bed.StartCoreAsync(log, cancellationToken);
+            await bed.StartCoreAsync(log, settings, nginx, cancellationToken);
             return bed;
         }
         catch
@@ -86,7 +101,7 @@ internal sealed class TrivialBed : ILoadBed
         return (JsonNode.Parse(body)?["value"]?.GetValue<long>()) ?? throw new InvalidOperationException($"{target.Name}: no count in {body}");
     }
 
-    private async Task StartCoreAsync(TextWriter log, CancellationToken cancellationToken)
+    private async Task StartCoreAsync(TextWriter log, Func<string, IReadOnlyDictionary<string, string>>? more, bool withNginx, CancellationToken cancellationToken)
     {
         var upstreamPort = FreePort.Next();
         var plainPort = FreePort.Next();
@@ -112,7 +127,7 @@ internal sealed class TrivialBed : ILoadBed
             {
                 Transport = KeywardTransport.Kestrel,
                 DataDirectory = _directory,
-                Settings = new Dictionary<string, string>
+                Settings = new Dictionary<string, string>(more?.Invoke(_directory) ?? new Dictionary<string, string>())
                 {
                     [$"Keyward:Routes:{Route}:Path"] = "/resource/{**rest}",
                     [$"Keyward:Routes:{Route}:Upstream"] = $"https://127.0.0.1:{upstreamPort}",
@@ -134,6 +149,9 @@ internal sealed class TrivialBed : ILoadBed
             token = (await client.SignInAsync(key, Account, cancellationToken)).SessionToken;
         }
 
+        Key = key;
+        SessionToken = token;
+
         var authorization = "Bearer " + token;
         _upstream = BenchChild.Start(
             [TrivialUpstream.ChildCommand, upstreamPort.ToString(System.Globalization.CultureInfo.InvariantCulture), upstreamCert, upstreamKey],
@@ -151,7 +169,11 @@ internal sealed class TrivialBed : ILoadBed
         _targets.Add(new Target(Direct, "the trivial upstream, called directly", Address(upstreamPort), Session));
         _targets.Add(new Target(Yarp, "plain YARP, no authentication", Address(plainPort), Session));
 
-        if (NginxProcess.Find() is { } nginx)
+        if (!withNginx)
+        {
+            NginxSkipped = "nginx is not part of this mode.";
+        }
+        else if (NginxProcess.Find() is { } nginx)
         {
             var proxyPort = FreePort.Next();
             var authPort = FreePort.Next();
