@@ -19,7 +19,7 @@ namespace Keyward.Server.Limits;
 /// with a fake clock pass false and their clock's time instead). The part of a key after its first colon is replaced by
 /// an HMAC-SHA256 under <paramref name="keyKey"/> (derived from the instance secret every node shares), so the table
 /// holds no address or account name, nor anything that reverses to one without that secret. The counters have their
-/// own pool, capped at <see cref="MaxPoolSize"/> connections per node (docs/operations.md, the connection budget).
+/// own pool, capped at <see cref="MaxPoolSize"/> connections per node (docs/security.md, the connection budget).
 /// </para>
 /// </summary>
 internal sealed class PostgresClusterCounters(string connectionString, TimeProvider time, byte[] keyKey, bool databaseClock = true) : IClusterCounters, IAsyncDisposable
