@@ -160,6 +160,15 @@ internal sealed class PostgresClusterCounters(string connectionString, TimeProvi
         _create.Dispose();
     }
 
+    /// <summary>The connection string the counters' own pool uses: at most <see cref="MaxPoolSize"/> connections.</summary>
+    internal static string Capped(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, MaxPoolSize);
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        return builder.ConnectionString;
+    }
+
     // One statement on a pooled connection; any provider failure becomes ClusterCountersUnavailableException (no SQL or
     // provider text travels further), cancellation stays cancellation.
     private async Task<T> RunAsync<T>(string sql, Action<NpgsqlParameterCollection> bind, Func<DbDataReader, Task<T>> read, CancellationToken cancellationToken)
@@ -235,14 +244,6 @@ internal sealed class PostgresClusterCounters(string connectionString, TimeProvi
         await using var command = _source.CreateCommand($"DELETE FROM {Table} WHERE expires_at < {Now}");
         BindClock(command.Parameters);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Capped(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, MaxPoolSize);
-        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
-        return builder.ConnectionString;
     }
 
     // NULL (PostgreSQL's now()) in production; the fake clock's time in tests that drive one.

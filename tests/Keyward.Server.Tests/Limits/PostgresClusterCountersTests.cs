@@ -133,6 +133,18 @@ public sealed class PostgresClusterCountersTests(PostgresFixture postgres) : IAs
         Assert.Equal(3, (await slow.ReadRunAsync("run"))!.Value.Count);
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=k", 4)]
+    [InlineData("Host=db;Database=k;Maximum Pool Size=100", 4)]
+    [InlineData("Host=db;Database=k;Maximum Pool Size=2;Minimum Pool Size=3", 2)]
+    public void Pool_IsCappedAtFourConnectionsPerNode_ALowerSettingWins(string connectionString, int expected)
+    {
+        var capped = new NpgsqlConnectionStringBuilder(PostgresClusterCounters.Capped(connectionString));
+
+        Assert.Equal(expected, capped.MaxPoolSize);
+        Assert.InRange(capped.MinPoolSize, 0, capped.MaxPoolSize);
+    }
+
     [Fact]
     public async Task AnyOperation_DatabaseUnreachable_ThrowsUnavailableWithoutProviderText()
     {
