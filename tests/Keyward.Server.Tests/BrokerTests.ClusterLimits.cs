@@ -139,7 +139,7 @@ public abstract partial class BrokerTests
 
     /// <summary>
     /// <paramref name="breakCounters"/> makes the shared counters unreadable (the table is dropped): a guessable check is
-    /// refused (503 <c>storage_busy</c>, or the binder's exception), never made unlimited; sign-in falls back to the
+    /// refused (503 <c>storage_busy</c>, or the binder's exception), recovery codes included, never made unlimited; sign-in falls back to the
     /// node's own limits, so the real key still signs in and a wrong one gets its usual answer.
     /// </summary>
     protected async Task SharedCountersUnreadableGuessableChecksAreRefusedAndSignInFallsBackAsync(Func<Task> breakCounters)
@@ -150,6 +150,9 @@ public abstract partial class BrokerTests
 
         ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["setup_code"] = HumanCode.Generate(), ["username"] = "x" }), 503, "storage_busy");
         await Assert.ThrowsAsync<ClusterCountersUnavailableException>(() => host.GetRequiredService<SupportCodeBinder>().BindAsync(HumanCode.Generate(), IPAddress.Loopback, CancellationToken.None));
+
+        // A recovery code is guessable too: not checked against this node's own count, refused (per node, 401).
+        ProblemAssert.Problem(await client.RegisterBeginAsync(new JsonObject { ["username"] = "admin", ["recovery_code"] = "AAAA-AAAA-AAAA" }), 503, "storage_busy");
 
         var begin = await client.LoginBeginAsync("admin");
         ProblemAssert.Problem(await client.LoginFinishAsync(Guid.Parse(begin.GetString("ceremony_id")), stale), 401, "challenge_mismatch");

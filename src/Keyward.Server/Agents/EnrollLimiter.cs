@@ -12,7 +12,7 @@ namespace Keyward.Server.Agents;
 /// address than one (issue 13, item 4); when the shared count cannot be read, the attempt is refused (503
 /// <c>storage_busy</c>).
 /// </summary>
-internal sealed class EnrollLimiter(IOptions<AgentOptions> options, TimeProvider time, IClusterCounters counters) : IDisposable
+internal sealed class EnrollLimiter(IOptions<AgentOptions> options, IClusterCounters counters) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
         RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
@@ -43,12 +43,8 @@ internal sealed class EnrollLimiter(IOptions<AgentOptions> options, TimeProvider
             return wait;
         }
 
-        var now = time.GetUtcNow();
-        var minute = TimeSpan.FromMinutes(1);
-        var window = CounterKey.Window(now, minute);
-        var windowEnd = CounterKey.WindowEnd(window, minute);
-        var made = await counters.AddAsync(CounterKey.Hashed($"enroll.{window}", address), 1, now, windowEnd, cancellationToken).ConfigureAwait(false);
-        return made <= options.Value.EnrollPerAddressPerMinute ? null : windowEnd - now;
+        var made = await counters.AddAsync(CounterKey.Hashed("enroll", address), 1, TimeSpan.FromMinutes(1), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return made.Total <= options.Value.EnrollPerAddressPerMinute ? null : made.Left;
     }
 
     public void Dispose() => _limiter.Dispose();

@@ -170,7 +170,8 @@ public static class KeywardServiceCollectionExtensions
         services.TryAddSingleton<Keyward.Core.Handoffs.HandoffService>();
         // Guess limits shared by every node on PostgreSQL; one node (SQLite) keeps them in memory (issue 13, item 4).
         services.TryAddSingleton<IClusterCounters>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value is { Provider: StorageProvider.Postgres, ConnectionString: { } postgres }
-            ? new PostgresClusterCounters(postgres, sp.GetRequiredService<TimeProvider>())
+            // Keys hashed under a key every node derives alike; the system clock means PostgreSQL's clock in the statements.
+            ? new PostgresClusterCounters(postgres, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InstanceSecret>().Derive("limits.counter-keys"), databaseClock: sp.GetRequiredService<TimeProvider>() == TimeProvider.System)
             : new NodeCounters());
         services.TryAddSingleton<SignInLimiter>();
         services.TryAddSingleton<InstanceSecret>();
@@ -179,8 +180,8 @@ public static class KeywardServiceCollectionExtensions
         services.AddAuthentication(SessionAuthenticationDefaults.Scheme)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationDefaults.Scheme, null);
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>, IClusterCounters, TimeProvider, ILoggerFactory>(
-            (limiter, signIn, counters, time, logs) => RateLimitPolicies.Configure(limiter, signIn.Value, counters, time, logs.CreateLogger<SharedWindowLimiter>()));
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInOptions>, IClusterCounters, ILoggerFactory>(
+            (limiter, signIn, counters, logs) => RateLimitPolicies.Configure(limiter, signIn.Value, counters, logs.CreateLogger<SharedWindowLimiter>()));
     }
 
     private static void AddKeywardRegistration(this IServiceCollection services)

@@ -1,7 +1,7 @@
 namespace Keyward.Server.Limits;
 
 /// <summary>
-/// The shared counters could not be read or written. A guessable check (setup code, support code, join, enroll) is then
+/// The shared counters could not be read or written. A guessable check (setup code, support code, join, enroll, recovery code) is then
 /// refused with 503 <c>storage_busy</c> rather than made unlimited; sign-in falls back to this node's own limits.
 /// The message names no key and carries no provider text.
 /// </summary>

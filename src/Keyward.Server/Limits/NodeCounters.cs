@@ -8,13 +8,13 @@ internal sealed class NodeCounters : IClusterCounters
 {
     public bool Shared => false;
 
-    public ValueTask<BucketTake> TakeAsync(string key, double capacity, DateTimeOffset now, CancellationToken cancellationToken = default) => throw NotShared();
+    public ValueTask<BucketTake> TakeAsync(string key, double capacity, CancellationToken cancellationToken = default) => throw NotShared();
 
     public ValueTask GiveBackAsync(string key, double capacity, CancellationToken cancellationToken = default) => throw NotShared();
 
-    public ValueTask<long> AddAsync(string key, long delta, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken = default) => throw NotShared();
+    public ValueTask<CounterWindow> AddAsync(string key, long delta, TimeSpan length, long? window = null, CancellationToken cancellationToken = default) => throw NotShared();
 
-    public ValueTask<FailureRun> FailAsync(string key, DateTimeOffset now, TimeSpan quiet, CancellationToken cancellationToken = default) => throw NotShared();
+    public ValueTask<FailureRun> FailAsync(string key, TimeSpan quiet, CancellationToken cancellationToken = default) => throw NotShared();
 
     public ValueTask<FailureRun?> ReadRunAsync(string key, CancellationToken cancellationToken = default) => throw NotShared();
 

@@ -9,7 +9,7 @@ namespace Keyward.Server.Limits;
 /// reach the database), so the middleware goes on to <see cref="AcquireAsyncCore"/>. When the shared count cannot be
 /// read, this node's window decides (sign-in needs the database anyway; a blip must not lock everybody out).
 /// </summary>
-internal sealed class SharedWindowLimiter(string name, string partition, int permits, IClusterCounters counters, TimeProvider time, RateLimiter local, ILogger logger) : RateLimiter
+internal sealed class SharedWindowLimiter(string name, string partition, int permits, IClusterCounters counters, RateLimiter local, ILogger logger) : RateLimiter
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
@@ -30,11 +30,8 @@ internal sealed class SharedWindowLimiter(string name, string partition, int per
         own.Dispose();
         try
         {
-            var now = time.GetUtcNow();
-            var window = CounterKey.Window(now, Minute);
-            var windowEnd = CounterKey.WindowEnd(window, Minute);
-            var made = await counters.AddAsync(CounterKey.Hashed($"{name}.{window}", partition), permitCount, now, windowEnd, cancellationToken).ConfigureAwait(false);
-            return made <= permits ? Lease.Acquired : Lease.Refused(windowEnd - now);
+            var made = await counters.AddAsync(CounterKey.Hashed(name, partition), permitCount, Minute, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return made.Total <= permits ? Lease.Acquired : Lease.Refused(made.Left);
         }
         catch (ClusterCountersUnavailableException e)
         {

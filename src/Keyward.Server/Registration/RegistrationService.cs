@@ -130,7 +130,9 @@ internal sealed partial class RegistrationService(
         }
 
         var address = SignInLimiter.AddressKey(caller.ClientAddress);
-        if (await limiter.WaitingAsync(address, cancellationToken).ConfigureAwait(false) is { } wait)
+        // A recovery code is guessable: with the shared counters down it is not checked at all (503 storage_busy),
+        // rather than checked against this node's own count (N nodes, N times the guesses).
+        if (await limiter.WaitingAsync(address, fallBack: false, cancellationToken).ConfigureAwait(false) is { } wait)
         {
             return TooManyRecoveryAttempts(name, wait);
         }
@@ -138,7 +140,7 @@ internal sealed partial class RegistrationService(
         var account = await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false);
         if (await recoveryCodes.FindAsync(account?.Id, request.RecoveryCode, cancellationToken).ConfigureAwait(false) is null)
         {
-            return await limiter.FailedAsync(address, cancellationToken).ConfigureAwait(false) is { } backoff
+            return await limiter.FailedAsync(address, fallBack: false, cancellationToken).ConfigureAwait(false) is { } backoff
                 ? TooManyRecoveryAttempts(name, backoff)
                 : new Refusal(KeywardErrors.RecoveryCodeInvalid, Failed, Actor: name) { Details = new Dictionary<string, string> { ["mode"] = CeremonyModes.Recovery } };
         }

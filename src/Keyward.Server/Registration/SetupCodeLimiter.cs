@@ -74,15 +74,13 @@ internal sealed class SetupCodeLimiter(IOptions<SignInOptions> options, TimeProv
             return TryReserve(addressGroup);
         }
 
-        var now = time.GetUtcNow();
         var lifetime = options.Value.SetupCodeLifetime;
-        var window = CounterKey.Window(now, lifetime);
-        var windowEnd = CounterKey.WindowEnd(window, lifetime);
 
         // As in memory: whether this group is new is settled first, whatever the bucket holds.
-        var first = await counters.AddAsync(CounterKey.Hashed($"setup.first.{window}", addressGroup), 1, now, windowEnd, cancellationToken).ConfigureAwait(false) == 1
-            && await counters.AddAsync($"setup.firsts.{window}", 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= MaxFirstChecks;
-        var take = await counters.TakeAsync(Bucket, Capacity, now, cancellationToken).ConfigureAwait(false);
+        var group = await counters.AddAsync(CounterKey.Hashed("setup.first", addressGroup), 1, lifetime, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var first = group.Total == 1
+            && (await counters.AddAsync("setup.firsts", 1, lifetime, group.Window, cancellationToken).ConfigureAwait(false)).Total <= MaxFirstChecks;
+        var take = await counters.TakeAsync(Bucket, Capacity, cancellationToken).ConfigureAwait(false);
         if (take.Taken)
         {
             return (SetupCodeCheck.Token, TimeSpan.Zero);

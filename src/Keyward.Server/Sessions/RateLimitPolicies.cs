@@ -19,13 +19,13 @@ internal static class RateLimitPolicies
 {
     public const string SignIn = "signin";
 
-    public static void Configure(RateLimiterOptions limiter, SignInOptions options, IClusterCounters counters, TimeProvider time, ILogger logger)
+    public static void Configure(RateLimiterOptions limiter, SignInOptions options, IClusterCounters counters, ILogger logger)
     {
         FixedWindowRateLimiterOptions Window() => new() { PermitLimit = options.PerAddressPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
         limiter.AddPolicy(SignIn, context => counters.Shared
             ? RateLimitPartition.Get(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                address => new SharedWindowLimiter("signin.address", address, options.PerAddressPerMinute, counters, time, new FixedWindowRateLimiter(Window()), logger))
+                address => new SharedWindowLimiter("signin.address", address, options.PerAddressPerMinute, counters, new FixedWindowRateLimiter(Window()), logger))
             : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => Window()));
         limiter.OnRejected = async (context, cancellationToken) =>
         {

@@ -16,7 +16,8 @@ namespace Keyward.Server.Sessions;
 /// One node (SQLite) keeps the runs in memory. On PostgreSQL (<see cref="IClusterCounters.Shared"/>) the async members
 /// keep them in the shared counters, keyed by a hash of the key, so failures through any node count toward the same
 /// wait (issue 13, item 4). Sign-in needs the database anyway, so when the counters cannot be read this node's own
-/// runs decide instead (a per-node bound for the outage, logged): nobody is locked out by a blip.
+/// runs decide instead (a per-node bound for the outage, logged): nobody is locked out by a blip. A passkey assertion
+/// cannot be guessed, so N× attempts in an outage buy nothing; a recovery code can, so its check refuses instead.
 /// </para>
 /// </summary>
 internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvider time, IClusterCounters counters, ILogger<SignInLimiter> logger)
@@ -84,8 +85,12 @@ internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvide
     /// <summary>Clears a key after a verified sign-in.</summary>
     public void Succeeded(string key) => _failures.TryRemove(key, out _);
 
-    /// <summary><see cref="Waiting"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage.</summary>
-    public async ValueTask<TimeSpan?> WaitingAsync(string key, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <see cref="Waiting"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage. With
+    /// <paramref name="fallBack"/> false (recovery codes, which are guessable) an outage throws
+    /// <see cref="ClusterCountersUnavailableException"/> instead (503 <c>storage_busy</c>).
+    /// </summary>
+    public async ValueTask<TimeSpan?> WaitingAsync(string key, bool fallBack = true, CancellationToken cancellationToken = default)
     {
         if (!counters.Shared)
         {
@@ -99,19 +104,18 @@ internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvide
                 return null;
             }
 
-            var now = time.GetUtcNow();
-            var blockedUntil = WaitAfter(run.Count) is { } wait ? run.LastFailure + wait : DateTimeOffset.MinValue;
-            return blockedUntil > now ? blockedUntil - now : null;
+            // Measured on the database's clock: every node agrees on when the wait ends.
+            return WaitAfter(run.Count) is { } wait && wait > run.SinceLast ? wait - run.SinceLast : null;
         }
-        catch (ClusterCountersUnavailableException e)
+        catch (ClusterCountersUnavailableException e) when (fallBack)
         {
             LimitsLog.FellBack(logger, e);
             return Waiting(key);
         }
     }
 
-    /// <summary><see cref="Failed"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage.</summary>
-    public async ValueTask<TimeSpan?> FailedAsync(string key, CancellationToken cancellationToken = default)
+    /// <summary><see cref="Failed"/> across the cluster (PostgreSQL); this node's own runs on one node or in an outage (see <see cref="WaitingAsync"/> for <paramref name="fallBack"/>).</summary>
+    public async ValueTask<TimeSpan?> FailedAsync(string key, bool fallBack = true, CancellationToken cancellationToken = default)
     {
         if (!counters.Shared)
         {
@@ -120,10 +124,10 @@ internal sealed class SignInLimiter(IOptions<SignInOptions> options, TimeProvide
 
         try
         {
-            var run = await counters.FailAsync(SharedKey(key), time.GetUtcNow(), options.Value.MaxBackoff, cancellationToken).ConfigureAwait(false);
+            var run = await counters.FailAsync(SharedKey(key), options.Value.MaxBackoff, cancellationToken).ConfigureAwait(false);
             return WaitAfter(run.Count);
         }
-        catch (ClusterCountersUnavailableException e)
+        catch (ClusterCountersUnavailableException e) when (fallBack)
         {
             LimitsLog.FellBack(logger, e);
             return Failed(key);

@@ -105,7 +105,7 @@ internal sealed partial class SignInService(
 
     /// <summary>An address that failed too often in a row waits before it may finish another sign-in.</summary>
     internal async Task<Refusal?> WaitForAddressAsync(Caller caller, CancellationToken cancellationToken) =>
-        await limiter.WaitingAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken).ConfigureAwait(false) is { } wait
+        await limiter.WaitingAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken: cancellationToken).ConfigureAwait(false) is { } wait
             ? new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins from this address. Wait and try again."), AuditActions.RateLimited, "signin.address")
             {
                 RetryAfter = wait,
@@ -119,8 +119,8 @@ internal sealed partial class SignInService(
     /// </summary>
     internal async Task<Refusal?> CountFailureAsync(Caller caller, string? accountName, CancellationToken cancellationToken)
     {
-        var addressWait = await limiter.FailedAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken).ConfigureAwait(false);
-        var accountWait = accountName is null ? null : await limiter.FailedAsync(SignInLimiter.AccountKey(accountName), cancellationToken).ConfigureAwait(false);
+        var addressWait = await limiter.FailedAsync(SignInLimiter.AddressKey(caller.ClientAddress), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var accountWait = accountName is null ? null : await limiter.FailedAsync(SignInLimiter.AccountKey(accountName), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (accountWait is { } forAccount)
         {
             return new Refusal(KeywardErrors.RateLimited.Saying("Too many failed sign-ins for this account. Wait and try again."), AuditActions.RateLimited, "signin.account", accountName)

@@ -26,6 +26,10 @@ internal sealed class JoinFailureLimiter(IOptions<SupportOptions> options, TimeP
     /// <summary>How many address groups are counted in one window; beyond, new groups are not limited.</summary>
     public const int MaxTrackedGroups = 100_000;
 
+    private const string SharedName = "join.failures";
+
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private long _window = -1;
@@ -65,41 +69,41 @@ internal sealed class JoinFailureLimiter(IOptions<SupportOptions> options, TimeP
         }
     }
 
-    /// <summary><see cref="TryReserve"/>, then (PostgreSQL) the cluster's count for the group in this minute.</summary>
-    public async ValueTask<TimeSpan?> TryReserveAsync(string addressGroup, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <see cref="TryReserve"/>, then (PostgreSQL) the cluster's count for the group in this minute. Returns the wait
+    /// (null: go ahead) and the cluster's window the place was reserved in, to hand to <see cref="RefundAsync"/>.
+    /// </summary>
+    public async ValueTask<(TimeSpan? Wait, long? Window)> TryReserveAsync(string addressGroup, CancellationToken cancellationToken = default)
     {
         var wait = TryReserve(addressGroup);
         if (wait is not null || counters is not { Shared: true })
         {
-            return wait;
+            return (wait, null);
         }
 
-        var now = time.GetUtcNow();
-        var minute = TimeSpan.FromMinutes(1);
-        var window = CounterKey.Window(now, minute);
-        var windowEnd = CounterKey.WindowEnd(window, minute);
-        var key = CounterKey.Hashed($"join.failures.{window}", addressGroup);
-        if (await counters.AddAsync(key, 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= options.Value.JoinFailuresPerAddressPerMinute)
+        var key = CounterKey.Hashed(SharedName, addressGroup);
+        var made = await counters.AddAsync(key, 1, Minute, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (made.Total <= options.Value.JoinFailuresPerAddressPerMinute)
         {
-            return null;
+            return (null, made.Window);
         }
 
         // Over the cluster's limit: not a failure made, so neither count keeps it.
         Refund(addressGroup);
-        await counters.AddAsync(key, -1, now, windowEnd, cancellationToken).ConfigureAwait(false);
-        return windowEnd - now;
+        await counters.AddAsync(key, -1, Minute, made.Window, cancellationToken).ConfigureAwait(false);
+        return (made.Left, null);
     }
 
-    /// <summary><see cref="Refund"/>, and (PostgreSQL) the cluster's place too.</summary>
-    public async ValueTask RefundAsync(string addressGroup, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <see cref="Refund"/>, and (PostgreSQL) the cluster's place too, in the <paramref name="window"/> it was reserved
+    /// in: a refund after the minute turned must not leave −1 (an extra guess) in the next one.
+    /// </summary>
+    public async ValueTask RefundAsync(string addressGroup, long? window, CancellationToken cancellationToken = default)
     {
         Refund(addressGroup);
-        if (counters is { Shared: true })
+        if (counters is { Shared: true } && window is { } reserved)
         {
-            var now = time.GetUtcNow();
-            var minute = TimeSpan.FromMinutes(1);
-            var window = CounterKey.Window(now, minute);
-            await counters.AddAsync(CounterKey.Hashed($"join.failures.{window}", addressGroup), -1, now, CounterKey.WindowEnd(window, minute), cancellationToken).ConfigureAwait(false);
+            await counters.AddAsync(CounterKey.Hashed(SharedName, addressGroup), -1, Minute, reserved, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -96,23 +96,21 @@ internal sealed class SupportCodeLimiter(IOptions<SupportOptions> options, TimeP
             return TryReserve(addressGroup);
         }
 
-        var now = time.GetUtcNow();
         var minute = TimeSpan.FromMinutes(1);
-        var window = CounterKey.Window(now, minute);
-        var windowEnd = CounterKey.WindowEnd(window, minute);
-        var made = await counters.AddAsync(CounterKey.Hashed($"support.checks.{window}", addressGroup), 1, now, windowEnd, cancellationToken).ConfigureAwait(false) - 1;
+        var checks = await counters.AddAsync(CounterKey.Hashed("support.checks", addressGroup), 1, minute, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var made = checks.Total - 1;
         if (made >= options.Value.CodeChecksPerAddressPerMinute)
         {
-            return new SupportCodeCheck(SupportCodeAllowance.Refused, windowEnd - now, FirstRefusal: made == options.Value.CodeChecksPerAddressPerMinute);
+            return new SupportCodeCheck(SupportCodeAllowance.Refused, checks.Left, FirstRefusal: made == options.Value.CodeChecksPerAddressPerMinute);
         }
 
-        var take = await counters.TakeAsync(Bucket, Capacity, now, cancellationToken).ConfigureAwait(false);
+        var take = await counters.TakeAsync(Bucket, Capacity, cancellationToken).ConfigureAwait(false);
         if (take.Taken)
         {
             return new SupportCodeCheck(SupportCodeAllowance.Token, TimeSpan.Zero, false);
         }
 
-        if (made == 0 && await counters.AddAsync($"support.firsts.{window}", 1, now, windowEnd, cancellationToken).ConfigureAwait(false) <= MaxFirstChecksPerWindow)
+        if (made == 0 && (await counters.AddAsync("support.firsts", 1, minute, checks.Window, cancellationToken).ConfigureAwait(false)).Total <= MaxFirstChecksPerWindow)
         {
             return new SupportCodeCheck(SupportCodeAllowance.FirstFromAddress, TimeSpan.Zero, false);
         }

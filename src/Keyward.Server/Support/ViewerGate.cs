@@ -56,16 +56,17 @@ internal sealed class ViewerGate(
 
         // Before the database: an address group whose tokens keep failing (forged ones are free to make) is held back.
         var group = AddressGroup.Of(context.Connection.RemoteIpAddress);
-        if (await failures.TryReserveAsync(group, context.RequestAborted).ConfigureAwait(false) is { } wait)
+        var (wait, window) = await failures.TryReserveAsync(group, context.RequestAborted).ConfigureAwait(false);
+        if (wait is not null)
         {
-            await RateLimitedAsync(context, target, wait).ConfigureAwait(false);
+            await RateLimitedAsync(context, target, wait.Value).ConfigureAwait(false);
             return;
         }
 
         var redeemed = await RedeemAsync(token, context.RequestAborted).ConfigureAwait(false);
         if (!redeemed.Refused)
         {
-            await failures.RefundAsync(group, context.RequestAborted).ConfigureAwait(false);
+            await failures.RefundAsync(group, window, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
