@@ -226,6 +226,74 @@ public abstract partial class BrokerTests
         Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
     }
 
+    protected async Task SharedKeysPublishTheKeyDerivedFromThePrivateKeyNotTheStoredJwkAsync()
+    {
+        var node = await StartHostAsync();
+        var real = node.GetService<ClusterSigningKeys>().Assertion.Keys[0];
+        using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        // A database writer without the KEK puts their own public key in the live assertion row, under the same id.
+        await using (var db = node.GetService<KeywardDatabase>().CreateContext())
+        {
+            var row = await db.SigningKeys.SingleAsync(r => r.Purpose == SigningKeyPurposes.Assertion);
+            row.PublicJwk = SigningKeyRecord.JwkOf(attacker, row.KeyId);
+            await db.SaveChangesAsync();
+        }
+
+        // A node reading the keys afresh publishes the key the wrapped private key has, never the stored text.
+        var other = await StartHostAsync(now: node.Time.GetUtcNow());
+        var jwks = await JwksAsync(ClientOf(other), SharedKeysJwks);
+        var published = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
+        Assert.Equal(real.KeyId, published.GetProperty("kid").GetString());
+        Assert.Equal(Keyward.WebAuthn.Base64Url.Encode(real.Key.ExportParameters(false).Q.X!), published.GetProperty("x").GetString());
+
+        // An assertion the attacker signs under that id does not verify; one the real key signs does.
+        Assert.False(SignedAssertion(attacker, real.KeyId).VerifiesWith(jwks));
+        Assert.True(SignedAssertion(real.Key, real.KeyId).VerifiesWith(jwks));
+    }
+
+    protected async Task AuditKeyHistoryListsOnlyKeysThatOpenUnderTheKekAsync()
+    {
+        var node = await StartHostAsync();
+        var genuine = node.GetService<AuditKeys>().Current.SubjectPublicKeyInfo;
+        using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = attacker.ExportSubjectPublicKeyInfo();
+
+        // A database writer without the KEK inserts a retired audit key of their own, to sign rewritten heads with.
+        await using (var db = node.GetService<KeywardDatabase>().CreateContext())
+        {
+            var keyId = SigningKeyPurposes.KeyIdOf(SigningKeyPurposes.Audit, spki);
+            db.SigningKeys.Add(new SigningKeyEntity
+            {
+                Purpose = SigningKeyPurposes.Audit,
+                KeyId = keyId,
+                PublicJwk = SigningKeyRecord.JwkOf(attacker, keyId),
+                KekEpoch = 1,
+                Nonce = RandomNumberGenerator.GetBytes(12),
+                EncryptedPrivateKey = RandomNumberGenerator.GetBytes(138 + 16),
+                PrivateKeyLength = 138,
+                CreatedAt = 0,
+                NotBefore = 0,
+                RetireAt = 1,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var history = await node.GetService<AuditKeys>().HistoryAsync(CancellationToken.None);
+
+        var only = Assert.Single(history);
+        Assert.Equal(genuine, only.PublicKey);
+        Assert.DoesNotContain(history, k => k.PublicKey.AsSpan().SequenceEqual(spki));
+    }
+
+    private static IdentityAssertion SignedAssertion(ECDsa key, string keyId)
+    {
+        static string Encode(string json) => Keyward.WebAuthn.Base64Url.Encode(Encoding.UTF8.GetBytes(json));
+        var input = Encode($"{{\"alg\":\"ES256\",\"kid\":\"{keyId}\"}}") + "." + Encode("{\"sub\":\"admin\"}");
+        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return IdentityAssertion.Parse(input + "." + Keyward.WebAuthn.Base64Url.Encode(signature));
+    }
+
     protected async Task PostgresWithoutClusterKekRefusesToStartAsync()
     {
         var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(s => s.Remove("Keyward:Vault:Keys:1:File")));

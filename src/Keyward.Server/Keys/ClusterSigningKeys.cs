@@ -133,9 +133,12 @@ internal sealed partial class ClusterSigningKeys(
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The public history of the tree-head keys, oldest first (for the export header).</summary>
+    /// <summary>
+    /// The public history of the tree-head keys, oldest first (for the export header): only keys that open under the
+    /// cluster KEK, each public key derived from its private key, so a row inserted without the KEK is not listed.
+    /// </summary>
     public Task<IReadOnlyList<SigningKeyRecord>> AuditHistoryAsync(CancellationToken cancellationToken) =>
-        SharedSigningKeys.ListAsync(database, SigningKeyPurposes.Audit, cancellationToken);
+        (_store ?? throw NotStarted()).ListOpenedAsync(SigningKeyPurposes.Audit, cancellationToken);
 
     public void Dispose()
     {
