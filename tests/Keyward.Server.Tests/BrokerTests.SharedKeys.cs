@@ -286,6 +286,52 @@ public abstract partial class BrokerTests
         Assert.DoesNotContain(history, k => k.PublicKey.AsSpan().SequenceEqual(spki));
     }
 
+    protected async Task NodeThatCannotOpenTheSuccessorStopsSigningAtRetirementAsync()
+    {
+        // B made the keys under KEK epoch 1 and has only that; A also has epoch 2, so its rotation wraps the successor
+        // under a KEK B lacks.
+        var (nodeB, clientB, admin) = await StartWithAdminAsync(s => s["Keyward:Sessions:IdleTimeout"] = "06:00:00");
+        var nodeA = await StartHostAsync(
+            s =>
+            {
+                s["Keyward:Assertions:KeyRotationInterval"] = "01:00:00";
+                s["Keyward:Vault:Keys:2:File"] = WriteSecondKek(Path.GetDirectoryName(s["Keyward:Vault:Keys:1:File"])!);
+            },
+            now: nodeB.Time.GetUtcNow());
+        nodeA.Time.Advance(TimeSpan.FromHours(1));
+        await RefreshKeysAsync(nodeA);
+
+        // B reads the rows but cannot open the new key: it keeps the old one, which still signs until its retire_at
+        // (the successor's not_before + Keyward:Assertions:KeyOverlap, 1 h).
+        nodeB.Time.Advance(TimeSpan.FromMinutes(90));
+        await Assert.ThrowsAsync<Keyward.Core.Vault.VaultKeyUnavailableException>(() => RefreshKeysAsync(nodeB));
+        ProblemAssert.Ok(await clientB.ProxyAsync("/echo/x", admin.Token));
+        ProblemAssert.Ok(await clientB.GetAsync("/readyz"));
+
+        // Past it, B signs nothing: the request fails closed with a clear code, and B is not ready.
+        nodeB.Time.Advance(TimeSpan.FromMinutes(45));
+        ProblemAssert.Problem(await clientB.ProxyAsync("/echo/x", admin.Token), 503, "signing_key_retired");
+        var ready = await clientB.GetAsync("/readyz");
+        ProblemAssert.Problem(ready, 503, "not_ready");
+        Assert.Contains("assertion signing key is past its retire_at", ready.GetString("detail"), StringComparison.Ordinal);
+
+        // A node with only epoch 1 does not start at all now.
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
+        Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static string WriteSecondKek(string directory)
+    {
+        var path = Path.Combine(directory, "cluster-kek-2.key");
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+
     private static IdentityAssertion SignedAssertion(ECDsa key, string keyId)
     {
         static string Encode(string json) => Keyward.WebAuthn.Base64Url.Encode(Encoding.UTF8.GetBytes(json));

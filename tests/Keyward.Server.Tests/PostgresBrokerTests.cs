@@ -54,6 +54,9 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
     public Task AuditExport_InjectedRetiredKeyRow_NotInTheKeyHistory() => AuditKeyHistoryListsOnlyKeysThatOpenUnderTheKekAsync();
 
     [Fact]
+    public Task SharedKeys_SuccessorUnderAKekThisNodeLacks_SigningFailsClosedAtRetirement_AndNotReady() => NodeThatCannotOpenTheSuccessorStopsSigningAtRetirementAsync();
+
+    [Fact]
     public Task Start_PostgresWithoutClusterKek_NamesTheSettingAndTheFix() => PostgresWithoutClusterKekRefusesToStartAsync();
 
     protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()
