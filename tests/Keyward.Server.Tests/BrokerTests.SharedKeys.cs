@@ -54,6 +54,25 @@ public abstract partial class BrokerTests
         Assert.Equal(signed.TreeSize, again.Json.GetProperty("tree_size").GetInt64());
     }
 
+    [Fact]
+    public async Task PublicTreeHead_ReadAtMostOnceASecond_ANewerHeadShowsAfterIt()
+    {
+        var (host, client, _) = await StartWithAdminAsync();
+        var first = await host.GetService<AuditTreeHeads>().SignIfGrownAsync();
+        Assert.Equal(first.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+
+        // A newer head signed within the second: the node answers the head it read (no database query per request).
+        await host.GetService<IAuditLog>().RecordAsync(new AuditRecord { Actor = "system", Action = "test.more", Outcome = AuditOutcomes.Success });
+        var newer = await host.GetService<AuditTreeHeads>().SignIfGrownAsync();
+        Assert.True(newer.TreeSize > first.TreeSize);
+        host.Time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.Equal(first.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+
+        // Once the second has passed, the next request reads it.
+        host.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(newer.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+    }
+
     protected async Task TwoNodesAssertionsVerifyOnEachOthersJwksThroughARotationAsync()
     {
         static void Hourly(Dictionary<string, string> s)
