@@ -54,6 +54,25 @@ public abstract partial class BrokerTests
         Assert.Equal(signed.TreeSize, again.Json.GetProperty("tree_size").GetInt64());
     }
 
+    [Fact]
+    public async Task PublicTreeHead_ReadAtMostOnceASecond_ANewerHeadShowsAfterIt()
+    {
+        var (host, client, _) = await StartWithAdminAsync();
+        var first = await host.GetService<AuditTreeHeads>().SignIfGrownAsync();
+        Assert.Equal(first.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+
+        // A newer head signed within the second: the node answers the head it read (no database query per request).
+        await host.GetService<IAuditLog>().RecordAsync(new AuditRecord { Actor = "system", Action = "test.more", Outcome = AuditOutcomes.Success });
+        var newer = await host.GetService<AuditTreeHeads>().SignIfGrownAsync();
+        Assert.True(newer.TreeSize > first.TreeSize);
+        host.Time.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.Equal(first.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+
+        // Once the second has passed, the next request reads it.
+        host.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(newer.TreeSize, (await client.GetAsync("/.well-known/keyward/sth")).Json.GetProperty("tree_size").GetInt64());
+    }
+
     protected async Task TwoNodesAssertionsVerifyOnEachOthersJwksThroughARotationAsync()
     {
         static void Hourly(Dictionary<string, string> s)
@@ -224,6 +243,120 @@ public abstract partial class BrokerTests
 
         var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: node.Time.GetUtcNow()));
         Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
+    }
+
+    protected async Task SharedKeysPublishTheKeyDerivedFromThePrivateKeyNotTheStoredJwkAsync()
+    {
+        var node = await StartHostAsync();
+        var real = node.GetService<ClusterSigningKeys>().Assertion.Keys[0];
+        using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        // A database writer without the KEK puts their own public key in the live assertion row, under the same id.
+        await using (var db = node.GetService<KeywardDatabase>().CreateContext())
+        {
+            var row = await db.SigningKeys.SingleAsync(r => r.Purpose == SigningKeyPurposes.Assertion);
+            row.PublicJwk = SigningKeyRecord.JwkOf(attacker, row.KeyId);
+            await db.SaveChangesAsync();
+        }
+
+        // A node reading the keys afresh publishes the key the wrapped private key has, never the stored text.
+        var other = await StartHostAsync(now: node.Time.GetUtcNow());
+        var jwks = await JwksAsync(ClientOf(other), SharedKeysJwks);
+        var published = Assert.Single(jwks.GetProperty("keys").EnumerateArray());
+        Assert.Equal(real.KeyId, published.GetProperty("kid").GetString());
+        Assert.Equal(Keyward.WebAuthn.Base64Url.Encode(real.Key.ExportParameters(false).Q.X!), published.GetProperty("x").GetString());
+
+        // An assertion the attacker signs under that id does not verify; one the real key signs does.
+        Assert.False(SignedAssertion(attacker, real.KeyId).VerifiesWith(jwks));
+        Assert.True(SignedAssertion(real.Key, real.KeyId).VerifiesWith(jwks));
+    }
+
+    protected async Task AuditKeyHistoryListsOnlyKeysThatOpenUnderTheKekAsync()
+    {
+        var node = await StartHostAsync();
+        var genuine = node.GetService<AuditKeys>().Current.SubjectPublicKeyInfo;
+        using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = attacker.ExportSubjectPublicKeyInfo();
+
+        // A database writer without the KEK inserts a retired audit key of their own, to sign rewritten heads with.
+        await using (var db = node.GetService<KeywardDatabase>().CreateContext())
+        {
+            var keyId = SigningKeyPurposes.KeyIdOf(SigningKeyPurposes.Audit, spki);
+            db.SigningKeys.Add(new SigningKeyEntity
+            {
+                Purpose = SigningKeyPurposes.Audit,
+                KeyId = keyId,
+                PublicJwk = SigningKeyRecord.JwkOf(attacker, keyId),
+                KekEpoch = 1,
+                Nonce = RandomNumberGenerator.GetBytes(12),
+                EncryptedPrivateKey = RandomNumberGenerator.GetBytes(138 + 16),
+                PrivateKeyLength = 138,
+                CreatedAt = 0,
+                NotBefore = 0,
+                RetireAt = 1,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var history = await node.GetService<AuditKeys>().HistoryAsync(CancellationToken.None);
+
+        var only = Assert.Single(history);
+        Assert.Equal(genuine, only.PublicKey);
+        Assert.DoesNotContain(history, k => k.PublicKey.AsSpan().SequenceEqual(spki));
+    }
+
+    protected async Task NodeThatCannotOpenTheSuccessorStopsSigningAtRetirementAsync()
+    {
+        // B made the keys under KEK epoch 1 and has only that; A also has epoch 2, so its rotation wraps the successor
+        // under a KEK B lacks.
+        var (nodeB, clientB, admin) = await StartWithAdminAsync(s => s["Keyward:Sessions:IdleTimeout"] = "06:00:00");
+        var nodeA = await StartHostAsync(
+            s =>
+            {
+                s["Keyward:Assertions:KeyRotationInterval"] = "01:00:00";
+                s["Keyward:Vault:Keys:2:File"] = WriteSecondKek(Path.GetDirectoryName(s["Keyward:Vault:Keys:1:File"])!);
+            },
+            now: nodeB.Time.GetUtcNow());
+        nodeA.Time.Advance(TimeSpan.FromHours(1));
+        await RefreshKeysAsync(nodeA);
+
+        // B reads the rows but cannot open the new key: it keeps the old one, which still signs until its retire_at
+        // (the successor's not_before + Keyward:Assertions:KeyOverlap, 1 h).
+        nodeB.Time.Advance(TimeSpan.FromMinutes(90));
+        await Assert.ThrowsAsync<Keyward.Core.Vault.VaultKeyUnavailableException>(() => RefreshKeysAsync(nodeB));
+        ProblemAssert.Ok(await clientB.ProxyAsync("/echo/x", admin.Token));
+        ProblemAssert.Ok(await clientB.GetAsync("/readyz"));
+
+        // Past it, B signs nothing: the request fails closed with a clear code, and B is not ready.
+        nodeB.Time.Advance(TimeSpan.FromMinutes(45));
+        ProblemAssert.Problem(await clientB.ProxyAsync("/echo/x", admin.Token), 503, "signing_key_retired");
+        var ready = await clientB.GetAsync("/readyz");
+        ProblemAssert.Problem(ready, 503, "not_ready");
+        Assert.Contains("assertion signing key is past its retire_at", ready.GetString("detail"), StringComparison.Ordinal);
+
+        // A node with only epoch 1 does not start at all now.
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
+        Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static string WriteSecondKek(string directory)
+    {
+        var path = Path.Combine(directory, "cluster-kek-2.key");
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+
+    private static IdentityAssertion SignedAssertion(ECDsa key, string keyId)
+    {
+        static string Encode(string json) => Keyward.WebAuthn.Base64Url.Encode(Encoding.UTF8.GetBytes(json));
+        var input = Encode($"{{\"alg\":\"ES256\",\"kid\":\"{keyId}\"}}") + "." + Encode("{\"sub\":\"admin\"}");
+        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return IdentityAssertion.Parse(input + "." + Keyward.WebAuthn.Base64Url.Encode(signature));
     }
 
     protected async Task PostgresWithoutClusterKekRefusesToStartAsync()

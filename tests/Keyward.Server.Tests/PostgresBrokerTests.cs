@@ -48,6 +48,15 @@ public sealed class PostgresBrokerTests(PostgresFixture postgres) : BrokerTests
     public Task SharedKeys_StoredOnlyWrapped_AndARowMovedToAnotherPurposeDoesNotOpen() => SharedKeysAreWrappedAndBoundToPurposeAndIdAsync();
 
     [Fact]
+    public Task SharedKeys_StoredPublicJwkSwapped_JwksServesTheRealKey_ForgedAssertionDoesNotVerify() => SharedKeysPublishTheKeyDerivedFromThePrivateKeyNotTheStoredJwkAsync();
+
+    [Fact]
+    public Task AuditExport_InjectedRetiredKeyRow_NotInTheKeyHistory() => AuditKeyHistoryListsOnlyKeysThatOpenUnderTheKekAsync();
+
+    [Fact]
+    public Task SharedKeys_SuccessorUnderAKekThisNodeLacks_SigningFailsClosedAtRetirement_AndNotReady() => NodeThatCannotOpenTheSuccessorStopsSigningAtRetirementAsync();
+
+    [Fact]
     public Task Start_PostgresWithoutClusterKek_NamesTheSettingAndTheFix() => PostgresWithoutClusterKekRefusesToStartAsync();
 
     protected override async Task<IReadOnlyDictionary<string, string>> CreateStorageAsync()

@@ -64,17 +64,23 @@ public sealed partial class AuditTreeHeads : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Every node signs under one advisory lock, and reads the latest head only once it holds it.
+            // On PostgreSQL every node signs under one advisory lock, and reads the latest head only once it holds it. On
+            // SQLite (one node; _gate already makes this process's signers take turns) the reads run outside the
+            // process-wide write gate, which is taken only around the insert, so other writes do not wait behind them.
             await using var db = _database.CreateContext();
             await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(db.Database.GetDbConnection(), AuditSql.TreeHeadLockKey, cancellationToken).ConfigureAwait(false);
-            await db.Database.UseTransactionAsync(transaction, cancellationToken).ConfigureAwait(false);
+            await using var locked = new LateTransaction(db, _database, cancellationToken);
+            if (_database.Provider != StorageProvider.Sqlite)
+            {
+                await locked.BeginAsync().ConfigureAwait(false);
+            }
+
             var latestRow = await db.AuditTreeHeads.AsNoTracking().OrderByDescending(h => h.TreeSize).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             var latest = latestRow is null ? null : ToHead(latestRow);
             var size = await _reader.GetSizeAsync(cancellationToken).ConfigureAwait(false);
             if (latest is not null && latest.TreeSize >= size)
             {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await locked.CommitAsync().ConfigureAwait(false);
                 return latest;
             }
 
@@ -99,6 +105,7 @@ public sealed partial class AuditTreeHeads : IDisposable
             var timestamp = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), latest?.Timestamp ?? 0);
             var key = _key();
             var head = new SignedTreeHead(size, root, timestamp, key.KeyId, key.Sign(SignedTreeHead.SignatureInput(size, timestamp, root)));
+            await locked.BeginAsync().ConfigureAwait(false);
             db.AuditTreeHeads.Add(new AuditTreeHeadEntity
             {
                 TreeSize = head.TreeSize,
@@ -110,7 +117,7 @@ public sealed partial class AuditTreeHeads : IDisposable
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await locked.CommitAsync().ConfigureAwait(false);
             }
             catch (DbUpdateException)
             {
@@ -139,6 +146,25 @@ public sealed partial class AuditTreeHeads : IDisposable
     {
         await using var db = _database.CreateContext();
         return await db.AuditTreeHeads.AnyAsync(h => h.TreeSize == size, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The serialized write transaction, begun where the provider needs it (once; a second BeginAsync does nothing).
+    private sealed class LateTransaction(KeywardDbContext db, KeywardDatabase database, CancellationToken cancellationToken) : IAsyncDisposable
+    {
+        private System.Data.Common.DbTransaction? _transaction;
+
+        public async Task BeginAsync()
+        {
+            if (_transaction is null)
+            {
+                _transaction = await database.Dialect.BeginSerializedWriteAsync(db.Database.GetDbConnection(), AuditSql.TreeHeadLockKey, cancellationToken).ConfigureAwait(false);
+                await db.Database.UseTransactionAsync(_transaction, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public Task CommitAsync() => _transaction?.CommitAsync(cancellationToken) ?? Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => _transaction?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     internal static SignedTreeHead ToHead(AuditTreeHeadEntity row) => new(row.TreeSize, row.RootHash, row.Timestamp, row.KeyId, row.Signature);

@@ -18,7 +18,10 @@ public sealed class SharedSigningKeys(KeywardDatabase database, IKeyEncryptionKe
 {
     private static readonly byte[] AadLabel = Encoding.UTF8.GetBytes("keyward.signing-key.v1");
 
-    /// <summary>The public facts of every key of <paramref name="purpose"/> ever made (retired ones too), oldest first.</summary>
+    /// <summary>
+    /// The stored facts of every key of <paramref name="purpose"/> ever made (retired ones too), oldest first, as the
+    /// rows say: unauthenticated (use <see cref="LoadAsync"/> or <see cref="ListOpenedAsync"/> for keys to publish or trust).
+    /// </summary>
     public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(string purpose, CancellationToken cancellationToken = default) => ListAsync(database, purpose, cancellationToken);
 
     /// <summary>The public facts of every key of <paramref name="purpose"/> in <paramref name="database"/>, oldest first; needs no key-encryption key.</summary>
@@ -46,7 +49,35 @@ public sealed class SharedSigningKeys(KeywardDatabase database, IKeyEncryptionKe
         var opened = new List<SharedSigningKey>(rows.Count);
         foreach (var row in rows.OrderBy(r => r.NotBefore).ThenBy(r => r.CreatedAt))
         {
-            opened.Add(new SharedSigningKey(ToRecord(row), await OpenAsync(row, cancellationToken).ConfigureAwait(false)));
+            var key = await OpenAsync(row, cancellationToken).ConfigureAwait(false);
+            opened.Add(new SharedSigningKey(ToRecord(row, key), key));
+        }
+
+        return opened;
+    }
+
+    /// <summary>
+    /// The public facts of every key of <paramref name="purpose"/> (retired ones too) that opens under the KEK, oldest
+    /// first, each public key derived from its opened private key: a row a database writer inserted or altered
+    /// without the KEK is not listed (the audit export's key history). Validity (<c>not_before</c>, <c>retire_at</c>)
+    /// is read from the row and is not covered by the wrap.
+    /// </summary>
+    public async Task<IReadOnlyList<SigningKeyRecord>> ListOpenedAsync(string purpose, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.CreateContext();
+        var rows = await db.SigningKeys.AsNoTracking().Where(k => k.Purpose == purpose).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var opened = new List<SigningKeyRecord>(rows.Count);
+        foreach (var row in rows.OrderBy(r => r.NotBefore).ThenBy(r => r.CreatedAt))
+        {
+            try
+            {
+                using var key = await OpenAsync(row, cancellationToken).ConfigureAwait(false);
+                opened.Add(ToRecord(row, key));
+            }
+            catch (Exception e) when (e is CryptographicException or VaultKeyUnavailableException)
+            {
+                // Not provably ours: left out of the history.
+            }
         }
 
         return opened;
@@ -155,7 +186,13 @@ public sealed class SharedSigningKeys(KeywardDatabase database, IKeyEncryptionKe
     private static byte[] AssociatedData(string purpose, string keyId) =>
         [.. AadLabel, 0, .. Encoding.UTF8.GetBytes(purpose), 0, .. Encoding.UTF8.GetBytes(keyId)];
 
-    private static SigningKeyRecord ToRecord(SigningKeyEntity row) => new(
-        row.Purpose, row.KeyId, row.PublicJwk, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.NotBefore),
+    // The published key is derived from the opened private key, never read from the row's PublicJwk text: the wrap
+    // does not cover that column, so a database writer without the KEK could otherwise publish a key of their own.
+    private static SigningKeyRecord ToRecord(SigningKeyEntity row, ECDsa key) => ToRecord(row, SigningKeyRecord.JwkOf(key, row.KeyId));
+
+    private static SigningKeyRecord ToRecord(SigningKeyEntity row) => ToRecord(row, row.PublicJwk);
+
+    private static SigningKeyRecord ToRecord(SigningKeyEntity row, string publicJwk) => new(
+        row.Purpose, row.KeyId, publicJwk, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(row.NotBefore),
         row.RetireAt is { } retire ? DateTimeOffset.FromUnixTimeMilliseconds(retire) : null);
 }

@@ -136,14 +136,15 @@ internal static class AuditEndpoints
 
     /// <summary>
     /// The latest signed head as stored, in the export's form; signs nothing (an unauthenticated request never writes).
-    /// Cacheable for 10 s: heads are signed every <c>Keyward:Audit:TreeHeadInterval</c>.
+    /// Cacheable for 10 s: heads are signed every <c>Keyward:Audit:TreeHeadInterval</c>. Read from the database at most
+    /// once a second per node (<see cref="PublicTreeHead"/>).
     /// </summary>
-    private static async Task<IResult> PublicTreeHeadAsync(HttpContext context, AuditTreeHeads heads, CancellationToken cancellationToken)
+    private static async Task<IResult> PublicTreeHeadAsync(HttpContext context, PublicTreeHead heads, CancellationToken cancellationToken)
     {
         SignedTreeHead? head;
         try
         {
-            head = await heads.GetLatestAsync(cancellationToken).ConfigureAwait(false);
+            head = await heads.GetAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (System.Data.Common.DbException)
         {

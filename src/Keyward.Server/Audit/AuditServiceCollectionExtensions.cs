@@ -27,6 +27,7 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddSingleton<AuditReader>();
         services.TryAddSingleton<AuditExporter>();
         services.TryAddSingleton<AuditExportGate>();
+        services.TryAddSingleton<PublicTreeHead>();
         services.TryAddSingleton(sp =>
         {
             var path = AuditSpoolFile.Path(sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory);

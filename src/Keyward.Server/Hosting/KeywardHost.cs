@@ -229,6 +229,9 @@ public static partial class KeywardHost
         // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
         app.UseMiddleware<AuditFailClosedMiddleware>();
 
+        // And a node whose shared signing key is past retire_at answers 503 signing_key_retired rather than sign.
+        app.UseMiddleware<Keyward.Server.Keys.SigningKeyRetiredMiddleware>();
+
         // Then every framework error as problem+json, and the body limit of Keyward's own endpoints.
         app.UseMiddleware<HttpErrorsMiddleware>();
 

@@ -26,6 +26,7 @@ internal static class KeywardEventIds
     public const int SigningKeyRotated = 3101;
     public const int SharedSigningKeyMade = 3102;
     public const int SharedSigningKeysRefreshFailed = 3103;
+    public const int SharedSigningKeyRetired = 3104;
     public const int HostRefused = 3201;
 
     public const int WebSocketUpgradeRefused = 4001;

@@ -5,14 +5,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Keyward.Server.Http;
 
 /// <summary>
-/// <c>GET /readyz</c>, for a load balancer: 200 when this node can serve, 503 <c>not_ready</c> naming what failed. Two
+/// <c>GET /readyz</c>, for a load balancer: 200 when this node can serve, 503 <c>not_ready</c> naming what failed. The
 /// checks: the database takes a write transaction (begun and rolled back: on SQLite <c>BEGIN IMMEDIATE</c>, so a
 /// database held locked by another process fails it within <c>Storage:BusyTimeout</c>), and the audit log's last write
-/// did not fail (without it Keyward refuses almost everything with 503 <c>audit_unavailable</c>). <c>/healthz</c> stays
+/// did not fail (without it Keyward refuses almost everything with 503 <c>audit_unavailable</c>); on PostgreSQL also that
+/// no shared signing key that would sign now is past its <c>retire_at</c>. <c>/healthz</c> stays
 /// the liveness check (the process answers). One check runs at a time and its answer is reused for a second, so a
 /// flood of probes costs the database at most one transaction a second.
 /// </summary>
-internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, TimeProvider time) : IDisposable
+internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, Keys.ClusterSigningKeys keys, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan Reuse = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _one = new(1, 1);
@@ -48,6 +49,9 @@ internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, TimeP
             {
                 failures.Add("the audit log's last write failed");
             }
+
+            // A shared signing key past retire_at: this node refuses to sign (signing_key_retired) until it reads a successor.
+            failures.AddRange(keys.RetiredSigners());
 
             _last = (time.GetUtcNow(), failures);
             return failures;

@@ -43,6 +43,17 @@ internal sealed partial class ClusterSigningKeys(
     /// <summary>The audit tree-head keys (after <see cref="StartAsync"/>).</summary>
     public ClusterKeyRing Audit => _audit ?? throw NotStarted();
 
+    /// <summary>
+    /// What keeps this node from signing now: each purpose whose signing key is past its <c>retire_at</c> (empty on
+    /// SQLite, and before start). For <c>/readyz</c>.
+    /// </summary>
+    public IReadOnlyList<string> RetiredSigners()
+    {
+        var now = time.GetUtcNow();
+        return [.. new[] { _assertion, _capability, _audit }.Select(r => r?.Keys.Count > 0 ? r.RetiredSigner(now) : null).OfType<SharedSigningKey>()
+            .Select(k => $"the shared {k.Record.Purpose} signing key is past its retire_at and this node has not read a successor")];
+    }
+
     /// <summary>The tree-head key that signs now.</summary>
     public AuditSigningKey AuditSigner() =>
         _auditKeys.GetValue(Audit.Signer(time.GetUtcNow()), static shared => AuditSigningKey.FromECDsa(shared.Key));
@@ -115,9 +126,9 @@ internal sealed partial class ClusterSigningKeys(
                 await RotatedAsync(SigningKeyPurposes.Capability, o.CapabilityKeyRotationInterval, capabilities.Value.Lifetime, cancellationToken).ConfigureAwait(false);
             }
 
-            _assertion = await ReadAsync(SigningKeyPurposes.Assertion, _assertion, cancellationToken).ConfigureAwait(false);
-            _capability = await ReadAsync(SigningKeyPurposes.Capability, _capability, cancellationToken).ConfigureAwait(false);
-            _audit = await ReadAsync(SigningKeyPurposes.Audit, _audit, cancellationToken).ConfigureAwait(false);
+            _assertion = await ReadAsync(SigningKeyPurposes.Assertion, _assertion, r => _assertion = r, cancellationToken).ConfigureAwait(false);
+            _capability = await ReadAsync(SigningKeyPurposes.Capability, _capability, r => _capability = r, cancellationToken).ConfigureAwait(false);
+            _audit = await ReadAsync(SigningKeyPurposes.Audit, _audit, r => _audit = r, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -133,9 +144,12 @@ internal sealed partial class ClusterSigningKeys(
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The public history of the tree-head keys, oldest first (for the export header).</summary>
+    /// <summary>
+    /// The public history of the tree-head keys, oldest first (for the export header): only keys that open under the
+    /// cluster KEK, each public key derived from its private key, so a row inserted without the KEK is not listed.
+    /// </summary>
     public Task<IReadOnlyList<SigningKeyRecord>> AuditHistoryAsync(CancellationToken cancellationToken) =>
-        SharedSigningKeys.ListAsync(database, SigningKeyPurposes.Audit, cancellationToken);
+        (_store ?? throw NotStarted()).ListOpenedAsync(SigningKeyPurposes.Audit, cancellationToken);
 
     public void Dispose()
     {
@@ -155,18 +169,29 @@ internal sealed partial class ClusterSigningKeys(
         }
     }
 
-    private async Task<ClusterKeyRing> ReadAsync(string purpose, ClusterKeyRing? current, CancellationToken cancellationToken)
+    // When the keys changed but do not open here (a successor wrapped under a KEK epoch this node lacks), the current
+    // ring is kept with the retire times the rows give (keep), so its old key stops signing when it retires; the error
+    // goes on to the refresher's log (event 3103), and signing then fails closed (SigningKeyRetiredException).
+    private async Task<ClusterKeyRing> ReadAsync(string purpose, ClusterKeyRing? current, Action<ClusterKeyRing> keep, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var records = (await _store!.ListAsync(purpose, cancellationToken).ConfigureAwait(false)).Where(r => r.IsLive(now)).ToList();
-        var fingerprint = ClusterKeyRing.FingerprintOf(records);
+        var stored = await _store!.ListAsync(purpose, cancellationToken).ConfigureAwait(false);
+        var fingerprint = ClusterKeyRing.FingerprintOf(stored.Where(r => r.IsLive(now)));
         if (current is not null && current.Fingerprint == fingerprint)
         {
             return current;
         }
 
-        var keys = await _store.LoadAsync(purpose, cancellationToken).ConfigureAwait(false);
-        return new ClusterKeyRing(keys, ClusterKeyRing.FingerprintOf(keys.Select(k => k.Record)));
+        try
+        {
+            var keys = await _store.LoadAsync(purpose, cancellationToken).ConfigureAwait(false);
+            return new ClusterKeyRing(keys, ClusterKeyRing.FingerprintOf(keys.Select(k => k.Record)));
+        }
+        catch (Exception e) when (current is not null && e is CryptographicException or VaultKeyUnavailableException)
+        {
+            keep(current.Retiring(stored));
+            throw;
+        }
     }
 
     private static InvalidOperationException NotStarted() => new("The shared signing keys are read at start, after storage is migrated; this node has not started them.");

@@ -11,7 +11,7 @@ namespace Keyward.Server.Proxy;
 /// sent, then add <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> in
 /// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser.
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options) : ITransformProvider
+internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options, ILogger<AssertionTransform> logger) : ITransformProvider
 {
     public const string HeaderName = "Keyward-Assertion";
 
@@ -57,7 +57,18 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
 
             // The route's policy already required a session; without one the request never gets here.
             var session = transform.HttpContext.Features.GetRequiredFeature<SessionFeature>().Session;
-            headers.TryAddWithoutValidation(HeaderName, issuer.Issue(session, routeId));
+            string assertion;
+            try
+            {
+                assertion = issuer.Issue(session, routeId);
+            }
+            catch (Keys.SigningKeyRetiredException e)
+            {
+                // Fail closed with the clear code, not YARP's 502: a request transform that answers is not forwarded.
+                return new ValueTask(Keys.SigningKeyRetiredMiddleware.RefuseAsync(transform.HttpContext, logger, e));
+            }
+
+            headers.TryAddWithoutValidation(HeaderName, assertion);
             return ValueTask.CompletedTask;
         });
         context.AddXForwarded(ForwardedTransformActions.Set);
