@@ -33,7 +33,7 @@ public abstract partial class BrokerTests
         var (nodeA, clientA, admin) = await StartWithAdminAsync();
         var events = (await AllEventsAsync(nodeA)).Count;
 
-        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Http.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
 
         Assert.Contains("keyward.lock", refused.Message, StringComparison.Ordinal);
         Assert.Equal(events, (await AllEventsAsync(nodeA)).Count);

@@ -241,7 +241,7 @@ public abstract partial class BrokerTests
             await db.Database.ExecuteSqlRawAsync("UPDATE signing_keys SET \"Purpose\" = 'assertion' WHERE \"Purpose\" = 'capability'");
         }
 
-        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: node.Time.GetUtcNow()));
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Http.KeywardStartupException>(() => StartHostAsync(now: node.Time.GetUtcNow()));
         Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
     }
 
@@ -335,7 +335,7 @@ public abstract partial class BrokerTests
         Assert.Contains("assertion signing key is past its retire_at", ready.GetString("detail"), StringComparison.Ordinal);
 
         // A node with only epoch 1 does not start at all now.
-        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Http.KeywardStartupException>(() => StartHostAsync(now: nodeA.Time.GetUtcNow()));
         Assert.Contains("do not open under Keyward:Vault:Keys", refused.Message, StringComparison.Ordinal);
     }
 
@@ -361,7 +361,7 @@ public abstract partial class BrokerTests
 
     protected async Task PostgresWithoutClusterKekRefusesToStartAsync()
     {
-        var refused = await Assert.ThrowsAsync<Keyward.Server.Hosting.KeywardStartupException>(() => StartHostAsync(s => s.Remove("Keyward:Vault:Keys:1:File")));
+        var refused = await Assert.ThrowsAsync<Keyward.Server.Http.KeywardStartupException>(() => StartHostAsync(s => s.Remove("Keyward:Vault:Keys:1:File")));
 
         Assert.Contains("Keyward:Vault:Keys:1:File", refused.Message, StringComparison.Ordinal);
         Assert.Contains("openssl rand -base64 32", refused.Message, StringComparison.Ordinal);

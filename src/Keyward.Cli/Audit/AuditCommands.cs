@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Keyward.Core.Audit.Export;
 using Keyward.Core.Keys;
 using Keyward.Core.Storage;
-using Keyward.Server.Audit;
+using Keyward.Server.Keys;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;

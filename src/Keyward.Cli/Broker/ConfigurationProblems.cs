@@ -23,7 +23,7 @@ internal static partial class ConfigurationProblems
         {
             case AggregateException several:
                 return several.InnerExceptions.Count > 0 && several.InnerExceptions.All(inner => Collect(inner, lines));
-            case Keyward.Server.Hosting.KeywardStartupException startup:
+            case Keyward.Server.Http.KeywardStartupException startup:
                 lines.Add(startup.Message);
                 return true;
             case InvalidDataException unreadable when unreadable.GetBaseException() is System.Text.Json.JsonException json:

@@ -1,3 +1,5 @@
+using Keyward.Server.Keys;
+
 namespace Keyward.Server.Audit;
 
 /// <summary>Where the revocation spool lives: <c>&lt;data&gt;/audit/revocations.spool</c> (mode 0600).</summary>

@@ -5,9 +5,7 @@ using Keyward.Core.Keys;
 using Keyward.Core.Storage;
 using Keyward.Core.Vault;
 using Keyward.Server.Assertions;
-using Keyward.Server.Audit;
 using Keyward.Server.Capabilities;
-using Keyward.Server.Hosting;
 using Keyward.Server.Http;
 using Microsoft.Extensions.Options;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Keyward.Cli.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
+using Keyward.Server.Keys;
 
 namespace Keyward.Cli.Tests.Audit;
 

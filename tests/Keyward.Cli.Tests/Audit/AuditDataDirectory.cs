@@ -1,6 +1,7 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Server.Audit;
+using Keyward.Server.Keys;
 using Keyward.Testing;
 using Microsoft.Data.Sqlite;
 

@@ -35,7 +35,7 @@ public sealed partial class SliceDependencyTests
     public void ServerFolders_AreTheFeatureSlices()
     {
         var folders = Directory.EnumerateDirectories(SourceTree.Server).Select(Path.GetFileName).Where(f => f is not ("bin" or "obj" or "wwwroot" or "Properties")).Order(StringComparer.Ordinal);
-        Assert.Equal(["Accounts", "Agents", "Approvals", "Assertions", "Audit", "Capabilities", "Handoff", "Hosting", "Http", "Proxy", "Registration", "Sessions", "StepUp", "Support", "Tls", "Vault", "WebSockets"], folders);
+        Assert.Equal(["Accounts", "Agents", "Approvals", "Assertions", "Audit", "Capabilities", "Cluster", "Handoff", "Hosting", "Http", "Keys", "Limits", "Proxy", "Registration", "Sessions", "StepUp", "Support", "Tls", "Vault", "WebSockets"], folders);
     }
 
     [GeneratedRegex(@"\bKeyward\.Server\.([A-Z][A-Za-z]+)\b")]

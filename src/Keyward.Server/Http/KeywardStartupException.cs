@@ -1,4 +1,4 @@
-namespace Keyward.Server.Hosting;
+namespace Keyward.Server.Http;
 
 /// <summary>Keyward cannot start for a reason its operator can fix; the message says what and how, in one line.</summary>
 public sealed class KeywardStartupException : Exception

@@ -1,7 +1,7 @@
 using Keyward.Core.Audit;
 using Keyward.Server.Http;
 
-namespace Keyward.Server.Audit;
+namespace Keyward.Server.Keys;
 
 /// <summary>
 /// The tree-head signing key in <c>&lt;data&gt;/audit/audit-key.pem</c> (PKCS#8 PEM, mode 0600), made at first start.
