@@ -16,7 +16,7 @@ namespace Keyward.Server.Hosting;
 internal sealed class StartupTasks(
     DataDirectoryLock dataLock, KeywardDatabase database, AccountService accounts, SigningKeyStore keys, SetupCode setupCode,
     IAuditLog audit, IOptions<KeywardOptions> keyward, IOptions<SignInOptions> options, TimeProvider time, KeywardMetrics metrics,
-    Keyward.Server.Keys.ClusterSigningKeys clusterKeys) : IHostedService
+    Keyward.Server.Keys.ClusterSigningKeys clusterKeys, Keyward.Server.Audit.AuditKeys auditKeys) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +29,12 @@ internal sealed class StartupTasks(
         // On PostgreSQL the signing keys are the cluster's, in the database; on SQLite, files in the data directory.
         await clusterKeys.StartAsync(cancellationToken).ConfigureAwait(false);
         _ = keys.Current;
+        if (!clusterKeys.Enabled)
+        {
+            // SQLite: the audit key file exists from the start (not at the first tree head), so every file of the data
+            // directory is written here, under the lock, and tightened below.
+            _ = auditKeys.Current;
+        }
 
         // After the database and keys exist: the data directory is the owner's alone (0700, files 0600).
         PrivateDirectory.Tighten(keyward.Value.DataDirectory);
