@@ -9,7 +9,8 @@ namespace Keyward.Server.WebSockets;
 /// <summary>
 /// Every <see cref="WebSocketGateOptions.SweepInterval"/> of real time (so a fake clock cannot stall it), closes
 /// sockets whose session is no longer live (absolute or idle expiry, or ended on another node) and sockets past
-/// their route's MaxLifetime, all with 4401; times are read from the <see cref="TimeProvider"/>. A live session is also
+/// their route's MaxLifetime (a backstop: the gate arms a timer per socket for it), all with 4401; times are read
+/// from the <see cref="TimeProvider"/>. A live session is also
 /// held to its socket's route again: a session that no longer meets the route's role or user-verification requirement
 /// is closed with 4403, one whose account is no longer the one the socket was opened for (renamed) with 4401. Once a minute it
 /// also deletes long-expired tickets, handoff codes and app sessions.

@@ -114,6 +114,12 @@ internal sealed class WebSocketGate(
             registry.CloseEnded(live.Id);
         }
 
+        // The route's MaxLifetime is a timer on the clock the lifetime is read from, so it fires when the lifetime runs out
+        // (with a fake clock, when the test moves it) and does not wait on the sweep; the sweep stays as the backstop.
+        using var lifetimeTimer = time.CreateTimer(
+            static state => _ = ((RelayConnection)state!).CloseAsync(CloseCodes.Reauthenticate, CloseCodes.ReauthorizationRequired, "lifetime"),
+            relay, Clamp(relay.ExpiresAt - time.GetUtcNow()), Timeout.InfiniteTimeSpan);
+
         WebSocketLog.Opened(logger, relay.Id, routeId, identity.Via);
         RelayClose outcome;
         try
@@ -137,6 +143,9 @@ internal sealed class WebSocketGate(
             ["messages_from_upstream"] = relay.MessagesFromUpstream.ToString(System.Globalization.CultureInfo.InvariantCulture),
         })).ConfigureAwait(false);
     }
+
+    /// <summary>A timer's due time, never negative (MaxLifetime is at most 7 days, inside a timer's range).</summary>
+    private static TimeSpan Clamp(TimeSpan due) => due < TimeSpan.Zero ? TimeSpan.Zero : due;
 
     /// <summary>Refuses an upgrade before any credential is looked at (an upgrade to another protocol).</summary>
     public Task RefuseAsync(HttpContext context, KeywardError error)
