@@ -20,6 +20,9 @@ internal sealed class RealProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (the cluster tests find a node's database connections by it).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Everything the process wrote so far (stdout and stderr, interleaved by arrival).</summary>
     public string Output
     {
