@@ -45,6 +45,12 @@ public sealed partial class RealClusterTests
             await Task.WhenAll(writers);
         }
 
+        for (var phase = 0; phase <= 2; phase++)
+        {
+            output.WriteLine($"phase {phase}: {run.Values.Count(v => v.Phase == phase)} counter values and {run.Sessions.Count(s => s.Phase == phase)} sign-ins acknowledged");
+        }
+
+        output.WriteLine($"the upstream applied {cluster.Upstream.Applied} counter calls in all");
         Assert.True(run.Unexpected.IsEmpty, "Answers other than success or a node being down:\n" + string.Join('\n', run.Unexpected.Take(20)));
 
         // The other nodes kept serving while one was dead.
