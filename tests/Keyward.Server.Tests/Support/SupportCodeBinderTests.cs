@@ -1,6 +1,7 @@
 using System.Net;
 using Keyward.Core.Credentials;
 using Keyward.Core.Support;
+using Keyward.Server.Audit;
 using Keyward.Server.Support;
 
 namespace Keyward.Server.Tests.Support;
@@ -101,6 +102,49 @@ public sealed class SupportCodeBinderTests : IAsyncLifetime
         // The real agent, from an address group that has not checked a code this minute, still gets its check.
         var bound = await Binder.BindAsync(code, IPAddress.Parse("192.0.2.77"), CancellationToken.None);
         Assert.Equal(session, bound.Value.SupportSessionId);
+    }
+
+    [Fact]
+    public async Task UnknownGuesses_FromOneAddressGroup_AreOneEventThenOneCount_AndAnotherGroupIsApart()
+    {
+        var attacker = IPAddress.Parse("203.0.113.20");
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("support_code_invalid", (await Binder.BindAsync(HumanCode.Generate(), attacker, CancellationToken.None)).Refusal!.Error.Code);
+        }
+
+        Assert.Equal("support_code_invalid", (await Binder.BindAsync(HumanCode.Generate(), IPAddress.Parse("198.51.100.20"), CancellationToken.None)).Refusal!.Error.Code);
+
+        var written = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).ToList();
+        Assert.Equal(["203.0.113.20", "198.51.100.20"], written.Select(e => e.ClientAddress));
+        Assert.All(written, e => Assert.Equal(("support_code_invalid", "unknown"), (e.Details["code"], e.Details["reason"])));
+
+        // The interval closes: the attacker's three repeats are one count.
+        await _keyward.Host.GetRequiredService<RepeatedRefusals>().FlushAsync();
+        var counted = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).Skip(written.Count).ToList();
+        Assert.Equal(("203.0.113.20", "unknown", "3"), (Assert.Single(counted).ClientAddress, counted[0].Details["reason"], counted[0].Details["count"]));
+    }
+
+    [Fact]
+    public async Task SpentCode_PresentedAgain_IsOneEventThenOneCount_NeverTheCode()
+    {
+        var (_, code) = await OpenAdHocAsync();
+        var agent = IPAddress.Parse("198.51.100.30");
+        Assert.True((await Binder.BindAsync(code, agent, CancellationToken.None)).Value is not null);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("support_code_invalid", (await Binder.BindAsync(code.ToLowerInvariant(), agent, CancellationToken.None)).Refusal!.Error.Code);
+        }
+
+        var first = Assert.Single(await _keyward.EventsAsync(), e => e.Action == SupportAuditActions.CodeRefused);
+        Assert.Equal("consumed", first.Details["reason"]);
+
+        await _keyward.Host.GetRequiredService<RepeatedRefusals>().FlushAsync();
+        var refused = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.Equal(("consumed", "3"), (refused[1].Details["reason"], refused[1].Details["count"]));
+        Assert.All(refused, e => Assert.DoesNotContain(code, string.Join(" ", e.Details.Values.Append(e.Target ?? string.Empty)), StringComparison.OrdinalIgnoreCase));
     }
 
     private static void ProblemAssertOk(Keyward.Client.KeywardResponse response) => Assert.Equal(200, response.StatusCode);
