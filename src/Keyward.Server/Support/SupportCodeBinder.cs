@@ -15,8 +15,7 @@ namespace Keyward.Server.Support;
 /// (<c>support.code_refused</c> with the reason; a rate-limit refusal once per address group and window). Never
 /// records the code. Wrong answers are grouped like every repeated refusal (<see cref="RepeatedRefusals"/>, docs/audit.md,
 /// "Repeated refusals"): a spent, expired or ended code presented again from the same address group is one event, then
-/// one count per interval; unknown guesses, which name nothing Keyward knows, are grouped per address group, as
-/// unauthenticated refusals are counted.
+/// one count per interval. An unknown guess stays one event each (the limits bound how many).
 /// </summary>
 internal sealed class SupportCodeBinder(SupportCodeLimiter limiter, SupportCodeService codes, SupportSessionService sessions, IAuditLog audit, RepeatedRefusals repeats)
 {
@@ -44,9 +43,17 @@ internal sealed class SupportCodeBinder(SupportCodeLimiter limiter, SupportCodeS
                 SupportCodeFailure.Consumed => "consumed",
                 _ => "unknown",
             };
-            // An unknown guess is grouped under its reason alone (each guess is another code); a known code under itself.
-            var subject = redeemed.Failure is SupportCodeFailure.Expired or SupportCodeFailure.Consumed ? Subject(reason, code) : reason;
-            await RefuseAsync(caller, address, subject, null, reason).ConfigureAwait(false);
+            // A known code (spent, expired) is grouped under itself; an unknown guess names no code to group under and is
+            // one event, bounded by the per-address and global limits above.
+            if (redeemed.Failure is SupportCodeFailure.Expired or SupportCodeFailure.Consumed)
+            {
+                await RefuseAsync(caller, address, Subject(reason, code), null, reason).ConfigureAwait(false);
+            }
+            else
+            {
+                await RecordAsync(caller, SupportAuditActions.CodeRefused, AuditOutcomes.Denied, null, KeywardErrors.SupportCodeInvalid.Code, reason).ConfigureAwait(false);
+            }
+
             return new Refusal(KeywardErrors.SupportCodeInvalid, AuditAction: null);
         }
 

@@ -105,27 +105,6 @@ public sealed class SupportCodeBinderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnknownGuesses_FromOneAddressGroup_AreOneEventThenOneCount_AndAnotherGroupIsApart()
-    {
-        var attacker = IPAddress.Parse("203.0.113.20");
-        for (var i = 0; i < 4; i++)
-        {
-            Assert.Equal("support_code_invalid", (await Binder.BindAsync(HumanCode.Generate(), attacker, CancellationToken.None)).Refusal!.Error.Code);
-        }
-
-        Assert.Equal("support_code_invalid", (await Binder.BindAsync(HumanCode.Generate(), IPAddress.Parse("198.51.100.20"), CancellationToken.None)).Refusal!.Error.Code);
-
-        var written = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).ToList();
-        Assert.Equal(["203.0.113.20", "198.51.100.20"], written.Select(e => e.ClientAddress));
-        Assert.All(written, e => Assert.Equal(("support_code_invalid", "unknown"), (e.Details["code"], e.Details["reason"])));
-
-        // The interval closes: the attacker's three repeats are one count.
-        await _keyward.Host.GetRequiredService<RepeatedRefusals>().FlushAsync();
-        var counted = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).Skip(written.Count).ToList();
-        Assert.Equal(("203.0.113.20", "unknown", "3"), (Assert.Single(counted).ClientAddress, counted[0].Details["reason"], counted[0].Details["count"]));
-    }
-
-    [Fact]
     public async Task SpentCode_PresentedAgain_IsOneEventThenOneCount_NeverTheCode()
     {
         var (_, code) = await OpenAdHocAsync();
