@@ -1,6 +1,7 @@
 using System.Net;
 using Keyward.Core.Credentials;
 using Keyward.Core.Support;
+using Keyward.Server.Audit;
 using Keyward.Server.Support;
 
 namespace Keyward.Server.Tests.Support;
@@ -101,6 +102,28 @@ public sealed class SupportCodeBinderTests : IAsyncLifetime
         // The real agent, from an address group that has not checked a code this minute, still gets its check.
         var bound = await Binder.BindAsync(code, IPAddress.Parse("192.0.2.77"), CancellationToken.None);
         Assert.Equal(session, bound.Value.SupportSessionId);
+    }
+
+    [Fact]
+    public async Task SpentCode_PresentedAgain_IsOneEventThenOneCount_NeverTheCode()
+    {
+        var (_, code) = await OpenAdHocAsync();
+        var agent = IPAddress.Parse("198.51.100.30");
+        Assert.True((await Binder.BindAsync(code, agent, CancellationToken.None)).Value is not null);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("support_code_invalid", (await Binder.BindAsync(code.ToLowerInvariant(), agent, CancellationToken.None)).Refusal!.Error.Code);
+        }
+
+        var first = Assert.Single(await _keyward.EventsAsync(), e => e.Action == SupportAuditActions.CodeRefused);
+        Assert.Equal("consumed", first.Details["reason"]);
+
+        await _keyward.Host.GetRequiredService<RepeatedRefusals>().FlushAsync();
+        var refused = (await _keyward.EventsAsync()).Where(e => e.Action == SupportAuditActions.CodeRefused).ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.Equal(("consumed", "3"), (refused[1].Details["reason"], refused[1].Details["count"]));
+        Assert.All(refused, e => Assert.DoesNotContain(code, string.Join(" ", e.Details.Values.Append(e.Target ?? string.Empty)), StringComparison.OrdinalIgnoreCase));
     }
 
     private static void ProblemAssertOk(Keyward.Client.KeywardResponse response) => Assert.Equal(200, response.StatusCode);
