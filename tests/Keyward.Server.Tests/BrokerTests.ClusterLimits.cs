@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Keyward.Core.Credentials;
+using Keyward.Server.Http;
 using Keyward.Server.Limits;
 using Keyward.Server.Support;
 using Keyward.Server.Tests.Infrastructure;

@@ -230,7 +230,7 @@ internal sealed partial class AgentLink
     /// <summary>
     /// Ends a support session on the agent (<c>end</c>: it closes its streams and dismisses any prompt), and its streams
     /// and consent requests here. The agent is told once per session, however many parts of Keyward end it (the relay's
-    /// <see cref="Support.SupportSessionCloser"/> and the <see cref="Support.SupportSweeper"/> both do).
+    /// <c>SupportSessionCloser</c> and the support sweeper both do).
     /// </summary>
     public void EndSession(Guid supportSessionId, string reason)
     {

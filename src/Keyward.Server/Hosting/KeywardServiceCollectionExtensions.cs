@@ -47,6 +47,11 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardRegistration();
         services.AddKeywardStepUp();
         services.AddKeywardSigningKeys();
+        // The shared keys' schedule from the slices whose keys they are (Keys reads neither slice's options).
+        services.TryAddSingleton(sp => new Keyward.Server.Keys.SigningKeySchedule(
+            sp.GetRequiredService<IOptions<AssertionOptions>>().Value.KeyRotationInterval,
+            sp.GetRequiredService<IOptions<AssertionOptions>>().Value.KeyOverlap,
+            sp.GetRequiredService<IOptions<Keyward.Server.Capabilities.CapabilityOptions>>().Value.Lifetime));
         services.AddKeywardAssertions();
         services.AddKeywardProxy();
         services.AddKeywardWebSockets();

@@ -34,7 +34,7 @@ internal static class ApiDescription
     public static IReadOnlyList<KeywardError> Everywhere { get; } =
     [
         KeywardErrors.HostUnknown, KeywardErrors.NotFound, KeywardErrors.MethodNotAllowed, KeywardErrors.AuditUnavailable,
-        KeywardErrors.StorageBusy,
+        KeywardErrors.StorageBusy, KeywardErrors.StorageUnavailable,
     ];
 
     /// <summary>What a session-plane policy refuses before the endpoint runs: no session, each way a session fails its check, two claimed cookies.</summary>

@@ -9,12 +9,14 @@ namespace Keyward.Server.Http;
 /// Every error Keyward itself answers is problem+json with a stable code, including the ones the framework answers
 /// without a body: routing's 404 and 405, a body over the limit (413), an unreadable request (400), an unsupported
 /// media type (415), the proxy's own failures to reach an upstream (502, 504), and a database that stayed locked past
-/// <see cref="StorageOptions.BusyTimeout"/> (503 <c>storage_busy</c>, from <see cref="StorageBusy"/>). An upstream's own error responses
+/// <see cref="StorageOptions.BusyTimeout"/> (503 <c>storage_busy</c>, from <see cref="StorageBusy"/>), and a database that cannot be
+/// reached or used at all (503 <c>storage_unavailable</c>, from <see cref="StorageUnavailable"/>: a request whose credential
+/// could not be read is refused, never let through). An upstream's own error responses
 /// pass through untouched. Keyward's own endpoints also get a small request-body limit
 /// (<see cref="KeywardOptions.MaxRequestBodyBytes"/>): their bodies are ceremonies and small JSON, and an unbounded body
 /// is memory an anonymous client could take.
 /// </summary>
-internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options)
+internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, ILogger<HttpErrorsMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -34,7 +36,7 @@ internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<Keywar
             await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when ((StorageBusy.Is(e) || e is Limits.ClusterCountersUnavailableException) && !context.Response.HasStarted)
+        catch (Exception e) when ((StorageBusy.Is(e) || e is ClusterCountersUnavailableException) && !context.Response.HasStarted)
         {
             // The database stayed locked past Keyward:Storage:BusyTimeout (or the shared guess counters could not be read,
             // so a guessable check is refused rather than made unlimited). Whatever the request had put in the response
@@ -42,6 +44,17 @@ internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<Keywar
             context.Response.Clear();
             context.Response.Headers.RetryAfter = "5";
             await Problems.WriteAsync(context, KeywardErrors.StorageBusy).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (StorageUnavailable.Describe(e) is { } failure && !context.Response.HasStarted)
+        {
+            // PostgreSQL down, refusing, shutting down or out of slots; SQLite's file unreadable or full. Fail closed: the
+            // session, key or ticket could not be read, so nothing was let through. The log names the failure's kind only
+            // (no provider message, no connection string); the client gets the catalogue's text, no stack trace.
+            StorageUnavailableLog(logger, failure);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "5";
+            await Problems.WriteAsync(context, KeywardErrors.StorageUnavailable).ConfigureAwait(false);
             return;
         }
 
@@ -62,6 +75,9 @@ internal sealed class HttpErrorsMiddleware(RequestDelegate next, IOptions<Keywar
             await Problems.WriteAsync(context, error).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(KeywardEventIds.StorageUnavailable, LogLevel.Error, "The database could not be reached or used ({Failure}); the request was refused with 503 storage_unavailable.")]
+    private static partial void StorageUnavailableLog(ILogger logger, string failure);
 
     private static KeywardError? ForStatus(int status) => status switch
     {

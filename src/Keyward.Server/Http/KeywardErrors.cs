@@ -69,6 +69,7 @@ internal static partial class KeywardErrors
     public static readonly KeywardError NotReady = new("not_ready", 503, "This Keyward node cannot serve now; the detail names what failed. A balancer should send requests to another node.");
     public static readonly KeywardError SigningKeyRetired = new("signing_key_retired", 503, "This Keyward node's signing key is past its retirement and it has not read the successor, so it signed nothing. Try again (another node may serve); if it persists, an operator should check the database and that every node has the same Keyward:Vault:Keys.");
     public static readonly KeywardError StorageBusy = new("storage_busy", 503, "Keyward's database is locked or did not answer in time, so nothing was done. Try again shortly; if it persists, an operator should look for whatever holds the database lock.");
+    public static readonly KeywardError StorageUnavailable = new("storage_unavailable", 503, "Keyward could not reach or use its database, so it did nothing and let nothing through. Try again shortly; if it persists, an operator should check that the database is up and accepts Keyward's connections.");
     public static readonly KeywardError AuditRangeInvalid = new("audit_range_invalid", 400, "The proof range is invalid.");
     public static readonly KeywardError AuditExportBusy = new("audit_export_busy", 429, "Another export of the audit log is running on this node; wait for it to finish and try again.");
 

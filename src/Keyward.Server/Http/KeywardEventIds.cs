@@ -22,6 +22,8 @@ internal static class KeywardEventIds
     public const int RevocationQueueOverflowed = 2106;
     public const int RevocationApplyFailed = 2107;
     public const int ClusterCountersUnavailable = 2050;
+    // The database unreachable or unusable (PostgreSQL down, SQLite file unreadable): 503 storage_unavailable.
+    public const int StorageUnavailable = 2051;
 
     public const int SigningKeyRotated = 3101;
     public const int SharedSigningKeyMade = 3102;

@@ -4,8 +4,6 @@ using Keyward.Core.Audit;
 using Keyward.Core.Keys;
 using Keyward.Core.Storage;
 using Keyward.Core.Vault;
-using Keyward.Server.Assertions;
-using Keyward.Server.Capabilities;
 using Keyward.Server.Http;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +17,7 @@ namespace Keyward.Server.Keys;
 /// </summary>
 internal sealed partial class ClusterSigningKeys(
     KeywardDatabase database, IOptions<KeywardOptions> keyward, IOptions<VaultOptions> vault, IOptions<SigningKeysOptions> options,
-    IOptions<AssertionOptions> assertions, IOptions<CapabilityOptions> capabilities, TimeProvider time, ILogger<ClusterSigningKeys> logger) : IDisposable
+    SigningKeySchedule schedule, TimeProvider time, ILogger<ClusterSigningKeys> logger) : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly ConditionalWeakTable<SharedSigningKey, AuditSigningKey> _auditKeys = [];
@@ -114,14 +112,14 @@ internal sealed partial class ClusterSigningKeys(
         {
             var o = options.Value;
             var now = time.GetUtcNow();
-            if (Due(_assertion, assertions.Value.KeyRotationInterval, now))
+            if (Due(_assertion, schedule.AssertionRotationInterval, now))
             {
-                await RotatedAsync(SigningKeyPurposes.Assertion, assertions.Value.KeyRotationInterval, assertions.Value.KeyOverlap, cancellationToken).ConfigureAwait(false);
+                await RotatedAsync(SigningKeyPurposes.Assertion, schedule.AssertionRotationInterval, schedule.AssertionOverlap, cancellationToken).ConfigureAwait(false);
             }
 
             if (Due(_capability, o.CapabilityKeyRotationInterval, now))
             {
-                await RotatedAsync(SigningKeyPurposes.Capability, o.CapabilityKeyRotationInterval, capabilities.Value.Lifetime, cancellationToken).ConfigureAwait(false);
+                await RotatedAsync(SigningKeyPurposes.Capability, o.CapabilityKeyRotationInterval, schedule.CapabilityOverlap, cancellationToken).ConfigureAwait(false);
             }
 
             _assertion = await ReadAsync(SigningKeyPurposes.Assertion, _assertion, r => _assertion = r, cancellationToken).ConfigureAwait(false);

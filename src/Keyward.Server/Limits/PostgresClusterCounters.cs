@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using Keyward.Server.Http;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Keyward.Server.Http;
 
 namespace Keyward.Server.Limits;
 

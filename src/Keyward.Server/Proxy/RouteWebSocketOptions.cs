@@ -66,7 +66,7 @@ public sealed class RouteWebSocketOptions
         Range(errors, $"{prefix}:MaxMessagesPerSecond", MaxMessagesPerSecond, 1, 100_000);
         if (SendQueueCapacity is not null)
         {
-            errors.Add($"{prefix}:SendQueueCapacity is retired: the relay's queues are bounded in bytes by {WebSockets.WebSocketGateOptions.Section}:MaxQueuedBytes (per socket and direction). Remove it.");
+            errors.Add($"{prefix}:SendQueueCapacity is retired: the relay's queues are bounded in bytes by Keyward:WebSockets:MaxQueuedBytes (per socket and direction). Remove it.");
         }
         if (MaxLifetime < TimeSpan.FromSeconds(1) || MaxLifetime > TimeSpan.FromDays(7))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Keyward.Core.Accounts.Names;
+using Keyward.Server.Http;
 using Keyward.Server.Limits;
 using Microsoft.Extensions.Options;
 

@@ -13,6 +13,7 @@ using Keyward.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Keyward.Server.Tests.Cluster;
 
@@ -31,6 +32,7 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
     private readonly List<KeywardTestClient> _clients = [];
     private SocketUpstream? _upstream;
     private ClusterNodes? _cluster;
+    private TcpRelay? _relay;
 
     public async Task InitializeAsync() => _upstream = await SocketUpstream.StartAsync();
 
@@ -44,6 +46,11 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
+        }
+
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
         }
 
         if (_upstream is not null)
@@ -271,6 +278,89 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
         Assert.Equal(0, Listener(cluster[1]).IdsIgnored);
     }
 
+    [Fact]
+    public async Task RevokedWhileTheListenerWasDown_IsRefusedOnceItIsBack()
+    {
+        // Catch-up (issue 13 item 1, "until it has reconnected and caught up"): a revocation made in the gap sends a notice
+        // no one hears. A reconnect delay of 3 s keeps the gap open while the test revokes.
+        var (cluster, a, b) = await StartAsync(configure: s => s["Keyward:Cluster:ListenerReconnectDelay"] = "00:00:03");
+        var session = await a.LoginAsync("admin");
+        var control = await a.LoginAsync("admin");
+        ProblemAssert.Ok(await b.StatusAsync(session.Token));
+        ProblemAssert.Ok(await b.StatusAsync(control.Token));
+        // Node B answers from its cache while it listens: a revocation behind every node's back goes unseen there.
+        await RevokeBehindTheNodesBacksAsync(cluster, control.Id);
+        ProblemAssert.Ok(await b.StatusAsync(control.Token));
+
+        var listener = Listener(cluster[1]);
+        Assert.Equal(1, await cluster.TerminateAsync(listener.ApplicationName));
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.Losses >= 1)), "node B's listener did not notice its connection was cut");
+        await RevokeBehindTheNodesBacksAsync(cluster, session.Id);
+        Assert.Equal(1, listener.Connections); // revoked in the gap, not after the listener was back
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.IsConnected && listener.Connections >= 2)), "node B's listener did not connect again");
+
+        // Back and trusting its cache again, node B honours nothing it cached before the gap.
+        ProblemAssert.Problem(await b.StatusAsync(session.Token), 401, "session_revoked");
+        ProblemAssert.Problem(await b.StatusAsync(control.Token), 401, "session_revoked");
+    }
+
+    [Fact]
+    public async Task NoticeQueueFull_FailsClosed_DropsTheCache_AndListensAgain()
+    {
+        var (cluster, a, b) = await StartAsync();
+        var session = await a.LoginAsync("admin");
+        ProblemAssert.Ok(await b.StatusAsync(session.Token));
+        await RevokeBehindTheNodesBacksAsync(cluster, session.Id);
+        ProblemAssert.Ok(await b.StatusAsync(session.Token)); // cached, and no notice was sent
+        var listener = Listener(cluster[1]);
+
+        // The sessions table held: node B's check of the first notice waits, while more notices than its queue holds arrive.
+        await using (var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Pooling = false, ApplicationName = "keyward-tests" }.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var hold = await holder.BeginTransactionAsync();
+            await using (var take = new NpgsqlCommand("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE", holder, hold))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            await cluster.ExecuteAsync(
+                "SELECT pg_notify(@channel, '1|forger|s|revoked|' || gen_random_uuid()::text) FROM generate_series(1, @count)",
+                ("channel", RevocationBus.Channel), ("count", RevocationListener.QueueCapacity + 200));
+            Assert.True(await UntilAsync(() => Task.FromResult(listener.Losses >= 1)), "a full notice queue did not make node B stop trusting its cache and listen again");
+            Assert.Equal(0, listener.NoticesChecked); // still waiting on the first check: the overflow did it, not a failed check
+            await hold.RollbackAsync();
+        }
+
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.IsConnected && listener.Connections >= 2)), "node B's listener did not connect again");
+        // A dropped notice could have been this revocation: the cache went with it.
+        ProblemAssert.Problem(await b.StatusAsync(session.Token), 401, "session_revoked");
+    }
+
+    [Fact]
+    public async Task ListenerConnectionGoneSilent_FailsItsHeartbeat_AndListensAgain()
+    {
+        // Every connection open now stops carrying bytes without an error (a cut link): only the heartbeat can tell.
+        var (cluster, a, b) = await StartAsync(configure: s => s["Keyward:Cluster:ListenerHeartbeat"] = "00:00:01", relayed: true);
+        var session = await a.LoginAsync("admin");
+        ProblemAssert.Ok(await b.StatusAsync(session.Token));
+        await RevokeBehindTheNodesBacksAsync(cluster, session.Id);
+        ProblemAssert.Ok(await b.StatusAsync(session.Token));
+        var listener = Listener(cluster[1]);
+
+        _relay!.Freeze();
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.Losses >= 1)), "node B's heartbeat did not notice its silent connection");
+        Assert.True(await UntilAsync(() => Task.FromResult(listener.IsConnected && listener.Connections >= 2)), "node B's listener did not connect again");
+        _relay.Thaw();
+
+        ProblemAssert.Problem(await b.StatusAsync(session.Token), 401, "session_revoked");
+    }
+
+    private Task<int> RevokeBehindTheNodesBacksAsync(ClusterNodes cluster, Guid session) =>
+        cluster.ExecuteAsync(
+            "UPDATE sessions SET \"RevokedAt\" = @now, \"RevokedReason\" = 'revoked' WHERE \"Id\" = @id",
+            ("now", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("id", session));
+
     private static Task<int> ForgeAsync(ClusterNodes cluster, RevocationNotice notice) =>
         cluster.ExecuteAsync("SELECT pg_notify(@channel, @payload)", ("channel", RevocationBus.Channel), ("payload", notice.Format()));
 
@@ -286,7 +376,7 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
 
     // Node A starts and its first admin registers (a node that starts while no admin exists issues a fresh setup code,
     // which would replace A's), then node B starts; both listeners are connected before the test goes on.
-    private async Task<(ClusterNodes Cluster, KeywardTestClient A, KeywardTestClient B)> StartAsync(Action<Dictionary<string, string>>? configure = null)
+    private async Task<(ClusterNodes Cluster, KeywardTestClient A, KeywardTestClient B)> StartAsync(Action<Dictionary<string, string>>? configure = null, bool relayed = false)
     {
         var settings = new Dictionary<string, string>
         {
@@ -298,7 +388,16 @@ public sealed class ClusterRevocationTests(PostgresFixture postgres) : IAsyncLif
             ["Keyward:Routes:sockets:WebSocket:Enabled"] = "true",
         };
         configure?.Invoke(settings);
-        _cluster = await ClusterNodes.StartAsync(await postgres.CreateDatabaseAsync(), 1, settings, _time, (_, services) => WithoutSweeps(services));
+        var database = await postgres.CreateDatabaseAsync();
+        if (relayed)
+        {
+            // Through a relay the test can silence (TcpRelay): the nodes and the test's own statements alike.
+            var direct = new NpgsqlConnectionStringBuilder(database);
+            _relay = TcpRelay.Start(direct.Host!, direct.Port);
+            database = new NpgsqlConnectionStringBuilder(database) { Port = _relay.Port }.ConnectionString;
+        }
+
+        _cluster = await ClusterNodes.StartAsync(database, 1, settings, _time, (_, services) => WithoutSweeps(services));
         var a = ClientOf(_cluster[0]);
         await a.RegisterAdminAsync(_cluster[0].SetupCode!);
         var b = ClientOf(await _cluster.AddNodeAsync());

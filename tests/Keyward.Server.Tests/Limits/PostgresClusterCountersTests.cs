@@ -1,3 +1,4 @@
+using Keyward.Server.Http;
 using Keyward.Server.Limits;
 using Keyward.Testing;
 using Microsoft.Extensions.Time.Testing;

@@ -14,7 +14,7 @@ public sealed partial class ErrorCatalogueTests
         ("user_verification_required", 403), ("role_required", 403), ("forbidden", 403), ("ceremony_invalid", 400), ("credential_unknown", 401),
         ("credential_exists", 409), ("username_required", 400), ("username_invalid", 400), ("setup_code_invalid", 401), ("invite_invalid", 401), ("account_exists", 409),
         ("account_not_found", 404), ("role_unknown", 400), ("key_not_found", 404), ("name_invalid", 400), ("last_key", 409),
-        ("audit_unavailable", 503), ("storage_busy", 503), ("signing_key_retired", 503), ("not_ready", 503), ("audit_query_invalid", 400), ("audit_range_invalid", 400), ("audit_export_busy", 429), ("websocket_not_allowed", 403),
+        ("audit_unavailable", 503), ("storage_busy", 503), ("storage_unavailable", 503), ("signing_key_retired", 503), ("not_ready", 503), ("audit_query_invalid", 400), ("audit_range_invalid", 400), ("audit_export_busy", 429), ("websocket_not_allowed", 403),
         ("upgrade_not_allowed", 403), ("route_unknown", 404), ("ticket_required", 401), ("ticket_invalid", 401), ("ticket_expired", 401),
         ("ticket_consumed", 401), ("ticket_wrong_route", 403), ("origin_mismatch", 403), ("cookie_upgrade_not_allowed", 403),
         ("internal_credential_invalid", 401), ("internal_credential_not_loopback", 403), ("internal_credential_wrong_route", 403),

@@ -1,8 +1,10 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
+using Keyward.Server.Http;
+using Keyward.Server.Keys;
 using Microsoft.EntityFrameworkCore;
 
-namespace Keyward.Server.Http;
+namespace Keyward.Server.Hosting;
 
 /// <summary>
 /// <c>GET /readyz</c>, for a load balancer: 200 when this node can serve, 503 <c>not_ready</c> naming what failed. The
@@ -13,7 +15,7 @@ namespace Keyward.Server.Http;
 /// the liveness check (the process answers). One check runs at a time and its answer is reused for a second, so a
 /// flood of probes costs the database at most one transaction a second.
 /// </summary>
-internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, Keys.ClusterSigningKeys keys, TimeProvider time) : IDisposable
+internal sealed class Readiness(KeywardDatabase database, IAuditLog audit, ClusterSigningKeys keys, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan Reuse = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _one = new(1, 1);

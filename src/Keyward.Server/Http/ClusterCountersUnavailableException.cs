@@ -1,4 +1,4 @@
-namespace Keyward.Server.Limits;
+namespace Keyward.Server.Http;
 
 /// <summary>
 /// The shared counters could not be read or written. A guessable check (setup code, support code, join, enroll, recovery code) is then
