@@ -13,7 +13,7 @@ namespace Keyward.Cli.Broker;
 internal sealed class ClusterDemoNginx
 {
     /// <summary>The exact command that installs nginx (Debian and Ubuntu).</summary>
-    public const string InstallCommand = "sudo apt-get install -y nginx-light";
+    public const string InstallCommand = "sudo apt-get install -y nginx";
 
     /// <summary>The response header carrying the answering node's address (<c>127.0.0.1:port</c>).</summary>
     public const string NodeHeader = "X-Demo-Upstream";
