@@ -183,23 +183,26 @@ internal sealed partial class ClusterDemo
         string? finishedOn = null;
         var client = new KeywardClient(
             _http ?? throw new InvalidOperationException("the balancer is not started"),
-            new KeywardClientOptions { OnResponse = r => finishedOn = r.Path == KeywardPaths.LoginFinish && r.IsSuccess ? NodeOf(r) : finishedOn });
+            new KeywardClientOptions { OnResponse = r => finishedOn = r.Path == KeywardPaths.LoginFinish && r.IsSuccess ? NodeNamed(r) : finishedOn });
         var token = (await client.SignInAsync(_key, Account, ct).ConfigureAwait(false)).SessionToken;
-        _finishedOn[token] = finishedOn ?? throw new InvalidOperationException("the sign-in's finish answer named no node");
+        _finishedOn[token] = finishedOn ?? "?";
         Interlocked.Increment(ref _signIns);
         return token;
     }
 
     /// <summary>Which node answered a request through the balancer: nginx's header holds its address.</summary>
-    private string NodeOf(KeywardResponse answer)
-    {
-        var address = answer.Headers.TryGetValues(ClusterDemoNginx.NodeHeader, out var values) ? values.LastOrDefault() ?? string.Empty : string.Empty;
+    private string NodeOf(KeywardResponse answer) =>
+        NodeNamed(answer) ?? throw new InvalidOperationException($"the balancer's answer names no node ({ClusterDemoNginx.NodeHeader}: \"{Upstream(answer)}\")");
 
+    private string? NodeNamed(KeywardResponse answer)
+    {
         // After a failed try nginx lists every address it tried ("a, b"): the last one answered.
-        var last = address.Split(',').Last().Trim();
-        return _nodes.FirstOrDefault(n => last == $"127.0.0.1:{n.Port}")?.Name
-            ?? throw new InvalidOperationException($"the balancer's answer names no node ({ClusterDemoNginx.NodeHeader}: \"{address}\")");
+        var last = Upstream(answer).Split(',').Last().Trim();
+        return _nodes.FirstOrDefault(n => last == $"127.0.0.1:{n.Port}")?.Name;
     }
+
+    private static string Upstream(KeywardResponse answer) =>
+        answer.Headers.TryGetValues(ClusterDemoNginx.NodeHeader, out var values) ? values.LastOrDefault() ?? string.Empty : string.Empty;
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }

@@ -103,9 +103,15 @@ internal sealed partial class ClusterDemo : IAsyncDisposable
                 {
                     await demo.WalkAsync(counterDll, ct).ConfigureAwait(false);
                 }
-                catch (InvalidOperationException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    // The failed check printed why and is in the report; the checks after it are reported as not run.
+                    // A failed check printed why and is in the report; the checks after it are reported as not run. A
+                    // failure between checks (writing a key file, the CA) is noted here, and fails the demo the same way.
+                    if (e is not InvalidOperationException { InnerException: not null })
+                    {
+                        demo._report.Note($"stopped: {Refusal.Describe(e)}");
+                    }
+
                     foreach (var node in demo._nodes.Where(n => n.IsRunning))
                     {
                         demo._report.Note($"node {node.Name} said: {ServeTail(node)}");
