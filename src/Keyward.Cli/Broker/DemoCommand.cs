@@ -30,6 +30,7 @@ internal static class DemoCommand
         demo.Options.Add(dataDir);
         demo.Subcommands.Add(DemoSupportCommand.Create());
         demo.Subcommands.Add(DemoVaultCommand.Create());
+        demo.Subcommands.Add(DemoClusterCommand.Create());
         demo.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(requests);
