@@ -23,9 +23,11 @@ namespace Keyward.Testing.Hosting;
 public sealed class DbCommandCounter : IDisposable, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
 {
     private static readonly string Executing = RelationalEventId.CommandExecuting.Name!;
+    private static readonly AsyncLocal<DbCommandCounter?> Scoped = new();
     private readonly ConcurrentDictionary<IDbContextOptions, StrongBox<long>> _counts = new(ReferenceEqualityComparer.Instance);
     private readonly IDisposable _all;
     private readonly List<IDisposable> _subscriptions = [];
+    private long _inScope;
 
     private DbCommandCounter() => _all = DiagnosticListener.AllListeners.Subscribe(this);
 
@@ -37,6 +39,19 @@ public sealed class DbCommandCounter : IDisposable, IObserver<DiagnosticListener
 
     /// <summary>Sets <paramref name="node"/>'s count back to 0 and returns what it was.</summary>
     public long Reset(KeywardTestHost node) => Interlocked.Exchange(ref Of(node).Value, 0);
+
+    /// <summary>
+    /// Commands run on the calling flow since <see cref="Scope"/> (any node): for a caller that drives Keyward's services
+    /// directly in this process, the commands its own calls ran, apart from the nodes' background work.
+    /// </summary>
+    public long InScope => Interlocked.Read(ref _inScope);
+
+    /// <summary>From here on (this synchronous flow and what it awaits), commands also count towards <see cref="InScope"/>, which starts at 0 again.</summary>
+    public void Scope()
+    {
+        Interlocked.Exchange(ref _inScope, 0);
+        Scoped.Value = this;
+    }
 
     public void Dispose()
     {
@@ -71,6 +86,10 @@ public sealed class DbCommandCounter : IDisposable, IObserver<DiagnosticListener
         if (value.Key == Executing && value.Value is CommandEventData { Context: { } context })
         {
             Interlocked.Increment(ref _counts.GetOrAdd(context.GetService<IDbContextOptions>(), _ => new StrongBox<long>()).Value);
+            if (Scoped.Value == this)
+            {
+                Interlocked.Increment(ref _inScope);
+            }
         }
     }
 
