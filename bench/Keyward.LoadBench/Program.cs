@@ -13,6 +13,12 @@ switch (args.FirstOrDefault())
         return await SignInClient.RunChildAsync(args);
 }
 
+// Issue 13's cluster figures (cluster-revoke, session-cache) parse their own flags: bench/Keyward.LoadBench/Cluster/.
+if (Keyward.LoadBench.Cluster.ClusterModes.Matches(args))
+{
+    return await Keyward.LoadBench.Cluster.ClusterModes.RunAsync(args);
+}
+
 var onDisk = new Option<bool>("--on-disk") { Description = "signin mode: Keyward's state on the disk (the temporary directory), not tmpfs." };
 var clients = new Option<int>("--clients") { Description = "signin mode: concurrent clients.", DefaultValueFactory = _ => 8 };
 
