@@ -114,6 +114,21 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         Assert.Equal(0, await db.WebSocketTickets.CountAsync(t => t.UsesLeft != 0));
     }
 
+    // The mint's INSERT goes through the group commit with plain parameters: the row must be the one EF Core writes
+    // and reads (GUIDs as upper-case TEXT, as EF Core's SQLite mapping stores them), or lookups by id would miss it.
+    [Fact]
+    public async Task IssueAsync_ConcurrentMintsThroughTheGroupCommit_AreRowsEfCoreFindsByTheirIds()
+    {
+        var issued = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => _tickets.IssueAsync(_session, "counter", "https://app.example", TimeSpan.FromMinutes(1)))));
+
+        await using var db = _database.CreateContext();
+        var rows = await db.WebSocketTickets.Where(t => t.SessionId == _session.Id && t.AccountId == _session.AccountId && t.TenantId == Tenants.Default).ToListAsync();
+        Assert.Equal(50, rows.Count);
+        Assert.All(rows, r => Assert.Equal(("counter", "https://app.example", 1), (r.RouteId, r.Origin, r.UsesLeft)));
+        var id = (await _tickets.RedeemAsync(issued[7].Token)).Ticket!.Id;
+        Assert.Equal(0, (await db.WebSocketTickets.AsNoTracking().SingleAsync(t => t.Id == id)).UsesLeft);
+    }
+
     // A deferred foreign key that a trigger breaks when one ticket is consumed: that batch's COMMIT itself fails
     // (SQLITE_CONSTRAINT_FOREIGNKEY), after every statement in it succeeded.
     [Fact]
