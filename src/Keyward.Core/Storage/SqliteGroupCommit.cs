@@ -68,7 +68,16 @@ internal sealed class SqliteGroupCommit(Func<KeywardDbContext> contexts, SqliteW
         {
             while (!_queue.IsEmpty)
             {
-                await RunBatchAsync().ConfigureAwait(false);
+                try
+                {
+                    await RunBatchAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // Not a statement's or the commit's failure (those are handled per batch): a context that could
+                    // not be made or disposed. Fail what waits rather than leave it waiting for a drainer that died.
+                    FailQueued(e);
+                }
             }
 
             Interlocked.Exchange(ref _draining, 0);
