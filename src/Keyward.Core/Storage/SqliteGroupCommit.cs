@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Keyward.Core.Storage;
 
 /// <summary>
-/// Group commit for short single-statement writes on SQLite (single-use consumes): callers queue their write, and one
+/// Group commit for short single-statement writes on SQLite (single-use consumes, ticket mints): callers queue their write, and one
 /// writer at a time takes the gate, begins one <c>BEGIN IMMEDIATE</c> transaction, runs up to <see cref="MaxBatch"/>
 /// queued writes in it, each inside its own savepoint, and commits once. Each statement is still its own atomic
 /// conditional <c>UPDATE … RETURNING</c>, decided by the database, so exactly once holds per row; what changes is that
