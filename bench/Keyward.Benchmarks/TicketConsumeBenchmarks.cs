@@ -12,19 +12,24 @@ namespace Keyward.Benchmarks;
 /// <summary>
 /// The atomic consume of a single-use WebSocket ticket on SQLite (issue 15: target ≥ 10,000/s), as
 /// <see cref="WebSocketTicketService.RedeemAsync"/> does it: one conditional <c>UPDATE … WHERE … "UsesLeft" &gt; 0 …
-/// RETURNING</c> what the ticket is bound to, its own commit. Each iteration redeems 200 fresh tickets; consumes/s =
-/// 1 s / mean. Sequential: one caller at a time. Concurrent: all 200 at once, queued at the write gate.
-/// OneTransaction: the same 200 statements in one transaction and one commit, the ceiling of a group commit (not what
-/// Keyward does). The store is a file in the temporary directory (WAL, synchronous=FULL), as in the audit benchmarks.
+/// RETURNING</c> what the ticket is bound to. Each iteration redeems 200 fresh tickets; consumes/s = 1 s / mean.
+/// Sequential: one caller at a time. Concurrent: 200 callers at once, one distinct ticket each. Contention: 100 callers
+/// at once on one ticket (exactly one must win; an operation is one attempt). Each runs twice: with Keyward's group
+/// commit (<see cref="SqliteGroupCommit"/>: concurrent consumes share a transaction and a commit) and, as the baseline,
+/// "Alone": every consume its own autocommit, as before group commit. OneTransaction: the same 200 statements in one
+/// hand-made transaction, the ceiling of a group commit. The store is a file in the temporary directory (WAL,
+/// synchronous=FULL), as in the audit benchmarks.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(warmupCount: 2, iterationCount: 8, invocationCount: 1)]
 public class TicketConsumeBenchmarks
 {
     private const int Many = 200;
+    private const int Contenders = 100;
     private KeywardDatabase _database = null!;
     private string _folder = null!;
     private WebSocketTicketService _tickets = null!;
+    private WebSocketTicketService _alone = null!;
     private Guid _sessionId;
     private Guid _accountId;
     private string[] _tokens = [];
@@ -34,6 +39,7 @@ public class TicketConsumeBenchmarks
     {
         (_database, _folder) = AuditStores.Fresh();
         _tickets = new WebSocketTicketService(_database, TimeProvider.System);
+        _alone = new WebSocketTicketService(KeywardDatabase.WithoutGroupCommit(new StorageOptions(), _folder), TimeProvider.System);
         _accountId = Guid.NewGuid();
         _sessionId = Guid.NewGuid();
         using var db = _database.CreateContext();
@@ -82,18 +88,29 @@ public class TicketConsumeBenchmarks
         db.SaveChanges();
     }
 
-    /// <summary>One caller redeeming 200 tickets one after another.</summary>
+    /// <summary>One caller redeeming 200 tickets one after another, each its own commit (before group commit).</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Many)]
-    public async Task Sequential()
-    {
-        foreach (var token in _tokens)
-        {
-            if (!(await _tickets.RedeemAsync(token).ConfigureAwait(false)).Succeeded)
-            {
-                throw new InvalidOperationException("A fresh ticket was refused.");
-            }
-        }
-    }
+    public Task SequentialAlone() => SequentialAsync(_alone);
+
+    /// <summary>One caller redeeming 200 tickets one after another, through the group commit (a batch of one each).</summary>
+    [Benchmark(OperationsPerInvoke = Many)]
+    public Task Sequential() => SequentialAsync(_tickets);
+
+    /// <summary>200 callers redeeming one distinct ticket each, all at once, each its own commit (before group commit).</summary>
+    [Benchmark(OperationsPerInvoke = Many)]
+    public Task ConcurrentAlone() => ConcurrentAsync(_alone);
+
+    /// <summary>200 callers redeeming one distinct ticket each, all at once, sharing commits.</summary>
+    [Benchmark(OperationsPerInvoke = Many)]
+    public Task Concurrent() => ConcurrentAsync(_tickets);
+
+    /// <summary>100 callers on one ticket, all at once, each its own commit (before group commit).</summary>
+    [Benchmark(OperationsPerInvoke = Contenders)]
+    public Task ContentionAlone() => ContentionAsync(_alone);
+
+    /// <summary>100 callers on one ticket, all at once, sharing commits.</summary>
+    [Benchmark(OperationsPerInvoke = Contenders)]
+    public Task Contention() => ContentionAsync(_tickets);
 
     /// <summary>The 200 consumes as statements of one transaction: what a group commit could at best reach.</summary>
     [Benchmark(OperationsPerInvoke = Many)]
@@ -128,14 +145,33 @@ public class TicketConsumeBenchmarks
         await transaction.CommitAsync().ConfigureAwait(false);
     }
 
-    /// <summary>200 callers redeeming one ticket each, all at once.</summary>
-    [Benchmark(OperationsPerInvoke = Many)]
-    public async Task Concurrent()
+    private async Task SequentialAsync(WebSocketTicketService tickets)
     {
-        var redemptions = await Task.WhenAll(_tokens.Select(token => Task.Run(() => _tickets.RedeemAsync(token)))).ConfigureAwait(false);
+        foreach (var token in _tokens)
+        {
+            if (!(await tickets.RedeemAsync(token).ConfigureAwait(false)).Succeeded)
+            {
+                throw new InvalidOperationException("A fresh ticket was refused.");
+            }
+        }
+    }
+
+    private async Task ConcurrentAsync(WebSocketTicketService tickets)
+    {
+        var redemptions = await Task.WhenAll(_tokens.Select(token => Task.Run(() => tickets.RedeemAsync(token)))).ConfigureAwait(false);
         if (redemptions.Any(r => !r.Succeeded))
         {
             throw new InvalidOperationException("A fresh ticket was refused.");
+        }
+    }
+
+    private async Task ContentionAsync(WebSocketTicketService tickets)
+    {
+        var token = _tokens[0];
+        var redemptions = await Task.WhenAll(Enumerable.Range(0, Contenders).Select(_ => Task.Run(() => tickets.RedeemAsync(token)))).ConfigureAwait(false);
+        if (redemptions.Count(r => r.Succeeded) != 1 || redemptions.Count(r => r.Failure == TicketFailure.Consumed) != Contenders - 1)
+        {
+            throw new InvalidOperationException("Not exactly one of the contenders won.");
         }
     }
 }

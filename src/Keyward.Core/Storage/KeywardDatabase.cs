@@ -17,13 +17,25 @@ public sealed class KeywardDatabase
 
     /// <summary>For tests: <paramref name="sqliteInterceptors"/> run after the write gate on every SQLite context.</summary>
     internal KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors)
+        : this(options, dataDirectory, sqliteInterceptors, sqliteGroupCommit: true)
+    {
+    }
+
+    private KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors, bool sqliteGroupCommit)
     {
         ArgumentNullException.ThrowIfNull(options);
         Provider = options.Provider;
         Dialect = options.Provider == StorageProvider.Postgres
             ? new PostgresDialect(options)
-            : new SqliteDialect(options, dataDirectory, sqliteInterceptors);
+            : new SqliteDialect(options, dataDirectory, sqliteInterceptors, sqliteGroupCommit);
     }
+
+    /// <summary>
+    /// For benchmarks' baseline: on SQLite, every single-use consume as its own autocommit, as before group commit
+    /// (<see cref="SqliteGroupCommit"/>). Everything else is as <see cref="KeywardDatabase(StorageOptions, string)"/>.
+    /// </summary>
+    internal static KeywardDatabase WithoutGroupCommit(StorageOptions options, string dataDirectory) =>
+        new(options, dataDirectory, [], sqliteGroupCommit: false);
 
     /// <summary>The provider in use.</summary>
     public StorageProvider Provider { get; }

@@ -32,6 +32,14 @@ internal abstract class StorageDialect
     /// </summary>
     public virtual ValueTask EnterWriteAsync(DbConnection connection, object owner, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// The writer that lets concurrent single-statement writes (single-use consumes) share one transaction and one
+    /// commit, where the provider gains from it: SQLite, whose one write lock and one flush per commit are what each
+    /// write would otherwise wait for. Null on PostgreSQL, where concurrent statements commit side by side on their own
+    /// connections and each keeps its own autocommit.
+    /// </summary>
+    public virtual SqliteGroupCommit? GroupCommit => null;
+
     /// <summary>After that statement, whether it succeeded or not: ends <paramref name="owner"/>'s hold.</summary>
     public virtual void ExitWrite(DbConnection connection, object owner)
     {
