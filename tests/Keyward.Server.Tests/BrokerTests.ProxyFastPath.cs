@@ -61,4 +61,23 @@ public abstract partial class BrokerTests
         var refusal = Assert.Single(await AllEventsAsync(broker.Host), e => e.Action == AuditActions.ProxyDenied);
         Assert.Equal(("admins", "bob", "role_required"), (refusal.Target, refusal.Actor, refusal.Details["code"]));
     }
+
+    [Fact]
+    public async Task ProxyFastPath_SpoofedKeywardHeadersBesideAValidBearer_NeverReachUpstream()
+    {
+        var (_, client, admin) = await StartWithAdminAsync();
+
+        var proxied = await client.ProxyAsync("/echo/spoof", admin.Token, r =>
+        {
+            r.Headers.TryAddWithoutValidation("X-Keyward-Account", "root");
+            r.Headers.TryAddWithoutValidation("X-Keyward-Role", "admin");
+            r.Headers.TryAddWithoutValidation("Keyward-Assertion", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJyb290In0.");
+            r.Headers.TryAddWithoutValidation("X-Forwarded-User", "root");
+        });
+
+        var upstream = UpstreamView.Parse(proxied);
+        Assert.DoesNotContain(upstream.HeaderNames, n => n.StartsWith("X-Keyward-", StringComparison.OrdinalIgnoreCase) || n.Equals("X-Forwarded-User", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(admin.Id.ToString(), IdentityAssertion.Parse(upstream.Header("Keyward-Assertion")!).Claim("sid"));
+        Assert.False(upstream.Has("Authorization"), upstream.ToString());
+    }
 }
