@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Keyward.Core.Sessions;
 using Keyward.Server.Http;
@@ -28,6 +29,11 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
     // Per endpoint: its session requirements when the fast path may decide it, null when it must go the full way. The
     // routes are read once at start and never change (ProxyRoutes), so the endpoints are a fixed, small set.
     private readonly ConcurrentDictionary<Endpoint, SessionRequirement[]?> _plans = new();
+
+    // One principal per cached session: SessionService hands back the same SessionInfo until the entry is refilled (a
+    // revalidation makes a new one), the principal carries only the account's name, and nothing on the proxied path
+    // changes it. The check itself still runs on every request; only these three objects are not made again.
+    private readonly ConditionalWeakTable<SessionInfo, ClaimsPrincipal> _principals = new();
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -64,7 +70,7 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
 
         var session = check.Session!;
         context.Features.Set(new SessionFeature(session, check.IdleExpiresAt));
-        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, session.AccountName)], SessionAuthenticationDefaults.Scheme));
+        context.User = _principals.GetValue(session, static s => new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, s.AccountName)], SessionAuthenticationDefaults.Scheme)));
         await endpoint.RequestDelegate!(context).ConfigureAwait(false);
     }
 
