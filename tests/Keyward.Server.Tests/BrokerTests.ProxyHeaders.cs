@@ -11,6 +11,8 @@ public abstract partial class BrokerTests
         ("Proxy-Authorization", false),
         ("Keyward_Assertion", false),
         ("Keyward-Account", false),
+        ("X-Keyward-Account", false),
+        ("x-keyward-role", false),
         ("KEYWARD-ASSERTION-X", false),
         ("X_Forwarded_User", false),
         ("Remote_User", false),

@@ -34,6 +34,7 @@ internal static class IdentityHeaders
     public static readonly string[] Prefixes =
     [
         "Keyward",
+        "X-Keyward-",
         "X-Forwarded-",
         "X-Auth-Request-",
         "X-Original-",

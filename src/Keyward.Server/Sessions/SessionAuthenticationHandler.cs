@@ -37,7 +37,10 @@ internal sealed partial class SessionAuthenticationHandler(
         SessionCheck check;
         if (ReadBearer(Request) is { } bearer)
         {
-            check = await sessions.CheckAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
+            // The proxy's fast path may have checked this very token already (and found it refused): one check per request.
+            check = Context.Features.Get<Keyward.Server.Proxy.CheckedBearer>() is { } already && string.Equals(already.Token, bearer, StringComparison.Ordinal)
+                ? already.Check
+                : await sessions.CheckAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
         }
         else if (host is { IsApp: true })
         {
@@ -137,7 +140,8 @@ internal sealed partial class SessionAuthenticationHandler(
             details: new Dictionary<string, string> { ["code"] = error.Code, ["method"] = Request.Method });
     }
 
-    private static string? ReadBearer(HttpRequest request)
+    /// <summary>The token of <c>Authorization: Bearer</c>, or null without one.</summary>
+    internal static string? ReadBearer(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
