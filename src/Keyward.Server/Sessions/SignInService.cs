@@ -77,6 +77,11 @@ internal sealed partial class SignInService(
 
         var state = ceremony.Value.State;
         var resolved = await ResolveCredentialAsync(credential.Value, state, cancellationToken, db).ConfigureAwait(false);
+
+        // Its reads done, the finish lets its connection go while it waits on others (the limiter's counters, the audit
+        // writer's commit, which on PostgreSQL take connections from the same pool): holding one across those waits
+        // could empty the pool under load. The context stays; its two writes open the connection as they run.
+        await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         if (resolved.Refused)
         {
             return await CountFailureAsync(caller, accountName: null, cancellationToken).ConfigureAwait(false) is { } backoff ? backoff : resolved.Refusal;
