@@ -2,7 +2,10 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Keyward.Authenticator;
 using Keyward.Client;
+using Keyward.Core.Accounts;
+using Keyward.Core.Audit;
 using Keyward.Core.Sessions;
+using Keyward.Core.Storage;
 using Keyward.Server.Http;
 using Keyward.Server.Sessions;
 using Keyward.Testing.Hosting;
@@ -37,6 +40,11 @@ public class SignInBenchmarks
     private HttpClient _sessionHttp = null!;
     private string _options = null!;
     private Caller _caller = null!;
+    private IAuditLog _audit = null!;
+    private SessionService _sessions = null!;
+    private AccountEntity _account = null!;
+    private Guid _keyGuid;
+    private string _keyId = null!;
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -65,6 +73,39 @@ public class SignInBenchmarks
         var finished = await _signIn.FinishAsync(begun.Value.CeremonyId, credential.RootElement, _caller, CancellationToken.None).ConfigureAwait(false);
         return finished.Refused ? throw new InvalidOperationException("sign-in refused: " + finished.Refusal!.Error.Code) : finished.Value.Token;
     }
+
+    /// <summary>
+    /// The pieces, to bisect <see cref="SignIn"/>'s allocations: <c>login/begin</c> through the service alone (the
+    /// account and key reads, the options, the ceremony's INSERT).
+    /// </summary>
+    [Benchmark]
+    public async Task<Guid> Begin() => (await _signIn.BeginAsync(Account, CancellationToken.None).ConfigureAwait(false)).Value.CeremonyId;
+
+    /// <summary>The two audit records a sign-in makes (sign-in succeeded, session created), appended and committed.</summary>
+    [Benchmark]
+    public async Task<long> AuditRecords()
+    {
+        var sessionId = Guid.NewGuid().ToString();
+        return await _audit.RecordAllAsync(
+            [
+                new AuditRecord
+                {
+                    Actor = Account, Action = AuditActions.SignInSucceeded, Outcome = AuditOutcomes.Success, Target = _keyId, ClientAddress = "127.0.0.1",
+                    Details = new Dictionary<string, string> { ["session_id"] = sessionId, ["user_verified"] = "false", ["sign_count"] = "0" },
+                },
+                new AuditRecord
+                {
+                    Actor = Account, Action = AuditActions.SessionCreated, Outcome = AuditOutcomes.Success, Target = sessionId, ClientAddress = "127.0.0.1",
+                    Details = new Dictionary<string, string> { ["authenticator_id"] = _keyId, ["user_verified"] = "false" },
+                },
+            ],
+            CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The session's INSERT alone (<c>SessionService.CreateAsync</c> on a context of its own).</summary>
+    [Benchmark]
+    public async Task<string> SessionInsert() =>
+        (await _sessions.CreateAsync(_account, _keyGuid, userVerified: false, "127.0.0.1", clientDevice: "bench", cancellationToken: CancellationToken.None).ConfigureAwait(false)).Token;
 
     /// <summary>The same over the endpoints (in-memory TestServer, no TLS), with the client's JSON.</summary>
     [Benchmark]
@@ -106,6 +147,12 @@ public class SignInBenchmarks
         _signIn = _host.Services.GetRequiredService<SignInService>();
         _options = (await _signIn.BeginAsync(Account, CancellationToken.None).ConfigureAwait(false)).Value.PublicKey.GetRawText();
         _caller = new Caller(Account, "127.0.0.1", "bench");
+        _audit = _host.Services.GetRequiredService<IAuditLog>();
+        _sessions = _host.Services.GetRequiredService<SessionService>();
+        var accounts = _host.Services.GetRequiredService<AccountService>();
+        _account = (await accounts.FindAccountByTypedNameAsync(Account, CancellationToken.None).ConfigureAwait(false))!;
+        _keyGuid = (await accounts.ListAuthenticatorsAsync(_account.Id, CancellationToken.None).ConfigureAwait(false))[0].Id;
+        _keyId = _keyGuid.ToString();
         if (Sign().Length == 0 || (await SignIn().ConfigureAwait(false)).Length == 0 || (await MintTicket().ConfigureAwait(false)).Length == 0)
         {
             throw new InvalidOperationException("set-up check failed");

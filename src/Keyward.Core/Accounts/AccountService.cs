@@ -195,11 +195,8 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
             return null;
         }
 
-        var key = AccountName.LookupKey(typed);
-        var exact = typed.Trim();
         await using var db = database.CreateContext();
-        var found = await ListAsync(_accountsNamed(db, key, exact), cancellationToken).ConfigureAwait(false);
-        return found.Find(a => string.Equals(a.Name, key, StringComparison.Ordinal)) ?? found.FirstOrDefault();
+        return await FindAccountByTypedNameAsync(db, typed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -230,7 +227,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<AccountEntity?> GetAccountAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await _accountById(db, id, cancellationToken).ConfigureAwait(false);
+        return await GetAccountAsync(db, id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An account by WebAuthn user handle (discoverable sign-in).</summary>
@@ -286,7 +283,7 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<List<AuthenticatorEntity>> ListAuthenticatorsAsync(Guid accountId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await ListAsync(_authenticatorsOf(db, accountId), cancellationToken).ConfigureAwait(false);
+        return await ListAuthenticatorsAsync(db, accountId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -296,14 +293,14 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     public async Task<AuthenticatorEntity?> FirstAuthenticatorAsync(CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await db.Authenticators.AsNoTracking().OrderBy(a => a.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return await FirstAuthenticatorAsync(db, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An authenticator by credential id.</summary>
     public async Task<AuthenticatorEntity?> FindAuthenticatorAsync(byte[] credentialId, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
-        return await _authenticatorByCredentialId(db, credentialId, cancellationToken).ConfigureAwait(false);
+        return await FindAuthenticatorAsync(db, credentialId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -312,12 +309,8 @@ public sealed partial class AccountService(KeywardDatabase database, TimeProvide
     /// </summary>
     public async Task RecordAssertionAsync(Guid authenticatorId, uint signCount, bool backedUp, CancellationToken cancellationToken = default)
     {
-        var now = Now;
         await using var db = database.CreateContext();
-        long count = signCount;
-        await db.Database.ExecuteSqlAsync(
-            $"""UPDATE authenticators SET "SignCount" = CASE WHEN "SignCount" > {count} THEN "SignCount" ELSE {count} END, "BackedUp" = {backedUp}, "LastUsedAt" = {now} WHERE "Id" = {authenticatorId}""",
-            cancellationToken).ConfigureAwait(false);
+        await RecordAssertionAsync(db, authenticatorId, signCount, backedUp, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renames an authenticator of the account; false when it is not theirs.</summary>

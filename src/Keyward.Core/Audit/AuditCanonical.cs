@@ -73,7 +73,7 @@ public static class AuditCanonical
     /// <summary>The canonical UTF-8 JSON of a details object.</summary>
     internal static byte[] DetailsUtf8(IReadOnlyDictionary<string, string> details)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
+        var buffer = new ArrayBufferWriter<byte>(256);
         WriteDetails(buffer, details);
         return buffer.WrittenSpan.ToArray();
     }
@@ -110,7 +110,15 @@ public static class AuditCanonical
         var first = true;
 
         // RFC 8785 §3.2.3: members sorted by their names as arrays of UTF-16 code units.
-        foreach (var key in details.Keys.Order(StringComparer.Ordinal))
+        var keys = new string[details.Count];
+        var n = 0;
+        foreach (var key in details.Keys)
+        {
+            keys[n++] = key;
+        }
+
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (var key in keys)
         {
             if (!first)
             {

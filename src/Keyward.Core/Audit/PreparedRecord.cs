@@ -25,14 +25,17 @@ internal sealed class PreparedRecord
     public static PreparedRecord From(AuditRecord record, long time, AuditOptions options)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var details = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (record.Details is { } source)
+        IReadOnlyDictionary<string, string> details = Empty;
+        if (record.Details is { Count: > 0 } source)
         {
             if (source.Count > options.MaxDetails)
             {
                 throw new ArgumentException($"An audit record has at most {options.MaxDetails} details.", nameof(record));
             }
 
+            // The usual case, every key and value already clean, writes the caller's details as they are; only one that
+            // needs U+FFFD in place of a surrogate or NUL is copied (issue 15: no intermediate dictionary per record).
+            var clean = true;
             foreach (var (key, value) in source)
             {
                 if (string.IsNullOrEmpty(key) || key.Length > options.MaxDetailLength || value is null || value.Length > options.MaxDetailLength)
@@ -40,11 +43,10 @@ internal sealed class PreparedRecord
                     throw new ArgumentException($"Audit details keys are 1 to {options.MaxDetailLength} characters and values are non-null and at most {options.MaxDetailLength}.", nameof(record));
                 }
 
-                if (!details.TryAdd(AuditCanonical.Sanitize(key), AuditCanonical.Sanitize(value)))
-                {
-                    throw new ArgumentException("Two audit details keys differ only in unpaired surrogates.", nameof(record));
-                }
+                clean = clean && ReferenceEquals(AuditCanonical.Sanitize(key), key) && ReferenceEquals(AuditCanonical.Sanitize(value), value);
             }
+
+            details = clean ? source : Sanitized(source, record);
         }
 
         var utf8 = AuditCanonical.DetailsUtf8(details);
@@ -62,6 +64,22 @@ internal sealed class PreparedRecord
             DetailsJson = System.Text.Encoding.UTF8.GetString(utf8),
             DetailsUtf8 = utf8,
         };
+    }
+
+    private static readonly Dictionary<string, string> Empty = new(StringComparer.Ordinal);
+
+    private static Dictionary<string, string> Sanitized(IReadOnlyDictionary<string, string> source, AuditRecord record)
+    {
+        var details = new Dictionary<string, string>(source.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in source)
+        {
+            if (!details.TryAdd(AuditCanonical.Sanitize(key), AuditCanonical.Sanitize(value)))
+            {
+                throw new ArgumentException("Two audit details keys differ only in unpaired surrogates.", nameof(record));
+            }
+        }
+
+        return details;
     }
 
     private static string Required(string? value, int max, string name) =>

@@ -23,11 +23,18 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
     /// <summary>Stores a ceremony and returns its id.</summary>
     public async Task<Guid> SaveAsync(string kind, byte[] challenge, string state, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
+        await using var db = database.CreateContext();
+        return await SaveAsync(db, kind, challenge, state, lifetime, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="SaveAsync(string, byte[], string, TimeSpan, CancellationToken)"/>, on a context the caller holds.</summary>
+    public async Task<Guid> SaveAsync(KeywardDbContext db, string kind, byte[] challenge, string state, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var id = Guid.NewGuid();
         var tenant = Tenants.Default;
         var expiresAt = now + (long)lifetime.TotalMilliseconds;
-        await using var db = database.CreateContext();
         await db.Database.ExecuteSqlAsync(
             $"""INSERT INTO ceremonies ("Id", "TenantId", "Kind", "Challenge", "State", "ExpiresAt") VALUES ({id}, {tenant}, {kind}, {challenge}, {state}, {expiresAt})""",
             cancellationToken).ConfigureAwait(false);
@@ -47,6 +54,13 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
     public async Task<CeremonyEntity?> ConsumeAsync(Guid id, string kind, CancellationToken cancellationToken = default)
     {
         await using var db = database.CreateContext();
+        return await ConsumeAsync(db, id, kind, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="ConsumeAsync(Guid, string, CancellationToken)"/>, on a context the caller holds.</summary>
+    public async Task<CeremonyEntity?> ConsumeAsync(KeywardDbContext db, Guid id, string kind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var entity = await _find(db, id, kind, cancellationToken).ConfigureAwait(false);
         if (entity is null)
         {

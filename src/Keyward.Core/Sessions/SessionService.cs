@@ -74,6 +74,19 @@ public sealed partial class SessionService
     public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(
         AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, Guid? sessionId = null, string? clientDevice = null, CancellationToken cancellationToken = default)
     {
+        await using var db = _database.CreateContext();
+        return await CreateAsync(db, account, authenticatorId, userVerified, clientAddress, sessionId, clientDevice, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="CreateAsync(AccountEntity, Guid, bool, string?, Guid?, string?, CancellationToken)"/>, on a context the
+    /// caller holds (a sign-in runs all of its steps on one context and connection).
+    /// </summary>
+    public async Task<(string Token, SessionInfo Session, DateTimeOffset IdleExpiresAt)> CreateAsync(
+        KeywardDbContext db, AccountEntity account, Guid authenticatorId, bool userVerified, string? clientAddress, Guid? sessionId = null, string? clientDevice = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(account);
         var token = SecretToken.Generate(CredentialKind.Session);
         var now = Now;
@@ -91,16 +104,13 @@ public sealed partial class SessionService
             ClientAddress = clientAddress,
             ClientDevice = clientDevice is { Length: > DeviceLabel.MaxLength } ? clientDevice[..DeviceLabel.MaxLength] : clientDevice,
         };
-        await using (var db = _database.CreateContext())
-        {
-            // One plain INSERT, no change tracking: every sign-in opens a session (issue 15, item 3).
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO sessions ("Id", "TenantId", "TokenHash", "AccountId", "AuthenticatorId", "UserVerified", "CreatedAt", "ExpiresAt", "LastSeenAt", "ClientAddress", "ClientDevice")
-                VALUES ({entity.Id}, {entity.TenantId}, {entity.TokenHash}, {entity.AccountId}, {entity.AuthenticatorId}, {entity.UserVerified}, {entity.CreatedAt}, {entity.ExpiresAt}, {entity.LastSeenAt}, {entity.ClientAddress}, {entity.ClientDevice})
-                """,
-                cancellationToken).ConfigureAwait(false);
-        }
+        // One plain INSERT, no change tracking: every sign-in opens a session (issue 15, item 3).
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO sessions ("Id", "TenantId", "TokenHash", "AccountId", "AuthenticatorId", "UserVerified", "CreatedAt", "ExpiresAt", "LastSeenAt", "ClientAddress", "ClientDevice")
+            VALUES ({entity.Id}, {entity.TenantId}, {entity.TokenHash}, {entity.AccountId}, {entity.AuthenticatorId}, {entity.UserVerified}, {entity.CreatedAt}, {entity.ExpiresAt}, {entity.LastSeenAt}, {entity.ClientAddress}, {entity.ClientDevice})
+            """,
+            cancellationToken).ConfigureAwait(false);
 
         var info = ToInfo(entity, account.Name, account.Role);
         Cache(entity.TokenHash, info, entity.ExpiresAt, now, now, _bus.Trust.Generation);

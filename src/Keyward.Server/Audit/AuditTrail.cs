@@ -33,8 +33,25 @@ internal static class AuditTrail
             Target = Clip(target, MaxTarget),
             Outcome = outcome,
             ClientAddress = caller.ClientAddress,
-            Details = details?.ToDictionary(d => Clip(d.Key, MaxDetail)!, d => Clip(d.Value, MaxDetail)!) ?? new Dictionary<string, string>(),
+            Details = details is null ? NoDetails : Fits(details) ? details : details.ToDictionary(d => Clip(d.Key, MaxDetail)!, d => Clip(d.Value, MaxDetail)!),
         };
+
+    // Details that already fit are recorded as given, not copied (issue 15: every sign-in records two events); the log
+    // encodes them as it takes them (PreparedRecord.From), and no caller changes a dictionary it has handed over.
+    private static readonly Dictionary<string, string> NoDetails = [];
+
+    private static bool Fits(IReadOnlyDictionary<string, string> details)
+    {
+        foreach (var (key, value) in details)
+        {
+            if (key is { Length: > MaxDetail } || value is { Length: > MaxDetail })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // The audit log's limits (docs/audit.md): actor 200, target 400 characters; details 1,000 by default.
     private const int MaxActor = 200;

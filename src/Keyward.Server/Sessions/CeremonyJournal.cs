@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Keyward.Core.Ceremonies;
+using Keyward.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.Sessions;
@@ -18,10 +19,25 @@ internal sealed class CeremonyJournal(CeremonyStore store, IOptions<SignInOption
         return new CeremonyOptionsResponse(id, JsonElement.Parse(optionsJson));
     }
 
+    /// <summary>As <see cref="StartAsync(string, byte[], CeremonyState, string, CancellationToken)"/>, on a context the caller holds.</summary>
+    public async Task<CeremonyOptionsResponse> StartAsync(KeywardDbContext db, string kind, byte[] challenge, CeremonyState state, string optionsJson, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
+        var id = await store.SaveAsync(db, kind, challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
+        return new CeremonyOptionsResponse(id, JsonElement.Parse(optionsJson));
+    }
+
     /// <summary>Takes the ceremony once; null when it is unknown, of another kind, already taken, or expired.</summary>
     public async Task<(CeremonyState State, byte[] Challenge)?> TakeAsync(string kind, Guid ceremonyId, CancellationToken cancellationToken)
     {
         var ceremony = await store.ConsumeAsync(ceremonyId, kind, cancellationToken).ConfigureAwait(false);
+        return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
+    }
+
+    /// <summary>As <see cref="TakeAsync(string, Guid, CancellationToken)"/>, on a context the caller holds.</summary>
+    public async Task<(CeremonyState State, byte[] Challenge)?> TakeAsync(KeywardDbContext db, string kind, Guid ceremonyId, CancellationToken cancellationToken)
+    {
+        var ceremony = await store.ConsumeAsync(db, ceremonyId, kind, cancellationToken).ConfigureAwait(false);
         return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
     }
 }

@@ -8,6 +8,7 @@ using Keyward.Core.Storage;
 using Keyward.Server.Audit;
 using Keyward.Server.Http;
 using Keyward.WebAuthn;
+using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Server.Sessions;
 
@@ -17,11 +18,13 @@ namespace Keyward.Server.Sessions;
 /// <see cref="ConsumeCeremonyAsync"/> → <see cref="ParseCredential"/> → <see cref="ResolveCredentialAsync"/> →
 /// <see cref="VerifyAssertion"/> (a failure counts toward the address's and the account's backoff,
 /// <see cref="CountFailureAsync"/>) → <see cref="OpenSessionAsync"/>. Each step returns its value or the
-/// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it.
+/// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it. A begin and a finish
+/// each run their reads and writes on one context and one open connection (issue 15, item 3), not one per step; the
+/// writes still go through EF Core, so SQLite's write gate sees each one, and none is in a transaction with another.
 /// </summary>
 internal sealed partial class SignInService(
     AccountService accounts, CeremonyJournal ceremonies, SessionService sessions, RelyingParty rp, SignInLimiter limiter,
-    InstanceSecret secret, IAuditLog audit, ILogger<SignInService> logger)
+    InstanceSecret secret, IAuditLog audit, KeywardDatabase database, ILogger<SignInService> logger)
 {
     /// <summary>The longest account name sign-in reads (as at registration).</summary>
     public const int MaxName = 200;
@@ -46,8 +49,9 @@ internal sealed partial class SignInService(
             return refused;
         }
 
-        var (accountId, allow) = await AllowedCredentialsAsync(name, cancellationToken).ConfigureAwait(false);
-        return await IssueOptionsAsync(accountId, named: !string.IsNullOrEmpty(name), allow, cancellationToken).ConfigureAwait(false);
+        await using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (accountId, allow) = await AllowedCredentialsAsync(db, name, cancellationToken).ConfigureAwait(false);
+        return await IssueOptionsAsync(db, accountId, named: !string.IsNullOrEmpty(name), allow, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a sign-in: verifies the assertion and opens a session (recorded before it opens).</summary>
@@ -58,7 +62,8 @@ internal sealed partial class SignInService(
             return waiting;
         }
 
-        var ceremony = await ConsumeCeremonyAsync(ceremonyId, cancellationToken).ConfigureAwait(false);
+        await using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var ceremony = await ConsumeCeremonyAsync(db, ceremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony.Refused)
         {
             return ceremony.Refusal;
@@ -71,7 +76,12 @@ internal sealed partial class SignInService(
         }
 
         var state = ceremony.Value.State;
-        var resolved = await ResolveCredentialAsync(credential.Value, state, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolveCredentialAsync(credential.Value, state, cancellationToken, db).ConfigureAwait(false);
+
+        // Its reads done, the finish lets its connection go while it waits on others (the limiter's counters, the audit
+        // writer's commit, which on PostgreSQL take connections from the same pool): holding one across those waits
+        // could empty the pool under load. The context stays; its two writes open the connection as they run.
+        await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         if (resolved.Refused)
         {
             return await CountFailureAsync(caller, accountName: null, cancellationToken).ConfigureAwait(false) is { } backoff ? backoff : resolved.Refusal;
@@ -94,7 +104,23 @@ internal sealed partial class SignInService(
 
         // A verified key always signs in, whatever failures its account has seen: they cannot lock its owner out.
         await limiter.SucceededAsync(SignInLimiter.AddressKey(caller.ClientAddress), SignInLimiter.AccountKey(account.Name), cancellationToken).ConfigureAwait(false);
-        return await OpenSessionAsync(account, key, verified.Value, caller).ConfigureAwait(false);
+        return await OpenSessionAsync(db, account, key, verified.Value, caller).ConfigureAwait(false);
+    }
+
+    /// <summary>One context for a whole begin or finish, its connection opened once (closed when it is disposed).</summary>
+    private async Task<KeywardDbContext> OpenAsync(CancellationToken cancellationToken)
+    {
+        var db = database.CreateContext();
+        try
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>A name longer than any account's is refused before any work (it is never stored or looked up).</summary>
@@ -142,7 +168,7 @@ internal sealed partial class SignInService(
     /// installation's secret (the same every time, shaped like a registered key), so the answer does not say whether
     /// the account exists; no key can finish such a ceremony.
     /// </summary>
-    internal async Task<(Guid? AccountId, List<CredentialDescriptor> Allow)> AllowedCredentialsAsync(string? name, CancellationToken cancellationToken)
+    internal async Task<(Guid? AccountId, List<CredentialDescriptor> Allow)> AllowedCredentialsAsync(KeywardDbContext db, string? name, CancellationToken cancellationToken)
     {
         var allow = new List<CredentialDescriptor>();
         if (string.IsNullOrEmpty(name))
@@ -150,15 +176,15 @@ internal sealed partial class SignInService(
             return (null, allow);
         }
 
-        if (await accounts.FindAccountByTypedNameAsync(name, cancellationToken).ConfigureAwait(false) is not { } account)
+        if (await accounts.FindAccountByTypedNameAsync(db, name, cancellationToken).ConfigureAwait(false) is not { } account)
         {
             // The same number of reads as for a real account: the account, then keys.
-            var shape = await accounts.FirstAuthenticatorAsync(cancellationToken).ConfigureAwait(false);
+            var shape = await accounts.FirstAuthenticatorAsync(db, cancellationToken).ConfigureAwait(false);
             allow.AddRange(StandInCredentials(name, shape));
             return (null, allow);
         }
 
-        foreach (var key in await accounts.ListAuthenticatorsAsync(account.Id, cancellationToken).ConfigureAwait(false))
+        foreach (var key in await accounts.ListAuthenticatorsAsync(db, account.Id, cancellationToken).ConfigureAwait(false))
         {
             allow.Add(new CredentialDescriptor(key.CredentialId, key.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries)));
         }
@@ -186,7 +212,7 @@ internal sealed partial class SignInService(
     }
 
     /// <summary>Stores the ceremony and returns its options. UV is preferred, not required: routes that need it say so (403).</summary>
-    internal async Task<CeremonyOptionsResponse> IssueOptionsAsync(Guid? accountId, bool named, List<CredentialDescriptor> allow, CancellationToken cancellationToken)
+    internal async Task<CeremonyOptionsResponse> IssueOptionsAsync(KeywardDbContext db, Guid? accountId, bool named, List<CredentialDescriptor> allow, CancellationToken cancellationToken)
     {
         var opts = rp.CreateAuthenticationOptions(new AuthenticationOptionsRequest { AllowCredentials = allow, UserVerification = UserVerificationRequirement.Preferred });
         var state = new CeremonyState
@@ -196,13 +222,13 @@ internal sealed partial class SignInService(
             Named = named,
             AllowCredentials = [.. allow.Select(a => Base64Url.Encode(a.Id))],
         };
-        return await ceremonies.StartAsync(CeremonyModes.Login, opts.Ceremony.Challenge, state, opts.ToJson(), cancellationToken).ConfigureAwait(false);
+        return await ceremonies.StartAsync(db, CeremonyModes.Login, opts.Ceremony.Challenge, state, opts.ToJson(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes the ceremony once (atomically): a replayed or expired one is refused.</summary>
-    internal async Task<Outcome<(CeremonyState State, byte[] Challenge)>> ConsumeCeremonyAsync(Guid ceremonyId, CancellationToken cancellationToken)
+    internal async Task<Outcome<(CeremonyState State, byte[] Challenge)>> ConsumeCeremonyAsync(KeywardDbContext db, Guid ceremonyId, CancellationToken cancellationToken)
     {
-        var ceremony = await ceremonies.TakeAsync(CeremonyModes.Login, ceremonyId, cancellationToken).ConfigureAwait(false);
+        var ceremony = await ceremonies.TakeAsync(db, CeremonyModes.Login, ceremonyId, cancellationToken).ConfigureAwait(false);
         if (ceremony is null)
         {
             return new Refusal(KeywardErrors.CeremonyInvalid.Saying("The sign-in ceremony is unknown, already used, or expired. Start again with /session/login/begin."), Failed);
@@ -219,18 +245,25 @@ internal sealed partial class SignInService(
     }
 
     /// <summary>The registered key and its account; for a named sign-in, it must be that account's.</summary>
+    /// <remarks>On <paramref name="db"/>, the sign-in's context, when given; else on a context of its own (step-up).</remarks>
     internal async Task<Outcome<(AccountEntity Account, AuthenticatorEntity Key)>> ResolveCredentialAsync(
-        AuthenticationCredential credential, CeremonyState state, CancellationToken cancellationToken)
+        AuthenticationCredential credential, CeremonyState state, CancellationToken cancellationToken, KeywardDbContext? db = null)
     {
+        if (db is null)
+        {
+            await using var own = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await ResolveCredentialAsync(credential, state, cancellationToken, own).ConfigureAwait(false);
+        }
+
         // A named sign-in for an unknown name offered stand-in ids only: no key may finish it, and the refusal is the
         // same one a known name's wrong key gets.
-        var key = await accounts.FindAuthenticatorAsync(credential.RawId, cancellationToken).ConfigureAwait(false);
+        var key = await accounts.FindAuthenticatorAsync(db, credential.RawId, cancellationToken).ConfigureAwait(false);
         if (key is null || (state.AccountId is { } expected && key.AccountId != expected) || (state.Named && state.AccountId is null))
         {
             return new Refusal(KeywardErrors.CredentialUnknown, Failed);
         }
 
-        var account = await accounts.GetAccountAsync(key.AccountId, cancellationToken).ConfigureAwait(false);
+        var account = await accounts.GetAccountAsync(db, key.AccountId, cancellationToken).ConfigureAwait(false);
         return account is null ? new Refusal(KeywardErrors.CredentialUnknown.Saying("This security key is not registered here."), Failed) : (account, key);
     }
 
@@ -255,7 +288,7 @@ internal sealed partial class SignInService(
     }
 
     /// <summary>Records the sign-in and the session it will open, then opens it (whatever the client does meanwhile).</summary>
-    internal async Task<SignedIn> OpenSessionAsync(AccountEntity account, AuthenticatorEntity key, AssertionResult verified, Caller caller)
+    internal async Task<SignedIn> OpenSessionAsync(KeywardDbContext db, AccountEntity account, AuthenticatorEntity key, AssertionResult verified, Caller caller)
     {
         var sessionId = Guid.NewGuid();
         var uv = verified.UserVerified ? "true" : "false";
@@ -277,8 +310,8 @@ internal sealed partial class SignInService(
                 ["authenticator_id"] = key.Id.ToString(),
                 ["user_verified"] = uv,
             })).ConfigureAwait(false);
-        await accounts.RecordAssertionAsync(key.Id, verified.SignCount, verified.BackedUp, CancellationToken.None).ConfigureAwait(false);
-        var (token, info, idle) = await sessions.CreateAsync(account, key.Id, verified.UserVerified, caller.ClientAddress, sessionId, DeviceLabel.Describe(caller.UserAgent), CancellationToken.None).ConfigureAwait(false);
+        await accounts.RecordAssertionAsync(db, key.Id, verified.SignCount, verified.BackedUp, CancellationToken.None).ConfigureAwait(false);
+        var (token, info, idle) = await sessions.CreateAsync(db, account, key.Id, verified.UserVerified, caller.ClientAddress, sessionId, DeviceLabel.Describe(caller.UserAgent), CancellationToken.None).ConfigureAwait(false);
         Log.SessionOpened(logger, sessionId, account.Name, verified.UserVerified);
         return new SignedIn(token, info, idle);
     }
