@@ -56,6 +56,14 @@ public sealed class ConfusionMatrixTests(MatrixHost host) : IClassFixture<Matrix
         Assert.Contains((response.Code!, response.StatusCode), Catalogue);
         var events = await host.NewEventsAsync();
         Assert.True(events.Any(e => Names(e, response.Code!)), $"the refusal {response.Code} at {plane} was not audited");
+
+        // A single-use code refused on another plane is not spent there: a live setup code still begins its registration.
+        if (kind == "setup code" && form == MatrixForms.Valid)
+        {
+            var own = Planes.Named("register-setup");
+            var after = await own.Present(host, credential);
+            Assert.True(after.StatusCode == own.Accepted, $"a live setup code refused at {plane} should stay usable on its own plane; answered {after}");
+        }
     }
 
     // Found by review: a real session token that was since ended, sent as Bearer on an upgrade (which takes only a

@@ -16,6 +16,8 @@ internal static class CredentialKinds
         Token(CredentialKind.WebSocketTicket, valid: h => h.MintTicketAsync(), expired: true, revoked: true),
         Token(CredentialKind.Handoff, valid: h => h.MintHandoffAsync(), expired: true, revoked: true),
         Token(CredentialKind.Invite, valid: h => h.MintInviteAsync(), expired: true, revoked: true),
+        // The internal credential lives as long as the process and is never revoked (docs/internal-credential.md): no
+        // expired or revoked form. One of an earlier process is, to this one, a well-formed value it never issued: forged.
         Token(CredentialKind.Internal, valid: h => Task.FromResult(h.InternalCredential())),
         Token(CredentialKind.Join, valid: h => h.MintJoinAsync(), expired: true, revoked: true),
         Token(CredentialKind.Enroll, valid: h => h.MintEnrollTokenAsync(), expired: true, revoked: true),
@@ -26,10 +28,14 @@ internal static class CredentialKinds
         // A service key likewise lives until an admin revokes it: no expired form.
         Token(CredentialKind.Service, valid: h => Task.FromResult(h.ServiceKey), revoked: true),
 
+        // Live: a fresh break-glass code of the admin (the first admin's code is live only before the fixture's first
+        // registration); off its plane it must stay usable (checked by the cell). Expired: one past SignIn:SetupCodeLifetime.
         new("setup code", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {
+            [MatrixForms.Valid] = h => h.MintSetupCodeAsync(),
             [MatrixForms.Garbage] = _ => Task.FromResult("not a setup code"),
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+            [MatrixForms.Expired] = h => Task.FromResult(h.Expired["setup code"]),
             [MatrixForms.Revoked] = h => Task.FromResult(h.SpentSetupCode),
         }),
         // Accepted only at the agent socket, where an ad-hoc agent binds with it (a fresh one per cell: single use).
@@ -46,11 +52,18 @@ internal static class CredentialKinds
             [MatrixForms.Valid] = h => Task.FromResult(h.RecoveryCode),
             [MatrixForms.Garbage] = _ => Task.FromResult("not-a-recovery-code"),
             [MatrixForms.Forged] = _ => Task.FromResult(HumanCode.Generate()),
+
+            // One of the admin's codes from before they were regenerated (POST /api/account/recovery-codes).
+            [MatrixForms.Revoked] = h => Task.FromResult(h.Revoked["recovery code"]),
         }),
+
+        // No plane accepts an identity assertion (Keyward signs it for upstreams). It is stateless, so it has no revoked
+        // form; its expired one was issued before the clock moved past Assertions:Lifetime.
         new("assertion", null, new Dictionary<string, Func<MatrixHost, Task<string>>>
         {
             [MatrixForms.Valid] = h => h.MintAssertionAsync(),
             [MatrixForms.Garbage] = _ => Task.FromResult("eyJhbGciOiJub25lIiwidHlwIjoia3ctaWQrand0In0.eyJzdWIiOiJhZG1pbiJ9."),
+            [MatrixForms.Expired] = h => Task.FromResult(h.Expired["assertion"]),
         }),
 
         // A kw-cap+jwt capability token (docs/capabilities.md) of the matrix's service identity for the vault plane's

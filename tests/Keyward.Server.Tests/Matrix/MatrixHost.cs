@@ -42,6 +42,7 @@ public sealed class MatrixHost : IAsyncLifetime
     private readonly TempDirectory _data = new("keyward-matrix-");
     private readonly string _kekVariable = "KEYWARD_TEST_MATRIX_KEK_" + Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, string> _verifiers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _setupNames = new(StringComparer.Ordinal);
     private EchoUpstream? _echo;
     private long? _cursor;
     private int _invites;
@@ -144,6 +145,14 @@ public sealed class MatrixHost : IAsyncLifetime
         Expired["kwh_"] = (await IssueHandoffAsync(early)).Code;
         await Client.StepUpAsync(early.Token, "admin");
         Expired["kwi_"] = await Client.CreateInviteAsync(early.Token, "late", "user");
+
+        // An expired setup code: a break-glass code (keyward admin recover) of a second account, for SignIn:SetupCodeLifetime.
+        // Another account's than the live ones (the admin's): a new code of an account voids its earlier one.
+        await Client.RegisterWithInviteAsync(await Client.CreateInviteAsync(early.Token, "glass", "user"), KeywardTestClient.NewKey());
+        Expired["setup code"] = await IssueSetupCodeAsync("glass");
+
+        // An identity assertion of the early session (Assertions:Lifetime is at most 60 s).
+        Expired["assertion"] = Host.GetRequiredService<AssertionIssuer>().Issue((await Host.GetRequiredService<SessionService>().CheckAsync(early.Token)).Session!, "echo");
         Expired["kwe_"] = await MintEnrollTokenAsync(early.Token);
         var (earlySupport, earlyCode) = await OpenSupportSessionAsync(early);
         Expired["kwj_"] = await JoinAsync(early, earlySupport);
@@ -159,6 +168,13 @@ public sealed class MatrixHost : IAsyncLifetime
         Time.Advance(TimeSpan.FromHours(25));
 
         Admin = await Client.LoginAsync("admin");
+
+        // A replaced recovery code: the admin's codes are regenerated (before the admin step-up, which the rest needs).
+        await Client.StepUpAsync(Admin.Token, "recovery.regenerate");
+        var regenerated = await Client.PostAsync("/api/account/recovery-codes", token: Admin.Token);
+        ProblemAssert.Ok(regenerated);
+        Revoked["recovery code"] = RecoveryCode;
+        RecoveryCode = regenerated.Json.GetProperty("recovery_codes")[0].GetString()!;
         await Client.StepUpAsync(Admin.Token, "admin");
         AppCookie = await SignInToAppAsync(Admin);
         string spentCode;
@@ -219,6 +235,30 @@ public sealed class MatrixHost : IAsyncLifetime
 
         _data.Dispose();
         Environment.SetEnvironmentVariable(_kekVariable, null);
+    }
+
+    /// <summary>
+    /// A fresh live setup code: a break-glass code of the admin (as <c>keyward admin recover</c> issues), for
+    /// SignIn:SetupCodeLifetime. The first admin's setup code is live only until the first admin registers (the fixture's
+    /// start); a break-glass code is presented in the same field, checked by the same plane, and can be issued at any time.
+    /// </summary>
+    internal Task<string> MintSetupCodeAsync() => IssueSetupCodeAsync("admin");
+
+    /// <summary>The username to register with <paramref name="code"/>: its account's for a code minted here, else <c>root</c>.</summary>
+    internal string SetupNameFor(string code) => _setupNames.GetValueOrDefault(code, "root");
+
+    private async Task<string> IssueSetupCodeAsync(string account)
+    {
+        Guid id;
+        await using (var db = Host.GetRequiredService<KeywardDatabase>().CreateContext())
+        {
+            id = await db.Accounts.Where(a => a.Name == account).Select(a => a.Id).SingleAsync();
+        }
+
+        var lifetime = Host.GetRequiredService<Microsoft.Extensions.Options.IOptions<Keyward.Server.Sessions.SignInOptions>>().Value.SetupCodeLifetime;
+        var code = await Host.GetRequiredService<Keyward.Core.Accounts.AccountService>().IssueBreakGlassCodeAsync(id, lifetime);
+        _setupNames[code] = account;
+        return code;
     }
 
     /// <summary>A fresh WebSocket ticket of the admin for the <c>sockets</c> route.</summary>

@@ -89,9 +89,10 @@ internal static class Planes
         new("vault", "capability", 200, new(401, "cap_invalid"), Own(new(401, "cap_expired"), new(403, "cap_scope_revoked")),
             (h, credential) => h.ReadSecretAsync(credential)),
 
-        // Key registration with the first admin's setup code (its diagonal is the fixture's first registration).
+        // Key registration with a setup code: the first admin's (that diagonal is the fixture's first registration), or an
+        // account's break-glass code, with that account's name (the live form's diagonal).
         new("register-setup", "setup code", 200, new(401, "setup_code_invalid"), Own(null, null),
-            (h, credential) => h.Client.RegisterBeginAsync(new JsonObject { ["setup_code"] = credential, ["username"] = "root" })),
+            (h, credential) => h.Client.RegisterBeginAsync(new JsonObject { ["setup_code"] = credential, ["username"] = h.SetupNameFor(credential) })),
 
         // Key registration for an account with one of its recovery codes.
         new("register-recovery", "recovery code", 200, new(401, "recovery_code_invalid"), Own(null, null),
