@@ -137,8 +137,3 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
         return authenticated ? [.. requirements] : null;
     }
 }
-
-/// <summary>A Bearer token the proxy's fast path already checked and refused, for the authentication handler to answer.</summary>
-/// <param name="Token">The token as read from <c>Authorization</c>.</param>
-/// <param name="Check">The check's result.</param>
-internal sealed record CheckedBearer(string Token, SessionCheck Check);

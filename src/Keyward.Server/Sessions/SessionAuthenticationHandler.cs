@@ -38,7 +38,7 @@ internal sealed partial class SessionAuthenticationHandler(
         if (ReadBearer(Request) is { } bearer)
         {
             // The proxy's fast path may have checked this very token already (and found it refused): one check per request.
-            check = Context.Features.Get<Keyward.Server.Proxy.CheckedBearer>() is { } already && string.Equals(already.Token, bearer, StringComparison.Ordinal)
+            check = Context.Features.Get<CheckedBearer>() is { } already && string.Equals(already.Token, bearer, StringComparison.Ordinal)
                 ? already.Check
                 : await sessions.CheckAsync(bearer, Context.RequestAborted).ConfigureAwait(false);
         }
