@@ -1,7 +1,10 @@
 using Keyward.Core.Audit;
+using Keyward.Server.Http;
 using Keyward.Server.Proxy;
 using Keyward.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Yarp.ReverseProxy.Model;
 
@@ -79,5 +82,64 @@ public abstract partial class BrokerTests
         Assert.DoesNotContain(upstream.HeaderNames, n => n.StartsWith("X-Keyward-", StringComparison.OrdinalIgnoreCase) || n.Equals("X-Forwarded-User", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(admin.Id.ToString(), IdentityAssertion.Parse(upstream.Header("Keyward-Assertion")!).Claim("sid"));
         Assert.False(upstream.Has("Authorization"), upstream.ToString());
+    }
+
+    // Two Authorization headers join into one value ("Bearer a,Bearer a"), which is no well-formed token.
+    [Fact]
+    public async Task ProxyFastPath_TwoAuthorizationHeaders_AreRefusedAndNeverProxied()
+    {
+        var (_, client, admin) = await StartWithAdminAsync();
+
+        var response = await client.ProxyAsync("/echo/x", admin.Token, r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + admin.Token));
+
+        ProblemAssert.Problem(response, 401, KeywardErrors.SessionInvalid.Code);
+        Assert.Equal(0, Echo.RequestCount);
+    }
+
+    // Bearer wins over a valid session cookie on a path route, on the fast path as in the handler.
+    [Fact]
+    public async Task ProxyFastPath_ValidCookieBesideAnInvalidBearer_IsRefusedAndNeverProxied()
+    {
+        var (_, client, admin) = await StartWithAdminAsync();
+
+        var response = await client.ProxyAsync("/echo/x", "kws_notavalidtoken", r => r.Headers.TryAddWithoutValidation("Cookie", "__Host-keyward-session=" + admin.Token));
+
+        ProblemAssert.Problem(response, 401, KeywardErrors.SessionInvalid.Code);
+        Assert.Equal(0, Echo.RequestCount);
+    }
+
+    // A lower-case scheme takes the same path as "Bearer" and is held to the route's role.
+    [Fact]
+    public async Task ProxyFastPath_LowerCaseBearerScheme_IsStillHeldToTheRouteRole()
+    {
+        var broker = await StartWithAdminAsync();
+        var (bob, _) = await AddUserAsync(broker, "bob");
+
+        var response = await broker.Client.ProxyAsync("/admins/x", null, r => r.Headers.TryAddWithoutValidation("Authorization", "bearer " + bob.Token));
+
+        ProblemAssert.Problem(response, 403, "role_required");
+        Assert.Equal(0, Echo.RequestCount);
+    }
+
+    // ASP.NET Core's AuthorizationMiddleware (since .NET 8) also adds the requirements of every
+    // IAuthorizationRequirementData on the endpoint to its combined policy; the plan understands only IAuthorizeData and
+    // AuthorizationPolicy, so such an endpoint (or any other authorization metadata) must take the full pipeline, where
+    // its extra requirement is evaluated, rather than be planned with the session rules alone.
+    [Fact]
+    public async Task ProxyFastPath_EndpointWithUnknownAuthorizationMetadata_TakesTheFullPipeline()
+    {
+        var (host, _, _) = await StartWithAdminAsync();
+        var policies = host.GetService<IAuthorizationPolicyProvider>();
+        var endpoint = new Endpoint(
+            _ => Task.CompletedTask,
+            new EndpointMetadataCollection(new AuthorizeAttribute(AuthorizationPolicies.Route("echo")), new DenyEveryoneRequirementData()),
+            "probe");
+
+        Assert.Null(await ProxyRouteMiddleware.PlanAsync(endpoint, policies));
+    }
+
+    private sealed class DenyEveryoneRequirementData : IAuthorizationRequirementData
+    {
+        public IEnumerable<IAuthorizationRequirement> GetRequirements() => [new AssertionRequirement(_ => false)];
     }
 }

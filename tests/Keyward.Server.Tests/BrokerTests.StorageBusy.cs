@@ -23,6 +23,9 @@ public abstract partial class BrokerTests
         await ExecuteAsync(holder, "ROLLBACK;");
         ProblemAssert.Problem(locked, 503, "storage_busy");
         Assert.Equal("5", Assert.Single(locked.Headers.GetValues("Retry-After")));
+
+        // The answer is written after the response was cleared; over https it still carries HSTS.
+        Assert.Equal([DefaultHsts], locked.Headers.GetValues("Strict-Transport-Security"));
         ProblemAssert.Problem(logout, 503, "storage_busy");
 
         // Released: the broker serves again, writes included.

@@ -12,8 +12,9 @@ namespace Keyward.Core.Storage;
 /// its credential could not be read. Timeouts (a command, a connect or the connection pool waiting too long) are
 /// <see cref="StorageBusy"/>'s, checked first: Npgsql reports all of them as one timeout, so they stay 503
 /// <c>storage_busy</c>. Not recognized (still a 500 with the stack trace in the log): a corrupt SQLite file
-/// (SQLITE_CORRUPT, SQLITE_NOTADB), constraint violations and serialization failures, which no retry fixes or which
-/// mean a bug.
+/// (SQLITE_CORRUPT, SQLITE_NOTADB), PostgreSQL's 08P01 protocol violation, constraint violations and serialization
+/// failures, which no retry fixes or which mean a bug; a socket error outside Npgsql's or SQLite's exception (a client's
+/// reset, an outbound HTTP call), which is not the database's.
 /// </summary>
 public static class StorageUnavailable
 {
@@ -31,6 +32,9 @@ public static class StorageUnavailable
     /// </summary>
     public static string? Describe(Exception? exception)
     {
+        // A socket error is the database's only inside the provider's own exception: a bare one (a client that reset its
+        // connection, an outbound HTTP call refused) is not, and must not raise a false outage alert.
+        var insideProvider = false;
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -43,20 +47,23 @@ public static class StorageUnavailable
                 case NpgsqlException { IsTransient: true } npgsql when npgsql.InnerException is not TimeoutException:
                     // Connection refused or reset, the server gone mid-request: Npgsql marks them transient.
                     return "PostgreSQL connection: " + (Innermost(npgsql) is SocketException refused ? "socket " + refused.SocketErrorCode : Innermost(npgsql).GetType().Name);
-                case SocketException socket:
+                case SocketException socket when insideProvider:
                     return "socket " + socket.SocketErrorCode;
                 case SqliteException sqlite when (sqlite.SqliteErrorCode & 0xFF) is SqliteCantOpen or SqliteIoError or SqliteFull or SqliteReadOnly:
                     return "SQLite error " + sqlite.SqliteErrorCode + " (extended " + sqlite.SqliteExtendedErrorCode + ")";
             }
+
+            insideProvider |= e is NpgsqlException or SqliteException;
         }
 
         return null;
     }
 
-    // 08: connection exception; 28000/28P01: the login refused; 53100 disk full; 53300 too many connections;
+    // 08: connection exception, except 08P01 protocol_violation (a client or pooler incompatibility such as pgbouncer's
+    // transaction mode, which no retry fixes: it stays a 500); 28000/28P01: the login refused; 53100 disk full; 53300 too many connections;
     // 57P01/57P02/57P03: administrator or crash shutdown, cannot connect now; 25006: a read-only standby (after a failover).
     private static bool IsUnavailable(string state) =>
-        state.StartsWith("08", StringComparison.Ordinal)
+        (state.StartsWith("08", StringComparison.Ordinal) && state != PostgresErrorCodes.ProtocolViolation)
         || state is PostgresErrorCodes.InvalidAuthorizationSpecification or PostgresErrorCodes.InvalidPassword
             or PostgresErrorCodes.DiskFull or PostgresErrorCodes.TooManyConnections
             or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow

@@ -237,6 +237,10 @@ public static partial class KeywardHost
 
         // A Bearer request to a path route: authenticated, authorized and forwarded in one step when it passes; anything
         // else, every refusal included, goes on below (issue 15: the proxied request's own cost).
+        // When it forwards, it calls the endpoint itself and SKIPS everything below: the static-file/rate-limiter branch,
+        // UseAuthentication, SameOriginWritesMiddleware, UseKeywardWebSockets, UseAuthorization and the endpoint
+        // middleware. A middleware added below this line does NOT run for a proxied Bearer request on a path route: put
+        // one that must see proxied traffic above this line, or teach ProxyRouteMiddleware to decline.
         app.UseMiddleware<Keyward.Server.Proxy.ProxyRouteMiddleware>();
 
         // Keyward's own page and rate-limited endpoints. Proxied requests skip this branch: in the load bench (bench/),

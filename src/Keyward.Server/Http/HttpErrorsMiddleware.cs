@@ -41,7 +41,7 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
             // The database stayed locked past Keyward:Storage:BusyTimeout (or the shared guess counters could not be read,
             // so a guessable check is refused rather than made unlimited). Whatever the request had put in the response
             // goes; the provider's message (it can name files and SQL) stays out of it.
-            context.Response.Clear();
+            ClearKeepingHsts(context.Response);
             context.Response.Headers.RetryAfter = "5";
             await Problems.WriteAsync(context, KeywardErrors.StorageBusy).ConfigureAwait(false);
             return;
@@ -52,7 +52,7 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
             // session, key or ticket could not be read, so nothing was let through. The log names the failure's kind only
             // (no provider message, no connection string); the client gets the catalogue's text, no stack trace.
             StorageUnavailableLog(logger, failure);
-            context.Response.Clear();
+            ClearKeepingHsts(context.Response);
             context.Response.Headers.RetryAfter = "5";
             await Problems.WriteAsync(context, KeywardErrors.StorageUnavailable).ConfigureAwait(false);
             return;
@@ -73,6 +73,19 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
         if (ForStatus(response.StatusCode) is { } error)
         {
             await Problems.WriteAsync(context, error).ConfigureAwait(false);
+        }
+    }
+
+    // Clear() drops every header, also the Strict-Transport-Security that SecurityHeadersMiddleware set before the
+    // endpoint ran on an https request: put it back, so a 503 does not answer an https client without HSTS. (A proxied
+    // answer's HSTS is added when it starts, which Clear() does not undo.)
+    internal static void ClearKeepingHsts(HttpResponse response)
+    {
+        var hsts = response.Headers.StrictTransportSecurity;
+        response.Clear();
+        if (hsts.Count > 0)
+        {
+            response.Headers.StrictTransportSecurity = hsts;
         }
     }
 

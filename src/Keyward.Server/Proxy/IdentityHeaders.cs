@@ -8,13 +8,15 @@ namespace Keyward.Server.Proxy;
 /// </summary>
 internal static class IdentityHeaders
 {
-    /// <summary>Exact names, compared case-insensitively.</summary>
+    /// <summary>
+    /// Exact names, compared case-insensitively. The client-certificate ones: ASP.NET Core's CertificateForwarding default
+    /// (X-ARR-ClientCert), RFC 9440 (Client-Cert, Client-Cert-Chain) and the nginx/HAProxy conventions.
+    /// </summary>
     public static readonly string[] Names =
     [
         "Authorization",
         "Proxy-Authorization",
         "Forwarded",
-        "Remote-User",
         "X-User",
         "X-Email",
         "X-Real-IP",
@@ -25,11 +27,18 @@ internal static class IdentityHeaders
         "X-Pomerium-Jwt-Assertion",
         "Cf-Access-Jwt-Assertion",
         "Cf-Access-Authenticated-User-Email",
+        "X-ARR-ClientCert",
+        "Client-Cert",
+        "Client-Cert-Chain",
+        "X-SSL-Client-Cert",
+        "X-Client-Cert",
     ];
 
     /// <summary>
     /// Name prefixes, compared case-insensitively. Every <c>X-Forwarded-</c> goes: Keyward sets For, Proto, Host and
     /// Prefix itself after this strip (YARP's X-Forwarded transforms, action Set), so a client's value never survives.
+    /// <c>Remote-</c> is Authelia's family (Remote-User, Remote-Groups, Remote-Email, Remote-Name); <c>X-Goog-</c> ones are
+    /// Google IAP's.
     /// </summary>
     public static readonly string[] Prefixes =
     [
@@ -43,6 +52,9 @@ internal static class IdentityHeaders
         "X-Authenticated-",
         "X-Ms-Client-Principal",
         "X-Amzn-Oidc-",
+        "Remote-",
+        "X-Goog-Authenticated-User-",
+        "X-Goog-Iap-",
     ];
 
     /// <summary>Any <c>*-Remote-User</c> (X-Remote-User, Http-Remote-User, …).</summary>

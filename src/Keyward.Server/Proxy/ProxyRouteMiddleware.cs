@@ -96,8 +96,9 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
     /// <summary>
     /// The endpoint's combined policy, as the authorization middleware combines it, reduced to its session requirements
     /// when it holds nothing else (an authenticated user and <see cref="SessionRequirement"/>s, no schemes of its own);
-    /// null when the endpoint must take the full pipeline (no policy, anonymous, or metadata that the endpoint
-    /// middleware or another middleware acts on).
+    /// null when the endpoint must take the full pipeline (no policy, anonymous, authorization metadata other than
+    /// <see cref="IAuthorizeData"/> and <see cref="AuthorizationPolicy"/>, or metadata that the endpoint middleware or
+    /// another middleware acts on).
     /// </summary>
     internal static async Task<SessionRequirement[]?> PlanAsync(Endpoint endpoint, IAuthorizationPolicyProvider policies)
     {
@@ -106,7 +107,8 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
             || metadata.GetMetadata<IAllowAnonymous>() is not null
             || metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null
             || metadata.GetMetadata<Microsoft.AspNetCore.Cors.Infrastructure.ICorsMetadata>() is not null
-            || metadata.GetMetadata<Microsoft.AspNetCore.Antiforgery.IAntiforgeryMetadata>() is not null)
+            || metadata.GetMetadata<Microsoft.AspNetCore.Antiforgery.IAntiforgeryMetadata>() is not null
+            || HasUnknownAuthorizationMetadata(metadata))
         {
             return null;
         }
@@ -136,4 +138,37 @@ internal sealed class ProxyRouteMiddleware(RequestDelegate next, SessionService 
 
         return authenticated ? [.. requirements] : null;
     }
+
+    // An allowlist of the authorization metadata the plan understands: IAuthorizeData and AuthorizationPolicy, combined
+    // above as the authorization middleware combines them (IAllowAnonymous declines above). Anything else of the
+    // authorization namespace (IAuthorizationRequirementData, whose requirements the middleware adds to the policy since
+    // .NET 8, or whatever a later version reads) declines, so the full pipeline evaluates it rather than this path
+    // silently skipping it. Read once per endpoint: the plan is cached.
+    private static bool HasUnknownAuthorizationMetadata(EndpointMetadataCollection metadata)
+    {
+        foreach (var item in metadata)
+        {
+            var type = item.GetType();
+            if (IsAuthorizationType(type) && !IsUnderstood(type))
+            {
+                return true;
+            }
+
+            foreach (var contract in type.GetInterfaces())
+            {
+                if (IsAuthorizationType(contract) && !IsUnderstood(contract))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAuthorizationType(Type type) =>
+        type.Namespace?.StartsWith("Microsoft.AspNetCore.Authorization", StringComparison.Ordinal) == true;
+
+    private static bool IsUnderstood(Type type) =>
+        type == typeof(IAuthorizeData) || type == typeof(AuthorizeAttribute) || type == typeof(AuthorizationPolicy);
 }

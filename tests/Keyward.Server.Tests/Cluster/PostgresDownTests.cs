@@ -68,6 +68,7 @@ public sealed class PostgresDownTests(PostgresFixture postgres) : IAsyncLifetime
         var status = await client.StatusAsync(admin.Token);
         ProblemAssert.Problem(status, 503, "storage_unavailable");
         Assert.Equal("5", Assert.Single(status.Headers.GetValues("Retry-After")));
+        Assert.Equal(["max-age=31536000"], status.Headers.GetValues("Strict-Transport-Security"));
         Assert.DoesNotContain("Npgsql", status.Body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", status.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, status.Body, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Keyward.Core.Storage;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -42,7 +43,6 @@ public sealed class StorageUnavailableTests
         Assert.True(StorageUnavailable.Is(new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))));
         Assert.True(StorageUnavailable.Is(new NpgsqlException("Exception while reading from stream", new EndOfStreamException())));
         Assert.True(StorageUnavailable.Is(new InvalidOperationException("transient failure", new NpgsqlException("reset", new IOException("Connection reset by peer")))));
-        Assert.True(StorageUnavailable.Is(new SocketException((int)SocketError.ConnectionReset)));
         Assert.Equal("PostgreSQL connection: socket ConnectionRefused", StorageUnavailable.Describe(new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException((int)SocketError.ConnectionRefused))));
     }
 
@@ -77,6 +77,37 @@ public sealed class StorageUnavailableTests
         Assert.Null(StorageUnavailable.Describe(new InvalidOperationException("no")));
         Assert.Null(StorageUnavailable.Describe(null));
     }
+
+    // A socket error counts only inside Npgsql's or SQLite's exception. Kestrel's own ConnectionResetException (a client that
+    // reset its connection: the socket transport wraps the SocketException) is not the database, and must not be logged at
+    // Error as "The database could not be reached or used (socket ConnectionReset)".
+    [Fact]
+    public void ClientConnectionReset_IsNotUnavailable() =>
+        Assert.False(StorageUnavailable.Is(new ConnectionResetException("Connection reset by peer", new SocketException((int)SocketError.ConnectionReset))));
+
+    // Nor is a bare socket error, or an outbound HTTP call's refused connection: neither may answer storage_unavailable.
+    [Fact]
+    public void BareOrOutboundSocketErrors_AreNotUnavailable()
+    {
+        Assert.False(StorageUnavailable.Is(new SocketException((int)SocketError.ConnectionReset)));
+        Assert.False(StorageUnavailable.Is(new HttpRequestException("upstream refused", new SocketException((int)SocketError.ConnectionRefused))));
+    }
+
+    // Inside Npgsql's exception, a socket error nested deeper than Npgsql's transient marking looks is still the database's.
+    [Fact]
+    public void SocketErrorNestedInsideNpgsql_IsUnavailable() =>
+        Assert.Equal("socket ConnectionReset", StorageUnavailable.Describe(new NpgsqlException("broken", new InvalidOperationException("read", new SocketException((int)SocketError.ConnectionReset)))));
+
+    // 08P01 protocol_violation (class 08) is a client/pooler incompatibility, not a database that is down: a retry
+    // after Retry-After: 5 meets the same error.
+    [Fact]
+    public void ProtocolViolation_IsNotARetryableOutage() =>
+        Assert.False(StorageUnavailable.Is(new PostgresException("message", "ERROR", "ERROR", "08P01")));
+
+    // A constraint violation wrapped by Npgsql's transient wrapper is still the statement's own error (a 500).
+    [Fact]
+    public void ConstraintViolationInsideAnNpgsqlWrapper_IsNotUnavailable() =>
+        Assert.False(StorageUnavailable.Is(new NpgsqlException("wrapped", new PostgresException("dup", "ERROR", "ERROR", "23505"))));
 
     private static PostgresException Postgres(string state) => new("message", "FATAL", "FATAL", state);
 }

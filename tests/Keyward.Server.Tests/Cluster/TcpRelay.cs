@@ -120,7 +120,12 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             try
             {
-                socket.Client.LingerState = new LingerOption(true, 0); // close with RST, as a dead server's host would
+                // Client is null once the link's own end closed it (a race with DisposeAsync): nothing left to reset.
+                if (socket.Client is { } open)
+                {
+                    open.LingerState = new LingerOption(true, 0); // close with RST, as a dead server's host would
+                }
+
                 socket.Close();
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
