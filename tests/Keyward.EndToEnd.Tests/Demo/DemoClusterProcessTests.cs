@@ -72,35 +72,9 @@ public sealed class DemoClusterProcessTests
         Assert.StartsWith("/", directory, StringComparison.Ordinal);
         Assert.Contains("keyward-demo-cluster-", directory, StringComparison.Ordinal);
         Assert.False(Directory.Exists(directory), $"{directory} is still there");
-        Assert.Empty(ProcessesNaming(directory));
+        Assert.Empty(ProcessTable.Naming(directory));
     }
 
     // The report's notes wrap at 80 columns without a terminal: joined back for matching.
     private static string Unwrapped(string output) => Regex.Replace(output.Replace("\n", " ", StringComparison.Ordinal), " +", " ");
-
-    // Processes whose command line names path (Linux /proc).
-    private static List<string> ProcessesNaming(string path)
-    {
-        var found = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(path, StringComparison.Ordinal))
-                {
-                    found.Add($"{Path.GetFileName(dir)}: {commandLine}");
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while being read.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return found;
-    }
 }

@@ -78,7 +78,7 @@ public sealed partial class DemoSupportProcessTests
             Assert.False(SupportCode().IsMatch(output), $"The demo printed something shaped like a support code:\n{output}");
 
             // Its children are gone: no process still names the demo's directory (the agents run with --state-dir in it).
-            Assert.Empty(ProcessesNaming(data.FullName));
+            Assert.Empty(ProcessTable.Naming(data.FullName));
 
             var events = await DemoAudit.ExportAndVerifyAsync(cli, Path.Combine(data.FullName, "keyward"), Path.Combine(data.FullName, "audit.jsonl"));
             Assert.Superset(
@@ -127,38 +127,12 @@ public sealed partial class DemoSupportProcessTests
             Assert.Contains("NOT RUN", output, StringComparison.Ordinal);
             Assert.Contains("Demo failed.", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Demo passed.", output, StringComparison.Ordinal);
-            Assert.Empty(ProcessesNaming(data.FullName));
+            Assert.Empty(ProcessTable.Naming(data.FullName));
         }
         finally
         {
             data.Delete(recursive: true);
         }
-    }
-
-    // Processes whose command line names path (Linux /proc; the demo's agents run with --state-dir under it).
-    private static List<string> ProcessesNaming(string path)
-    {
-        var found = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(path, StringComparison.Ordinal))
-                {
-                    found.Add($"{Path.GetFileName(dir)}: {commandLine}");
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while being read.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return found;
     }
 
     [GeneratedRegex("(?<![0-9A-Za-z-])[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}(?![0-9A-Za-z-])")]

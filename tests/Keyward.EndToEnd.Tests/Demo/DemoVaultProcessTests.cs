@@ -90,7 +90,7 @@ public sealed class DemoVaultProcessTests
             Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
 
             // Its children are gone: no process still names the demo's directory (serve and the server-side commands do).
-            Assert.Empty(ProcessesNaming(data.FullName));
+            Assert.Empty(ProcessTable.Naming(data.FullName));
 
             // The audit log it left, exported and verified again here, as an operator would.
             var events = await DemoAudit.ExportAndVerifyAsync(cli, Path.Combine(data.FullName, "keyward"), Path.Combine(data.FullName, "audit-again.jsonl"));
@@ -121,30 +121,4 @@ public sealed class DemoVaultProcessTests
     private static string Unwrapped(string output) => output.Replace("\n", " ", StringComparison.Ordinal).Replace("  ", " ", StringComparison.Ordinal);
 
     private static Regex SetupCode() => new("(?<![0-9A-Za-z-])[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}(?![0-9A-Za-z-])");
-
-    // Processes whose command line names path (Linux /proc; keyward serve and the server-side commands run with --data-dir under it).
-    private static List<string> ProcessesNaming(string path)
-    {
-        var found = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-        {
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(path, StringComparison.Ordinal))
-                {
-                    found.Add($"{Path.GetFileName(dir)}: {commandLine}");
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while being read.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return found;
-    }
 }
