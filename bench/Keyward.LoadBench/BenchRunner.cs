@@ -91,7 +91,9 @@ internal sealed class BenchRunner
 
     private async Task<int> RunCoreAsync(Stopwatch wall, CancellationToken ct)
     {
-        var paths = _bed.Targets;
+        var paths = _settings.OnlyPaths is { } only
+            ? [.. _bed.Targets.Where(t => t.Name == TestBed.Direct || only.Contains(t.Name))]
+            : _bed.Targets;
         foreach (var target in paths)
         {
             var value = await _bed.IncrementAsync(target, ct);

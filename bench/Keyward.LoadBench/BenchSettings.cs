@@ -35,6 +35,12 @@ internal sealed record BenchSettings
 
     public GeneratorKind Generator { get; init; } = GeneratorKind.Auto;
 
+    /// <summary>
+    /// trivial mode (<c>--paths</c>): run only these front ends (the direct path always runs: it is the CPU baseline and
+    /// the final count check); null runs every path. For profiling one front end at a time.
+    /// </summary>
+    public IReadOnlySet<string>? OnlyPaths { get; init; }
+
     /// <summary>A smoke run (<c>--quick</c>): every path works, but the JIT is still cold, so its numbers mean little.</summary>
     public bool Quick { get; init; }
 
@@ -83,6 +89,19 @@ internal sealed record BenchSettings
         if (Connections is < 1 or > 256)
         {
             yield return "--connections must be between 1 and 256.";
+        }
+
+        if (OnlyPaths is { } only)
+        {
+            if (Mode != BenchMode.Trivial)
+            {
+                yield return "--paths is for --mode trivial only.";
+            }
+
+            foreach (var name in only.Where(n => !Trivial.TrivialBed.Names.Contains(n)))
+            {
+                yield return $"--paths: unknown path '{name}'; the paths are {string.Join(", ", Trivial.TrivialBed.Names)}.";
+            }
         }
     }
 }

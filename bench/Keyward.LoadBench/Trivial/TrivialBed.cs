@@ -28,6 +28,9 @@ internal sealed class TrivialBed : ILoadBed
     public const string NginxAuth = "nginx-auth";
     public const string Keyward = "keyward";
 
+    /// <summary>Every path's name, for <c>--paths</c>.</summary>
+    public static readonly IReadOnlyList<string> Names = [Direct, Yarp, Nginx, NginxAuth, Keyward];
+
     /// <summary>The account registered with the setup code (so Keyward's first admin) and signed in.</summary>
     public const string Account = "bench";
 
