@@ -52,4 +52,33 @@ public sealed class PrometheusTextTests
         Assert.Contains("test_changing_total{state=\"first\"} 1\n", collected, StringComparison.Ordinal);
         Assert.Contains("test_changing_total{state=\"second\"} 1\n", collected, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Record_FromManyThreadsAtOnce_LosesNoMeasurement()
+    {
+        // The sum is added to without a lock (a compare-and-swap loop): every concurrent add must still land.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var text = new PrometheusText(meters);
+        var counter = meters.Create("Test").CreateCounter<long>("test.concurrent");
+        var upDown = meters.Create("Test").CreateUpDownCounter<double>("test.level");
+        using var start = new ManualResetEventSlim();
+
+        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            for (var i = 0; i < 20_000; i++)
+            {
+                counter.Add(1, new KeyValuePair<string, object?>("kind", "rented"));
+                upDown.Add(0.5);
+                upDown.Add(-0.25);
+            }
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(workers);
+        var collected = text.Collect();
+
+        Assert.Contains("test_concurrent_total{kind=\"rented\"} 160000\n", collected, StringComparison.Ordinal);
+        Assert.Contains("test_level 40000\n", collected, StringComparison.Ordinal);
+    }
 }
