@@ -216,8 +216,10 @@ public static partial class KeywardHost
     {
         // The metrics listener answers /metrics and nothing else, before anything of Keyward's origin runs (its meter
         // listener starts with the host: MetricsListenerStart).
+        // The listener is plain http (MetricsOptions), so an https request, every proxied one among them, is decided by
+        // its scheme, without the connection-feature lookup (issue 15).
         app.MapWhen(
-            context => context.Features.Get<MetricsListener.Connection>() is not null,
+            context => !context.Request.IsHttps && context.Features.Get<MetricsListener.Connection>() is not null,
             metrics => metrics.Run(context => context.RequestServices.GetRequiredService<MetricsListener>().ServeAsync(context)));
 
         // Then, right after routing: refuse unknown hosts (421) and keep each host to its own endpoints.
