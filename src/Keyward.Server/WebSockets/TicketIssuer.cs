@@ -4,7 +4,9 @@ using Keyward.Core.Sessions;
 using Keyward.Core.Tickets;
 using Keyward.Server.Http;
 using Keyward.Server.Proxy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.WebSockets;
@@ -16,8 +18,8 @@ namespace Keyward.Server.WebSockets;
 /// <see cref="Refusal"/> carries no audit action of its own.
 /// </summary>
 internal sealed class TicketIssuer(
-    WebSocketTicketService tickets, UpgradeAuthorizer authorizer, IAuthorizationService authorization, IOptions<ProxyOptions> proxy,
-    IOptions<WebSocketGateOptions> gate, IAuditLog audit, ILogger<WebSocketGate> logger)
+    WebSocketTicketService tickets, UpgradeAuthorizer authorizer, IAuthorizationPolicyProvider policies, IPolicyEvaluator evaluator,
+    IOptions<ProxyOptions> proxy, IOptions<WebSocketGateOptions> gate, IAuditLog audit, ILogger<WebSocketGate> logger)
 {
     /// <summary>A ticket for the request's session on <paramref name="routeId"/>, bound to the request's Origin.</summary>
     public async Task<Outcome<TicketResponse>> IssueAsync(HttpContext context, SessionInfo session, string routeId, CancellationToken cancellationToken)
@@ -48,7 +50,7 @@ internal sealed class TicketIssuer(
         var routes = new List<string>();
         foreach (var (id, route) in proxy.Value.Routes.Where(r => r.Value.WebSocket.Enabled).OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            if ((await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(id)).ConfigureAwait(false)).Succeeded)
+            if ((await AuthorizeRouteAsync(context, id).ConfigureAwait(false)).Succeeded)
             {
                 routes.Add(id);
             }
@@ -70,9 +72,9 @@ internal sealed class TicketIssuer(
             return KeywardErrors.WebSocketNotAllowed;
         }
 
-        if (await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false) is { Succeeded: false } denied)
+        if (await AuthorizeRouteAsync(context, routeId).ConfigureAwait(false) is { Succeeded: false } denied)
         {
-            return (KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden).Saying(RouteRequirementsNotMet);
+            return (KeywardFailureReason.Of(denied.AuthorizationFailure) ?? KeywardErrors.Forbidden).Saying(RouteRequirementsNotMet);
         }
 
         // Checked now as well as at the upgrade, so a ticket that could never be used is never issued.
@@ -96,6 +98,18 @@ internal sealed class TicketIssuer(
 
         WebSocketLog.TicketIssued(logger, SecretToken.Redact(ticket), routeId);
         return new TicketResponse(ticket, expiresAt);
+    }
+
+    // The route's policy (role, user verification) for the request's session, by the policy evaluator the endpoints use
+    // (SessionPolicyEvaluator: the session plane's rules decided directly, with ASP.NET Core's results; any other policy
+    // goes to ASP.NET Core's evaluator), with the authentication result the request already has. Issue 15: the generic
+    // IAuthorizationService built a handler context, its sets and a state machine per requirement on every mint.
+    private async Task<PolicyAuthorizationResult> AuthorizeRouteAsync(HttpContext context, string routeId)
+    {
+        var policy = await policies.GetPolicyAsync(AuthorizationPolicies.Route(routeId)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The route {routeId} has no policy.");
+        var authenticated = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult ?? AuthenticateResult.NoResult();
+        return await evaluator.AuthorizeAsync(policy, authenticated, context, context).ConfigureAwait(false);
     }
 
     private async Task RecordQuietlyAsync(AuditRecord record)
