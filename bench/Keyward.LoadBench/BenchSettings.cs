@@ -40,6 +40,9 @@ internal sealed record BenchSettings
     /// the final count check); null runs every path. For profiling one front end at a time.
     /// </summary>
     public IReadOnlySet<string>? OnlyPaths { get; init; }
+    /// signin mode: which operations run (<c>--operations Mint</c> to profile the mint alone); all three by default.
+    /// </summary>
+    public IReadOnlyList<SignIn.SignInOperation> Operations { get; init; } = Enum.GetValues<SignIn.SignInOperation>();
 
     /// <summary>A smoke run (<c>--quick</c>): every path works, but the JIT is still cold, so its numbers mean little.</summary>
     public bool Quick { get; init; }
@@ -57,7 +60,7 @@ internal sealed record BenchSettings
     public TimeSpan Budget => TimeSpan.FromSeconds(120 + (Paths * ((MaxWarmUpPasses * WarmUpSeconds) + (Rounds * Seconds))) + (Paths * (MaxWarmUpPasses + Rounds) * 15));
 
     /// <summary>Paths per round (at most: the trivial mode drops nginx's two when nginx is missing); sign-in runs three operations; the vault mode runs direct, proxy and vault.</summary>
-    private int Paths => Mode == BenchMode.Trivial ? 5 : 3;
+    private int Paths => Mode == BenchMode.Trivial ? 5 : Mode == BenchMode.SignIn ? Operations.Count : 3;
 
     public IEnumerable<string> Validate()
     {

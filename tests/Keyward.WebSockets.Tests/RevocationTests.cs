@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Keyward.Client;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
@@ -148,6 +149,29 @@ public sealed class RevocationTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitUntilAsync(() => _server.Audit.Where(AuditActions.WebSocketClosed).Any(r => r.Details["cause"] == "route_requirements" && r.Details["close_code"] == "4403"));
         await WaitUntilAsync(() => _upstream.Closes.Any(c => c.Code == 4403));
         (await Api.SendAsync(HttpMethod.Post, "/session/status", new JsonObject(), session.Token)).EnsureSuccess();
+    }
+
+    // The route's policy at the mint (issue 15 moved it from IAuthorizationService to the policy evaluator): a session
+    // of an account without the route's role gets no ticket for it, and the route is not in its ws-routes list.
+    [Fact]
+    public async Task WithoutTheRole_TicketIsRefused403RoleRequired_AndWsRoutesLeavesTheRouteOut()
+    {
+        var admin = await Api.LoginAsync();
+        await Api.TicketAsync(admin, TestRoutes.AdminOnly);
+        Assert.Contains(TestRoutes.AdminOnly, Routes(await Api.GetAsync("/api/auth/ws-routes", admin.Token)));
+
+        await SetAccountAsync(a => a.Role = Roles.User);
+        var user = await Api.LoginAsync();
+
+        var refused = await Api.RequestTicketAsync(user, TestRoutes.AdminOnly);
+        Assert.Equal((403, "role_required"), (refused.StatusCode, refused.Code));
+        Assert.Contains(_server.Audit.Denied("role_required"), r => r.Action == AuditActions.WebSocketTicketIssued && r.Target == TestRoutes.AdminOnly);
+        var routes = Routes(await Api.GetAsync("/api/auth/ws-routes", user.Token));
+        Assert.DoesNotContain(TestRoutes.AdminOnly, routes);
+        Assert.Contains(TestRoutes.Echo, routes);
+        (await Api.RequestTicketAsync(user, TestRoutes.Echo)).EnsureSuccess();
+
+        static List<string?> Routes(KeywardResponse response) => [.. response.EnsureSuccess().Json.GetProperty("routes").EnumerateArray().Select(r => r.GetString())];
     }
 
     [Fact]

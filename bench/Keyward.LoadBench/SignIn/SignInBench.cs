@@ -17,12 +17,12 @@ internal sealed class SignInBench
 {
     private const int QuietJit = 400;
 
-    private static readonly SignInOperation[] Operations = [SignInOperation.SignIn, SignInOperation.Mint, SignInOperation.MintAndRedeem];
-
     private readonly BenchSettings _settings;
     private readonly SignInBed _bed;
     private readonly TextWriter _log;
     private readonly List<SignInSample> _samples = [];
+
+    private IReadOnlyList<SignInOperation> Operations => _settings.Operations;
 
     private SignInBench(BenchSettings settings, SignInBed bed, TextWriter log)
     {
@@ -86,7 +86,7 @@ internal sealed class SignInBench
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle: Keyward's process used {idle.CpuPerSecond * 1000:0.0} ms of CPU and allocated {idle.BytesPerSecond / 1024:N0} KB per second with no clients"));
         for (var round = 0; round < _settings.Rounds; round++)
         {
-            var shift = round % Operations.Length;
+            var shift = round % Operations.Count;
             foreach (var operation in Operations.Skip(shift).Concat(Operations.Take(shift)))
             {
                 var sample = await RunOneAsync(round, operation, _settings.Seconds, ct);

@@ -4,7 +4,9 @@ using Keyward.Core.Sessions;
 using Keyward.Core.Tickets;
 using Keyward.Server.Http;
 using Keyward.Server.Proxy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 
 namespace Keyward.Server.WebSockets;
@@ -16,30 +18,22 @@ namespace Keyward.Server.WebSockets;
 /// <see cref="Refusal"/> carries no audit action of its own.
 /// </summary>
 internal sealed class TicketIssuer(
-    WebSocketTicketService tickets, UpgradeAuthorizer authorizer, IAuthorizationService authorization, IOptions<ProxyOptions> proxy,
-    IOptions<WebSocketGateOptions> gate, IAuditLog audit, ILogger<WebSocketGate> logger)
+    WebSocketTicketService tickets, UpgradeAuthorizer authorizer, IAuthorizationPolicyProvider policies, IPolicyEvaluator evaluator,
+    IOptions<ProxyOptions> proxy, IOptions<WebSocketGateOptions> gate, IAuditLog audit, ILogger<WebSocketGate> logger)
 {
     /// <summary>A ticket for the request's session on <paramref name="routeId"/>, bound to the request's Origin.</summary>
     public async Task<Outcome<TicketResponse>> IssueAsync(HttpContext context, SessionInfo session, string routeId, CancellationToken cancellationToken)
     {
         // Bound to the ticket normalized, as the upgrade compares it; an Origin that is not one gets no ticket.
         var origin = WebOrigin.Normalize(UpgradeAuthorizer.Origin(context.Request));
-        var record = new AuditRecord
-        {
-            Actor = session.AccountName,
-            Action = AuditActions.WebSocketTicketIssued,
-            Target = routeId,
-            Outcome = AuditOutcomes.Success,
-            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
-            Details = new Dictionary<string, string> { ["session_id"] = session.Id.ToString(), ["origin"] = origin ?? "(none)" },
-        };
+        var client = context.Connection.RemoteIpAddress?.ToString();
         if (await CheckRouteAsync(context, routeId, origin).ConfigureAwait(false) is { } refused)
         {
-            await RecordQuietlyAsync(record with { Outcome = AuditOutcomes.Denied, Details = new Dictionary<string, string>(record.Details) { ["code"] = refused.Code } }).ConfigureAwait(false);
+            await RecordQuietlyAsync(Record(session, routeId, client, AuditOutcomes.Denied, origin, "code", refused.Code)).ConfigureAwait(false);
             return new Refusal(refused, AuditAction: null);
         }
 
-        return await IssueAndRecordAsync(session, routeId, origin!, record, cancellationToken).ConfigureAwait(false);
+        return await IssueAndRecordAsync(session, routeId, origin!, client, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The routes that take sockets and whose policy admits the request's session (the Origin is checked per ticket).</summary>
@@ -48,7 +42,7 @@ internal sealed class TicketIssuer(
         var routes = new List<string>();
         foreach (var (id, route) in proxy.Value.Routes.Where(r => r.Value.WebSocket.Enabled).OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            if ((await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(id)).ConfigureAwait(false)).Succeeded)
+            if ((await AuthorizeRouteAsync(context, id).ConfigureAwait(false)).Succeeded)
             {
                 routes.Add(id);
             }
@@ -70,9 +64,9 @@ internal sealed class TicketIssuer(
             return KeywardErrors.WebSocketNotAllowed;
         }
 
-        if (await authorization.AuthorizeAsync(context.User, context, AuthorizationPolicies.Route(routeId)).ConfigureAwait(false) is { Succeeded: false } denied)
+        if (await AuthorizeRouteAsync(context, routeId).ConfigureAwait(false) is { Succeeded: false } denied)
         {
-            return (KeywardFailureReason.Of(denied.Failure) ?? KeywardErrors.Forbidden).Saying(RouteRequirementsNotMet);
+            return (KeywardFailureReason.Of(denied.AuthorizationFailure) ?? KeywardErrors.Forbidden).Saying(RouteRequirementsNotMet);
         }
 
         // Checked now as well as at the upgrade, so a ticket that could never be used is never issued.
@@ -80,22 +74,47 @@ internal sealed class TicketIssuer(
     }
 
     /// <summary>Makes the ticket and records it; fail closed: a ticket that cannot be recorded is not handed out.</summary>
-    internal async Task<Outcome<TicketResponse>> IssueAndRecordAsync(SessionInfo session, string routeId, string origin, AuditRecord record, CancellationToken cancellationToken)
+    internal async Task<Outcome<TicketResponse>> IssueAndRecordAsync(SessionInfo session, string routeId, string origin, string? client, CancellationToken cancellationToken)
     {
         var (ticket, expiresAt) = await tickets.IssueAsync(session, routeId, origin, gate.Value.TicketLifetime, cancellationToken).ConfigureAwait(false);
+        var redacted = SecretToken.Redact(ticket);
         try
         {
             // Its row alone opens nothing: without the record, nobody ever sees the ticket.
-            await audit.RecordAsync(record with { Details = new Dictionary<string, string>(record.Details) { ["credential"] = SecretToken.Redact(ticket) } }, cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(Record(session, routeId, client, AuditOutcomes.Success, origin, "credential", redacted), cancellationToken).ConfigureAwait(false);
         }
         catch (AuditUnavailableException e)
         {
-            WebSocketLog.AuditFailed(logger, record.Action, e);
+            WebSocketLog.AuditFailed(logger, AuditActions.WebSocketTicketIssued, e);
             return new Refusal(KeywardErrors.AuditUnavailable.Saying("The audit log is unavailable, so Keyward refuses the operation. Try again later."), AuditAction: null);
         }
 
-        WebSocketLog.TicketIssued(logger, SecretToken.Redact(ticket), routeId);
+        WebSocketLog.TicketIssued(logger, redacted, routeId);
         return new TicketResponse(ticket, expiresAt);
+    }
+
+    // One ws.ticket_issued record, built once its outcome is known (issue 15: no record built and then copied per mint):
+    // the session, the Origin the ticket is bound to, and either the redacted credential or the refusal's code.
+    private static AuditRecord Record(SessionInfo session, string routeId, string? client, string outcome, string? origin, string key, string value) => new()
+    {
+        Actor = session.AccountName,
+        Action = AuditActions.WebSocketTicketIssued,
+        Target = routeId,
+        Outcome = outcome,
+        ClientAddress = client,
+        Details = new Dictionary<string, string>(3) { ["session_id"] = session.Id.ToString(), ["origin"] = origin ?? "(none)", [key] = value },
+    };
+
+    // The route's policy (role, user verification) for the request's session, by the policy evaluator the endpoints use
+    // (SessionPolicyEvaluator: the session plane's rules decided directly, with ASP.NET Core's results; any other policy
+    // goes to ASP.NET Core's evaluator), with the authentication result the request already has. Issue 15: the generic
+    // IAuthorizationService built a handler context, its sets and a state machine per requirement on every mint.
+    private async Task<PolicyAuthorizationResult> AuthorizeRouteAsync(HttpContext context, string routeId)
+    {
+        var policy = await policies.GetPolicyAsync(AuthorizationPolicies.Route(routeId)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The route {routeId} has no policy.");
+        var authenticated = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult ?? AuthenticateResult.NoResult();
+        return await evaluator.AuthorizeAsync(policy, authenticated, context, context).ConfigureAwait(false);
     }
 
     private async Task RecordQuietlyAsync(AuditRecord record)
