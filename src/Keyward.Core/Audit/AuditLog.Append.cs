@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Keyward.Core.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Core.Audit;
 
@@ -11,14 +10,25 @@ public sealed partial class AuditLog
     private async Task<long> AppendAsync(List<PendingAppend> batch, int count)
     {
         var cancellationToken = CancellationToken.None;
-        await using var db = _database.CreateContext();
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = db.Database.GetDbConnection();
+        var connection = await WriterConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Appends from every broker node run one at a time (SQLite's write lock, PostgreSQL's advisory lock), so the
-        // size read below cannot go stale before commit.
-        await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
-        var size = await AuditSql.SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        // size read below cannot go stale before commit. The connection stays open after the batch, so the SQLite
+        // write gate, which BeginSerializedWriteAsync entered, is left here rather than when the connection closes.
+        try
+        {
+            await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
+            return await AppendAsync(connection, transaction, batch, count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _database.Dialect.ExitWrite(connection, SqliteWriteGate.TransactionOwner);
+        }
+    }
+
+    private async Task<long> AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<PendingAppend> batch, int count, CancellationToken cancellationToken)
+    {
+        var size = await SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var frontier = _frontier is { } cached && cached.Size == size
             ? cached.Clone()
             : await LoadFrontierAsync(connection, transaction, size, cancellationToken).ConfigureAwait(false);

@@ -52,10 +52,17 @@ internal static class AuditSql
     /// <summary>The number of events: one past the highest sequence number.</summary>
     public static async Task<long> SizeAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = DbCommands.Create(connection, transaction, "SELECT MAX(\"Sequence\") FROM audit_events");
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture) + 1;
+        await using var command = DbCommands.Create(connection, transaction, SizeSql);
+        return Size(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>A command that reads the size (<see cref="Size"/> of its scalar), for a caller that keeps it to run again.</summary>
+    public static DbCommand SizeCommand(DbConnection connection) => DbCommands.Create(connection, null, SizeSql);
+
+    /// <summary>The size from <c>MAX("Sequence")</c>: none is an empty log.</summary>
+    public static long Size(object? max) => max is null or DBNull ? 0 : Convert.ToInt64(max, CultureInfo.InvariantCulture) + 1;
+
+    private const string SizeSql = "SELECT MAX(\"Sequence\") FROM audit_events";
 
     /// <summary>Reads complete-subtree hashes in one query: level 0 from <c>audit_events</c>, the rest from <c>audit_nodes</c>.</summary>
     public static async Task<Dictionary<MerkleNodeId, byte[]>> ReadNodesAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<MerkleNodeId> ids, CancellationToken cancellationToken)
