@@ -34,8 +34,8 @@ public sealed partial class AuditLog
             : await LoadFrontierAsync(connection, transaction, size, cancellationToken).ConfigureAwait(false);
 
         var events = new List<AuditEventEntity>(count);
-        var nodes = new List<(MerkleNodeId, byte[])>(count + 64);
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var nodes = new List<(MerkleNodeId, byte[])>(count + 1);
+        var buffer = _leafBuffer;
         var sequence = size;
         foreach (var pending in batch)
         {
@@ -60,8 +60,8 @@ public sealed partial class AuditLog
             }
         }
 
-        await AuditSql.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
-        await AuditSql.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
+        await Inserts.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        await Inserts.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
@@ -71,6 +71,9 @@ public sealed partial class AuditLog
         _frontier = frontier;
         return size;
     }
+
+    // The canonical bytes of one leaf at a time; only the writer uses it.
+    private readonly ArrayBufferWriter<byte> _leafBuffer = new(512);
 
     private static async Task<MerkleFrontier> LoadFrontierAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long size, CancellationToken cancellationToken)
     {

@@ -11,13 +11,14 @@ public sealed partial class AuditLog
     internal static readonly TimeSpan IdleConnection = TimeSpan.FromSeconds(2);
 
     // The writer's own connection (on a pooled context, so it opens as every connection does: the SQLite write gate's
-    // interceptor, NO_CKPT_ON_CLOSE), kept open from one batch to the next while appends keep coming (issue 15: a
-    // context, a connection open and the statements' preparation were most of an append's bytes). Only the writer
-    // touches these. Dropped after a failed batch and after IdleConnection without appends, so a connection the server
-    // closed meanwhile (PostgreSQL's idle timeout, a restart) is not reused long after.
+    // interceptor, NO_CKPT_ON_CLOSE), kept open with its statements from one batch to the next while appends keep
+    // coming (issue 15: a context, a connection open and the statements' preparation were most of an append's bytes).
+    // Only the writer touches these. Dropped after a failed batch and after IdleConnection without appends, so a
+    // connection the server closed meanwhile (PostgreSQL's idle timeout, a restart) is not reused long after.
     private KeywardDbContext? _writerContext;
     private DbConnection? _writerConnection;
     private DbCommand? _sizeCommand;
+    private AuditInserts? _inserts;
 
     /// <summary>The writer's open connection, opened now if it is not.</summary>
     private async ValueTask<DbConnection> WriterConnectionAsync(CancellationToken cancellationToken)
@@ -51,9 +52,18 @@ public sealed partial class AuditLog
         return AuditSql.Size(await _sizeCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>The small batches' INSERT statements, kept with the writer's connection.</summary>
+    private AuditInserts Inserts => _inserts ??= new AuditInserts();
+
     /// <summary>Closes the writer's connection (returning it to its pool); the next batch opens one afresh.</summary>
     private async ValueTask CloseWriterConnectionAsync()
     {
+        if (_inserts is { } inserts)
+        {
+            _inserts = null;
+            await inserts.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_sizeCommand is { } size)
         {
             _sizeCommand = null;
