@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using Keyward.Core.Storage;
 
 namespace Keyward.Core.Audit;
@@ -37,11 +38,12 @@ public sealed partial class AuditLog
         var nodes = new List<(MerkleNodeId, byte[])>(count + 1);
         var buffer = _leafBuffer;
         var sequence = size;
+        Action<MerkleNodeId, byte[]> completed = (id, hash) => nodes.Add((id, hash));
         foreach (var pending in batch)
         {
             foreach (var record in pending.Records)
             {
-                var leafHash = LeafHash(buffer, record, sequence);
+                var leafHash = LeafHash(buffer, _detailsBuffer, record, sequence);
                 events.Add(new AuditEventEntity
                 {
                     Sequence = sequence,
@@ -55,7 +57,7 @@ public sealed partial class AuditLog
                     Details = record.DetailsJson,
                     LeafHash = leafHash,
                 });
-                frontier.Append(leafHash, (id, hash) => nodes.Add((id, hash)));
+                frontier.Append(leafHash, completed);
                 sequence++;
             }
         }
@@ -75,6 +77,9 @@ public sealed partial class AuditLog
     // The canonical bytes of one leaf at a time; only the writer uses it.
     private readonly ArrayBufferWriter<byte> _leafBuffer = new(512);
 
+    // The UTF-8 of one record's details JSON at a time (the canonical details bytes); only the writer uses it.
+    private readonly ArrayBufferWriter<byte> _detailsBuffer = new(256);
+
     private static async Task<MerkleFrontier> LoadFrontierAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long size, CancellationToken cancellationToken)
     {
         var ids = MerkleTree.RootNodes(size);
@@ -84,12 +89,14 @@ public sealed partial class AuditLog
             : throw new InvalidOperationException($"The audit tree is missing node {id} of a tree of {size} events; the store is damaged."));
     }
 
-    private static byte[] LeafHash(ArrayBufferWriter<byte> buffer, PreparedRecord r, long sequence)
+    private static byte[] LeafHash(ArrayBufferWriter<byte> buffer, ArrayBufferWriter<byte> details, PreparedRecord r, long sequence)
     {
+        details.ResetWrittenCount();
+        details.Advance(Encoding.UTF8.GetBytes(r.DetailsJson, details.GetSpan(Encoding.UTF8.GetMaxByteCount(r.DetailsJson.Length))));
         buffer.ResetWrittenCount();
         buffer.GetSpan(1)[0] = 0x00;
         buffer.Advance(1);
-        AuditCanonical.Write(buffer, sequence, r.Time, r.TenantId, r.Actor, r.Action, r.Target, r.Outcome, r.ClientAddress, r.DetailsUtf8);
+        AuditCanonical.Write(buffer, sequence, r.Time, r.TenantId, r.Actor, r.Action, r.Target, r.Outcome, r.ClientAddress, details.WrittenSpan);
         return SHA256.HashData(buffer.WrittenSpan);
     }
 }
