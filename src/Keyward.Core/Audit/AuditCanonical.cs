@@ -37,20 +37,20 @@ public static class AuditCanonical
     {
         // Encoded in a buffer kept per thread, then decoded once: no buffer and no byte copy per record (issue 15). The
         // string's UTF-8 is the canonical bytes again, since they are valid UTF-8 (every string is sanitized first).
-        var buffer = t_details ??= new ArrayBufferWriter<byte>(256);
+        var buffer = _threadDetails ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         WriteDetails(buffer, details);
         var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         if (buffer.Capacity > 16 * 1024)
         {
-            t_details = null;
+            _threadDetails = null;
         }
 
         return json;
     }
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_details;
+    private static ArrayBufferWriter<byte>? _threadDetails;
 
     /// <summary>Writes the canonical bytes of an event.</summary>
     internal static void Write(IBufferWriter<byte> output, AuditEvent e)
