@@ -33,7 +33,24 @@ public static class AuditCanonical
     }
 
     /// <summary>The canonical JSON of a details object (as stored in <c>audit_events.Details</c>).</summary>
-    public static string DetailsJson(IReadOnlyDictionary<string, string> details) => Encoding.UTF8.GetString(DetailsUtf8(details));
+    public static string DetailsJson(IReadOnlyDictionary<string, string> details)
+    {
+        // Encoded in a buffer kept per thread, then decoded once: no buffer and no byte copy per record (issue 15). The
+        // string's UTF-8 is the canonical bytes again, since they are valid UTF-8 (every string is sanitized first).
+        var buffer = _threadDetails ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        WriteDetails(buffer, details);
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 16 * 1024)
+        {
+            _threadDetails = null;
+        }
+
+        return json;
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadDetails;
 
     /// <summary>Writes the canonical bytes of an event.</summary>
     internal static void Write(IBufferWriter<byte> output, AuditEvent e)
@@ -68,14 +85,6 @@ public static class AuditCanonical
         WriteRaw(output, ",\"time\":"u8);
         WriteInteger(output, time);
         WriteRaw(output, "}"u8);
-    }
-
-    /// <summary>The canonical UTF-8 JSON of a details object.</summary>
-    internal static byte[] DetailsUtf8(IReadOnlyDictionary<string, string> details)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        WriteDetails(buffer, details);
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>

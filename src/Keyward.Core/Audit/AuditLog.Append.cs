@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using Keyward.Core.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Core.Audit;
 
@@ -11,27 +11,39 @@ public sealed partial class AuditLog
     private async Task<long> AppendAsync(List<PendingAppend> batch, int count)
     {
         var cancellationToken = CancellationToken.None;
-        await using var db = _database.CreateContext();
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = db.Database.GetDbConnection();
+        var connection = await WriterConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Appends from every broker node run one at a time (SQLite's write lock, PostgreSQL's advisory lock), so the
-        // size read below cannot go stale before commit.
-        await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
-        var size = await AuditSql.SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        // size read below cannot go stale before commit. The connection stays open after the batch, so the SQLite
+        // write gate, which BeginSerializedWriteAsync entered, is left here rather than when the connection closes.
+        try
+        {
+            await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
+            return await AppendAsync(connection, transaction, batch, count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _database.Dialect.ExitWrite(connection, SqliteWriteGate.TransactionOwner);
+        }
+    }
+
+    private async Task<long> AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<PendingAppend> batch, int count, CancellationToken cancellationToken)
+    {
+        var size = await SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var frontier = _frontier is { } cached && cached.Size == size
             ? cached.Clone()
             : await LoadFrontierAsync(connection, transaction, size, cancellationToken).ConfigureAwait(false);
 
         var events = new List<AuditEventEntity>(count);
-        var nodes = new List<(MerkleNodeId, byte[])>(count + 64);
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var nodes = new List<(MerkleNodeId, byte[])>(count + 1);
+        var buffer = _leafBuffer;
         var sequence = size;
+        Action<MerkleNodeId, byte[]> completed = (id, hash) => nodes.Add((id, hash));
         foreach (var pending in batch)
         {
             foreach (var record in pending.Records)
             {
-                var leafHash = LeafHash(buffer, record, sequence);
+                var leafHash = LeafHash(buffer, _detailsBuffer, record, sequence);
                 events.Add(new AuditEventEntity
                 {
                     Sequence = sequence,
@@ -45,13 +57,13 @@ public sealed partial class AuditLog
                     Details = record.DetailsJson,
                     LeafHash = leafHash,
                 });
-                frontier.Append(leafHash, (id, hash) => nodes.Add((id, hash)));
+                frontier.Append(leafHash, completed);
                 sequence++;
             }
         }
 
-        await AuditSql.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
-        await AuditSql.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
+        await Inserts.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        await Inserts.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
@@ -62,6 +74,12 @@ public sealed partial class AuditLog
         return size;
     }
 
+    // The canonical bytes of one leaf at a time; only the writer uses it.
+    private readonly ArrayBufferWriter<byte> _leafBuffer = new(512);
+
+    // The UTF-8 of one record's details JSON at a time (the canonical details bytes); only the writer uses it.
+    private readonly ArrayBufferWriter<byte> _detailsBuffer = new(256);
+
     private static async Task<MerkleFrontier> LoadFrontierAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long size, CancellationToken cancellationToken)
     {
         var ids = MerkleTree.RootNodes(size);
@@ -71,12 +89,14 @@ public sealed partial class AuditLog
             : throw new InvalidOperationException($"The audit tree is missing node {id} of a tree of {size} events; the store is damaged."));
     }
 
-    private static byte[] LeafHash(ArrayBufferWriter<byte> buffer, PreparedRecord r, long sequence)
+    private static byte[] LeafHash(ArrayBufferWriter<byte> buffer, ArrayBufferWriter<byte> details, PreparedRecord r, long sequence)
     {
+        details.ResetWrittenCount();
+        details.Advance(Encoding.UTF8.GetBytes(r.DetailsJson, details.GetSpan(Encoding.UTF8.GetMaxByteCount(r.DetailsJson.Length))));
         buffer.ResetWrittenCount();
         buffer.GetSpan(1)[0] = 0x00;
         buffer.Advance(1);
-        AuditCanonical.Write(buffer, sequence, r.Time, r.TenantId, r.Actor, r.Action, r.Target, r.Outcome, r.ClientAddress, r.DetailsUtf8);
+        AuditCanonical.Write(buffer, sequence, r.Time, r.TenantId, r.Actor, r.Action, r.Target, r.Outcome, r.ClientAddress, details.WrittenSpan);
         return SHA256.HashData(buffer.WrittenSpan);
     }
 }

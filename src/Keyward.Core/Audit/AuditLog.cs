@@ -137,7 +137,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>();
         PendingAppend? carried = null;
-        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (carried is not null || await WaitForAppendsAsync(reader).ConfigureAwait(false))
         {
             batch.Clear();
             var count = 0;
@@ -163,6 +163,8 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
             await WriteAsync(batch, count).ConfigureAwait(false);
         }
+
+        await DropWriterConnectionAsync().ConfigureAwait(false);
     }
 
     private async Task WriteAsync(List<PendingAppend> batch, int count)
@@ -177,6 +179,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 #pragma warning restore CA1031
         {
             _frontier = null;
+            await DropWriterConnectionAsync().ConfigureAwait(false);
             Volatile.Write(ref _writeFailed, true);
             LogWriteFailed(_logger, count, e);
             foreach (var pending in batch)

@@ -17,9 +17,8 @@ internal sealed class PreparedRecord
 
     public string? ClientAddress { get; init; }
 
+    /// <summary>The details' canonical JSON, as stored; its UTF-8 is what the leaf hash covers.</summary>
     public required string DetailsJson { get; init; }
-
-    public required byte[] DetailsUtf8 { get; init; }
 
     /// <summary>Checks limits that match the columns, so one bad record can never fail a batch of good ones.</summary>
     public static PreparedRecord From(AuditRecord record, long time, AuditOptions options)
@@ -49,7 +48,6 @@ internal sealed class PreparedRecord
             details = clean ? source : Sanitized(source, record);
         }
 
-        var utf8 = AuditCanonical.DetailsUtf8(details);
         return new PreparedRecord
         {
             TenantId = Required(record.TenantId, 64, "TenantId"),
@@ -61,8 +59,7 @@ internal sealed class PreparedRecord
             Target = Optional(record.Target, 400, "Target"),
             Outcome = Required(record.Outcome, 64, "Outcome"),
             ClientAddress = Optional(record.ClientAddress, 64, "ClientAddress"),
-            DetailsJson = System.Text.Encoding.UTF8.GetString(utf8),
-            DetailsUtf8 = utf8,
+            DetailsJson = AuditCanonical.DetailsJson(details),
         };
     }
 

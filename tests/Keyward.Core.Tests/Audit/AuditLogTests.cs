@@ -248,6 +248,56 @@ public sealed class AuditLogTests(PostgresFixture postgres)
         Assert.Null(latest.Next);
     }
 
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task AppendBatchAsync_FixedRecordsAtAFixedTime_StoreThePinnedLeafHashesAndRoot(StorageProvider provider)
+    {
+        // Pinned from an independent computation of the canonical bytes (docs/audit.md) and RFC 6962's tree, so any
+        // change to how an append encodes, hashes, binds or stores a record shows here, on both providers.
+        await using var store = await AuditStore.CreateAsync(provider, postgres);
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_000));
+        await using var log = new AuditLog(store.Database, clock, new AuditOptions());
+        var dirty = new AuditRecord
+        {
+            Actor = "bob\0nul",
+            Action = AuditActions.SignInFailed,
+            Outcome = AuditOutcomes.Denied,
+            Target = "t\uDC00",
+            Details = new Dictionary<string, string> { ["k\uD800"] = "v\0x" },
+        };
+
+        await log.AppendBatchAsync([.. Enumerable.Range(0, 6).Select(i => AuditStore.Record(i)), dirty]);
+
+        var rows = await store.EventsAsync();
+        Assert.Equal("624b6a4723435066e0e5502b6ea7b02f4846b861e4647ae39201b16c7a41537f", Convert.ToHexStringLower(rows[0].LeafHash));
+        Assert.Equal("3e13187177cc46c1ddfbb21781fa05e385ca022702955ec439700e3d42289374", Convert.ToHexStringLower(rows[6].LeafHash));
+        Assert.Equal(("bob\uFFFDnul", "t\uFFFD", "{\"k\uFFFD\":\"v\uFFFDx\"}"), (rows[6].Actor, rows[6].Target, rows[6].Details));
+        Assert.Equal(rows.Select(r => AuditCanonical.LeafHash(AuditReader.ToEvent(r))), rows.Select(r => r.LeafHash));
+        Assert.Equal("771910d8209ecb9acab9f8dae38382f417d70e9d0ce678ba75a3a8d954ee6b90", Convert.ToHexStringLower((await new AuditReader(store.Database).GetRootAsync(7))!));
+    }
+
+    [Fact]
+    public async Task RecordAsync_Returned_TheWriterKeepsItsConnectionButNotTheSqliteWriteGate()
+    {
+        await using var store = await AuditStore.CreateAsync(StorageProvider.Sqlite, postgres);
+        await using var log = new AuditLog(store.Database, TimeProvider.System, new AuditOptions());
+        var gate = ((SqliteDialect)store.Database.Dialect).Gate;
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(i, await log.RecordAsync(AuditStore.Record(i)));
+
+            // Left before the caller hears of the commit, though the connection that entered it stays open.
+            Assert.False(gate.IsHeld);
+        }
+
+        // Another node's writer on the same file gets through between this one's batches.
+        await using var other = new AuditLog(store.Reopen(), TimeProvider.System, new AuditOptions());
+        Assert.Equal(3, await other.RecordAsync(AuditStore.Record(3)));
+        Assert.Equal(4, await log.RecordAsync(AuditStore.Record(4)));
+    }
+
     private static async Task<Exception?> Capture(Task task)
     {
         try
