@@ -228,10 +228,13 @@ public static partial class KeywardHost
         // HSTS and no-store on every answer, including the ones written by the middlewares below.
         app.UseMiddleware<SecurityHeadersMiddleware>();
 
-        // Then every framework error as problem+json, and the body limit of Keyward's own endpoints; and, in the same
-        // try/catch (issue 15: one async wrapper per request, not three), a decision that could not be audited anywhere
-        // below answers 503 audit_unavailable, and a node whose shared signing key is past retire_at answers 503
-        // signing_key_retired rather than sign.
+        // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
+        app.UseMiddleware<AuditFailClosedMiddleware>();
+
+        // And a node whose shared signing key is past retire_at answers 503 signing_key_retired rather than sign.
+        app.UseMiddleware<Keyward.Server.Keys.SigningKeyRetiredMiddleware>();
+
+        // Then every framework error as problem+json, and the body limit of Keyward's own endpoints.
         app.UseMiddleware<HttpErrorsMiddleware>();
 
         // A Bearer request to a path route: authenticated, authorized and forwarded in one step when it passes; anything

@@ -1,7 +1,4 @@
-using Keyward.Core.Audit;
 using Keyward.Core.Storage;
-using Keyward.Server.Audit;
-using Keyward.Server.Keys;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -18,14 +15,8 @@ namespace Keyward.Server.Http;
 /// pass through untouched. Keyward's own endpoints also get a small request-body limit
 /// (<see cref="KeywardOptions.MaxRequestBodyBytes"/>): their bodies are ceremonies and small JSON, and an unbounded body
 /// is memory an anonymous client could take.
-/// It is also the pipeline's fail-closed boundary for two exceptions from anywhere below it: a signing key past its
-/// retirement (503 <c>signing_key_retired</c>, <see cref="SigningKeyRetiredMiddleware"/>) and an audit log that cannot
-/// record a decision (503 <c>audit_unavailable</c>, <see cref="AuditFailClosedMiddleware"/>). Those were two middlewares of
-/// their own wrapping this one; one try/catch with their catch clauses after this one's, in the same innermost-first
-/// order, decides every exception as the three nested ones did, with one async state machine per request instead of
-/// three (issue 15: every proxied request went through all three).
 /// </summary>
-internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, ILogger<HttpErrorsMiddleware> logger, ILogger<SigningKeyRetiredMiddleware> signingLogger)
+internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, ILogger<HttpErrorsMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -64,18 +55,6 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
             ClearKeepingHsts(context.Response);
             context.Response.Headers.RetryAfter = "5";
             await Problems.WriteAsync(context, KeywardErrors.StorageUnavailable).ConfigureAwait(false);
-            return;
-        }
-        catch (SigningKeyRetiredException e) when (!context.Response.HasStarted)
-        {
-            // Was SigningKeyRetiredMiddleware, right outside this one.
-            await SigningKeyRetiredMiddleware.RefuseAsync(context, signingLogger, e).ConfigureAwait(false);
-            return;
-        }
-        catch (AuditUnavailableException) when (!context.Response.HasStarted)
-        {
-            // Was AuditFailClosedMiddleware, outside that one.
-            await AuditFailClosedMiddleware.RefuseAsync(context).ConfigureAwait(false);
             return;
         }
 

@@ -5,11 +5,22 @@ namespace Keyward.Server.Keys;
 /// <summary>
 /// Turns <see cref="SigningKeyRetiredException"/> from anywhere in the pipeline into 503 problem+json
 /// <c>signing_key_retired</c> and logs the alarm (event 3104): the node fails closed rather than sign with a key past
-/// its retirement. The catch is in <see cref="HttpErrorsMiddleware"/> (one try/catch for the three fail-closed
-/// boundaries, issue 15); this is what it answers, and the logger's category.
+/// its retirement.
 /// </summary>
-internal sealed partial class SigningKeyRetiredMiddleware
+internal sealed partial class SigningKeyRetiredMiddleware(RequestDelegate next, ILogger<SigningKeyRetiredMiddleware> logger)
 {
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (SigningKeyRetiredException e) when (!context.Response.HasStarted)
+        {
+            await RefuseAsync(context, logger, e).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Logs the alarm and answers 503 <c>signing_key_retired</c> (also for the proxy, whose transforms YARP runs outside this middleware's reach).</summary>
     public static async Task RefuseAsync(HttpContext context, ILogger logger, SigningKeyRetiredException e)
     {
