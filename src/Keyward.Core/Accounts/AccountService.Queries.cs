@@ -28,8 +28,8 @@ public sealed partial class AccountService
             db.Authenticators.AsNoTracking().SingleOrDefault(a => a.CredentialId == credentialId));
 
     // The same reads and the sign count's write on a context the caller holds: a sign-in runs all of its steps on one
-    // context and one open connection instead of renting one per step (issue 15, item 3). Writes still go through EF
-    // Core's raw SQL, so SQLite's write gate sees each one.
+    // context and one open connection instead of renting one per step (issue 15, item 3). The sign count's write is a
+    // plain command (PlainCommand) that enters SQLite's write gate itself.
 
     /// <summary>As <see cref="FindAccountByTypedNameAsync(string, CancellationToken)"/>, on <paramref name="db"/>.</summary>
     public async Task<AccountEntity?> FindAccountByTypedNameAsync(KeywardDbContext db, string typed, CancellationToken cancellationToken = default)
@@ -68,10 +68,14 @@ public sealed partial class AccountService
         ArgumentNullException.ThrowIfNull(db);
         var now = Now;
         long count = signCount;
-        await db.Database.ExecuteSqlAsync(
-            $"""UPDATE authenticators SET "SignCount" = CASE WHEN "SignCount" > {count} THEN "SignCount" ELSE {count} END, "BackedUp" = {backedUp}, "LastUsedAt" = {now} WHERE "Id" = {authenticatorId}""",
-            cancellationToken).ConfigureAwait(false);
+        // One plain statement behind the write gate (issue 15); the counter stays forward-only in the database itself.
+        await using var update = await PlainCommand.CreateAsync(database, db, RecordAssertionSql, cancellationToken).ConfigureAwait(false);
+        await update.Bind("@count", count).Bind("@backedUp", backedUp).Bind("@now", now).Bind("@id", authenticatorId)
+            .WriteAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private const string RecordAssertionSql =
+        """UPDATE authenticators SET "SignCount" = CASE WHEN "SignCount" > @count THEN "SignCount" ELSE @count END, "BackedUp" = @backedUp, "LastUsedAt" = @now WHERE "Id" = @id""";
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
     {

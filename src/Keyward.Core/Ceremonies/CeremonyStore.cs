@@ -1,22 +1,21 @@
 using Keyward.Core.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Core.Ceremonies;
 
 /// <summary>
 /// Holds the server half of WebAuthn ceremonies between the options and the response. A ceremony is consumed
 /// exactly once: the DELETE is the gate, so two racing responses (threads, processes or nodes) cannot both win.
-/// Every sign-in runs through here twice, so each step is one statement: a compiled query for the read and a plain
-/// command for each write (through EF Core's raw SQL, so SQLite's write gate still sees it), with no change tracking.
+/// Every sign-in runs through here twice, so each step is one plain ADO.NET statement (<see cref="PlainCommand"/>, behind
+/// the write gate, issue 15): an INSERT, and a <c>DELETE … RETURNING</c> that takes the row and reads it at once.
 /// </summary>
 public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
 {
     /// <summary>How often at most abandoned ceremonies are swept as new ones arrive.</summary>
     internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    // Per instance, not static: a compiled query runs against one model only, and each KeywardDatabase has its own.
-    private readonly Func<KeywardDbContext, Guid, string, CancellationToken, Task<CeremonyEntity?>> _find =
-        EF.CompileAsyncQuery((KeywardDbContext db, Guid id, string kind, CancellationToken ct) => db.Ceremonies.AsNoTracking().SingleOrDefault(c => c.Id == id && c.Kind == kind));
+    private const string Insert = """INSERT INTO ceremonies ("Id", "TenantId", "Kind", "Challenge", "State", "ExpiresAt") VALUES (@id, @tenant, @kind, @challenge, @state, @expires)""";
+    private const string Sweep = """DELETE FROM ceremonies WHERE "ExpiresAt" < @now""";
+    private const string Take = "DELETE FROM ceremonies WHERE \"Id\" = @id AND \"Kind\" = @kind RETURNING \"TenantId\", \"Challenge\", \"State\", \"ExpiresAt\"";
 
     private long _sweptAt = long.MinValue;
 
@@ -35,16 +34,19 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
         var id = Guid.NewGuid();
         var tenant = Tenants.Default;
         var expiresAt = now + (long)lifetime.TotalMilliseconds;
-        await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO ceremonies ("Id", "TenantId", "Kind", "Challenge", "State", "ExpiresAt") VALUES ({id}, {tenant}, {kind}, {challenge}, {state}, {expiresAt})""",
-            cancellationToken).ConfigureAwait(false);
+        await using (var insert = await PlainCommand.CreateAsync(database, db, Insert, cancellationToken).ConfigureAwait(false))
+        {
+            await insert.Bind("@id", id).Bind("@tenant", tenant).Bind("@kind", kind).Bind("@challenge", challenge).Bind("@state", state).Bind("@expires", expiresAt)
+                .WriteAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         // Abandoned ceremonies are swept as new ones arrive, at most once per SweepInterval (an expired one is refused
         // at finish whether or not its row is still there); the index on ExpiresAt keeps this cheap.
         var swept = Interlocked.Read(ref _sweptAt);
         if (now - swept >= (long)SweepInterval.TotalMilliseconds && Interlocked.CompareExchange(ref _sweptAt, now, swept) == swept)
         {
-            await db.Database.ExecuteSqlAsync($"""DELETE FROM ceremonies WHERE "ExpiresAt" < {now}""", cancellationToken).ConfigureAwait(false);
+            await using var sweep = await PlainCommand.CreateAsync(database, db, Sweep, cancellationToken).ConfigureAwait(false);
+            await sweep.Bind("@now", now).WriteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return id;
@@ -61,14 +63,21 @@ public sealed class CeremonyStore(KeywardDatabase database, TimeProvider time)
     public async Task<CeremonyEntity?> ConsumeAsync(KeywardDbContext db, Guid id, string kind, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var entity = await _find(db, id, kind, cancellationToken).ConfigureAwait(false);
-        if (entity is null)
-        {
-            return null;
-        }
 
-        // Single use (architecture rule 2): of racing finishes, only the one whose DELETE removed the row goes on.
-        var deleted = await db.Database.ExecuteSqlAsync($"""DELETE FROM ceremonies WHERE "Id" = {id}""", cancellationToken).ConfigureAwait(false);
-        return deleted == 1 && entity.ExpiresAt > time.GetUtcNow().ToUnixTimeMilliseconds() ? entity : null;
+        // Single use (architecture rule 2): of racing finishes, only the one whose DELETE removed the row gets it back and
+        // goes on. A ceremony of another kind is neither removed nor returned; an expired one is removed and refused.
+        await using var take = await PlainCommand.CreateAsync(database, db, Take, cancellationToken).ConfigureAwait(false);
+        var entity = await take.Bind("@id", id).Bind("@kind", kind).WriteReturningAsync(
+            reader => new CeremonyEntity
+            {
+                Id = id,
+                TenantId = reader.GetString(0),
+                Kind = kind,
+                Challenge = (byte[])reader.GetValue(1),
+                State = reader.GetString(2),
+                ExpiresAt = reader.GetInt64(3),
+            },
+            cancellationToken).ConfigureAwait(false);
+        return entity is not null && entity.ExpiresAt > time.GetUtcNow().ToUnixTimeMilliseconds() ? entity : null;
     }
 }

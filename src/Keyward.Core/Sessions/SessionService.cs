@@ -29,6 +29,11 @@ public sealed partial class SessionService
     // mark before the database row is updated still reports the real reason.
     private readonly ConcurrentDictionary<Guid, (long ExpiresAt, string Reason)> _revoked = new();
     private const int SweepFloor = 10_000;
+
+    private const string InsertSql = """
+        INSERT INTO sessions ("Id", "TenantId", "TokenHash", "AccountId", "AuthenticatorId", "UserVerified", "CreatedAt", "ExpiresAt", "LastSeenAt", "ClientAddress", "ClientDevice")
+        VALUES (@id, @tenant, @hash, @account, @authenticator, @uv, @created, @expires, @seen, @address, @device)
+        """;
     // The revoked-id set's size at which the next sweep of expired marks runs.
     private int _sweepAt = SweepFloor;
 
@@ -104,13 +109,15 @@ public sealed partial class SessionService
             ClientAddress = clientAddress,
             ClientDevice = clientDevice is { Length: > DeviceLabel.MaxLength } ? clientDevice[..DeviceLabel.MaxLength] : clientDevice,
         };
-        // One plain INSERT, no change tracking: every sign-in opens a session (issue 15, item 3).
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO sessions ("Id", "TenantId", "TokenHash", "AccountId", "AuthenticatorId", "UserVerified", "CreatedAt", "ExpiresAt", "LastSeenAt", "ClientAddress", "ClientDevice")
-            VALUES ({entity.Id}, {entity.TenantId}, {entity.TokenHash}, {entity.AccountId}, {entity.AuthenticatorId}, {entity.UserVerified}, {entity.CreatedAt}, {entity.ExpiresAt}, {entity.LastSeenAt}, {entity.ClientAddress}, {entity.ClientDevice})
-            """,
-            cancellationToken).ConfigureAwait(false);
+        // One plain INSERT, no change tracking, no EF Core command: every sign-in opens a session (issue 15). It enters
+        // SQLite's write gate itself (PlainCommand) and binds each value as EF Core stores it.
+        await using (var insert = await PlainCommand.CreateAsync(_database, db, InsertSql, cancellationToken).ConfigureAwait(false))
+        {
+            await insert.Bind("@id", entity.Id).Bind("@tenant", entity.TenantId).Bind("@hash", entity.TokenHash).Bind("@account", entity.AccountId)
+                .Bind("@authenticator", entity.AuthenticatorId).Bind("@uv", entity.UserVerified).Bind("@created", entity.CreatedAt).Bind("@expires", entity.ExpiresAt)
+                .Bind("@seen", entity.LastSeenAt).Bind("@address", entity.ClientAddress).Bind("@device", entity.ClientDevice)
+                .WriteAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         var info = ToInfo(entity, account.Name, account.Role);
         Cache(entity.TokenHash, info, entity.ExpiresAt, now, now, _bus.Trust.Generation);

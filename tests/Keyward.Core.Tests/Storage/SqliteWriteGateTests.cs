@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Keyward.Core.Accounts;
 using Keyward.Core.Audit;
+using Keyward.Core.Ceremonies;
 using Keyward.Core.Sessions;
 using Keyward.Core.Storage;
 using Keyward.Core.Tests.Audit;
@@ -88,6 +89,66 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         Assert.Equal(64 + 64, await db.WebSocketTickets.CountAsync());
         Assert.Equal(64, await db.WebSocketTickets.CountAsync(t => t.UsesLeft == 0));
         Assert.Equal(64, await db.AuditEvents.CountAsync());
+    }
+
+    // The sign-in's writes are plain commands (PlainCommand, issue 15) that enter the gate themselves, not through EF
+    // Core's interceptor: 64 sign-ins' worth of them, each sign-in's on one context as SignInService runs them, beside
+    // audit appends and EF Core transactions, never meet the lock either.
+    [Fact]
+    public async Task ConcurrentSignInWrites_64SignIns_AllSucceedWithoutEverMeetingTheLock()
+    {
+        var sessions = new SessionService(_database, _time, new SessionOptions());
+        var ceremonies = new CeremonyStore(_database, _time);
+        var accounts = new AccountService(_database, _time);
+        var key = await AddKeyAsync();
+        var (_, session, _) = await sessions.CreateAsync(_alice, key, userVerified: true, "192.0.2.1");
+        await using var audit = new AuditLog(_database, _time, new AuditOptions());
+        var before = _busy.Count;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var work = new List<Task>();
+        for (var i = 0; i < 64; i++)
+        {
+            var n = i;
+            work.Add(Task.Run(async () =>
+            {
+                await start.Task;
+                await using var db = _database.CreateContext();
+                var id = await ceremonies.SaveAsync(db, "login", RandomNumberGenerator.GetBytes(32), "{}", TimeSpan.FromMinutes(5));
+                Assert.NotNull(await ceremonies.ConsumeAsync(db, id, "login"));
+                await accounts.RecordAssertionAsync(db, key, (uint)n, backedUp: false);
+                await sessions.CreateAsync(db, _alice, key, userVerified: true, "192.0.2.1");
+            }));
+            work.Add(Task.Run(async () => { await start.Task; await audit.RecordAsync(AuditStore.Record(n)); }));
+            work.Add(Task.Run(async () => { await start.Task; await TouchInATransactionAsync(session.Id, n); }));
+        }
+
+        start.SetResult();
+        await Task.WhenAll(work);
+
+        Assert.Equal(0, _busy.Count - before);
+        await using var check = _database.CreateContext();
+        Assert.Equal(1 + 64, await check.Sessions.CountAsync());
+        Assert.Equal(0, await check.Ceremonies.CountAsync());
+        Assert.Equal(63, (await check.Authenticators.SingleAsync(a => a.Id == key)).SignCount);
+    }
+
+    [Fact]
+    public async Task PlainCommandWrite_WhileAnotherWriteHoldsTheGate_WaitsForItWithoutMeetingTheLock()
+    {
+        var ceremonies = new CeremonyStore(_database, _time);
+        var before = _busy.Count;
+        await using var holder = _database.CreateContext();
+        var transaction = await holder.Database.BeginTransactionAsync();
+
+        var waiting = ceremonies.SaveAsync("login", RandomNumberGenerator.GetBytes(32), "{}", TimeSpan.FromMinutes(5));
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        await transaction.CommitAsync();
+        await transaction.DisposeAsync();
+
+        Assert.NotNull(await ceremonies.ConsumeAsync(await waiting, "login"));
+        Assert.Equal(0, _busy.Count - before);
     }
 
     [Fact]
@@ -204,6 +265,26 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         await db.SaveChangesAsync();
         await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.ClientAddress, "192.0.2.2"));
         await transaction.CommitAsync();
+    }
+
+    private async Task<Guid> AddKeyAsync()
+    {
+        var key = new AuthenticatorEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = Tenants.Default,
+            AccountId = _alice.Id,
+            CredentialId = RandomNumberGenerator.GetBytes(32),
+            PublicKey = RandomNumberGenerator.GetBytes(77),
+            Name = "key",
+            Format = "none",
+            Aaguid = new byte[16],
+            Transports = "usb",
+        };
+        await using var db = _database.CreateContext();
+        db.Authenticators.Add(key);
+        await db.SaveChangesAsync();
+        return key.Id;
     }
 
     private KeywardDatabase Open(TimeSpan busyTimeout) =>
