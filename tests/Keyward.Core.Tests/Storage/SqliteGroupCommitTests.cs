@@ -231,6 +231,72 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         Assert.Equal(1, await UsesLeftAsync(token));
     }
 
+    // The writer keeps its connection between batches; a failed commit drops it, and the next batch opens a fresh one.
+    [Fact]
+    public async Task GroupCommit_BatchAfterAFailedCommit_RunsOnAFreshConnection()
+    {
+        await ExecuteAsync(
+            "CREATE TABLE poison_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE poison_child (parent INTEGER REFERENCES poison_parent(id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TABLE kept_rows (id INTEGER PRIMARY KEY)");
+        var group = OwnGroupCommit();
+        await group.RunAsync(b => b.Command("INSERT INTO kept_rows VALUES (1)").ExecuteNonQueryAsync(), CancellationToken.None);
+        await UntilIdleAsync(group);
+        Assert.True(group.HasConnection);
+
+        var failure = await Assert.ThrowsAsync<SqliteException>(() => group.RunAsync(b => b.Command("INSERT INTO poison_child VALUES (42)").ExecuteNonQueryAsync(), CancellationToken.None));
+
+        Assert.Equal(19, failure.SqliteErrorCode);
+        Assert.False(group.HasConnection);
+        Assert.Equal(1, await group.RunAsync(b => b.Command("INSERT INTO kept_rows VALUES (2)").ExecuteNonQueryAsync(), CancellationToken.None));
+        await UntilIdleAsync(group);
+        Assert.True(group.HasConnection);
+        Assert.Equal(0, await CountAsync("poison_child"));
+        Assert.Equal(2, await CountAsync("kept_rows"));
+    }
+
+    [Fact]
+    public async Task GroupCommit_IdleForIdleConnection_ClosesItsConnectionAndTheNextBatchOpensOne()
+    {
+        await ExecuteAsync("CREATE TABLE kept_rows (id INTEGER PRIMARY KEY)");
+        var group = OwnGroupCommit();
+        await group.RunAsync(b => b.Command("INSERT INTO kept_rows VALUES (1)").ExecuteNonQueryAsync(), CancellationToken.None);
+        await UntilIdleAsync(group);
+
+        _time.Advance(SqliteGroupCommit.IdleConnection - TimeSpan.FromMilliseconds(1));
+        Assert.True(group.HasConnection);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(group.HasConnection);
+
+        await group.RunAsync(b => b.Command("INSERT INTO kept_rows VALUES (2)").ExecuteNonQueryAsync(), CancellationToken.None);
+        await UntilIdleAsync(group);
+        Assert.True(group.HasConnection);
+        Assert.Equal(2, await CountAsync("kept_rows"));
+    }
+
+    private SqliteGroupCommit OwnGroupCommit() =>
+        new(_database.CreateContext, ((SqliteDialect)_database.Dialect).Gate, TimeSpan.FromMinutes(1), _time);
+
+    // Waits (no time bound asserted) until the writer has ended its drain and armed its idle timer.
+    private static async Task UntilIdleAsync(SqliteGroupCommit group)
+    {
+        while (group.IsDraining)
+        {
+            await Task.Delay(1);
+        }
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var db = _database.CreateContext();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+#pragma warning disable CA2100 // A fixed table name from the test itself.
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+#pragma warning restore CA2100
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
     /// Holds the write gate while <paramref name="queue"/> starts its writes (each queues synchronously), then lets
     /// go, so the group commit's writer takes them all into one transaction; returns the writes' tasks once all ended.
