@@ -173,6 +173,11 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         try
         {
             first = await AppendAsync(batch, count).ConfigureAwait(false);
+            if (!_database.Dialect.KeepsWriterConnection)
+            {
+                // PostgreSQL: back to the pool after every batch (StorageDialect.KeepsWriterConnection).
+                await DropWriterConnectionAsync().ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // Whatever failed, the batch's callers must hear of it and the writer must go on.
         catch (Exception e)

@@ -46,6 +46,9 @@ internal sealed class SqliteDialect : StorageDialect
     /// <summary>Single-use consumes queue here and share a transaction (null only for a benchmark's baseline).</summary>
     public override SqliteGroupCommit? GroupCommit { get; }
 
+    /// <inheritdoc/>
+    public override bool KeepsWriterConnection => true;
+
     /// <summary>The file's write gate, shared by every dialect on the same file in this process.</summary>
     internal SqliteWriteGate Gate { get; }
 

@@ -40,6 +40,14 @@ internal abstract class StorageDialect
     /// </summary>
     public virtual SqliteGroupCommit? GroupCommit => null;
 
+    /// <summary>
+    /// Whether a long-lived writer (the audit log's) may keep its connection open from one batch to the next: true on
+    /// SQLite, one local file. False on PostgreSQL: a connection kept through an outage or a server restart fails the
+    /// next batch although the pool has healthy ones by then (the node must serve again as soon as the database is back),
+    /// so the writer takes a pooled connection per batch there, as before issue 15.
+    /// </summary>
+    public virtual bool KeepsWriterConnection => false;
+
     /// <summary>After that statement, whether it succeeded or not: ends <paramref name="owner"/>'s hold.</summary>
     public virtual void ExitWrite(DbConnection connection, object owner)
     {
