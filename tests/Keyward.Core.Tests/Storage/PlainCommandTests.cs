@@ -226,14 +226,7 @@ public sealed class PlainCommandTests(PostgresFixture postgres) : IAsyncLifetime
 
     private static async Task<(AccountEntity Account, AuthenticatorEntity Key)> AddAccountWithKeyAsync(KeywardDatabase database)
     {
-        var account = new AccountEntity
-        {
-            Id = Guid.NewGuid(),
-            TenantId = Tenants.Default,
-            Name = "alice",
-            Role = Roles.User,
-            UserHandle = RandomNumberGenerator.GetBytes(16),
-        };
+        var account = await TestAccounts.AddUserAsync(database);
         var key = new AuthenticatorEntity
         {
             Id = Guid.NewGuid(),
@@ -248,7 +241,6 @@ public sealed class PlainCommandTests(PostgresFixture postgres) : IAsyncLifetime
             Transports = "usb",
         };
         await using var db = database.CreateContext();
-        db.Accounts.Add(account);
         db.Authenticators.Add(key);
         await db.SaveChangesAsync();
         return (account, key);

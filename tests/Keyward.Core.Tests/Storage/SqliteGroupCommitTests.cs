@@ -33,19 +33,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     {
         _database = new(new StorageOptions { Provider = StorageProvider.Sqlite, BusyTimeout = TimeSpan.FromMinutes(1) }, _folder.Path, [_busy]);
         await _database.MigrateAsync(_time);
-        var alice = new AccountEntity
-        {
-            Id = Guid.NewGuid(),
-            TenantId = Tenants.Default,
-            Name = "alice",
-            Role = Roles.User,
-            UserHandle = RandomNumberGenerator.GetBytes(16),
-        };
-        await using (var db = _database.CreateContext())
-        {
-            db.Accounts.Add(alice);
-            await db.SaveChangesAsync();
-        }
+        var alice = await TestAccounts.AddUserAsync(_database);
 
         (_, _session, _) = await new SessionService(_database, _time, new SessionOptions()).CreateAsync(alice, Guid.NewGuid(), userVerified: true, "192.0.2.1");
         _tickets = new WebSocketTicketService(_database, _time);

@@ -32,17 +32,7 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     {
         _database = Open(TimeSpan.FromMinutes(1));
         await _database.MigrateAsync(_time);
-        _alice = new AccountEntity
-        {
-            Id = Guid.NewGuid(),
-            TenantId = Tenants.Default,
-            Name = "alice",
-            Role = Roles.User,
-            UserHandle = RandomNumberGenerator.GetBytes(16),
-        };
-        await using var db = _database.CreateContext();
-        db.Accounts.Add(_alice);
-        await db.SaveChangesAsync();
+        _alice = await TestAccounts.AddUserAsync(_database);
     }
 
     public Task DisposeAsync()

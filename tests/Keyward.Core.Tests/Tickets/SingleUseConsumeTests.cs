@@ -107,19 +107,7 @@ public sealed class SingleUseConsumeTests(PostgresFixture postgres) : IAsyncLife
     private async Task<(KeywardDatabase Database, SessionInfo Session)> OpenAsync(StorageProvider provider)
     {
         var database = await OpenOtherAsync(provider);
-        var alice = new AccountEntity
-        {
-            Id = Guid.NewGuid(),
-            TenantId = Tenants.Default,
-            Name = "alice",
-            Role = Roles.User,
-            UserHandle = RandomNumberGenerator.GetBytes(16),
-        };
-        await using (var db = database.CreateContext())
-        {
-            db.Accounts.Add(alice);
-            await db.SaveChangesAsync();
-        }
+        var alice = await Storage.TestAccounts.AddUserAsync(database);
 
         var (_, session, _) = await new SessionService(database, _time, new SessionOptions()).CreateAsync(alice, Guid.NewGuid(), userVerified: true, "192.0.2.1");
         return (database, session);
