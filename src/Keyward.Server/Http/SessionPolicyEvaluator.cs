@@ -12,7 +12,10 @@ namespace Keyward.Server.Http;
 /// <see cref="SessionRequirement"/>. A policy with any other requirement or its own authentication schemes (the agent
 /// and actor planes, the fallback) goes to ASP.NET Core's <see cref="PolicyEvaluator"/> unchanged. It exists for the
 /// proxied request's cost (issue 15): the generic path allocated a ticket, a handler context, its sets and a state
-/// machine per requirement on every request, to decide what these two rules decide.
+/// machine per requirement on every request, to decide what these two rules decide. <c>SessionPolicyEvaluatorTests</c>
+/// compares the two evaluators over every policy shape and kind of caller. One difference is deliberate: when a
+/// requirement failed with a catalogued reason, ASP.NET Core's failure also lists the unmet requirements, this one only
+/// the reasons (neither Keyward's result handler nor ASP.NET Core's reads the list then).
 /// </summary>
 internal sealed class SessionPolicyEvaluator(IServiceProvider services) : IPolicyEvaluator
 {
@@ -41,13 +44,13 @@ internal sealed class SessionPolicyEvaluator(IServiceProvider services) : IPolic
             return Generic.AuthorizeAsync(policy, authenticationResult, context, resource);
         }
 
-        // As DefaultAuthorizationService with InvokeHandlersAfterFailure: every requirement is checked; a requirement
-        // that failed with a catalogued reason (SessionRequirement) makes the failure carry that reason, otherwise the
-        // unmet requirements are the failure, as AuthorizationFailure.Failed(pending) reports them.
+        // As DefaultAuthorizationService with InvokeHandlersAfterFailure: every requirement is checked; requirements that
+        // failed with a catalogued reason (SessionRequirement) make the failure carry those reasons, in the policy's order,
+        // otherwise the unmet requirements are the failure, as AuthorizationFailure.Failed(pending) reports them.
         var authenticated = context.User.Identities.Any(i => i.IsAuthenticated);
         var session = (resource as HttpContext)?.Features.Get<SessionFeature>()?.Session;
         List<IAuthorizationRequirement>? pending = null;
-        KeywardFailureReason? refused = null;
+        List<AuthorizationFailureReason>? refused = null;
         var requirements = policy.Requirements;
         for (var i = 0; i < requirements.Count; i++)
         {
@@ -60,7 +63,7 @@ internal sealed class SessionPolicyEvaluator(IServiceProvider services) : IPolic
                 }
                 else if (sessionRequirement.Check(session) is { } error)
                 {
-                    refused ??= new KeywardFailureReason(sessionRequirement, error);
+                    (refused ??= []).Add(new KeywardFailureReason(sessionRequirement, error));
                 }
             }
             else if (!authenticated)
@@ -80,7 +83,7 @@ internal sealed class SessionPolicyEvaluator(IServiceProvider services) : IPolic
             return Task.FromResult(PolicyAuthorizationResult.Challenge());
         }
 
-        var failure = refused is not null ? AuthorizationFailure.Failed([refused]) : AuthorizationFailure.Failed(pending!);
+        var failure = refused is not null ? AuthorizationFailure.Failed(refused) : AuthorizationFailure.Failed(pending!);
         return Task.FromResult(PolicyAuthorizationResult.Forbid(failure));
     }
 

@@ -6,23 +6,28 @@ namespace Keyward.Server.Http;
 /// A session plane's requirement (the admin plane's, a proxied route's): the request's session, optionally a sign-in that verified the user,
 /// optionally a role. Reads the one <see cref="SessionFeature"/> of the request.
 /// </summary>
-internal sealed class SessionRequirement(bool requireUserVerification, string? role) : AuthorizationHandler<SessionRequirement>, IAuthorizationRequirement
+internal sealed class SessionRequirement(bool requireUserVerification, string? role) : IAuthorizationHandler, IAuthorizationRequirement
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SessionRequirement requirement)
+    /// <summary>
+    /// Decides this requirement only. As its own handler it is also handed every other requirement of the policy, so an
+    /// <see cref="AuthorizationHandler{TRequirement}"/> would judge a second <see cref="SessionRequirement"/> by this
+    /// one's rule (and report each failure once per requirement).
+    /// </summary>
+    public Task HandleAsync(AuthorizationHandlerContext context)
     {
         var session = (context.Resource as HttpContext)?.Features.Get<SessionFeature>()?.Session;
-        if (session is null)
+        if (session is null || !context.PendingRequirements.Contains(this))
         {
             return Task.CompletedTask;
         }
 
-        if (Check(session, requireUserVerification, role) is { } refused)
+        if (Check(session) is { } refused)
         {
             context.Fail(new KeywardFailureReason(this, refused));
         }
         else
         {
-            context.Succeed(requirement);
+            context.Succeed(this);
         }
 
         return Task.CompletedTask;
