@@ -20,6 +20,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     private readonly AuditOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<PendingAppend> _queue;
+    private readonly KeptConnection<AuditStatements> _connection;
     private readonly Task _writer;
     private long _queueFullLoggedAt = long.MinValue / 2;
 
@@ -49,6 +50,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _connection = WriterConnection(database, time);
         _writer = Task.Run(RunAsync);
     }
 
@@ -137,7 +139,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>();
         PendingAppend? carried = null;
-        while (carried is not null || await WaitForAppendsAsync(reader).ConfigureAwait(false))
+        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             var count = 0;
@@ -164,7 +166,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             await WriteAsync(batch, count).ConfigureAwait(false);
         }
 
-        await DropWriterConnectionAsync().ConfigureAwait(false);
+        _connection.Dispose();
     }
 
     private async Task WriteAsync(List<PendingAppend> batch, int count)
@@ -173,18 +175,12 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         try
         {
             first = await AppendAsync(batch, count).ConfigureAwait(false);
-            if (!_database.Dialect.KeepsWriterConnection)
-            {
-                // PostgreSQL: back to the pool after every batch (StorageDialect.KeepsWriterConnection).
-                await DropWriterConnectionAsync().ConfigureAwait(false);
-            }
         }
 #pragma warning disable CA1031 // Whatever failed, the batch's callers must hear of it and the writer must go on.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             _frontier = null;
-            await DropWriterConnectionAsync().ConfigureAwait(false);
             Volatile.Write(ref _writeFailed, true);
             LogWriteFailed(_logger, count, e);
             foreach (var pending in batch)
