@@ -71,8 +71,8 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">A record breaks a limit, or there are none (nothing was queued).</exception>
-    public async ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
-        await AppendBatchAsync(records, cancellationToken).ConfigureAwait(false);
+    public ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        new(AppendBatchAsync(records, cancellationToken));
 
     /// <summary>
     /// Appends many records in one transaction (imports, benchmarks): all are stored with consecutive sequence numbers,
@@ -88,7 +88,13 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         }
 
         var now = Now;
-        var pending = new PendingAppend([.. records.Select(r => PreparedRecord.From(r, now, _options))]);
+        var prepared = new PreparedRecord[records.Count];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            prepared[i] = PreparedRecord.From(records[i], now, _options);
+        }
+
+        var pending = new PendingAppend(prepared);
         await EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
