@@ -118,29 +118,72 @@ public static class AuditCanonical
         WriteRaw(output, "{"u8);
         var first = true;
 
-        // RFC 8785 §3.2.3: members sorted by their names as arrays of UTF-16 code units.
-        var keys = new string[details.Count];
+        // RFC 8785 §3.2.3: members sorted by their names as arrays of UTF-16 code units. The keys are gathered in a
+        // pooled array without boxing an enumerator, and the usual few sorted in place (issue 15: no array, comparer
+        // delegate or enumerator per record); the order is the same ordinal order either way (keys are distinct).
+        var keys = ArrayPool<string>.Shared.Rent(details.Count);
         var n = 0;
-        foreach (var key in details.Keys)
+        try
         {
-            keys[n++] = key;
-        }
-
-        Array.Sort(keys, StringComparer.Ordinal);
-        foreach (var key in keys)
-        {
-            if (!first)
+            if (details is Dictionary<string, string> dictionary)
             {
-                WriteRaw(output, ","u8);
+                foreach (var pair in dictionary)
+                {
+                    keys[n++] = pair.Key;
+                }
+            }
+            else
+            {
+                foreach (var key in details.Keys)
+                {
+                    keys[n++] = key;
+                }
             }
 
-            first = false;
-            WriteString(output, key);
-            WriteRaw(output, ":"u8);
-            WriteString(output, details[key]);
+            SortOrdinal(keys.AsSpan(0, n));
+            foreach (var key in keys.AsSpan(0, n))
+            {
+                if (!first)
+                {
+                    WriteRaw(output, ","u8);
+                }
+
+                first = false;
+                WriteString(output, key);
+                WriteRaw(output, ":"u8);
+                WriteString(output, details[key]);
+            }
+        }
+        finally
+        {
+            keys.AsSpan(0, n).Clear();
+            ArrayPool<string>.Shared.Return(keys);
         }
 
         WriteRaw(output, "}"u8);
+    }
+
+    /// <summary>Sorts by <see cref="string.CompareOrdinal(string, string)"/>: by insertion for a few keys, else by <see cref="MemoryExtensions.Sort{T}(Span{T}, Comparison{T})"/>.</summary>
+    private static void SortOrdinal(Span<string> keys)
+    {
+        if (keys.Length > 16)
+        {
+            keys.Sort(string.CompareOrdinal);
+            return;
+        }
+
+        for (var i = 1; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var j = i - 1;
+            while (j >= 0 && string.CompareOrdinal(keys[j], key) > 0)
+            {
+                keys[j + 1] = keys[j];
+                j--;
+            }
+
+            keys[j + 1] = key;
+        }
     }
 
     private static void WriteRaw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)

@@ -11,25 +11,38 @@ public sealed partial class AuditLog
     private async Task<long> AppendAsync(List<PendingAppend> batch, int count)
     {
         var cancellationToken = CancellationToken.None;
-        var connection = await WriterConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var statements = await _connection.TakeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = statements.Connection;
+        var failed = true;
 
         // Appends from every broker node run one at a time (SQLite's write lock, PostgreSQL's advisory lock), so the
         // size read below cannot go stale before commit. The connection stays open after the batch, so the SQLite
         // write gate, which BeginSerializedWriteAsync entered, is left here rather than when the connection closes.
+        // The connection is given back (and, after a failure, dropped) before any caller of the batch is answered.
         try
         {
-            await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
-            return await AppendAsync(connection, transaction, batch, count, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var transaction = await _database.Dialect.BeginSerializedWriteAsync(connection, AuditSql.AppendLockKey, cancellationToken).ConfigureAwait(false);
+                var first = await AppendAsync(statements, transaction, batch, count, cancellationToken).ConfigureAwait(false);
+                failed = false;
+                return first;
+            }
+            finally
+            {
+                _database.Dialect.ExitWrite(connection, SqliteWriteGate.TransactionOwner);
+            }
         }
         finally
         {
-            _database.Dialect.ExitWrite(connection, SqliteWriteGate.TransactionOwner);
+            _connection.Return(failed);
         }
     }
 
-    private async Task<long> AppendAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, List<PendingAppend> batch, int count, CancellationToken cancellationToken)
+    private async Task<long> AppendAsync(AuditStatements statements, System.Data.Common.DbTransaction transaction, List<PendingAppend> batch, int count, CancellationToken cancellationToken)
     {
-        var size = await SizeAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var connection = statements.Connection;
+        var size = await statements.SizeAsync(transaction, cancellationToken).ConfigureAwait(false);
         var frontier = _frontier is { } cached && cached.Size == size
             ? cached.Clone()
             : await LoadFrontierAsync(connection, transaction, size, cancellationToken).ConfigureAwait(false);
@@ -62,8 +75,8 @@ public sealed partial class AuditLog
             }
         }
 
-        await Inserts.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
-        await Inserts.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
+        await statements.Inserts.InsertEventsAsync(_database.Dialect, connection, transaction, events, cancellationToken).ConfigureAwait(false);
+        await statements.Inserts.InsertNodesAsync(_database.Dialect, connection, transaction, nodes, cancellationToken).ConfigureAwait(false);
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);

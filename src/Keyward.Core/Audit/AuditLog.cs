@@ -20,6 +20,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
     private readonly AuditOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<PendingAppend> _queue;
+    private readonly KeptConnection<AuditStatements> _connection;
     private readonly Task _writer;
     private long _queueFullLoggedAt = long.MinValue / 2;
 
@@ -49,6 +50,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _connection = WriterConnection(database, time);
         _writer = Task.Run(RunAsync);
     }
 
@@ -69,8 +71,8 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">A record breaks a limit, or there are none (nothing was queued).</exception>
-    public async ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
-        await AppendBatchAsync(records, cancellationToken).ConfigureAwait(false);
+    public ValueTask<long> RecordAllAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        new(AppendBatchAsync(records, cancellationToken));
 
     /// <summary>
     /// Appends many records in one transaction (imports, benchmarks): all are stored with consecutive sequence numbers,
@@ -86,7 +88,13 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         }
 
         var now = Now;
-        var pending = new PendingAppend([.. records.Select(r => PreparedRecord.From(r, now, _options))]);
+        var prepared = new PreparedRecord[records.Count];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            prepared[i] = PreparedRecord.From(records[i], now, _options);
+        }
+
+        var pending = new PendingAppend(prepared);
         await EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -137,7 +145,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>();
         PendingAppend? carried = null;
-        while (carried is not null || await WaitForAppendsAsync(reader).ConfigureAwait(false))
+        while (carried is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
             var count = 0;
@@ -164,7 +172,7 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
             await WriteAsync(batch, count).ConfigureAwait(false);
         }
 
-        await DropWriterConnectionAsync().ConfigureAwait(false);
+        _connection.Dispose();
     }
 
     private async Task WriteAsync(List<PendingAppend> batch, int count)
@@ -173,18 +181,12 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable, IDisposable
         try
         {
             first = await AppendAsync(batch, count).ConfigureAwait(false);
-            if (!_database.Dialect.KeepsWriterConnection)
-            {
-                // PostgreSQL: back to the pool after every batch (StorageDialect.KeepsWriterConnection).
-                await DropWriterConnectionAsync().ConfigureAwait(false);
-            }
         }
 #pragma warning disable CA1031 // Whatever failed, the batch's callers must hear of it and the writer must go on.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             _frontier = null;
-            await DropWriterConnectionAsync().ConfigureAwait(false);
             Volatile.Write(ref _writeFailed, true);
             LogWriteFailed(_logger, count, e);
             foreach (var pending in batch)

@@ -132,7 +132,7 @@ internal static class AuditSql
 /// through <see cref="DbCommands.AddParameter"/>), so the rows stored are the same.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "Every value is a parameter; the text is built only from fixed identifiers and parameter names.")]
-internal sealed class AuditInserts : IAsyncDisposable
+internal sealed class AuditInserts : IDisposable
 {
     /// <summary>The largest row count kept as a statement of its own.</summary>
     public const int MaxRows = 8;
@@ -154,14 +154,11 @@ internal sealed class AuditInserts : IAsyncDisposable
             : RunAsync(_nodes, AuditSql.Nodes, connection, transaction, rows, cancellationToken);
 
     /// <summary>Disposes the kept statements (before their connection closes).</summary>
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         foreach (var command in _events.Concat(_nodes))
         {
-            if (command is not null)
-            {
-                await command.DisposeAsync().ConfigureAwait(false);
-            }
+            command?.Dispose();
         }
 
         Array.Clear(_events);

@@ -34,15 +34,21 @@ internal sealed class PreparedRecord
 
             // The usual case, every key and value already clean, writes the caller's details as they are; only one that
             // needs U+FFFD in place of a surrogate or NUL is copied (issue 15: no intermediate dictionary per record).
+            // A Dictionary (what callers pass) is walked with its struct enumerator: no boxed enumerator per record.
             var clean = true;
-            foreach (var (key, value) in source)
+            if (source is Dictionary<string, string> dictionary)
             {
-                if (string.IsNullOrEmpty(key) || key.Length > options.MaxDetailLength || value is null || value.Length > options.MaxDetailLength)
+                foreach (var (key, value) in dictionary)
                 {
-                    throw new ArgumentException($"Audit details keys are 1 to {options.MaxDetailLength} characters and values are non-null and at most {options.MaxDetailLength}.", nameof(record));
+                    clean = Check(key, value, options, nameof(record)) && clean;
                 }
-
-                clean = clean && ReferenceEquals(AuditCanonical.Sanitize(key), key) && ReferenceEquals(AuditCanonical.Sanitize(value), value);
+            }
+            else
+            {
+                foreach (var (key, value) in source)
+                {
+                    clean = Check(key, value, options, nameof(record)) && clean;
+                }
             }
 
             details = clean ? source : Sanitized(source, record);
@@ -64,6 +70,17 @@ internal sealed class PreparedRecord
     }
 
     private static readonly Dictionary<string, string> Empty = new(StringComparer.Ordinal);
+
+    /// <summary>Throws when a detail breaks a limit; whether it is clean already (needs no U+FFFD).</summary>
+    private static bool Check(string key, string value, AuditOptions options, string paramName)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > options.MaxDetailLength || value is null || value.Length > options.MaxDetailLength)
+        {
+            throw new ArgumentException($"Audit details keys are 1 to {options.MaxDetailLength} characters and values are non-null and at most {options.MaxDetailLength}.", paramName);
+        }
+
+        return ReferenceEquals(AuditCanonical.Sanitize(key), key) && ReferenceEquals(AuditCanonical.Sanitize(value), value);
+    }
 
     private static Dictionary<string, string> Sanitized(IReadOnlyDictionary<string, string> source, AuditRecord record)
     {

@@ -11,23 +11,33 @@ public sealed class KeywardDatabase
 {
     /// <summary>Configures the database for a provider; <paramref name="dataDirectory"/> holds the SQLite file.</summary>
     public KeywardDatabase(StorageOptions options, string dataDirectory)
-        : this(options, dataDirectory, [])
+        : this(options, dataDirectory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="KeywardDatabase(StorageOptions, string)"/>, with the clock that times the idle close of the
+    /// writers' kept connections (the host's <see cref="TimeProvider"/>).
+    /// </summary>
+    public KeywardDatabase(StorageOptions options, string dataDirectory, TimeProvider time)
+        : this(options, dataDirectory, [], time, sqliteGroupCommit: true)
     {
     }
 
     /// <summary>For tests: <paramref name="sqliteInterceptors"/> run after the write gate on every SQLite context.</summary>
     internal KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors)
-        : this(options, dataDirectory, sqliteInterceptors, sqliteGroupCommit: true)
+        : this(options, dataDirectory, sqliteInterceptors, TimeProvider.System, sqliteGroupCommit: true)
     {
     }
 
-    private KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors, bool sqliteGroupCommit)
+    private KeywardDatabase(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> sqliteInterceptors, TimeProvider time, bool sqliteGroupCommit)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
         Provider = options.Provider;
         Dialect = options.Provider == StorageProvider.Postgres
             ? new PostgresDialect(options)
-            : new SqliteDialect(options, dataDirectory, sqliteInterceptors, sqliteGroupCommit);
+            : new SqliteDialect(options, dataDirectory, sqliteInterceptors, time, sqliteGroupCommit);
     }
 
     /// <summary>
@@ -35,7 +45,7 @@ public sealed class KeywardDatabase
     /// (<see cref="SqliteGroupCommit"/>). Everything else is as <see cref="KeywardDatabase(StorageOptions, string)"/>.
     /// </summary>
     internal static KeywardDatabase WithoutGroupCommit(StorageOptions options, string dataDirectory) =>
-        new(options, dataDirectory, [], sqliteGroupCommit: false);
+        new(options, dataDirectory, [], TimeProvider.System, sqliteGroupCommit: false);
 
     /// <summary>The provider in use.</summary>
     public StorageProvider Provider { get; }

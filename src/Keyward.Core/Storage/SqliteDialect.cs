@@ -19,7 +19,7 @@ internal sealed class SqliteDialect : StorageDialect
     // Open for as long as this dialect lives (see KeepOpen); never used for a statement after the first.
     private SqliteConnection? _keeper;
 
-    public SqliteDialect(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> extraInterceptors, bool groupCommit = true)
+    public SqliteDialect(StorageOptions options, string dataDirectory, IReadOnlyList<IInterceptor> extraInterceptors, TimeProvider time, bool groupCommit = true)
     {
         // Writers in this process queue at the write gate (awaited, bounded by BusyTimeout), so they never meet
         // SQLite's lock held by one another. Microsoft.Data.Sqlite still retries a lock held by another process (a CLI
@@ -40,7 +40,7 @@ internal sealed class SqliteDialect : StorageDialect
                 .UseSqlite(connection)
                 .AddInterceptors(interceptors)
                 .Options);
-        GroupCommit = groupCommit ? new SqliteGroupCommit(CreateContext, Gate, _busyTimeout) : null;
+        GroupCommit = groupCommit ? new SqliteGroupCommit(CreateContext, Gate, _busyTimeout, time) : null;
     }
 
     /// <summary>Single-use consumes queue here and share a transaction (null only for a benchmark's baseline).</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 
 namespace Keyward.Core.Storage;
 
@@ -22,14 +21,14 @@ namespace Keyward.Core.Storage;
 /// a batch took the write, the caller waits for that batch (bounded by the batch, not by other callers).</item>
 /// <item>The writer's wait at the write gate is bounded by <see cref="StorageOptions.BusyTimeout"/>; past it, the queued
 /// writes fail as storage-busy, as a lone write would.</item>
-/// <item>The writer keeps its connection (opened through a pooled context, so with the same settings and interceptor as
-/// every connection) and its prepared statements from one batch to the next (issue 15: renting a context, opening a
-/// connection and preparing the savepoint statements were most of a lone mint's bytes). It leaves the write gate after
-/// every batch. After any failure in a batch the connection is dropped and the next batch opens a fresh one; after
-/// <see cref="IdleConnection"/> without writes it is closed (returned to its pool).</item>
+/// <item>The writer keeps its connection and its prepared statements from one batch to the next in a
+/// <see cref="KeptConnection{TCommands}"/> (issue 15: renting a context, opening a connection and preparing the savepoint
+/// statements were most of a lone mint's bytes). It leaves the write gate after every batch. After any failure in a
+/// batch the connection is dropped and the next batch opens a fresh one; after <see cref="IdleConnection"/> without
+/// writes (on the host's clock) it is closed (returned to its pool).</item>
 /// </list>
 /// </remarks>
-internal sealed class SqliteGroupCommit
+internal sealed class SqliteGroupCommit : IDisposable
 {
     /// <summary>
     /// The most writes one transaction takes. At ~10 µs a consume inside a transaction (tmpfs) a full batch holds the
@@ -42,34 +41,31 @@ internal sealed class SqliteGroupCommit
     private const string RollbackTo = "ROLLBACK TO kw_write";
 
     /// <summary>How long the writer keeps its connection open with nothing to write.</summary>
-    internal static readonly TimeSpan IdleConnection = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan IdleConnection = KeptConnection.Idle;
 
     private readonly ConcurrentQueue<GroupedWrite> _queue = new();
-    private readonly Func<KeywardDbContext> _contexts;
     private readonly SqliteWriteGate _gate;
     private readonly TimeSpan _busyTimeout;
-    private readonly TimeSpan _idle;
-    private readonly ITimer _idleTimer;
     private int _draining;
 
-    // The writer's connection and its statements, kept between batches; only the holder of _draining touches them.
-    private KeywardDbContext? _context;
-    private GroupBatch? _batch;
+    // The writer's connection and its statements, kept between batches; only the holder of _draining takes it.
+    private readonly KeptConnection<GroupBatch> _connection;
 
-    public SqliteGroupCommit(Func<KeywardDbContext> contexts, SqliteWriteGate gate, TimeSpan busyTimeout, TimeProvider? time = null, TimeSpan? idle = null)
+    public SqliteGroupCommit(Func<KeywardDbContext> contexts, SqliteWriteGate gate, TimeSpan busyTimeout, TimeProvider time)
     {
-        _contexts = contexts;
         _gate = gate;
         _busyTimeout = busyTimeout;
-        _idle = idle ?? IdleConnection;
-        _idleTimer = (time ?? TimeProvider.System).CreateTimer(static state => ((SqliteGroupCommit)state!).CloseIfIdle(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _connection = new KeptConnection<GroupBatch>(contexts, static connection => new GroupBatch(connection), keep: true, time);
     }
 
     /// <summary>Whether a writer is draining the queue now (for tests).</summary>
     internal bool IsDraining => Volatile.Read(ref _draining) != 0;
 
     /// <summary>Whether the writer holds an open connection now (for tests).</summary>
-    internal bool HasConnection => Volatile.Read(ref _batch) is not null;
+    internal bool HasConnection => _connection.IsOpen;
+
+    /// <summary>Closes the kept connection (now, or as the batch running ends); later batches open and close their own.</summary>
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>
     /// Queues <paramref name="run"/> (its statements, run on the batch's connection in its transaction) and completes
@@ -112,14 +108,6 @@ internal sealed class SqliteGroupCommit
                 }
             }
 
-            // Re-armed on every drain, so the connection is closed IdleConnection after the last batch. (Should the
-            // timer fire before the flag below is given up, it finds the flag taken and leaves the connection open
-            // until the next drain re-arms it: that needs this thread to stall for the whole idle time.)
-            if (_batch is not null)
-            {
-                _idleTimer.Change(_idle, Timeout.InfiniteTimeSpan);
-            }
-
             Interlocked.Exchange(ref _draining, 0);
             if (_queue.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
             {
@@ -128,92 +116,21 @@ internal sealed class SqliteGroupCommit
         }
     }
 
-    // The idle timer: closes the connection unless a drainer holds it (that drainer re-arms the timer as it ends).
-    private void CloseIfIdle()
-    {
-        if (Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            Drop();
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _draining, 0);
-        }
-
-        // A write queued while the flag was taken here found it taken and started no drainer.
-        if (!_queue.IsEmpty && Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
-        {
-            _ = Task.Run(DrainAsync, CancellationToken.None);
-        }
-    }
-
-    /// <summary>The kept connection with its statements, opened now if there is none.</summary>
-    private async ValueTask<GroupBatch> BatchAsync()
-    {
-        if (_batch is { } kept)
-        {
-            return kept;
-        }
-
-        var db = _contexts();
-        try
-        {
-            await db.Database.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch
-        {
-            await db.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        _context = db;
-        Volatile.Write(ref _batch, new GroupBatch(db.Database.GetDbConnection()));
-        return _batch;
-    }
-
-    /// <summary>
-    /// Lets the kept connection go (disposing its statements, and its context, which closes it and returns it to its
-    /// pool; closing also ends any hold it still has on the gate). A failure to close is not the writer's: the
-    /// connection is gone either way, and the next batch opens another.
-    /// </summary>
-    private void Drop()
-    {
-        var batch = _batch;
-        var db = _context;
-        Volatile.Write(ref _batch, null);
-        _context = null;
-        try
-        {
-            batch?.Dispose();
-            db?.Dispose();
-        }
-#pragma warning disable CA1031 // See above: the fields are cleared first.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
-
     private async Task RunBatchAsync()
     {
         var taken = new List<GroupedWrite>();
         var failed = new Dictionary<GroupedWrite, Exception>(ReferenceEqualityComparer.Instance);
         Exception? broken = null;
-        GroupBatch batch;
+        // No connection: the exception fails what waits (DrainAsync); nothing was taken.
+        var batch = await _connection.TakeAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            batch = await BatchAsync().ConfigureAwait(false);
             await _gate.EnterAsync(batch.Connection, SqliteWriteGate.TransactionOwner, _busyTimeout, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            // No connection or no gate within BusyTimeout: every write queued now has waited behind the same holder.
-            Drop();
+            // No gate within BusyTimeout: every write queued now has waited behind the same holder.
+            _connection.Return(failed: true);
             FailQueued(e);
             return;
         }
@@ -229,7 +146,7 @@ internal sealed class SqliteGroupCommit
         {
             // Another process holds the file's lock past the command timeout.
             _gate.Exit(connection, SqliteWriteGate.TransactionOwner);
-            Drop();
+            _connection.Return(failed: true);
             FailQueued(e);
             return;
         }
@@ -282,11 +199,9 @@ internal sealed class SqliteGroupCommit
             batch.Transaction = null;
             _gate.Exit(connection, SqliteWriteGate.TransactionOwner);
 
-            // After any failure the connection (and whatever a failed write left on it) is not reused.
-            if (broken is not null || failed.Count > 0)
-            {
-                Drop();
-            }
+            // After any failure the connection (and whatever a failed write left on it) is not reused; otherwise it is
+            // kept, and closed if no batch comes within IdleConnection.
+            _connection.Return(failed: broken is not null || failed.Count > 0);
         }
 
         foreach (var write in taken)

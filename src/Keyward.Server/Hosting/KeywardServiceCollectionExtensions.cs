@@ -133,7 +133,7 @@ public static class KeywardServiceCollectionExtensions
         {
             var data = sp.GetRequiredService<IOptions<KeywardOptions>>().Value.DataDirectory;
             PrivateDirectory.Create(data);
-            return new KeywardDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, data);
+            return new KeywardDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value, data, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<AccountService>();
         services.TryAddSingleton<CeremonyStore>();

@@ -1,6 +1,7 @@
 using Keyward.Core.Audit;
 using Keyward.Core.Storage;
 using Keyward.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Keyward.Core.Tests.Audit;
 
@@ -296,6 +297,57 @@ public sealed class AuditLogTests(PostgresFixture postgres)
         await using var other = new AuditLog(store.Reopen(), TimeProvider.System, new AuditOptions());
         Assert.Equal(3, await other.RecordAsync(AuditStore.Record(3)));
         Assert.Equal(4, await log.RecordAsync(AuditStore.Record(4)));
+    }
+
+    // StorageDialect.KeepsWriterConnection: on PostgreSQL a connection kept through an outage would fail the first
+    // batch after it (PostgresDownTests), so there it goes back to the pool before the caller hears of the commit.
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task RecordAsync_Returned_TheWriterKeepsItsConnectionOnSqliteOnly(StorageProvider provider)
+    {
+        await using var store = await AuditStore.CreateAsync(provider, postgres);
+        await using var log = new AuditLog(store.Database, TimeProvider.System, new AuditOptions());
+
+        Assert.Equal(0, await log.RecordAsync(AuditStore.Record(0)));
+        Assert.Equal(provider == StorageProvider.Sqlite, log.HasWriterConnection);
+        Assert.Equal(1, await log.RecordAsync(AuditStore.Record(1)));
+        Assert.Equal(provider == StorageProvider.Sqlite, log.HasWriterConnection);
+    }
+
+    [Fact]
+    public async Task WriteFails_TheWriterDropsItsConnectionBeforeItsCallersHearAndTheNextBatchOpensOne()
+    {
+        await using var store = await AuditStore.CreateAsync(StorageProvider.Sqlite, postgres);
+        await using var log = new AuditLog(store.Database, TimeProvider.System, new AuditOptions());
+        await log.RecordAsync(AuditStore.Record(0));
+        Assert.True(log.HasWriterConnection);
+        log.BeforeCommit = _ => throw new InvalidOperationException("disk full");
+
+        Assert.IsType<AuditUnavailableException>(await Capture(log.RecordAsync(AuditStore.Record(1)).AsTask()));
+
+        Assert.False(log.HasWriterConnection);
+        log.BeforeCommit = null;
+        Assert.Equal(1, await log.RecordAsync(AuditStore.Record(2)));
+        Assert.True(log.HasWriterConnection);
+    }
+
+    [Fact]
+    public async Task RecordAsync_NoneForTheIdleTime_TheWriterClosesItsConnectionAndTheNextOpensOne()
+    {
+        await using var store = await AuditStore.CreateAsync(StorageProvider.Sqlite, postgres);
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_000));
+        await using var log = new AuditLog(store.Database, clock, new AuditOptions());
+        await log.RecordAsync(AuditStore.Record(0));
+
+        clock.Advance(KeptConnection.Idle - TimeSpan.FromMilliseconds(1));
+        Assert.True(log.HasWriterConnection);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(log.HasWriterConnection);
+
+        Assert.Equal(1, await log.RecordAsync(AuditStore.Record(1)));
+        Assert.True(log.HasWriterConnection);
+        Assert.Equal(2, (await store.EventsAsync()).Count);
     }
 
     private static async Task<Exception?> Capture(Task task)
