@@ -17,10 +17,10 @@ internal static class OptionsJsonWriter
     private const int StackEncodeLimit = 384;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _buffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _writer;
 
     public static string Creation(RelyingPartyPolicy policy, RegistrationOptionsRequest request, byte[] challenge, byte[] userHandle, IReadOnlyList<CoseAlgorithm> algorithms) =>
         Write((policy, request, challenge, userHandle, algorithms), static (w, s) =>
@@ -141,10 +141,10 @@ internal static class OptionsJsonWriter
     private static string Write<TState>(TState state, Action<Utf8JsonWriter, TState> body)
     {
         // Taken off the thread while in use, so a nested call (none today) would get its own.
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(1024);
-        var w = t_writer;
-        t_buffer = null;
-        t_writer = null;
+        var buffer = _buffer ?? new ArrayBufferWriter<byte>(1024);
+        var w = _writer;
+        _buffer = null;
+        _writer = null;
         if (w is null)
         {
             w = new Utf8JsonWriter(buffer);
@@ -169,8 +169,8 @@ internal static class OptionsJsonWriter
             {
                 buffer.ResetWrittenCount();
                 w.Reset(buffer);
-                t_buffer = buffer;
-                t_writer = w;
+                _buffer = buffer;
+                _writer = w;
             }
             else
             {
