@@ -66,13 +66,53 @@ internal readonly struct CredentialJsonReader(JsonElement root, Base64Policy pol
             return false;
         }
 
-        if (!Base64Url.TryDecode(element.GetString(), policy, out bytes))
+        if (!TryDecodeRaw(element, out bytes) && !Base64Url.TryDecode(element.GetString(), policy, out bytes))
         {
             failure = new WebAuthnFailure(WebAuthnErrorCode.MalformedResponse, $"{name} is not base64url" + (policy == Base64Policy.Strict ? " (standard base64 is accepted only under Base64Policy.AcceptStandardAlphabet)" : string.Empty));
             return false;
         }
 
         failure = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Strict base64url straight from the JSON's own UTF-8 bytes, without the string in between (issue 15). Only the
+    /// plain case: a value with an escape sequence, or with any character outside the base64url alphabet, returns false
+    /// and goes through <see cref="Base64Url.TryDecode(string?, Base64Policy, out byte[])"/> as before, which decides it.
+    /// </summary>
+    private static bool TryDecodeRaw(JsonElement element, out byte[] bytes)
+    {
+        bytes = [];
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        // Stryker disable once all : equivalent, a value not quoted here is decided by the string path
+        if (raw.Length < 2 || raw[0] != (byte)'"' || raw[^1] != (byte)'"')
+        {
+            return false;
+        }
+
+        var text = raw[1..^1];
+        foreach (var c in text)
+        {
+            if (!(c is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'_'))
+            {
+                return false;
+            }
+        }
+
+        // A strict base64url text of length 4k+1 cannot encode whole bytes: the string path refuses it.
+        if (text.Length % 4 == 1)
+        {
+            return false;
+        }
+
+        var decoded = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length)];
+        if (System.Buffers.Text.Base64Url.DecodeFromUtf8(text, decoded, out var consumed, out var written) != System.Buffers.OperationStatus.Done || consumed != text.Length)
+        {
+            return false;
+        }
+
+        bytes = written == decoded.Length ? decoded : decoded.AsSpan(0, written).ToArray();
         return true;
     }
 }

@@ -1,24 +1,41 @@
+using System.Buffers;
 using System.Text.Json;
 using Keyward.WebAuthn.Cose;
 
 namespace Keyward.WebAuthn;
 
-/// <summary>Writes the WebAuthn L3 JSON option forms (base64url binary members, lower-case enum strings).</summary>
+/// <summary>
+/// Writes the WebAuthn L3 JSON option forms (base64url binary members, lower-case enum strings). Each thread keeps one
+/// writer and its buffer between calls (issue 15: a writer over a stream took a 4 KB buffer per sign-in's options); what
+/// they hold is only options already sent to a browser, and a buffer grown past <see cref="MaxKeptBuffer"/> is dropped.
+/// </summary>
 internal static class OptionsJsonWriter
 {
+    private const int MaxKeptBuffer = 16 * 1024;
+
+    // Base64url of up to this many bytes is encoded on the stack (a credential id may be 1023 bytes: pooled above).
+    private const int StackEncodeLimit = 384;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
     public static string Creation(RelyingPartyPolicy policy, RegistrationOptionsRequest request, byte[] challenge, byte[] userHandle, IReadOnlyList<CoseAlgorithm> algorithms) =>
-        Write(w =>
+        Write((policy, request, challenge, userHandle, algorithms), static (w, s) =>
         {
+            var (policy, request, challenge, userHandle, algorithms) = s;
             w.WriteStartObject("rp");
             w.WriteString("id", policy.RpId);
             w.WriteString("name", policy.RpName);
             w.WriteEndObject();
             w.WriteStartObject("user");
-            w.WriteString("id", Base64Url.Encode(userHandle));
+            WriteBase64Url(w, "id", userHandle);
             w.WriteString("name", request.UserName);
             w.WriteString("displayName", request.DisplayName ?? request.UserName);
             w.WriteEndObject();
-            w.WriteString("challenge", Base64Url.Encode(challenge));
+            WriteBase64Url(w, "challenge", challenge);
             w.WriteStartArray("pubKeyCredParams");
             foreach (var alg in algorithms)
             {
@@ -55,9 +72,10 @@ internal static class OptionsJsonWriter
         });
 
     public static string Request(RelyingPartyPolicy policy, AuthenticationOptionsRequest request, byte[] challenge) =>
-        Write(w =>
+        Write((policy, request, challenge), static (w, s) =>
         {
-            w.WriteString("challenge", Base64Url.Encode(challenge));
+            var (policy, request, challenge) = s;
+            WriteBase64Url(w, "challenge", challenge);
             w.WriteNumber("timeout", (long)policy.Timeout.TotalMilliseconds);
             w.WriteString("rpId", policy.RpId);
             Descriptors(w, "allowCredentials", request.AllowCredentials);
@@ -79,7 +97,7 @@ internal static class OptionsJsonWriter
         {
             w.WriteStartObject();
             w.WriteString("type", "public-key");
-            w.WriteString("id", Base64Url.Encode(d.Id));
+            WriteBase64Url(w, "id", d.Id);
             Strings(w, "transports", d.Transports);
             w.WriteEndObject();
         }
@@ -98,16 +116,66 @@ internal static class OptionsJsonWriter
         w.WriteEndArray();
     }
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    /// <summary>Writes base64url (unpadded) without a string in between; its characters never need JSON escaping.</summary>
+    private static void WriteBase64Url(Utf8JsonWriter w, string name, ReadOnlySpan<byte> data)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        var length = System.Buffers.Text.Base64Url.GetEncodedLength(data.Length);
+        // Stryker disable once all : equivalent, where the buffer lives (stack or pool) does not change what is written
+        var rented = length > StackEncodeLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        // Stryker disable once all : equivalent, see above
+        var utf8 = rented is null ? stackalloc byte[StackEncodeLimit] : rented.AsSpan();
+        try
         {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
+            var written = System.Buffers.Text.Base64Url.EncodeToUtf8(data, utf8);
+            w.WriteString(name, utf8[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static string Write<TState>(TState state, Action<Utf8JsonWriter, TState> body)
+    {
+        // Taken off the thread while in use, so a nested call (none today) would get its own.
+        var buffer = _buffer ?? new ArrayBufferWriter<byte>(1024);
+        var w = _writer;
+        _buffer = null;
+        _writer = null;
+        if (w is null)
+        {
+            w = new Utf8JsonWriter(buffer);
+        }
+        else
+        {
+            w.Reset(buffer);
         }
 
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        try
+        {
+            w.WriteStartObject();
+            body(w, state);
+            w.WriteEndObject();
+            w.Flush();
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            // Stryker disable once all : equivalent, a buffer not kept is only made again on the next call
+            if (buffer.Capacity <= MaxKeptBuffer)
+            {
+                buffer.ResetWrittenCount();
+                w.Reset(buffer);
+                _buffer = buffer;
+                _writer = w;
+            }
+            else
+            {
+                w.Dispose();
+            }
+        }
     }
 }

@@ -150,6 +150,49 @@ public sealed class CredentialJsonTests
     }
 
     [Fact]
+    public void AuthenticationParse_MembersWithJsonEscapes_ReadAsTheirUnescapedText()
+    {
+        // The same members as Authentication(), each with an escaped character: the value is its unescaped text.
+        const string json = """{"type":"public-key","id":"_\u002d8","rawId":"\u005f-8","response":{"clientDataJSON":"A\u0051","authenticatorData":"\u0041gM","signature":"BAU\u0047","userHandle":"B\u0077"}}""";
+
+        var credential = AuthenticationCredential.Parse(json).Value;
+
+        Assert.Equal("_-8", credential.Id);
+        Assert.Equal([0xFF, 0xEF], credential.RawId);
+        Assert.Equal([0x01], credential.ClientDataJson);
+        Assert.Equal([0x02, 0x03], credential.AuthenticatorData);
+        Assert.Equal([0x04, 0x05, 0x06], credential.Signature);
+        Assert.Equal([0x07], credential.UserHandle!);
+    }
+
+    [Theory]
+    [InlineData("AQIDB")]
+    [InlineData("AQ==")]
+    [InlineData("AQ\\u003d\\u003d")]
+    [InlineData("A Q")]
+    [InlineData("AQ\\n")]
+    public void AuthenticationParse_ResponseMemberNotStrictBase64Url_ReturnsMalformedResponse(string escapedValue)
+    {
+        var json = $$$"""{"type":"public-key","id":"_-8","rawId":"_-8","response":{"clientDataJSON":"{{{escapedValue}}}","authenticatorData":"AgM","signature":"BAUG"}}""";
+
+        AssertFails(AuthenticationCredential.Parse(json), "malformed_response");
+    }
+
+    [Fact]
+    public void AuthenticationParse_LongMembers_DecodeWhole()
+    {
+        var data = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
+        var json = Authentication();
+        json["response"]!["clientDataJSON"] = Base64Url.Encode(data);
+        json["response"]!["signature"] = Base64Url.Encode(data.AsSpan(0, 71));
+
+        var credential = AuthenticationCredential.Parse(json.ToJsonString()).Value;
+
+        Assert.Equal(data, credential.ClientDataJson);
+        Assert.Equal(data.AsSpan(0, 71).ToArray(), credential.Signature);
+    }
+
+    [Fact]
     public void Parse_NotBase64UnderStrict_NamesTheMemberAndThePolicy()
     {
         var failure = RegistrationCredential.Parse(With(Registration(), "rawId", "/+8")).Failure!;

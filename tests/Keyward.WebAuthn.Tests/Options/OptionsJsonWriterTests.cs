@@ -89,6 +89,35 @@ public sealed class OptionsJsonWriterTests
         Assert.Equal(expected, (string?)CreationJson(new RegistrationOptionsRequest { UserName = "alice", Attestation = conveyance })["attestation"]);
 
     [Fact]
+    public void Request_AfterALongerOne_WritesOnlyItsOwnJson()
+    {
+        // The writer and its buffer are kept per thread between calls: nothing of an earlier answer may remain.
+        var longer = new AuthenticationOptionsRequest { AllowCredentials = [new CredentialDescriptor(new byte[600], ["usb"])], Hints = ["security-key"] };
+        _ = OptionsJsonWriter.Request(Policy, longer, Challenge);
+
+        var json = OptionsJsonWriter.Request(Policy, new AuthenticationOptionsRequest(), Challenge);
+
+        Assert.Equal(
+            Q("{'challenge':'-_8AAQ','timeout':90000,'rpId':'example.org','allowCredentials':[],'userVerification':'preferred','hints':[]}"),
+            json);
+    }
+
+    [Fact]
+    public void Request_LongIdsAndManyOfThem_EncodeEveryIdWhole()
+    {
+        // Ids past the stack buffer are encoded in a pooled one; 40 of the longest ids outgrow the kept buffer.
+        var ids = Enumerable.Range(0, 40).Select(i => Enumerable.Range(0, AuthenticatorData.MaxCredentialIdLength).Select(b => (byte)(b + i)).ToArray()).ToList();
+        var request = new AuthenticationOptionsRequest { AllowCredentials = [.. ids.Select(id => new CredentialDescriptor(id, []))] };
+
+        for (var round = 0; round < 2; round++)
+        {
+            var written = JsonNode.Parse(OptionsJsonWriter.Request(Policy, request, Challenge))!["allowCredentials"]!.AsArray();
+
+            Assert.Equal(ids.Select(id => Base64Url.Encode(id)), written.Select(d => (string?)d!["id"]));
+        }
+    }
+
+    [Fact]
     public void Request_Defaults_WritesEveryMemberWithDefaultValues()
     {
         var json = OptionsJsonWriter.Request(Policy, new AuthenticationOptionsRequest(), Challenge);
