@@ -65,7 +65,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
             catch (Keys.SigningKeyRetiredException e)
             {
                 // Fail closed with the clear code, not YARP's 502: a request transform that answers is not forwarded.
-                return new ValueTask(Keys.SigningKeyRetiredMiddleware.RefuseAsync(transform.HttpContext, logger, e));
+                return new ValueTask(Keys.SigningKeyRetiredAnswer.RefuseAsync(transform.HttpContext, logger, e));
             }
 
             headers.TryAddWithoutValidation(HeaderName, assertion);
