@@ -78,6 +78,7 @@ public sealed class FailClosedBoundaryTests
                 return Task.CompletedTask;
             },
             Options.Create(new KeywardOptions()),
+            Options.Create(new HstsOptions()),
             [new SigningKeyRetiredAnswer(NullLogger<SigningKeyRetiredAnswer>.Instance), new AuditFailClosedAnswer()],
             NullLogger<HttpErrorsMiddleware>.Instance);
 

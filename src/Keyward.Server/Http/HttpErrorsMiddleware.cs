@@ -19,9 +19,10 @@ namespace Keyward.Server.Http;
 /// its retirement, an audit log that cannot record): their clauses wrap this one's, in the order their own middlewares
 /// once nested, so every exception is decided as before with one async frame per request instead of three (issue 15).
 /// </summary>
-internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, IEnumerable<IFailClosedAnswer> answers, ILogger<HttpErrorsMiddleware> logger)
+internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, IOptions<HstsOptions> hsts, IEnumerable<IFailClosedAnswer> answers, ILogger<HttpErrorsMiddleware> logger)
 {
     private readonly IFailClosedAnswer[] _answers = [.. answers];
+    private readonly string? _hsts = SecurityHeadersMiddleware.HeaderValueOf(hsts.Value);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -66,6 +67,13 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
             }
 
             var response = context.Response;
+            if (proxied)
+            {
+                // An answer YARP cleared without running the response transform (a failure copying the upstream's headers)
+                // gets its HSTS back; any other is already settled, or started.
+                SecurityHeadersMiddleware.SettleProxiedHsts(response, upstream: null, context.Request.IsHttps ? _hsts : null);
+            }
+
             if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null)
             {
                 return;
@@ -104,8 +112,8 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
     }
 
     // Clear() drops every header, also the Strict-Transport-Security that SecurityHeadersMiddleware set before the
-    // endpoint ran on an https request: put it back, so a 503 does not answer an https client without HSTS. (A proxied
-    // answer's HSTS is added when it starts, which Clear() does not undo.)
+    // endpoint ran on an https request (proxied ones too): put it back, so a 503 does not answer an https client without
+    // HSTS.
     internal static void ClearKeepingHsts(HttpResponse response)
     {
         var hsts = response.Headers.StrictTransportSecurity;
