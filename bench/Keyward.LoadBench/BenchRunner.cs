@@ -23,6 +23,9 @@ internal sealed class BenchRunner
     /// <summary>Lets the previous run's connections, timers and garbage settle before the next starts.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
+    // --keyward-metrics-off: Keyward without its /metrics listener (BenchSettings.KeywardMetricsOff).
+    private static readonly Func<string, IReadOnlyDictionary<string, string>> MetricsOff = _ => new Dictionary<string, string> { ["Keyward:Metrics:Listen"] = "off" };
+
     private readonly BenchSettings _settings;
     private readonly ILoadBed _bed;
     private readonly ILoadGenerator _generator;
@@ -69,7 +72,7 @@ internal sealed class BenchRunner
         {
             await using ILoadBed bed = settings.Mode switch
             {
-                BenchMode.Trivial => await TrivialBed.StartAsync(log, budget.Token),
+                BenchMode.Trivial => await TrivialBed.StartAsync(log, budget.Token, settings.KeywardMetricsOff ? MetricsOff : null),
                 BenchMode.Vault => await VaultBed.StartAsync(log, budget.Token),
                 _ => await TestBed.StartAsync(log, budget.Token),
             };

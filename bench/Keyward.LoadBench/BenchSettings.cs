@@ -40,6 +40,13 @@ internal sealed record BenchSettings
     /// the final count check); null runs every path. For profiling one front end at a time.
     /// </summary>
     public IReadOnlySet<string>? OnlyPaths { get; init; }
+
+    /// <summary>
+    /// trivial mode (<c>--keyward-metrics-off</c>): Keyward runs with <c>Keyward:Metrics:Listen=off</c>. Its listener
+    /// enables ASP.NET Core's and Kestrel's per-request instruments, which plain YARP (no listener) leaves disabled; off
+    /// compares the two without them, on (the default) compares Keyward as shipped.
+    /// </summary>
+    public bool KeywardMetricsOff { get; init; }
     /// signin mode: which operations run (<c>--operations Mint</c> to profile the mint alone); all three by default.
     /// </summary>
     public IReadOnlyList<SignIn.SignInOperation> Operations { get; init; } = Enum.GetValues<SignIn.SignInOperation>();
@@ -92,6 +99,11 @@ internal sealed record BenchSettings
         if (Connections is < 1 or > 256)
         {
             yield return "--connections must be between 1 and 256.";
+        }
+
+        if (KeywardMetricsOff && Mode != BenchMode.Trivial)
+        {
+            yield return "--keyward-metrics-off is for --mode trivial only.";
         }
 
         if (OnlyPaths is { } only)

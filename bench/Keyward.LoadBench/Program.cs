@@ -29,6 +29,7 @@ var warmUpPasses = new Option<int>("--warmup-passes") { Description = "At most t
 var connections = new Option<int>("--connections", "-c") { Description = "Connections (requests in flight at once).", DefaultValueFactory = _ => 16 };
 var generator = new Option<GeneratorKind>("--generator") { Description = "auto (wrk when on PATH, else builtin), builtin, or wrk.", DefaultValueFactory = _ => GeneratorKind.Auto };
 var onlyPaths = new Option<string?>("--paths") { Description = "trivial mode: run only these front ends, comma-separated (direct, yarp, nginx, nginx-auth, keyward); the direct path always runs. Default: every path." };
+var keywardMetrics = new Option<bool>("--keyward-metrics-off") { Description = "trivial mode: run Keyward with Keyward:Metrics:Listen=off (no /metrics listener, so ASP.NET Core's and Kestrel's per-request instruments stay disabled, as in plain YARP, which has no listener). Default: Keyward as shipped, listener on." };
 var operations = new Option<SignInOperation[]>("--operations") { Description = "signin mode: the operations to run (SignIn, Mint, MintAndRedeem; e.g. --operations Mint to profile the mint alone). All three by default.", AllowMultipleArgumentsPerToken = true };
 var quick = new Option<bool>("--quick") { Description = "CI smoke: 1 round of 1 s, one 1 s warm-up pass, 4 connections (flags given explicitly still win)." };
 var mode = new Option<string>("--mode") { Description = "counter (the counter sample behind each path; the default), trivial (a trivial upstream behind YARP, nginx, nginx auth_request and Keyward), signin (sign-ins and WebSocket tickets), vault (vault reads with a capability against the proxy path), or remote support's relay, agents, support-code, revoke.", DefaultValueFactory = _ => SupportModes.Counter };
@@ -46,7 +47,7 @@ var viewerUrl = new Option<string?>("--viewer-url") { Hidden = true };
 var viewerCa = new Option<string?>("--viewer-ca") { Hidden = true };
 
 var root = new RootCommand("Keyward loopback load benchmark: front ends over the counter sample or a trivial upstream, or sign-ins and WebSocket tickets.");
-foreach (var option in new Option[] { mode, clients, onDisk, operations, rounds, seconds, warmUp, warmUpPasses, connections, generator, onlyPaths, quick, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort, viewerUrl, viewerCa })
+foreach (var option in new Option[] { mode, clients, onDisk, operations, rounds, seconds, warmUp, warmUpPasses, connections, generator, onlyPaths, keywardMetrics, quick, megabytes, agents, idleSeconds, binders, swarmUrl, swarmCa, swarmKeys, agentState, agentPort, viewerUrl, viewerCa })
 {
     root.Options.Add(option);
 }
@@ -112,6 +113,7 @@ root.SetAction(async (parse, cancellationToken) =>
         OnlyPaths = parse.GetValue(onlyPaths) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) : null,
         Operations = parse.GetValue(operations) is { Length: > 0 } picked ? [.. picked.Distinct()] : Enum.GetValues<SignInOperation>(),
         Quick = isQuick,
+        KeywardMetricsOff = parse.GetValue(keywardMetrics),
     };
     var errors = settings.Validate().ToList();
     if (errors.Count > 0)

@@ -109,6 +109,48 @@ public abstract partial class BrokerTests
     }
 
     [Fact]
+    public async Task Hsts_OnProxiedAnswersKeywardDidNotWrite_ExactlyOnce_AndAnUpstreamsOwnWins()
+    {
+        // Keyward sets its HSTS before forwarding and settles it in the response transform (issue 15: no OnStarting
+        // callback per proxied request): each of these must still carry exactly one header.
+        var closed = FreePort.Next();
+        var (host, client, admin) = await StartWithAdminAsync(s =>
+        {
+            s["Keyward:Routes:down:Path"] = "/down/{**rest}";
+            s["Keyward:Routes:down:Upstream"] = $"http://127.0.0.1:{closed}";
+        });
+
+        // The proxy's own 502 (the upstream is down: no upstream response, YARP's error path).
+        var down = await client.ProxyAsync("/down/x", admin.Token);
+        ProblemAssert.Problem(down, 502, "upstream_unavailable");
+        Assert.Equal([DefaultHsts], down.Headers.GetValues("Strict-Transport-Security"));
+
+        // The upstream's own answers: a 200, and an empty 404 that passes through as it is.
+        Assert.Equal([DefaultHsts], (await client.ProxyAsync("/echo/x", admin.Token)).Headers.GetValues("Strict-Transport-Security"));
+        var upstream404 = await client.ProxyAsync("/echo/missing?status=404", admin.Token);
+        Assert.Equal(404, upstream404.StatusCode);
+        Assert.Equal([DefaultHsts], upstream404.Headers.GetValues("Strict-Transport-Security"));
+
+        // An upstream that sends its own keeps it, once: also one equal to Keyward's, and max-age=0 (docs/security.md).
+        foreach (var own in new[] { DefaultHsts, "max-age=0", "max-age=60; includeSubDomains" })
+        {
+            var answer = await client.ProxyAsync("/echo/x?hsts=" + Uri.EscapeDataString(own), admin.Token);
+            Assert.Equal(200, answer.StatusCode);
+            Assert.Equal([own], answer.Headers.GetValues("Strict-Transport-Security"));
+        }
+
+        // A proxied request refused because its refusal could not be audited: the 503 drops what the request had set,
+        // but not HSTS.
+        var revoked = await client.LoginAsync("admin", client.Key);
+        ProblemAssert.Ok(await client.LogoutAsync(revoked.Token));
+        host.Audit.Failing = true;
+        var unaudited = await client.ProxyAsync("/echo/x", revoked.Token);
+        host.Audit.Failing = false;
+        ProblemAssert.Problem(unaudited, 503, "audit_unavailable");
+        Assert.Equal([DefaultHsts], unaudited.Headers.GetValues("Strict-Transport-Security"));
+    }
+
+    [Fact]
     public async Task Hsts_Configured_IsSentAsConfiguredOrNotAtAll()
     {
         var (host, client, admin) = await StartWithAdminAsync(settings =>

@@ -193,7 +193,7 @@ internal sealed class TrivialBed : ILoadBed
 
         _targets.Add(new Target(Keyward, "Keyward with a session", Address(_keyward.Port), Session));
         await CheckRefusalsAsync(cancellationToken);
-        log.WriteLine($"Keyward on {_keyward.Port}, plain YARP on {plainPort}, trivial upstream on {upstreamPort}; virtual key registered and signed in");
+        log.WriteLine($"Keyward on {_keyward.Port}, plain YARP on {plainPort}, trivial upstream on {upstreamPort}; virtual key registered and signed in; Keyward's metrics listener {(_keyward.MetricsAddress is null ? "off (--keyward-metrics-off)" : "on, as shipped")}");
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Keyward.Server.Audit;
 /// How the broker records its decisions: one call per decision, the actor and client address taken from the request.
 /// The rule everywhere: decide, record, then act. An operation that creates something (a session, a key, an invite)
 /// makes its id first, so the record can name it before it exists. When the audit log cannot make the event durable,
-/// <see cref="AuditUnavailableException"/> reaches <see cref="AuditFailClosedMiddleware"/> and the client gets 503
+/// <see cref="AuditUnavailableException"/> reaches <see cref="AuditFailClosedAnswer"/> and the client gets 503
 /// <c>audit_unavailable</c>: nothing happens that the log does not hold. Once recorded, the act runs to completion
 /// even if the client goes away.
 /// </summary>

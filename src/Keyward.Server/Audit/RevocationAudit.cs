@@ -10,7 +10,7 @@ namespace Keyward.Server.Audit;
 /// revocations join it, so revocation events keep their order. A revocation is never refused because of the audit:
 /// if even the spool cannot take the event (full, or its file fails), the event is dropped, an error is logged and
 /// <c>keyward.audit.spool.events{outcome=dropped}</c> counts it, and the revocation still takes effect. Everything
-/// that is not a revocation keeps failing closed (<see cref="AuditFailClosedMiddleware"/>).
+/// that is not a revocation keeps failing closed (<see cref="AuditFailClosedAnswer"/>).
 /// </summary>
 internal sealed class RevocationAudit(IAuditLog audit, AuditSpool spool, KeywardMetrics metrics)
 {

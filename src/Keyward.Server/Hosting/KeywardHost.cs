@@ -228,13 +228,10 @@ public static partial class KeywardHost
         // HSTS and no-store on every answer, including the ones written by the middlewares below.
         app.UseMiddleware<SecurityHeadersMiddleware>();
 
-        // Then, so a decision that could not be audited anywhere below answers 503 audit_unavailable.
-        app.UseMiddleware<AuditFailClosedMiddleware>();
-
-        // And a node whose shared signing key is past retire_at answers 503 signing_key_retired rather than sign.
-        app.UseMiddleware<Keyward.Server.Keys.SigningKeyRetiredMiddleware>();
-
-        // Then every framework error as problem+json, and the body limit of Keyward's own endpoints.
+        // Then every framework error as problem+json, and the body limit of Keyward's own endpoints; in the same try/catch,
+        // the fail-closed answers registered in AddKeyward (IFailClosedAnswer): a node whose shared signing key is past
+        // retire_at answers 503 signing_key_retired rather than sign, and a decision that could not be audited anywhere
+        // below answers 503 audit_unavailable (issue 15: one async wrapper per request, not three).
         app.UseMiddleware<HttpErrorsMiddleware>();
 
         // A Bearer request to a path route: authenticated, authorized and forwarded in one step when it passes; anything

@@ -203,6 +203,10 @@ public static class KeywardServiceCollectionExtensions
         services.AddKeywardOptions<AssertionOptions>(AssertionOptions.Section, o => o.Validate());
         services.TryAddSingleton<SigningKeyStore>();
         services.TryAddSingleton<AssertionIssuer>();
+
+        // The fail-closed answers HttpErrorsMiddleware asks, innermost first: the order is the pipeline's contract.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailClosedAnswer, Keyward.Server.Keys.SigningKeyRetiredAnswer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailClosedAnswer, Keyward.Server.Audit.AuditFailClosedAnswer>());
     }
 
     // The planes, in one place: every endpoint names one of these policies or AllowAnonymous; anything else is refused.

@@ -15,9 +15,15 @@ namespace Keyward.Server.Http;
 /// pass through untouched. Keyward's own endpoints also get a small request-body limit
 /// (<see cref="KeywardOptions.MaxRequestBodyBytes"/>): their bodies are ceremonies and small JSON, and an unbounded body
 /// is memory an anonymous client could take.
+/// It is also where the other slices' fail-closed boundaries catch (<see cref="IFailClosedAnswer"/>: a signing key past
+/// its retirement, an audit log that cannot record): their clauses wrap this one's, in the order their own middlewares
+/// once nested, so every exception is decided as before with one async frame per request instead of three (issue 15).
 /// </summary>
-internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, ILogger<HttpErrorsMiddleware> logger)
+internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOptions<KeywardOptions> options, IOptions<HstsOptions> hsts, IEnumerable<IFailClosedAnswer> answers, ILogger<HttpErrorsMiddleware> logger)
 {
+    private readonly IFailClosedAnswer[] _answers = [.. answers];
+    private readonly string? _hsts = SecurityHeadersMiddleware.HeaderValueOf(hsts.Value);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var proxied = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
@@ -28,57 +34,86 @@ internal sealed partial class HttpErrorsMiddleware(RequestDelegate next, IOption
 
         try
         {
-            await next(context).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
-        {
-            // Thrown while reading the body: too large, cut short, or malformed framing. Nothing of it is echoed.
-            await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e) when ((StorageBusy.Is(e) || e is ClusterCountersUnavailableException) && !context.Response.HasStarted)
-        {
-            // The database stayed locked past Keyward:Storage:BusyTimeout (or the shared guess counters could not be read,
-            // so a guessable check is refused rather than made unlimited). Whatever the request had put in the response
-            // goes; the provider's message (it can name files and SQL) stays out of it.
-            ClearKeepingHsts(context.Response);
-            context.Response.Headers.RetryAfter = "5";
-            await Problems.WriteAsync(context, KeywardErrors.StorageBusy).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e) when (StorageUnavailable.Describe(e) is { } failure && !context.Response.HasStarted)
-        {
-            // PostgreSQL down, refusing, shutting down or out of slots; SQLite's file unreadable or full. Fail closed: the
-            // session, key or ticket could not be read, so nothing was let through. The log names the failure's kind only
-            // (no provider message, no connection string); the client gets the catalogue's text, no stack trace.
-            StorageUnavailableLog(logger, failure);
-            ClearKeepingHsts(context.Response);
-            context.Response.Headers.RetryAfter = "5";
-            await Problems.WriteAsync(context, KeywardErrors.StorageUnavailable).ConfigureAwait(false);
-            return;
-        }
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException bad) when (!context.Response.HasStarted)
+            {
+                // Thrown while reading the body: too large, cut short, or malformed framing. Nothing of it is echoed.
+                await Problems.WriteAsync(context, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? KeywardErrors.BodyTooLarge : KeywardErrors.RequestInvalid).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when ((StorageBusy.Is(e) || e is ClusterCountersUnavailableException) && !context.Response.HasStarted)
+            {
+                // The database stayed locked past Keyward:Storage:BusyTimeout (or the shared guess counters could not be read,
+                // so a guessable check is refused rather than made unlimited). Whatever the request had put in the response
+                // goes; the provider's message (it can name files and SQL) stays out of it.
+                ClearKeepingHsts(context.Response);
+                context.Response.Headers.RetryAfter = "5";
+                await Problems.WriteAsync(context, KeywardErrors.StorageBusy).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (StorageUnavailable.Describe(e) is { } failure && !context.Response.HasStarted)
+            {
+                // PostgreSQL down, refusing, shutting down or out of slots; SQLite's file unreadable or full. Fail closed: the
+                // session, key or ticket could not be read, so nothing was let through. The log names the failure's kind only
+                // (no provider message, no connection string); the client gets the catalogue's text, no stack trace.
+                StorageUnavailableLog(logger, failure);
+                ClearKeepingHsts(context.Response);
+                context.Response.Headers.RetryAfter = "5";
+                await Problems.WriteAsync(context, KeywardErrors.StorageUnavailable).ConfigureAwait(false);
+                return;
+            }
 
-        var response = context.Response;
-        if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null)
-        {
-            return;
-        }
+            var response = context.Response;
+            if (proxied)
+            {
+                // An answer YARP cleared without running the response transform (a failure copying the upstream's headers)
+                // gets its HSTS back; any other is already settled, or started.
+                SecurityHeadersMiddleware.SettleProxiedHsts(response, upstream: null, context.Request.IsHttps ? _hsts : null);
+            }
 
-        // A proxied request's empty error is the upstream's answer unless the proxy itself failed.
-        if (proxied && context.Features.Get<IForwarderErrorFeature>() is null)
-        {
-            return;
-        }
+            if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null)
+            {
+                return;
+            }
 
-        if (ForStatus(response.StatusCode) is { } error)
+            // A proxied request's empty error is the upstream's answer unless the proxy itself failed.
+            if (proxied && context.Features.Get<IForwarderErrorFeature>() is null)
+            {
+                return;
+            }
+
+            if (ForStatus(response.StatusCode) is { } error)
+            {
+                await Problems.WriteAsync(context, error).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (!context.Response.HasStarted && FailClosedAnswer(e) is { } answer)
         {
-            await Problems.WriteAsync(context, error).ConfigureAwait(false);
+            // The slices' fail-closed boundaries (IFailClosedAnswer), around everything above as their own middlewares
+            // were: a retired signing key, then an audit log that cannot record.
+            await answer.AnswerAsync(context, e).ConfigureAwait(false);
         }
     }
 
+    private IFailClosedAnswer? FailClosedAnswer(Exception exception)
+    {
+        foreach (var answer in _answers)
+        {
+            if (answer.Answers(exception))
+            {
+                return answer;
+            }
+        }
+
+        return null;
+    }
+
     // Clear() drops every header, also the Strict-Transport-Security that SecurityHeadersMiddleware set before the
-    // endpoint ran on an https request: put it back, so a 503 does not answer an https client without HSTS. (A proxied
-    // answer's HSTS is added when it starts, which Clear() does not undo.)
+    // endpoint ran on an https request (proxied ones too): put it back, so a 503 does not answer an https client without
+    // HSTS.
     internal static void ClearKeepingHsts(HttpResponse response)
     {
         var hsts = response.Headers.StrictTransportSecurity;

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Model;
 
 namespace Keyward.Server.Http;
 
 /// <summary>
 /// Headers every response needs, whoever writes it. <c>Strict-Transport-Security</c> on every https response, Keyward's
-/// own and proxied ones (an upstream's own HSTS header is kept). <c>Cache-Control: no-store</c> on every answer of
+/// own and proxied ones (an upstream's own HSTS header is kept: <see cref="SettleProxiedHsts"/>). <c>Cache-Control: no-store</c> on every answer of
 /// Keyward's own endpoints unless the endpoint chose its caching (the JWKS): they carry sessions, tokens, invites,
 /// tickets, ceremonies or account data, none of which a shared or browser cache may keep. Proxied responses keep the
 /// upstream's caching; static files (the sign-in page, the console) match no endpoint: the static-file options in
@@ -14,26 +16,24 @@ namespace Keyward.Server.Http;
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<HstsOptions> options)
 {
+    // The options are read once (IOptions): the header value is made once, not per request.
+    private readonly string? _hsts = HeaderValueOf(options.Value);
+
     public Task InvokeAsync(HttpContext context)
     {
-        var hsts = context.Request.IsHttps && options.Value.Enabled;
+        var headers = context.Response.Headers;
+        if (_hsts is not null && context.Request.IsHttps)
+        {
+            // Before anything answers, proxied requests included; for a proxied answer the response transform
+            // (SettleProxiedHsts) then puts an upstream's own header in place of this one. Set here rather than by
+            // Response.OnStarting, a callback per proxied request (issue 15).
+            headers.StrictTransportSecurity = _hsts;
+        }
+
         var endpoint = context.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<RouteModel>() is not null)
         {
-            // YARP appends the upstream's headers to what is already set, so add Keyward's HSTS only when the answer
-            // starts, and only if the upstream sent none.
-            if (hsts)
-            {
-                context.Response.OnStarting(static state => AddHstsIfAbsent((HttpContext)state), context);
-            }
-
             return next(context);
-        }
-
-        var headers = context.Response.Headers;
-        if (hsts)
-        {
-            headers.StrictTransportSecurity = options.Value.HeaderValue;
         }
 
         if (endpoint is not null)
@@ -48,14 +48,33 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
         return next(context);
     }
 
-    private static Task AddHstsIfAbsent(HttpContext context)
+    /// <summary>The value <see cref="InvokeAsync"/> sets on an https request; null when HSTS is off.</summary>
+    public static string? HeaderValueOf(HstsOptions options) => options.Enabled ? options.HeaderValue : null;
+
+    /// <summary>
+    /// Settles a proxied answer's HSTS once its headers are in place (YARP's response transform, which also runs on YARP's
+    /// own error answers, and <see cref="HttpErrorsMiddleware"/> after it, with no upstream answer). YARP does not copy an
+    /// upstream's <c>Strict-Transport-Security</c> over one the proxy set before forwarding (dotnet/yarp#2269), so the
+    /// upstream's own, when it sent one, is put in place of Keyward's here: it is kept, as it was when Keyward added its
+    /// header only to answers without one. An answer YARP cleared before its error status gets Keyward's back.
+    /// <paramref name="hsts"/> is the value <see cref="InvokeAsync"/> set on this request (null over plain http or with
+    /// HSTS off: then nothing is touched, and YARP copies the upstream's as it is).
+    /// </summary>
+    public static void SettleProxiedHsts(HttpResponse response, HttpResponseMessage? upstream, string? hsts)
     {
-        var headers = context.Response.Headers;
-        if (headers.StrictTransportSecurity.Count == 0)
+        if (hsts is null || response.HasStarted)
         {
-            headers.StrictTransportSecurity = context.RequestServices.GetRequiredService<IOptions<HstsOptions>>().Value.HeaderValue;
+            return;
         }
 
-        return Task.CompletedTask;
+        var headers = response.Headers;
+        if (upstream is not null && upstream.Headers.NonValidated.TryGetValues(HeaderNames.StrictTransportSecurity, out var own))
+        {
+            headers.StrictTransportSecurity = own.Count == 1 ? new StringValues(own.ToString()) : new StringValues([.. own]);
+        }
+        else if (headers.StrictTransportSecurity.Count == 0)
+        {
+            headers.StrictTransportSecurity = hsts;
+        }
     }
 }

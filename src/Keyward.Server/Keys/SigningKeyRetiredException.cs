@@ -3,7 +3,7 @@ namespace Keyward.Server.Keys;
 /// <summary>
 /// The shared key that would sign now is past its <c>retire_at</c>: this node has not read its successor (it cannot
 /// open it, the database is unreachable, or its clock runs ahead), so it refuses to sign rather than mint something no
-/// other node trusts for long enough (<see cref="SigningKeyRetiredMiddleware"/> answers 503 <c>signing_key_retired</c>).
+/// other node trusts for long enough (<see cref="SigningKeyRetiredAnswer"/> answers 503 <c>signing_key_retired</c>).
 /// Names the purpose and key id only.
 /// </summary>
 public sealed class SigningKeyRetiredException : Exception

@@ -9,10 +9,14 @@ namespace Keyward.Server.Proxy;
 /// <summary>
 /// For every proxied request: drop identity headers (<see cref="HeaderDenylist"/>) and Keyward's cookies (<see cref="KeywardCookies"/>) the client
 /// sent, then add <c>Keyward-Assertion</c> for the session and route. On the way back, drop any <c>Set-Cookie</c> in
-/// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser.
+/// Keyward's cookie namespace: an upstream must not be able to plant or clear Keyward's cookies in the browser; and settle
+/// the answer's <c>Strict-Transport-Security</c> (<see cref="SecurityHeadersMiddleware.SettleProxiedHsts"/>).
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options, ILogger<AssertionTransform> logger) : ITransformProvider
+internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics metrics, IOptions<ProxyOptions> options, IOptions<HstsOptions> hstsOptions, ILogger<AssertionTransform> logger) : ITransformProvider
 {
+    // The HSTS value SecurityHeadersMiddleware set before forwarding (null when HSTS is off).
+    private readonly string? _hsts = SecurityHeadersMiddleware.HeaderValueOf(hstsOptions.Value);
+
     public const string HeaderName = "Keyward-Assertion";
 
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -65,7 +69,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
             catch (Keys.SigningKeyRetiredException e)
             {
                 // Fail closed with the clear code, not YARP's 502: a request transform that answers is not forwarded.
-                return new ValueTask(Keys.SigningKeyRetiredMiddleware.RefuseAsync(transform.HttpContext, logger, e));
+                return new ValueTask(Keys.SigningKeyRetiredAnswer.RefuseAsync(transform.HttpContext, logger, e));
             }
 
             headers.TryAddWithoutValidation(HeaderName, assertion);
@@ -79,7 +83,11 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
                 metrics.ProxiedRequests.Add(1, new("route", routeId), new("status", transform.HttpContext.Response.StatusCode));
             }
 
-            var headers = transform.HttpContext.Response.Headers;
+            // Keyward's HSTS was set before forwarding; an upstream's own replaces it, and an answer YARP cleared gets it back.
+            var context = transform.HttpContext;
+            SecurityHeadersMiddleware.SettleProxiedHsts(context.Response, transform.ProxyResponse, context.Request.IsHttps ? _hsts : null);
+
+            var headers = context.Response.Headers;
             var cookies = headers.SetCookie;
             if (cookies.Count > 0 && KeywardCookies.TryRemoveRefused(cookies, out var kept))
             {

@@ -5,27 +5,20 @@ namespace Keyward.Server.Keys;
 /// <summary>
 /// Turns <see cref="SigningKeyRetiredException"/> from anywhere in the pipeline into 503 problem+json
 /// <c>signing_key_retired</c> and logs the alarm (event 3104): the node fails closed rather than sign with a key past
-/// its retirement.
+/// its retirement. Caught in <see cref="HttpErrorsMiddleware"/>'s try/catch (<see cref="IFailClosedAnswer"/>), before
+/// the audit log's.
 /// </summary>
-internal sealed partial class SigningKeyRetiredMiddleware(RequestDelegate next, ILogger<SigningKeyRetiredMiddleware> logger)
+internal sealed partial class SigningKeyRetiredAnswer(ILogger<SigningKeyRetiredAnswer> logger) : IFailClosedAnswer
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        try
-        {
-            await next(context).ConfigureAwait(false);
-        }
-        catch (SigningKeyRetiredException e) when (!context.Response.HasStarted)
-        {
-            await RefuseAsync(context, logger, e).ConfigureAwait(false);
-        }
-    }
+    public bool Answers(Exception exception) => exception is SigningKeyRetiredException;
 
-    /// <summary>Logs the alarm and answers 503 <c>signing_key_retired</c> (also for the proxy, whose transforms YARP runs outside this middleware's reach).</summary>
+    public Task AnswerAsync(HttpContext context, Exception exception) => RefuseAsync(context, logger, (SigningKeyRetiredException)exception);
+
+    /// <summary>Logs the alarm and answers 503 <c>signing_key_retired</c> (also for the proxy, whose transforms YARP runs outside the pipeline's try/catch).</summary>
     public static async Task RefuseAsync(HttpContext context, ILogger logger, SigningKeyRetiredException e)
     {
         Refused(logger, e.Purpose ?? "unknown", e.Message);
-        context.Response.Clear();
+        HttpErrorsMiddleware.ClearKeepingHsts(context.Response);
         context.Response.Headers.RetryAfter = "5";
         await Problems.WriteAsync(context, KeywardErrors.SigningKeyRetired).ConfigureAwait(false);
     }
