@@ -7,13 +7,15 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Keyward.Core.Storage;
 
 /// <summary>
-/// One statement as a plain ADO.NET command on a context's connection, for the sign-in's writes (issue 15): no EF Core
+/// One statement as a plain ADO.NET command on a context's connection, for the sign-in's writes and reads (issue 15): no EF Core
 /// relational command, no interceptors, no diagnostics per call. Each value is bound through the provider's own EF Core
 /// type mapping (<see cref="RelationalTypeMapping.CreateParameter"/>), so it is stored exactly as EF Core stores it: on
 /// SQLite a <see cref="Guid"/> as upper-case TEXT and a <see cref="bool"/> as INTEGER, on PostgreSQL uuid, boolean,
 /// bigint, bytea and text. A write enters the storage's write gate itself (<see cref="StorageDialect.EnterWriteAsync"/>,
 /// as <see cref="SingleUse"/> does), because EF Core's gate interceptor does not see it; each write is one statement and
-/// its own autocommit, in no transaction with another. The connection is opened for the statement when it is closed,
+/// its own autocommit, in no transaction with another. A read (<see cref="ReadFirstAsync"/>, <see cref="ReadAllAsync"/>)
+/// takes no gate; its caller reads each column as EF Core stores it (<see cref="DbDataReader.GetGuid"/> reads SQLite's
+/// upper-case TEXT and PostgreSQL's uuid alike). The connection is opened for the statement when it is closed,
 /// and closed again when this is disposed; a connection the caller opened stays open.
 /// </summary>
 internal sealed class PlainCommand : IAsyncDisposable
@@ -98,6 +100,38 @@ internal sealed class PlainCommand : IAsyncDisposable
         {
             _database.Dialect.ExitWrite(connection, _command);
         }
+    }
+
+    /// <summary>
+    /// Runs a read (no write gate: reads never wait for SQLite's writer in WAL mode): <paramref name="read"/>'s value of
+    /// the first row, or default when there is none. The reader is stepped to its end before this returns.
+    /// </summary>
+    public async Task<T?> ReadFirstAsync<T>(Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await _command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await _command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var value = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : default;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        return value;
+    }
+
+    /// <summary>Runs a read (no write gate) and returns <paramref name="read"/>'s value of every row, in order.</summary>
+    public async Task<List<T>> ReadAllAsync<T>(Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await _command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await _command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
 
     /// <summary>Disposes the command; closes the connection if this opened it.</summary>

@@ -14,30 +14,30 @@ internal sealed class CeremonyJournal(CeremonyStore store, IOptions<SignInOption
     /// <summary>Stores the ceremony; returns its id with the options the browser needs.</summary>
     public async Task<CeremonyOptionsResponse> StartAsync(string kind, byte[] challenge, CeremonyState state, string optionsJson, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
+        var json = JsonSerializer.Serialize(state, CeremonyStateJsonContext.Default.CeremonyState);
         var id = await store.SaveAsync(kind, challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
-        return new CeremonyOptionsResponse(id, JsonElement.Parse(optionsJson));
+        return new CeremonyOptionsResponse(id, new CeremonyOptionsJson(optionsJson));
     }
 
     /// <summary>As <see cref="StartAsync(string, byte[], CeremonyState, string, CancellationToken)"/>, on a context the caller holds.</summary>
     public async Task<CeremonyOptionsResponse> StartAsync(KeywardDbContext db, string kind, byte[] challenge, CeremonyState state, string optionsJson, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(state, SessionsJsonContext.Default.CeremonyState);
+        var json = JsonSerializer.Serialize(state, CeremonyStateJsonContext.Default.CeremonyState);
         var id = await store.SaveAsync(db, kind, challenge, json, options.Value.CeremonyLifetime, cancellationToken).ConfigureAwait(false);
-        return new CeremonyOptionsResponse(id, JsonElement.Parse(optionsJson));
+        return new CeremonyOptionsResponse(id, new CeremonyOptionsJson(optionsJson));
     }
 
     /// <summary>Takes the ceremony once; null when it is unknown, of another kind, already taken, or expired.</summary>
     public async Task<(CeremonyState State, byte[] Challenge)?> TakeAsync(string kind, Guid ceremonyId, CancellationToken cancellationToken)
     {
         var ceremony = await store.ConsumeAsync(ceremonyId, kind, cancellationToken).ConfigureAwait(false);
-        return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
+        return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, CeremonyStateJsonContext.Default.CeremonyState)!, ceremony.Challenge);
     }
 
     /// <summary>As <see cref="TakeAsync(string, Guid, CancellationToken)"/>, on a context the caller holds.</summary>
     public async Task<(CeremonyState State, byte[] Challenge)?> TakeAsync(KeywardDbContext db, string kind, Guid ceremonyId, CancellationToken cancellationToken)
     {
         var ceremony = await store.ConsumeAsync(db, ceremonyId, kind, cancellationToken).ConfigureAwait(false);
-        return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, SessionsJsonContext.Default.CeremonyState)!, ceremony.Challenge);
+        return ceremony is null ? null : (JsonSerializer.Deserialize(ceremony.State, CeremonyStateJsonContext.Default.CeremonyState)!, ceremony.Challenge);
     }
 }

@@ -179,12 +179,12 @@ internal sealed partial class SignInService(
         if (await accounts.FindAccountByTypedNameAsync(db, name, cancellationToken).ConfigureAwait(false) is not { } account)
         {
             // The same number of reads as for a real account: the account, then keys.
-            var shape = await accounts.FirstAuthenticatorAsync(db, cancellationToken).ConfigureAwait(false);
+            var shape = await accounts.FirstAllowedKeyAsync(db, cancellationToken).ConfigureAwait(false);
             allow.AddRange(StandInCredentials(name, shape));
             return (null, allow);
         }
 
-        foreach (var key in await accounts.ListAuthenticatorsAsync(db, account.Id, cancellationToken).ConfigureAwait(false))
+        foreach (var key in await accounts.AllowedKeysAsync(db, account.Id, cancellationToken).ConfigureAwait(false))
         {
             allow.Add(new CredentialDescriptor(key.CredentialId, key.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries)));
         }
@@ -197,7 +197,7 @@ internal sealed partial class SignInService(
     /// the name's lookup key, so every spelling that would find one account (<c>BOB</c>, <c>ｂｏｂ</c>) gets one answer,
     /// as a real account's spellings do.
     /// </summary>
-    internal IEnumerable<CredentialDescriptor> StandInCredentials(string name, AuthenticatorEntity? shape)
+    internal IEnumerable<CredentialDescriptor> StandInCredentials(string name, AllowedKey? shape)
     {
         var length = shape?.CredentialId.Length ?? 32;
         var transports = shape?.Transports.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];

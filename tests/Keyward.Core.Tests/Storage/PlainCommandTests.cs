@@ -174,6 +174,90 @@ public sealed class PlainCommandTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Single(results, r => r is not null);
     }
 
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task SignInReads_ByPlainCommand_FindRowsEfCoreWrote_FieldForField(StorageProvider provider)
+    {
+        var database = await OpenAsync(provider);
+        var (account, older) = await AddAccountWithKeyAsync(database);
+        var newer = new AuthenticatorEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = Tenants.Default,
+            AccountId = account.Id,
+            CredentialId = RandomNumberGenerator.GetBytes(48),
+            PublicKey = RandomNumberGenerator.GetBytes(77),
+            Name = "second key",
+            SignCount = 4_000_000_000,
+            BackupEligible = true,
+            BackedUp = true,
+            UserVerifiedAtRegistration = true,
+            Format = "packed",
+            Aaguid = RandomNumberGenerator.GetBytes(16),
+            Transports = "internal,hybrid",
+            CreatedAt = older.CreatedAt + 1,
+            LastUsedAt = 1_765_000_000_123,
+        };
+        var disabled = new AccountEntity
+        {
+            Id = Guid.NewGuid(),
+            TenantId = Tenants.Default,
+            Name = "Carol",
+            Role = Roles.Admin,
+            UserHandle = RandomNumberGenerator.GetBytes(16),
+            CreatedAt = 1_765_000_000_000,
+            DisabledAt = 1_765_000_000_999,
+        };
+        await using (var db = database.CreateContext())
+        {
+            db.Authenticators.Add(newer);
+            db.Accounts.Add(disabled);
+            await db.SaveChangesAsync();
+        }
+
+        var accounts = new AccountService(database, _time);
+        await using (var db = database.CreateContext())
+        {
+            // By the typed name (its lookup key), and a name stored before names were prepared, by its exact spelling.
+            Assert.Equivalent(account, await accounts.FindAccountByTypedNameAsync(db, "ALICE"), strict: true);
+            Assert.Equivalent(disabled, await accounts.FindAccountByTypedNameAsync(db, "Carol"), strict: true);
+            Assert.Null(await accounts.FindAccountByTypedNameAsync(db, "nobody"));
+            Assert.Equivalent(disabled, await accounts.GetAccountAsync(db, disabled.Id), strict: true);
+            Assert.Null(await accounts.GetAccountAsync(db, Guid.NewGuid()));
+
+            // The keys oldest first, every column as EF Core wrote it (a null LastUsedAt, a count past int's range).
+            var keys = await accounts.ListAuthenticatorsAsync(db, account.Id);
+            Assert.Equal(2, keys.Count);
+            Assert.Equivalent(older, keys[0], strict: true);
+            Assert.Equivalent(newer, keys[1], strict: true);
+            Assert.Equivalent(newer, await accounts.FindAuthenticatorAsync(db, newer.CredentialId), strict: true);
+            Assert.Null(await accounts.FindAuthenticatorAsync(db, RandomNumberGenerator.GetBytes(32)));
+            Assert.Empty(await accounts.ListAuthenticatorsAsync(db, disabled.Id));
+
+            // The options' reads: the same two columns, in the same order, of the same rows.
+            Assert.Equal([new AllowedKey(older.CredentialId, older.Transports), new AllowedKey(newer.CredentialId, newer.Transports)],
+                await accounts.AllowedKeysAsync(db, account.Id), AllowedKeyComparer.Instance);
+            var first = await accounts.FirstAllowedKeyAsync(db);
+            Assert.NotNull(first);
+            Assert.Equal(older.CredentialId, first.Value.CredentialId);
+            Assert.Equal(older.Transports, first.Value.Transports);
+            Assert.Equivalent(older, await accounts.FirstAuthenticatorAsync(db), strict: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task FirstAllowedKey_WithNoKeyRegistered_IsNull(StorageProvider provider)
+    {
+        var database = await OpenAsync(provider);
+        await TestAccounts.AddUserAsync(database);
+        await using var db = database.CreateContext();
+        Assert.Null(await new AccountService(database, _time).FirstAllowedKeyAsync(db));
+        Assert.Null(await new AccountService(database, _time).FirstAuthenticatorAsync(db));
+    }
+
     [Fact]
     public async Task Ceremony_TakenAtItsExpiry_IsRefusedAndRemoved()
     {
@@ -244,5 +328,15 @@ public sealed class PlainCommandTests(PostgresFixture postgres) : IAsyncLifetime
         db.Authenticators.Add(key);
         await db.SaveChangesAsync();
         return (account, key);
+    }
+
+    // AllowedKey is a record struct over an array: equal when the bytes and the transports are.
+    private sealed class AllowedKeyComparer : IEqualityComparer<AllowedKey>
+    {
+        public static readonly AllowedKeyComparer Instance = new();
+
+        public bool Equals(AllowedKey x, AllowedKey y) => x.CredentialId.AsSpan().SequenceEqual(y.CredentialId) && x.Transports == y.Transports;
+
+        public int GetHashCode(AllowedKey obj) => obj.Transports.GetHashCode(StringComparison.Ordinal);
     }
 }
