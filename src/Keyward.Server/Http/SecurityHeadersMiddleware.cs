@@ -7,7 +7,8 @@ namespace Keyward.Server.Http;
 
 /// <summary>
 /// Headers every response needs, whoever writes it. <c>Strict-Transport-Security</c> on every https response, Keyward's
-/// own and proxied ones (an upstream's own HSTS header is kept: <see cref="SettleProxiedHsts"/>). <c>Cache-Control: no-store</c> on every answer of
+/// own and proxied ones (on a route with its own host an upstream's own HSTS header is kept, on Keyward's host never:
+/// <see cref="SettleProxiedHsts"/>). <c>Cache-Control: no-store</c> on every answer of
 /// Keyward's own endpoints unless the endpoint chose its caching (the JWKS): they carry sessions, tokens, invites,
 /// tickets, ceremonies or account data, none of which a shared or browser cache may keep. Proxied responses keep the
 /// upstream's caching; static files (the sign-in page, the console) match no endpoint: the static-file options in
@@ -53,12 +54,13 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
 
     /// <summary>
     /// Settles a proxied answer's HSTS once its headers are in place (YARP's response transform, which also runs on YARP's
-    /// own error answers, and <see cref="HttpErrorsMiddleware"/> after it, with no upstream answer). YARP does not copy an
-    /// upstream's <c>Strict-Transport-Security</c> over one the proxy set before forwarding (dotnet/yarp#2269), so the
-    /// upstream's own, when it sent one, is put in place of Keyward's here: it is kept, as it was when Keyward added its
-    /// header only to answers without one. An answer YARP cleared before its error status gets Keyward's back.
-    /// <paramref name="hsts"/> is the value <see cref="InvokeAsync"/> set on this request (null over plain http or with
-    /// HSTS off: then nothing is touched, and YARP copies the upstream's as it is).
+    /// own error answers, and <see cref="HttpErrorsMiddleware"/> after it, with no upstream answer). On a route with its
+    /// own host the upstream's own <c>Strict-Transport-Security</c>, when it sent one, is put in place of Keyward's (YARP
+    /// does not copy it over one the proxy set before forwarding, dotnet/yarp#2269): that host is the upstream's. On
+    /// Keyward's own host (a path route) the caller passes no <paramref name="upstream"/>, so Keyward's stays: an upstream
+    /// must not turn HSTS off (<c>max-age=0</c>) or widen it for Keyward's origin. An answer YARP cleared before its error
+    /// status gets Keyward's back. <paramref name="hsts"/> is the value <see cref="InvokeAsync"/> set on this request (null
+    /// over plain http or with HSTS off: then nothing is touched, and YARP copies the upstream's as it is).
     /// </summary>
     public static void SettleProxiedHsts(HttpResponse response, HttpResponseMessage? upstream, string? hsts)
     {
@@ -72,7 +74,7 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
         {
             headers.StrictTransportSecurity = own.Count == 1 ? new StringValues(own.ToString()) : new StringValues([.. own]);
         }
-        else if (headers.StrictTransportSecurity.Count == 0)
+        else
         {
             headers.StrictTransportSecurity = hsts;
         }

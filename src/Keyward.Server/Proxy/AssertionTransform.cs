@@ -32,6 +32,9 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
         var routeId = context.Route.RouteId;
         var denylist = options.Value.Routes.TryGetValue(routeId, out var route) ? HeaderDenylist.For(route.StripRequestHeaders) : HeaderDenylist.Default;
 
+        // Only a route on a host of its own may set that host's HSTS; a path route answers on Keyward's own host.
+        var upstreamOwnsHsts = route?.Host is { Length: > 0 };
+
         // Keyward owns the X-Forwarded headers: the strip below removes every client-sent X-Forwarded-*, and only then
         // YARP's transforms set For, Proto, Host and Prefix (Set, never Append), so a client's value never survives.
         context.UseDefaultForwarders = false;
@@ -83,9 +86,10 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
                 metrics.ProxiedRequests.Add(1, new("route", routeId), new("status", transform.HttpContext.Response.StatusCode));
             }
 
-            // Keyward's HSTS was set before forwarding; an upstream's own replaces it, and an answer YARP cleared gets it back.
+            // Keyward's HSTS was set before forwarding; on a route with its own host an upstream's own replaces it, and an
+            // answer YARP cleared gets it back.
             var context = transform.HttpContext;
-            SecurityHeadersMiddleware.SettleProxiedHsts(context.Response, transform.ProxyResponse, context.Request.IsHttps ? _hsts : null);
+            SecurityHeadersMiddleware.SettleProxiedHsts(context.Response, upstreamOwnsHsts ? transform.ProxyResponse : null, context.Request.IsHttps ? _hsts : null);
 
             var headers = context.Response.Headers;
             var cookies = headers.SetCookie;
