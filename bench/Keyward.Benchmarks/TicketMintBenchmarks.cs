@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Keyward.Core.Audit;
+using Keyward.Core.Credentials;
 using Keyward.Core.Sessions;
 using Keyward.Core.Tickets;
 using Keyward.Testing.Hosting;
@@ -109,6 +110,12 @@ public class TicketMintBenchmarks
         Details = new Dictionary<string, string> { ["session_id"] = _session.Id.ToString(), ["origin"] = _origin, ["credential"] = "kwt_bench…" },
     });
 
+    [Benchmark(Description = "SecretToken.Generate (the ticket's token)")]
+    public string Token() => SecretToken.Generate(CredentialKind.WebSocketTicket);
+
+    [Benchmark(Description = "the token as before issue 15's cut (BigInteger base62; a reference copy)")]
+    public string TokenBefore() => BigIntegerToken("kwt_");
+
     [Benchmark(Description = "session check (cache hit)")]
     public bool SessionCheck() => _sessions.CheckAsync(_token).AsTask().GetAwaiter().GetResult().IsValid;
 
@@ -128,4 +135,33 @@ public class TicketMintBenchmarks
         using var response = await _http.SendAsync(request);
         return response.StatusCode;
     }
+
+    // SecretToken.Generate as it was before the limb encoder (32 random bytes, BigInteger base62 to 43 characters, the
+    // base62 CRC-32 of the head), only to measure what the cut saved.
+    private static string BigIntegerToken(string prefix)
+    {
+        Span<byte> random = stackalloc byte[32];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        var value = new System.Numerics.BigInteger(random, isUnsigned: true, isBigEndian: true);
+        var chars = new char[43];
+        for (var i = chars.Length - 1; i >= 0; i--)
+        {
+            value = System.Numerics.BigInteger.DivRem(value, 62, out var remainder);
+            chars[i] = Alphabet[(int)remainder];
+        }
+
+        var head = prefix + new string(chars);
+        Span<char> checksum = stackalloc char[6];
+        Span<byte> ascii = stackalloc byte[47];
+        var crc = System.IO.Hashing.Crc32.HashToUInt32(ascii[..Encoding.ASCII.GetBytes(head, ascii)]);
+        for (var i = checksum.Length - 1; i >= 0; i--)
+        {
+            (crc, var r) = Math.DivRem(crc, 62u);
+            checksum[i] = Alphabet[(int)r];
+        }
+
+        return head + new string(checksum);
+    }
+
+    private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 }

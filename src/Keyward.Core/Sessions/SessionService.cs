@@ -249,15 +249,6 @@ public sealed partial class SessionService
             .Where(s => ids.Contains(s.Id))
             .Join(db.Accounts, s => s.AccountId, a => a.Id, (s, a) => new { Session = s, a.Name, a.Role, a.DisabledAt })
             .ToDictionaryAsync(r => r.Session.Id, cancellationToken).ConfigureAwait(false);
-        var inMemory = new Dictionary<Guid, long>();
-        foreach (var entry in _cache.Values)
-        {
-            if (rows.ContainsKey(entry.Session.Id))
-            {
-                inMemory[entry.Session.Id] = Math.Max(inMemory.GetValueOrDefault(entry.Session.Id), Interlocked.Read(ref entry.LastSeen));
-            }
-        }
-
         var now = Now;
         var idle = (long)_options.IdleTimeout.TotalMilliseconds;
         foreach (var id in ids)
@@ -268,7 +259,7 @@ public sealed partial class SessionService
                 continue;
             }
 
-            var lastSeen = Math.Max(row.Session.LastSeenAt, inMemory.GetValueOrDefault(id));
+            var lastSeen = Math.Max(row.Session.LastSeenAt, LastSeenInMemory(row.Session));
             result[id] = row.Session.RevokedAt is not null || _revoked.ContainsKey(id) ? Fail(SessionFailures.FromReason(row.Session.RevokedReason ?? RevokedReason(id)))
                 : row.DisabledAt is not null ? Fail(SessionFailure.AccountDisabled)
                 : now >= row.Session.ExpiresAt ? Fail(SessionFailure.Expired)
@@ -292,24 +283,22 @@ public sealed partial class SessionService
         foreach (var row in rows)
         {
             // Untracked copies: the latest use this node saw and has not yet written back.
-            row.LastSeenAt = Math.Max(row.LastSeenAt, LastSeenInMemory(row.Id));
+            row.LastSeenAt = Math.Max(row.LastSeenAt, LastSeenInMemory(row));
         }
 
         return [.. rows.Where(s => s.LastSeenAt + idle > now)];
     }
 
-    private long LastSeenInMemory(Guid sessionId)
-    {
-        foreach (var entry in _cache.Values)
-        {
-            if (entry.Session.Id == sessionId)
-            {
-                return entry.LastSeen;
-            }
-        }
-
-        return 0;
-    }
+    /// <summary>
+    /// This node's latest use of a session read from the database, 0 if it is not cached here: one lookup by the row's
+    /// token hash, the key the session is cached under (a session has one token, so at most one entry). Not a scan of the
+    /// cache: InspectAsync runs twice per WebSocket upgrade, and copying and scanning every cached session (tens of
+    /// thousands on a busy node) made each upgrade's cost grow with the sessions signed in (issue 15 follow-up).
+    /// </summary>
+    private long LastSeenInMemory(SessionEntity row) =>
+        row.TokenHash is { Length: SecretToken.HashLength } hash && _cache.TryGetValue(Key(hash), out var entry) && entry.Session.Id == row.Id
+            ? Interlocked.Read(ref entry.LastSeen)
+            : 0;
 
     private async ValueTask<SessionCheck> UseAsync((ulong, ulong) key, CachedSession entry, long now, CancellationToken cancellationToken)
     {
