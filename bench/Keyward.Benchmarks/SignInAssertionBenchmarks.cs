@@ -81,8 +81,8 @@ public class SignInAssertionBenchmarks
     public byte[] BeginAnswer()
     {
         var options = _rp.CreateAuthenticationOptions(_request);
-        var state = JsonSerializer.Serialize(_state, SessionsJsonContext.Default.CeremonyState);
-        var answer = new CeremonyOptionsResponse(Guid.NewGuid(), JsonElement.Parse(options.ToJson()));
+        var state = JsonSerializer.Serialize(_state, CeremonyStateJsonContext.Default.CeremonyState);
+        var answer = new CeremonyOptionsResponse(Guid.NewGuid(), new CeremonyOptionsJson(options.ToJson()));
         return state.Length == 0 ? [] : JsonSerializer.SerializeToUtf8Bytes(answer, SessionsJsonContext.Relaxed.CeremonyOptionsResponse);
     }
 
