@@ -57,12 +57,12 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
     /// own error answers, and <see cref="HttpErrorsMiddleware"/> after it, with no upstream answer). On a route with its
     /// own host the upstream's own <c>Strict-Transport-Security</c>, when it sent one, is put in place of Keyward's (YARP
     /// does not copy it over one the proxy set before forwarding, dotnet/yarp#2269): that host is the upstream's. On
-    /// Keyward's own host (a path route) the caller passes no <paramref name="upstream"/>, so Keyward's stays: an upstream
-    /// must not turn HSTS off (<c>max-age=0</c>) or widen it for Keyward's origin. An answer YARP cleared before its error
-    /// status gets Keyward's back. <paramref name="hsts"/> is the value <see cref="InvokeAsync"/> set on this request (null
+    /// Keyward's own host (a path route, <paramref name="onKeywardsHost"/>) Keyward's is set whatever the upstream sent: an
+    /// upstream must not turn HSTS off (<c>max-age=0</c>) or widen it for Keyward's origin. An answer YARP cleared before
+    /// its error status gets Keyward's back. <paramref name="hsts"/> is the value <see cref="InvokeAsync"/> set on this request (null
     /// over plain http or with HSTS off: then nothing is touched, and YARP copies the upstream's as it is).
     /// </summary>
-    public static void SettleProxiedHsts(HttpResponse response, HttpResponseMessage? upstream, string? hsts)
+    public static void SettleProxiedHsts(HttpResponse response, HttpResponseMessage? upstream, string? hsts, bool onKeywardsHost = false)
     {
         if (hsts is null || response.HasStarted)
         {
@@ -70,11 +70,15 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<H
         }
 
         var headers = response.Headers;
-        if (upstream is not null && upstream.Headers.NonValidated.TryGetValues(HeaderNames.StrictTransportSecurity, out var own))
+        if (onKeywardsHost)
+        {
+            headers.StrictTransportSecurity = hsts;
+        }
+        else if (upstream is not null && upstream.Headers.NonValidated.TryGetValues(HeaderNames.StrictTransportSecurity, out var own))
         {
             headers.StrictTransportSecurity = own.Count == 1 ? new StringValues(own.ToString()) : new StringValues([.. own]);
         }
-        else
+        else if (headers.StrictTransportSecurity.Count == 0)
         {
             headers.StrictTransportSecurity = hsts;
         }

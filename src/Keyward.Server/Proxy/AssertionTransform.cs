@@ -89,7 +89,7 @@ internal sealed class AssertionTransform(AssertionIssuer issuer, KeywardMetrics 
             // Keyward's HSTS was set before forwarding; on a route with its own host an upstream's own replaces it, and an
             // answer YARP cleared gets it back.
             var context = transform.HttpContext;
-            SecurityHeadersMiddleware.SettleProxiedHsts(context.Response, upstreamOwnsHsts ? transform.ProxyResponse : null, context.Request.IsHttps ? _hsts : null);
+            SecurityHeadersMiddleware.SettleProxiedHsts(context.Response, transform.ProxyResponse, context.Request.IsHttps ? _hsts : null, onKeywardsHost: !upstreamOwnsHsts);
 
             var headers = context.Response.Headers;
             var cookies = headers.SetCookie;
