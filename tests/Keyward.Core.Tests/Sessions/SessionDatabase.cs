@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Keyward.Core.Accounts;
 using Keyward.Core.Storage;
 using Keyward.Testing;
@@ -26,21 +25,8 @@ internal sealed class SessionDatabase : IAsyncDisposable
     /// <summary>The same file opened again: another broker node, or this one after a restart.</summary>
     public KeywardDatabase Reopen() => new(_options, _folder.Path);
 
-    public async Task<AccountEntity> AddAccountAsync(string name)
-    {
-        var account = new AccountEntity
-        {
-            Id = Guid.NewGuid(),
-            TenantId = Tenants.Default,
-            Name = name,
-            Role = Roles.User,
-            UserHandle = RandomNumberGenerator.GetBytes(16),
-        };
-        await using var db = Database.CreateContext();
-        db.Accounts.Add(account);
-        await db.SaveChangesAsync();
-        return account;
-    }
+    /// <summary>A user account in the default tenant (<see cref="Storage.TestAccounts.AddUserAsync"/>).</summary>
+    public Task<AccountEntity> AddAccountAsync(string name) => Storage.TestAccounts.AddUserAsync(Database, name);
 
     public async Task<SessionEntity> SessionRowAsync(Guid id)
     {

@@ -54,12 +54,7 @@ public sealed class CredentialJsonTests
     {
         var credential = AuthenticationCredential.Parse(Authentication().ToJsonString()).Value;
 
-        Assert.Equal("_-8", credential.Id);
-        Assert.Equal([0xFF, 0xEF], credential.RawId);
-        Assert.Equal([0x01], credential.ClientDataJson);
-        Assert.Equal([0x02, 0x03], credential.AuthenticatorData);
-        Assert.Equal([0x04, 0x05, 0x06], credential.Signature);
-        Assert.Equal([0x07], credential.UserHandle!);
+        AssertAuthenticationMembers(credential);
     }
 
     [Theory]
@@ -157,12 +152,7 @@ public sealed class CredentialJsonTests
 
         var credential = AuthenticationCredential.Parse(json).Value;
 
-        Assert.Equal("_-8", credential.Id);
-        Assert.Equal([0xFF, 0xEF], credential.RawId);
-        Assert.Equal([0x01], credential.ClientDataJson);
-        Assert.Equal([0x02, 0x03], credential.AuthenticatorData);
-        Assert.Equal([0x04, 0x05, 0x06], credential.Signature);
-        Assert.Equal([0x07], credential.UserHandle!);
+        AssertAuthenticationMembers(credential);
     }
 
     [Theory]
@@ -287,6 +277,17 @@ public sealed class CredentialJsonTests
         string s => JsonValue.Create(s),
         _ => throw new ArgumentException("an int or a string", nameof(value)),
     };
+
+    // The members of Authentication(), as every parse of them must read them.
+    private static void AssertAuthenticationMembers(AuthenticationCredential credential)
+    {
+        Assert.Equal("_-8", credential.Id);
+        Assert.Equal([0xFF, 0xEF], credential.RawId);
+        Assert.Equal([0x01], credential.ClientDataJson);
+        Assert.Equal([0x02, 0x03], credential.AuthenticatorData);
+        Assert.Equal([0x04, 0x05, 0x06], credential.Signature);
+        Assert.Equal([0x07], credential.UserHandle!);
+    }
 
     private static void AssertFails<T>(WebAuthnResult<T> result, string code)
     {
