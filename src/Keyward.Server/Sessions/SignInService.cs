@@ -19,8 +19,9 @@ namespace Keyward.Server.Sessions;
 /// <see cref="VerifyAssertion"/> (a failure counts toward the address's and the account's backoff,
 /// <see cref="CountFailureAsync"/>) → <see cref="OpenSessionAsync"/>. Each step returns its value or the
 /// <see cref="Refusal"/> that ends the sign-in; the endpoint records a refusal and answers it. A begin and a finish
-/// each run their reads and writes on one context and one open connection (issue 15, item 3), not one per step; the
-/// writes still go through EF Core, so SQLite's write gate sees each one, and none is in a transaction with another.
+/// each run their reads and writes on one context and one open connection (issue 15, item 3), not one per step. Reads and
+/// writes are plain statements (Core's PlainCommand); each write enters SQLite's write gate itself and is its own
+/// autocommit, in no transaction with another.
 /// </summary>
 internal sealed partial class SignInService(
     AccountService accounts, CeremonyJournal ceremonies, SessionService sessions, RelyingParty rp, SignInLimiter limiter,
